@@ -1,0 +1,62 @@
+"""Every permission rule of the project, in one place. Views and services ask here, per object."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from .enums import Role
+
+
+def _roles(user) -> dict[int, str]:
+    """{department id: role} for the user, fetched once per request-user object."""
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    cached = getattr(user, "_mezasu_roles", None)
+    if cached is None:
+        cached = dict(user.memberships.values_list("department_id", "role"))
+        user._mezasu_roles = cached
+    return cached
+
+
+def is_planning_section(user) -> bool:
+    """The planning section (計画所管) reviews, approves and owns the plan master; so does a superuser."""
+    return bool(getattr(user, "is_superuser", False)) or Role.PLANNING in _roles(user).values()
+
+
+def is_viewer(user) -> bool:
+    return Role.VIEWER in _roles(user).values()
+
+
+def can_view_everything(user) -> bool:
+    return is_planning_section(user) or is_viewer(user)
+
+
+def entry_department_ids(user) -> set[int]:
+    """Departments whose indicators the user enters."""
+    return {department_id for department_id, role in _roles(user).items() if role == Role.ENTRY}
+
+
+def visible_indicators(user, indicators: QuerySet) -> QuerySet:
+    """The indicators a user may see: all for the planning section and viewers, else its own departments'."""
+    if can_view_everything(user):
+        return indicators
+    return indicators.filter(department_id__in=entry_department_ids(user))
+
+
+def can_view_indicator(user, indicator) -> bool:
+    return can_view_everything(user) or indicator.department_id in entry_department_ids(user)
+
+
+def can_edit_result(user, result) -> bool:
+    """Department staff change only their own departments' results."""
+    return result.indicator.department_id in entry_department_ids(user)
+
+
+def can_approve(user, result) -> bool:
+    """Only the planning section approves or returns."""
+    return is_planning_section(user)
+
+
+def can_import_plan(user) -> bool:
+    """Importing the plan workbook replaces master data: the planning section with the model permission."""
+    return user.has_perm("evaluation.add_indicator")

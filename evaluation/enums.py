@@ -1,0 +1,53 @@
+"""Choices of the evaluation app: stored values in English, labels translated (Japanese first)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class IndicatorKind(models.TextChoices):
+    ACTIVITY = "activity", _("Activity volume")  # 取組みの行動量
+    OUTCOME = "outcome", _("Outcome indicator")  # 取組みの成果指標
+
+
+class Direction(models.TextChoices):
+    """How an outcome is graded. Activities have none (blank)."""
+
+    HIGHER = "higher", _("Higher is better")  # 高いほど良い
+    LOWER = "lower", _("Lower is better")  # 低いほど良い
+    QUALITATIVE = "qualitative", _("Qualitative")  # 定性
+
+
+class Grade(models.TextChoices):
+    """The grade of an outcome; blank means not graded (printed ー)."""
+
+    A = "A", "A"
+    B = "B", "B"
+    C = "C", "C"
+    D = "D", "D"
+
+
+class ActualState(models.TextChoices):
+    """What the actual (実績) of a measure holds."""
+
+    EMPTY = "empty", _("Not entered")
+    NUMBER = "number", _("Number")
+    TALLYING = "tallying", _("Being tallied")  # 集計中
+    TEXT = "text", _("Text")  # a qualitative actual such as 「課題整理」
+
+
+class ResultStatus(models.TextChoices):
+    NOT_ENTERED = "not_entered", _("Not entered")  # 未入力
+    DRAFT = "draft", _("In progress")  # 入力中
+    SUBMITTED = "submitted", _("Submitted")  # 提出済
+    RETURNED = "returned", _("Returned")  # 差戻し
+    APPROVED = "approved", _("Approved")  # 承認済
+
+
+class GradingFormula(models.TextChoices):
+    RATIO = "ratio", _("Actual against target")  # 実績 ÷ 目標 (目標 ÷ 実績 where lower is better)
+    PROGRESS = "progress", _("Progress from the baseline")  # (実績 − 現況値) ÷ (目標 − 現況値)
+
+
+class Rounding(models.TextChoices):
+    HALF_UP = "half_up", _("Round half up")  # 四捨五入
+    DOWN = "down", _("Truncate")  # 切り捨て

@@ -1,0 +1,329 @@
+"""The plan (計画) and its yearly evaluation.
+
+Plan → Pillar (柱) → PolicyArea (推進施策) → Vision (めざす姿) → Initiative (主な取組み) → Indicator
+(行動量 / 成果指標) → Measure (what is counted: one, or one per sub-item a, b … of a compound
+indicator). Per fiscal year: Result (one per indicator: the unit of entry, review and approval) and
+ResultValue (one per measure: the plan values, the actual and the computed achievement and grade).
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from . import grading
+from .enums import ActualState, Direction, Grade, GradingFormula, IndicatorKind, ResultStatus, Rounding
+from .fiscal_year import display_fiscal_year
+
+VALUE_DIGITS = {"max_digits": 18, "decimal_places": 4}
+
+
+def _grade_check(field: str, name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(condition=Q((f"{field}__in", [*Grade.values, ""])), name=name)
+
+
+class Plan(models.Model):
+    """A multi-year plan (計画) and how its outcomes are graded."""
+
+    name = models.CharField(_("plan name"), max_length=200, unique=True)
+    first_fiscal_year = models.PositiveSmallIntegerField(_("first fiscal year"))
+    last_fiscal_year = models.PositiveSmallIntegerField(_("last fiscal year"))
+    grading_formula = models.CharField(
+        _("grading formula"), max_length=20, choices=GradingFormula.choices, default=GradingFormula.RATIO
+    )
+    threshold_a = models.DecimalField(_("threshold for A (%)"), max_digits=7, decimal_places=2, default=Decimal(100))
+    threshold_b = models.DecimalField(_("threshold for B (%)"), max_digits=7, decimal_places=2, default=Decimal(80))
+    threshold_d = models.DecimalField(_("threshold for D (%)"), max_digits=7, decimal_places=2, default=Decimal(0))
+    rounding = models.CharField(_("rounding"), max_length=20, choices=Rounding.choices, default=Rounding.HALF_UP)
+    achievement_decimals = models.PositiveSmallIntegerField(
+        _("decimals of the achievement"), default=1, validators=[MaxValueValidator(3)]
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("plan")
+        verbose_name_plural = _("plans")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(first_fiscal_year__lte=models.F("last_fiscal_year")), name="plan_years_in_order"
+            ),
+            models.CheckConstraint(
+                condition=Q(threshold_d__lt=models.F("threshold_b"), threshold_b__lt=models.F("threshold_a")),
+                name="plan_thresholds_in_order",
+            ),
+            models.CheckConstraint(condition=Q(grading_formula__in=GradingFormula.values), name="plan_formula_valid"),
+            models.CheckConstraint(condition=Q(rounding__in=Rounding.values), name="plan_rounding_valid"),
+            models.CheckConstraint(condition=Q(achievement_decimals__lte=3), name="plan_decimals_valid"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def grading_rule(self) -> grading.GradingRule:
+        return grading.GradingRule(
+            formula=self.grading_formula,
+            threshold_a=self.threshold_a,
+            threshold_b=self.threshold_b,
+            threshold_d=self.threshold_d,
+            rounding=self.rounding,
+            decimals=self.achievement_decimals,
+        )
+
+    @property
+    def fiscal_years(self) -> range:
+        return range(self.first_fiscal_year, self.last_fiscal_year + 1)
+
+    @property
+    def period_display(self) -> str:
+        return f"{display_fiscal_year(self.first_fiscal_year)}〜{display_fiscal_year(self.last_fiscal_year)}"
+
+
+class Pillar(models.Model):
+    """柱: the plan's top level, numbered １, ２."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="pillars", verbose_name=_("plan"))
+    number = models.PositiveSmallIntegerField(_("number"))
+    title = models.CharField(_("title"), max_length=300)
+
+    class Meta:
+        ordering = ["plan_id", "number"]
+        verbose_name = _("pillar")
+        verbose_name_plural = _("pillars")
+        constraints = [models.UniqueConstraint(fields=["plan", "number"], name="pillar_unique_number")]
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+
+class PolicyArea(models.Model):
+    """推進施策: numbered within its pillar; the report prints one sheet per policy area."""
+
+    pillar = models.ForeignKey(Pillar, on_delete=models.CASCADE, related_name="policy_areas", verbose_name=_("pillar"))
+    number = models.PositiveSmallIntegerField(_("number"))
+    title = models.CharField(_("title"), max_length=300)
+
+    class Meta:
+        ordering = ["pillar_id", "number"]
+        verbose_name = _("policy area")
+        verbose_name_plural = _("policy areas")
+        constraints = [models.UniqueConstraint(fields=["pillar", "number"], name="policy_area_unique_number")]
+
+    def __str__(self):
+        return _("Policy area %(number)s %(title)s") % {"number": self.number, "title": self.title}
+
+
+class Vision(models.Model):
+    """めざす姿: a heading (may be empty), a statement, and the pages of the plan book."""
+
+    policy_area = models.ForeignKey(
+        PolicyArea, on_delete=models.CASCADE, related_name="visions", verbose_name=_("policy area")
+    )
+    number = models.PositiveSmallIntegerField(_("number"))
+    heading = models.CharField(_("heading"), max_length=300, blank=True)
+    statement = models.TextField(_("statement"), blank=True)
+    plan_pages = models.CharField(_("plan book pages"), max_length=50, blank=True, help_text=_("e.g. 40-44"))
+
+    class Meta:
+        ordering = ["policy_area_id", "number"]
+        verbose_name = _("vision")
+        verbose_name_plural = _("visions")
+        constraints = [models.UniqueConstraint(fields=["policy_area", "number"], name="vision_unique_number")]
+
+    def __str__(self):
+        return _("Vision %(number)s %(heading)s") % {"number": self.number, "heading": self.heading}
+
+
+class Initiative(models.Model):
+    """主な取組み. May have no indicator; may be re-listed (再掲) from another policy area."""
+
+    vision = models.ForeignKey(Vision, on_delete=models.CASCADE, related_name="initiatives", verbose_name=_("vision"))
+    number = models.PositiveSmallIntegerField(_("number"))
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    implementation_ref = models.CharField(
+        _("implementation plan reference"), max_length=100, blank=True, help_text=_("e.g. 施策８－２")
+    )
+    is_relisted = models.BooleanField(_("re-listed"), default=False)
+
+    class Meta:
+        ordering = ["vision_id", "number"]
+        verbose_name = _("initiative")
+        verbose_name_plural = _("initiatives")
+        constraints = [models.UniqueConstraint(fields=["vision", "number"], name="initiative_unique_number")]
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+
+class Indicator(models.Model):
+    """An activity volume (行動量) or an outcome indicator (成果指標) of an initiative."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("plan"))
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("initiative")
+    )
+    code = models.CharField(_("indicator ID"), max_length=100, help_text=_("Stable ID of the indicator in the plan."))
+    kind = models.CharField(_("kind"), max_length=20, choices=IndicatorKind.choices)
+    label = models.CharField(_("number as printed"), max_length=20, blank=True, help_text=_("e.g. 1 or 2-1"))
+    name = models.TextField(_("indicator name"))
+    footnote = models.CharField(_("footnote marks"), max_length=20, blank=True, help_text=_("e.g. ※ or ※2"))
+    unit = models.CharField(_("unit"), max_length=30, blank=True)
+    direction = models.CharField(_("direction"), max_length=20, choices=Direction.choices, blank=True)
+    baseline_text = models.TextField(_("baseline"), blank=True, help_text=_("As printed (現況値（策定時）)."))
+    baseline_as_of = models.CharField(_("baseline as of"), max_length=100, blank=True)
+    department = models.ForeignKey(
+        "departments.Department",
+        on_delete=models.PROTECT,
+        related_name="indicators",
+        verbose_name=_("responsible department"),
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan_id", "position"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "code"], name="indicator_unique_code"),
+            models.CheckConstraint(condition=Q(kind__in=IndicatorKind.values), name="indicator_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(kind=IndicatorKind.ACTIVITY, direction="")
+                | Q(kind=IndicatorKind.OUTCOME, direction__in=Direction.values),
+                name="indicator_direction_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    @property
+    def is_outcome(self) -> bool:
+        return self.kind == IndicatorKind.OUTCOME
+
+    @property
+    def is_qualitative(self) -> bool:
+        return self.direction == Direction.QUALITATIVE
+
+
+class Measure(models.Model):
+    """What an indicator counts. A simple indicator has one measure with a blank label; a compound
+    one (「a)多摩川洪水浸水想定区域内 b)…以外」) has one per sub-item, each graded on its own."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="measures", verbose_name=_("indicator"))
+    label = models.CharField(_("sub-item"), max_length=10, blank=True, help_text=_("a, b … for a compound indicator"))
+    name = models.CharField(_("sub-item name"), max_length=300, blank=True)
+    baseline_value = models.DecimalField(
+        _("baseline value"), **VALUE_DIGITS, null=True, blank=True, help_text=_("For the progress formula.")
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["indicator_id", "label"]
+        verbose_name = _("measure")
+        verbose_name_plural = _("measures")
+        constraints = [models.UniqueConstraint(fields=["indicator", "label"], name="measure_unique_label")]
+
+    def __str__(self):
+        return f"{self.indicator.code} {self.label}".strip()
+
+
+class Result(models.Model):
+    """An indicator's evaluation in one fiscal year: the unit that is entered, submitted, reviewed and
+    approved. Its values live in one ResultValue per measure."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="results", verbose_name=_("indicator"))
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    status = models.CharField(_("status"), max_length=20, choices=ResultStatus.choices, default=ResultStatus.NOT_ENTERED)
+    judged_grade = models.CharField(
+        _("judged grade"), max_length=1, choices=Grade.choices, blank=True, help_text=_("Qualitative outcomes only.")
+    )
+    grade = models.CharField(_("grade"), max_length=1, choices=Grade.choices, blank=True, editable=False)
+    reason = models.TextField(_("reason for the grade"), blank=True)
+    revision_reason = models.TextField(_("reason for revision"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("updated by"),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["indicator__position", "fiscal_year"]
+        verbose_name = _("result")
+        verbose_name_plural = _("results")
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "fiscal_year"], name="result_unique_year"),
+            models.CheckConstraint(condition=Q(status__in=ResultStatus.values), name="result_status_valid"),
+            _grade_check("grade", "result_grade_valid"),
+            _grade_check("judged_grade", "result_judged_grade_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator.code} {display_fiscal_year(self.fiscal_year)}"
+
+
+class ResultValue(models.Model):
+    """One measure's values in one fiscal year: the plan values (当初計画, 修正計画 for activities;
+    目標 for outcomes), the actual (実績), and the achievement and grade the service computed.
+
+    Each value is a number or a text (a qualitative plan or actual such as 「課題整理」), never both."""
+
+    result = models.ForeignKey(Result, on_delete=models.CASCADE, related_name="values", verbose_name=_("result"))
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="values", verbose_name=_("measure"))
+    original_plan_value = models.DecimalField(_("original plan"), **VALUE_DIGITS, null=True, blank=True)
+    original_plan_text = models.TextField(_("original plan (text)"), blank=True)
+    revised_plan_value = models.DecimalField(_("revised plan"), **VALUE_DIGITS, null=True, blank=True)
+    revised_plan_text = models.TextField(_("revised plan (text)"), blank=True)
+    target_value = models.DecimalField(_("target"), **VALUE_DIGITS, null=True, blank=True)
+    target_text = models.TextField(_("target (text)"), blank=True)
+    actual_state = models.CharField(_("actual"), max_length=20, choices=ActualState.choices, default=ActualState.EMPTY)
+    actual_value = models.DecimalField(_("actual value"), **VALUE_DIGITS, null=True, blank=True)
+    actual_text = models.TextField(_("actual (text)"), blank=True)
+    achievement = models.DecimalField(
+        _("achievement (%)"), max_digits=18, decimal_places=3, null=True, blank=True, editable=False
+    )
+    grade = models.CharField(_("grade"), max_length=1, choices=Grade.choices, blank=True, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["result_id", "measure__label"]
+        verbose_name = _("result value")
+        verbose_name_plural = _("result values")
+        constraints = [
+            models.UniqueConstraint(fields=["result", "measure"], name="result_value_unique_measure"),
+            models.CheckConstraint(condition=Q(actual_state__in=ActualState.values), name="result_value_state_valid"),
+            models.CheckConstraint(
+                condition=Q(actual_state=ActualState.NUMBER, actual_value__isnull=False)
+                | (~Q(actual_state=ActualState.NUMBER) & Q(actual_value__isnull=True)),
+                name="result_value_number_iff_value",
+            ),
+            models.CheckConstraint(
+                condition=Q(actual_state=ActualState.TEXT) | Q(actual_text=""), name="result_value_text_iff_text"
+            ),
+            _grade_check("grade", "result_value_grade_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.result} {self.measure.label}".strip()
+
+    @property
+    def actual(self) -> Decimal | None:
+        """The number to grade, or None (not entered, 集計中, or text)."""
+        return self.actual_value if self.actual_state == ActualState.NUMBER else None
