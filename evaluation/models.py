@@ -218,7 +218,9 @@ class Measure(models.Model):
     """What an indicator counts. A simple indicator has one measure with a blank label; a compound
     one (「a)多摩川洪水浸水想定区域内 b)…以外」) has one per sub-item, each graded on its own."""
 
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="measures", verbose_name=_("indicator"))
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="measures", verbose_name=_("indicator")
+    )
     label = models.CharField(_("sub-item"), max_length=10, blank=True, help_text=_("a, b … for a compound indicator"))
     name = models.CharField(_("sub-item name"), max_length=300, blank=True)
     baseline_value = models.DecimalField(
@@ -241,9 +243,13 @@ class Result(models.Model):
     """An indicator's evaluation in one fiscal year: the unit that is entered, submitted, reviewed and
     approved. Its values live in one ResultValue per measure."""
 
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="results", verbose_name=_("indicator"))
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="results", verbose_name=_("indicator")
+    )
     fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
-    status = models.CharField(_("status"), max_length=20, choices=ResultStatus.choices, default=ResultStatus.NOT_ENTERED)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ResultStatus.choices, default=ResultStatus.NOT_ENTERED
+    )
     judged_grade = models.CharField(
         _("judged grade"), max_length=1, choices=Grade.choices, blank=True, help_text=_("Qualitative outcomes only.")
     )

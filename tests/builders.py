@@ -1,0 +1,103 @@
+"""Small builders for test data: a plan with one path down to an indicator and its year's result."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from itertools import count
+
+from django.contrib.auth import get_user_model
+
+from departments.enums import Role
+from departments.models import Department, Membership
+from evaluation.enums import ActualState, Direction, IndicatorKind
+from evaluation.models import Indicator, Initiative, Measure, Plan, Pillar, PolicyArea, Result, ResultValue, Vision
+
+_sequence = count(1)
+
+
+def make_plan(name: str = "テスト計画", **settings) -> Plan:
+    settings = {"first_fiscal_year": 2024, "last_fiscal_year": 2027, **settings}
+    return Plan.objects.create(name=name, **settings)
+
+
+def make_department(name: str | None = None) -> Department:
+    return Department.objects.create(name=name or f"課{next(_sequence)}")
+
+
+def make_user(username: str | None = None, *, department: Department | None = None, role: str = Role.ENTRY, **extra):
+    user = get_user_model().objects.create_user(
+        username=username or f"user{next(_sequence)}", password="pw-for-tests-only", **extra
+    )
+    if department is not None:
+        Membership.objects.create(user=user, department=department, role=role)
+    return user
+
+
+def make_initiative(plan: Plan, *, pillar: int = 1, policy_area: int = 1, vision: int = 1, number: int = 1):
+    pillar_obj, _ = Pillar.objects.get_or_create(plan=plan, number=pillar, defaults={"title": f"柱{pillar}"})
+    area, _ = PolicyArea.objects.get_or_create(
+        pillar=pillar_obj, number=policy_area, defaults={"title": f"推進施策{policy_area}"}
+    )
+    vision_obj, _ = Vision.objects.get_or_create(
+        policy_area=area, number=vision, defaults={"heading": f"めざす姿{vision}", "statement": "…"}
+    )
+    initiative, _ = Initiative.objects.get_or_create(vision=vision_obj, number=number, defaults={"title": "取組み"})
+    return initiative
+
+
+def make_indicator(
+    plan: Plan | None = None,
+    *,
+    department: Department | None = None,
+    kind: str = IndicatorKind.OUTCOME,
+    direction: str | None = None,
+    unit: str = "件",
+    sub_items: tuple[str, ...] = ("",),
+    initiative: Initiative | None = None,
+    **fields,
+) -> Indicator:
+    plan = plan or make_plan()
+    number = next(_sequence)
+    if direction is None:
+        direction = Direction.HIGHER if kind == IndicatorKind.OUTCOME else ""
+    indicator = Indicator.objects.create(
+        plan=plan,
+        initiative=initiative or make_initiative(plan),
+        code=fields.pop("code", f"X.{number}"),
+        kind=kind,
+        name=fields.pop("name", f"指標{number}"),
+        unit=unit,
+        direction=direction,
+        department=department or make_department(),
+        position=number,
+        **fields,
+    )
+    for label in sub_items:
+        Measure.objects.create(indicator=indicator, label=label, name=f"小項目{label}" if label else "")
+    return indicator
+
+
+def make_result(
+    indicator: Indicator,
+    *,
+    fiscal_year: int = 2024,
+    target: Decimal | str | None = Decimal(100),
+    actual: Decimal | str | None = None,
+    **fields,
+) -> Result:
+    """A result with one value per measure, each with the same target and actual."""
+    result = Result.objects.create(indicator=indicator, fiscal_year=fiscal_year, **fields)
+    for measure in indicator.measures.all():
+        value = ResultValue(result=result, measure=measure)
+        if isinstance(target, Decimal):
+            value.target_value = target
+        elif target:
+            value.target_text = target
+        if isinstance(actual, Decimal):
+            value.actual_state, value.actual_value = ActualState.NUMBER, actual
+        elif actual == "集計中":
+            value.actual_state = ActualState.TALLYING
+        elif actual:
+            value.actual_state, value.actual_text = ActualState.TEXT, actual
+        value.save()
+    return result

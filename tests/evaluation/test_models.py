@@ -1,0 +1,44 @@
+from decimal import Decimal
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from evaluation.enums import ActualState, IndicatorKind
+from evaluation.models import Indicator, ResultValue
+from tests.builders import make_indicator, make_plan, make_result
+
+pytestmark = pytest.mark.django_db
+
+
+def test_indicator_code_is_unique_within_a_plan():
+    plan = make_plan()
+    make_indicator(plan, code="1.1.1.1.O1")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_indicator(plan, code="1.1.1.1.O1")
+    make_indicator(make_plan("別の計画"), code="1.1.1.1.O1")
+    assert Indicator.objects.filter(code="1.1.1.1.O1").count() == 2
+
+
+def test_a_result_is_unique_per_indicator_and_year():
+    indicator = make_indicator()
+    make_result(indicator, fiscal_year=2024)
+    make_result(indicator, fiscal_year=2025)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_result(indicator, fiscal_year=2024)
+
+
+def test_the_database_refuses_an_activity_with_a_direction():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_indicator(kind=IndicatorKind.ACTIVITY, direction="higher")
+
+
+def test_the_database_refuses_a_number_state_without_a_number():
+    result = make_result(make_indicator(), actual=Decimal(5))
+    value = ResultValue.objects.get(result=result)
+    value.actual_value = None
+    with pytest.raises(IntegrityError), transaction.atomic():
+        value.save()
+    value.refresh_from_db()
+    value.actual_state = ActualState.TALLYING
+    with pytest.raises(IntegrityError), transaction.atomic():
+        value.save()  # a number left behind with 集計中
