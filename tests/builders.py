@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from departments.enums import Role
 from departments.models import Department, Membership
 from evaluation.enums import ActualState, Direction, IndicatorKind
-from evaluation.models import Indicator, Initiative, Measure, Plan, Pillar, PolicyArea, Result, ResultValue, Vision
+from evaluation.models import Indicator, Initiative, Measure, Pillar, Plan, PolicyArea, Result, ResultValue, Vision
 
 _sequence = count(1)
 
