@@ -1,0 +1,159 @@
+"""Services that change a result: each runs atomically, locks the row, checks its guard and
+permission, saves with update_fields and leaves a history row (django-simple-history)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext_lazy as _
+
+from departments import permissions
+
+from . import grading
+from .enums import ActualState, Direction
+from .models import Result, ResultValue
+from .scoring import apply_grades
+from .workflow import DEPARTMENT_ACTIONS, Action, TransitionRefused, next_status
+
+VALUE_FIELDS = ["actual_state", "actual_value", "actual_text", "achievement", "grade"]
+
+
+@dataclass(frozen=True)
+class ActualInput:
+    """One measure's actual as the department entered it (already parsed)."""
+
+    state: str = ActualState.EMPTY
+    value: Decimal | None = None
+    text: str = ""
+
+
+class PermissionRefused(Exception):
+    """The user may not take this action on this result."""
+
+
+class StaleVersion(Exception):
+    """Someone saved the result after the user opened it. `current` is the result as it is now."""
+
+    def __init__(self, current: Result):
+        super().__init__("stale version")
+        self.current = current
+
+
+def _locked(result_id: int) -> Result:
+    return (
+        Result.objects.select_for_update(of=("self",)).select_related("indicator__plan", "updated_by").get(pk=result_id)
+    )
+
+
+def _values(result: Result) -> list[ResultValue]:
+    return list(result.values.select_related("measure").order_by("measure__label"))
+
+
+def _snapshot(value: ResultValue) -> tuple:
+    return tuple(getattr(value, field) for field in VALUE_FIELDS)
+
+
+def _check_actor(user, result: Result, action: str) -> None:
+    allowed = (
+        permissions.can_edit_result(user, result)
+        if action in DEPARTMENT_ACTIONS
+        else permissions.can_approve(user, result)
+    )
+    if not allowed:
+        raise PermissionRefused(action)
+
+
+def _bump(result: Result, expected_version: int, user, fields: Mapping[str, object]) -> None:
+    """Write `fields` and the next version only if nobody saved since `expected_version`.
+
+    The version check is in the UPDATE's WHERE clause, so two processes can never both win; the
+    save that follows writes the fields and leaves the history row (with the acting user)."""
+    claimed = Result.objects.filter(pk=result.pk, version=expected_version).update(version=F("version") + 1)
+    if not claimed:
+        raise StaleVersion(Result.objects.select_related("updated_by").get(pk=result.pk))
+    for name, value in fields.items():
+        setattr(result, name, value)
+    result.version, result.updated_by = expected_version + 1, user
+    result._history_user = user
+    result.save(update_fields=[*fields, "version", "updated_by", "updated_at"])
+
+
+@transaction.atomic
+def save_draft(
+    result: Result,
+    *,
+    user,
+    expected_version: int,
+    actuals: Mapping[int, ActualInput],
+    reason: str,
+    judged_grade: str = "",
+) -> Result:
+    """Save the department's entry as a draft and regrade it.
+
+    `actuals` maps ResultValue ids to what was entered; ids of other results are ignored.
+    Side effects: updates the result (status, reason, judged grade, grade, version, updated_by/at)
+    and its values (actual, achievement, grade); one history row for each changed object.
+    Raises PermissionRefused, TransitionRefused, StaleVersion."""
+    result = _locked(result.pk)
+    _check_actor(user, result, Action.SAVE)
+    status = next_status(result.status, Action.SAVE)
+    values = _values(result)
+    before = {value.pk: _snapshot(value) for value in values}
+    for value in values:
+        entered = actuals.get(value.pk)
+        if entered is not None:
+            value.actual_state, value.actual_value, value.actual_text = entered.state, entered.value, entered.text
+    result.judged_grade = judged_grade if result.indicator.direction == Direction.QUALITATIVE else ""
+    apply_grades(result, values)
+    _bump(
+        result,
+        expected_version,
+        user,
+        {"status": status, "reason": reason, "judged_grade": result.judged_grade, "grade": result.grade},
+    )
+    for value in values:
+        if _snapshot(value) != before[value.pk]:
+            value._history_user = user
+            value.save(update_fields=VALUE_FIELDS)
+    return result
+
+
+def submission_problems(result: Result, values: list[ResultValue]) -> list[str]:
+    """Why the result cannot be submitted yet (translated sentences); empty when it can."""
+    problems = []
+    if any(value.actual_state == ActualState.EMPTY for value in values):
+        problems.append(_("Enter the actual, or choose “being tallied”."))
+    if result.indicator.direction == Direction.QUALITATIVE and result.judged_grade not in grading.GRADES:
+        problems.append(_("Choose the grade of this qualitative outcome."))
+    if grading.reason_required(result.grade) and not grading.has_reason(result.reason):
+        problems.append(_("Write the reason for grade %(grade)s.") % {"grade": result.grade})
+    return problems
+
+
+@transaction.atomic
+def submit(result: Result, *, user, expected_version: int) -> Result:
+    """Submit a saved result to the planning section. Refused while it has problems (see
+    submission_problems). Side effects: status, version, updated_by/at; a history row."""
+    result = _locked(result.pk)
+    _check_actor(user, result, Action.SUBMIT)
+    status = next_status(result.status, Action.SUBMIT)
+    problems = submission_problems(result, _values(result))
+    if problems:
+        raise TransitionRefused(" ".join(str(problem) for problem in problems))
+    _bump(result, expected_version, user, {"status": status})
+    return result
+
+
+@transaction.atomic
+def transition(result: Result, action: str, *, user, expected_version: int) -> Result:
+    """Apply an action that changes only the status (withdraw, approve, return, reopen).
+    Side effects: status, version, updated_by/at; a history row."""
+    result = _locked(result.pk)
+    _check_actor(user, result, action)
+    status = next_status(result.status, action)
+    _bump(result, expected_version, user, {"status": status})
+    return result
