@@ -51,3 +51,14 @@ class GradingFormula(models.TextChoices):
 class Rounding(models.TextChoices):
     HALF_UP = "half_up", _("Round half up")  # 四捨五入
     DOWN = "down", _("Truncate")  # 切り捨て
+
+
+class YearStatus(models.TextChoices):
+    OPEN = "open", _("Open")  # 受付中
+    CLOSED = "closed", _("Closed")  # 締切済
+
+
+class CommentKind(models.TextChoices):
+    COMMENT = "comment", _("Comment")
+    RETURN = "return", _("Returned")  # 差戻し
+    REOPEN = "reopen", _("Reopened")  # 承認取消し

@@ -16,7 +16,17 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from . import grading
-from .enums import ActualState, Direction, Grade, GradingFormula, IndicatorKind, ResultStatus, Rounding
+from .enums import (
+    ActualState,
+    CommentKind,
+    Direction,
+    Grade,
+    GradingFormula,
+    IndicatorKind,
+    ResultStatus,
+    Rounding,
+    YearStatus,
+)
 from .fiscal_year import display_fiscal_year
 
 VALUE_DIGITS = {"max_digits": 18, "decimal_places": 4}
@@ -333,3 +343,53 @@ class ResultValue(models.Model):
     def actual(self) -> Decimal | None:
         """The number to grade, or None (not entered, 集計中, or text)."""
         return self.actual_value if self.actual_state == ActualState.NUMBER else None
+
+
+class EvaluationYear(models.Model):
+    """A fiscal year's evaluation of a plan, opened and closed by the planning section."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="evaluation_years", verbose_name=_("plan"))
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    status = models.CharField(_("status"), max_length=20, choices=YearStatus.choices, default=YearStatus.OPEN)
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    close_reason = models.TextField(_("reason for closing with open items"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan_id", "-fiscal_year"]
+        verbose_name = _("evaluation year")
+        verbose_name_plural = _("evaluation years")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "fiscal_year"], name="evaluation_year_unique"),
+            models.CheckConstraint(condition=Q(status__in=YearStatus.values), name="evaluation_year_status_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.plan} {display_fiscal_year(self.fiscal_year)}"
+
+
+class ResultComment(models.Model):
+    """The thread between a department and the planning section about one result; a return (差戻し)
+    or a reopening carries its comment here. Never edited: a correction is a new comment."""
+
+    result = models.ForeignKey(Result, on_delete=models.CASCADE, related_name="comments", verbose_name=_("result"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("author")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=CommentKind.choices, default=CommentKind.COMMENT)
+    body = models.TextField(_("comment"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["result_id", "created_at"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=CommentKind.values), name="result_comment_kind_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.result} {self.author} {self.created_at:%Y-%m-%d %H:%M}"

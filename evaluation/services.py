@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from departments import permissions
 
 from . import grading
-from .enums import ActualState, Direction
-from .models import Result, ResultValue
+from .enums import ActualState, CommentKind, Direction
+from .models import Result, ResultComment, ResultValue
 from .scoring import apply_grades
 from .workflow import DEPARTMENT_ACTIONS, Action, TransitionRefused, next_status
 
@@ -148,12 +148,21 @@ def submit(result: Result, *, user, expected_version: int) -> Result:
     return result
 
 
+# Actions that need a comment, and the kind of comment they leave in the thread.
+COMMENTED_ACTIONS = {Action.RETURN: CommentKind.RETURN, Action.REOPEN: CommentKind.REOPEN}
+
+
 @transaction.atomic
-def transition(result: Result, action: str, *, user, expected_version: int) -> Result:
+def transition(result: Result, action: str, *, user, expected_version: int, comment: str = "") -> Result:
     """Apply an action that changes only the status (withdraw, approve, return, reopen).
-    Side effects: status, version, updated_by/at; a history row."""
+    A return (差戻し) and a reopening need a comment, which joins the result's thread.
+    Side effects: status, version, updated_by/at; a history row; a ResultComment when commented."""
     result = _locked(result.pk)
     _check_actor(user, result, action)
     status = next_status(result.status, action)
+    if action in COMMENTED_ACTIONS and not grading.has_reason(comment):
+        raise TransitionRefused(_("Write a comment for the department."))
     _bump(result, expected_version, user, {"status": status})
+    if action in COMMENTED_ACTIONS:
+        ResultComment.objects.create(result=result, author=user, kind=COMMENTED_ACTIONS[action], body=comment.strip())
     return result

@@ -125,3 +125,21 @@ def test_approval_refuses_an_item_that_is_not_submitted(planner, department):
     result = make_result(make_indicator(department=department))
     with pytest.raises(TransitionRefused):
         transition(result, Action.APPROVE, user=planner, expected_version=result.version)
+
+
+def test_return_needs_a_comment_which_joins_the_thread(staff, planner, department):
+    result = _save(make_result(make_indicator(department=department)), staff, _number("100"))
+    result = submit(result, user=staff, expected_version=result.version)
+    with pytest.raises(TransitionRefused):
+        transition(result, Action.RETURN, user=planner, expected_version=result.version, comment="　")
+    returned = transition(
+        result, Action.RETURN, user=planner, expected_version=result.version, comment="実績の根拠を追記してください"
+    )
+    assert returned.status == ResultStatus.RETURNED
+    assert [(c.kind, c.author, c.body) for c in returned.comments.all()] == [
+        ("return", planner, "実績の根拠を追記してください")
+    ]
+    # The department corrects and resubmits.
+    corrected = _save(Result.objects.get(pk=result.pk), staff, _number("101"))
+    assert corrected.status == ResultStatus.RETURNED
+    assert submit(corrected, user=staff, expected_version=corrected.version).status == ResultStatus.SUBMITTED
