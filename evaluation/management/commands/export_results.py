@@ -1,0 +1,88 @@
+"""manage.py export_results: the results export of one plan and fiscal year, as CSV, XLSX or JSON."""
+
+from io import BytesIO
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from evaluation.exporting import FORMATS, write_results
+from evaluation.fiscal_year import FiscalYearError, display_fiscal_year, parse_fiscal_year
+from evaluation.models import Plan, Result
+
+
+class Command(BaseCommand):
+    help = (
+        "Export the results of one fiscal year (one row per indicator and sub-item) as CSV (UTF-8 with "
+        "BOM, for Excel), XLSX or JSON. CSV and JSON go to standard output unless --output is given; "
+        "XLSX is a binary file and needs --output."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--year", required=True, help="Fiscal year: 2024, 2024年度 or 令和6年度.")
+        parser.add_argument("--plan", help="Plan name; needed only when there are several plans.")
+        parser.add_argument(
+            "--format",
+            choices=FORMATS,
+            help="Output format. Default: taken from the --output suffix (.csv, .xlsx, .json), else csv.",
+        )
+        parser.add_argument("--output", help="File to write. Required for xlsx; csv and json default to stdout.")
+
+    def handle(self, *args, year, plan, format, output, **options):
+        fiscal_year = self._fiscal_year(year)
+        plan_obj = self._plan(plan)
+        fmt = format or _format_from_suffix(output) or "csv"
+        if fmt == "xlsx" and not output:
+            raise CommandError("XLSX is a binary format: give a file with --output (e.g. --output results.xlsx).")
+        if not Result.objects.filter(indicator__plan=plan_obj, fiscal_year=fiscal_year).exists():
+            raise CommandError(
+                f"The plan {plan_obj.name!r} has no results for {display_fiscal_year(fiscal_year)}."
+                f" Its fiscal years are {plan_obj.first_fiscal_year}–{plan_obj.last_fiscal_year}."
+            )
+        if output:
+            try:
+                with Path(output).open("wb") as stream:
+                    write_results(plan_obj, fiscal_year, fmt, stream)
+            except OSError as error:
+                raise CommandError(f"Cannot write {output}: {error.strerror or error}") from error
+            self.stderr.write(f"Wrote {output} ({fmt}, {plan_obj.name}, {display_fiscal_year(fiscal_year)}).")
+        else:
+            self._write_to_stdout(plan_obj, fiscal_year, fmt)
+
+    def _fiscal_year(self, text: str) -> int:
+        try:
+            return parse_fiscal_year(text)
+        except FiscalYearError as error:
+            raise CommandError(f"Not a fiscal year: {text!r} (write 2024 or 令和6年度).") from error
+
+    def _plan(self, name: str | None) -> Plan:
+        names = list(Plan.objects.order_by("name").values_list("name", flat=True))
+        if not names:
+            raise CommandError("There is no plan in the database: import a plan workbook first.")
+        if name is None:
+            if len(names) > 1:
+                raise CommandError("There are several plans; choose one with --plan: " + ", ".join(names))
+            name = names[0]
+        try:
+            return Plan.objects.get(name=name)
+        except Plan.DoesNotExist:
+            raise CommandError(f"No plan named {name!r}. Plans: " + ", ".join(names)) from None
+
+    def _write_to_stdout(self, plan: Plan, fiscal_year: int, fmt: str) -> None:
+        # Bytes straight to the binary stdout when there is one, so the BOM and CRLF pass untouched;
+        # otherwise (call_command with a StringIO) the same bytes decoded.
+        binary = getattr(self.stdout, "buffer", None)
+        if binary is not None:
+            self.stdout.flush()
+            write_results(plan, fiscal_year, fmt, binary)
+            binary.flush()
+            return
+        buffer = BytesIO()
+        write_results(plan, fiscal_year, fmt, buffer)
+        self.stdout.write(buffer.getvalue().decode("utf-8"), ending="")
+
+
+def _format_from_suffix(output: str | None) -> str | None:
+    if not output:
+        return None
+    suffix = Path(output).suffix.lower().lstrip(".")
+    return suffix if suffix in FORMATS else None
