@@ -392,3 +392,15 @@ def test_command_refuses_xlsx_to_stdout():
     graded_result(make_indicator(plan), actual=Decimal(1))
     with pytest.raises(CommandError, match="--output"):
         call_command("export_results", "--year", "2024", "--format", "xlsx")
+
+
+def test_command_writes_bytes_untouched_to_a_binary_stdout():
+    plan = make_plan()
+    graded_result(make_indicator(plan), actual=Decimal(100))
+    raw = io.BytesIO()
+    out = io.TextIOWrapper(raw, encoding="utf-8", newline="\n")
+    call_command("export_results", "--year", "2024", stdout=out)
+    out.flush()
+    data = raw.getvalue()
+    assert data.startswith(b"\xef\xbb\xbf" + ",".join(COLUMNS).encode("utf-8") + b"\r\n")
+    assert data.count(b"\r\n") == 2 and b"\r\r\n" not in data
