@@ -1,5 +1,49 @@
+from django.http import Http404
 from django.shortcuts import render
+
+from departments.models import Department
+from departments.permissions import can_view_everything, entry_department_ids, visible_indicators
+
+from .models import Indicator, Plan
+from .queries import plan_summary, result_years
+
+
+def _choose(request, name: str, choices: dict):
+    """The choice named by ?name=, or None when absent; 404 for a value that is not among the choices."""
+    raw = request.GET.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return choices[int(raw)]
+    except (KeyError, ValueError):
+        raise Http404(f"unknown {name}") from None
 
 
 def home(request):
-    return render(request, "evaluation/home.html", {})
+    """The plan at a glance: per policy area, its indicators and the grades of one fiscal year."""
+    plans = {plan.pk: plan for plan in Plan.objects.order_by("name")}
+    if not plans:
+        return render(request, "evaluation/home.html", {"no_plan": True})
+    plan = _choose(request, "plan", plans) or next(iter(plans.values()))
+
+    years = result_years(plan)
+    context = {"plan": plan, "plans": list(plans.values()), "years": years}
+    if not years:
+        return render(request, "evaluation/home.html", context)
+    fiscal_year = _choose(request, "year", {year: year for year in years}) or years[0]
+    context["fiscal_year"] = fiscal_year
+
+    user = request.user
+    if can_view_everything(user):
+        scope, own_departments = "all", []
+    elif department_ids := entry_department_ids(user):
+        scope = "own"
+        own_departments = list(Department.objects.filter(pk__in=department_ids).values_list("name", flat=True))
+    else:
+        return render(request, "evaluation/home.html", {**context, "scope": "none"})
+
+    summary = plan_summary(
+        plan, fiscal_year, visible_indicators(user, Indicator.objects.all()), all_areas=scope == "all"
+    )
+    context.update(scope=scope, own_departments=own_departments, summary=summary)
+    return render(request, "evaluation/home.html", context)
