@@ -1,7 +1,8 @@
 import csv
 import io
 import json
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -12,6 +13,7 @@ from evaluation import scoring
 from evaluation.enums import ActualState, Direction, IndicatorKind, ResultStatus
 from evaluation.exporting import COLUMNS, result_rows, spreadsheet_safe, write_results
 from evaluation.models import Indicator, ResultValue
+from evaluation.numbers import TALLYING, parse_number
 from tests.builders import make_department, make_indicator, make_plan, make_result
 
 pytestmark = pytest.mark.django_db
@@ -404,3 +406,80 @@ def test_command_writes_bytes_untouched_to_a_binary_stdout():
     data = raw.getvalue()
     assert data.startswith(b"\xef\xbb\xbf" + ",".join(COLUMNS).encode("utf-8") + b"\r\n")
     assert data.count(b"\r\n") == 2 and b"\r\r\n" not in data
+
+
+# --- the Setagaya demo workbook, checked against the rule -----------------------------------------
+
+DEMO_FILE = Path(__file__).resolve().parents[2] / "evaluation" / "demo_data" / "setagaya-r6.csv"
+DIRECTIONS = {"高いほど良い": Direction.HIGHER, "低いほど良い": Direction.LOWER, "定性": Direction.QUALITATIVE}
+
+
+def _demo_outcome_lines():
+    with DEMO_FILE.open(encoding="utf-8-sig", newline="") as file:
+        return [line for line in csv.DictReader(file) if line["種別"] == "成果指標"]
+
+
+def _build_demo_outcomes():
+    """The demo file's outcomes, built with the test builders (code, sub-items, direction, target,
+    actual, judged grade) and graded by the scoring service."""
+    plan = make_plan("世田谷区地域保健医療福祉総合計画")
+    by_code = {}
+    for line in _demo_outcome_lines():
+        by_code.setdefault(line["指標ID"], []).append(line)
+    for code, lines in by_code.items():
+        direction = DIRECTIONS[lines[0]["方向"]]
+        indicator = make_indicator(plan, code=code, direction=direction, sub_items=tuple(li["小項目"] for li in lines))
+        values = {}
+        for line in lines:
+            if direction == Direction.QUALITATIVE:
+                value = {"target_value": None, "target_text": line["目標"]}
+                value.update(actual_state=ActualState.TEXT, actual_text=line["実績"])
+            else:
+                value = {"target_value": parse_number(line["目標"])}
+                actual = parse_number(line["実績"])
+                value.update({"actual_state": ActualState.TALLYING} if actual is TALLYING else set_actual(actual))
+            values[line["小項目"]] = value
+        graded_result(indicator, target=None, values_by_label=values, judged_grade=lines[0]["評価"])
+    return plan
+
+
+def _expected_by_the_rule(line):
+    """The sheet's footnote ※1, written out again here: ratio (inverted when lower is better), half up
+    to 0.1 %, A ≥ 100, B ≥ 80, D ≤ 0, else C; 集計中 is ー; a qualitative grade is the file's."""
+    if line["方向"] == "定性":
+        return None, line["評価"]
+    target, actual = parse_number(line["目標"]), parse_number(line["実績"])
+    if actual is TALLYING:
+        return None, "ー"
+    ratio = target * 100 / actual if line["方向"] == "低いほど良い" else actual * 100 / target
+    figure = ratio.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    grade = "D" if figure <= 0 else "A" if figure >= 100 else "B" if figure >= 80 else "C"
+    return figure, grade
+
+
+def test_demo_workbook_exports_every_outcome_graded_by_the_rule():
+    plan = _build_demo_outcomes()
+    exported = {(row["指標ID"], row["小項目"] or ""): row for row in rows_of(plan)}
+
+    lines = _demo_outcome_lines()
+    assert len(lines) == 70  # 69 outcomes, one of them with two sub-items
+    for line in lines:
+        row = exported[(line["指標ID"], line["小項目"])]
+        assert (row["達成状況"], row["評価"]) == _expected_by_the_rule(line), line["指標ID"]
+
+    def figure_and_grade(code, label=""):
+        row = exported[(code, label)]
+        return (str(row["達成状況"]) if row["達成状況"] is not None else None, row["評価"])
+
+    assert figure_and_grade("1.1.2.1.O1") == ("190.3", "A")  # lower is better, 430 / 226
+    assert figure_and_grade("1.8.1.2.O1") == ("100.0", "A")  # lower is better, 23.0 / 23.0
+    assert figure_and_grade("1.1.3.2.O1") == ("0.0", "D")  # 0 of 4
+    assert figure_and_grade("1.4.1.2.O1") == ("79.8", "C")  # 1676 of 2100
+    assert figure_and_grade("1.10.1.5.O1", "a") == ("231.7", "A")  # 139 / 60, half up (the sheet truncated)
+    assert figure_and_grade("1.10.1.5.O1", "b") == ("287.2", "A")  # 1838 / 640
+    assert figure_and_grade("1.10.1.5.O1") == (None, "A")  # the compound indicator's own row
+    assert figure_and_grade("2.5.1.1.O1") == (None, "A")  # 定性, judged in the file
+    assert figure_and_grade("2.5.1.2.O1") == (None, "A")
+    tallying = [line["指標ID"] for line in lines if line["実績"] == "集計中"]
+    assert len(tallying) == 5
+    assert {figure_and_grade(code) for code in tallying} == {(None, "ー")}
