@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 TALLYING_WORDS = ("集計中",)
 
@@ -74,7 +74,8 @@ def parse_number(text: str | None, unit: str = "") -> Decimal | _Status:
         integer = integer.replace(",", "")
     suffix = match["suffix"].strip()
     if suffix and not _is_unit(suffix, unit):
-        if unit and not re.search(r"\d", suffix):
+        # A word after the number is a unit, the wrong one; stray digits or punctuation ("5.", "1.2.3") are not.
+        if unit and not re.search(r"[\d.,+\-]", suffix):
             raise NumberError("unit_mismatch", raw, unit)
         raise NumberError("not_a_number", raw, unit)
     try:
@@ -90,7 +91,7 @@ def _is_unit(suffix: str, unit: str) -> bool:
     if unit:
         return suffix == normalize(unit)
     # No unit to compare with: a word with no digit and no punctuation of a number.
-    return not re.search(r"[\d.,+\-]", suffix)
+    return not re.search(r"[\d.,+\-%]", suffix)
 
 
 def format_number(value: Decimal | None, places: int | None = None) -> str:
@@ -98,7 +99,8 @@ def format_number(value: Decimal | None, places: int | None = None) -> str:
     if value is None:
         return ""
     if places is not None:
-        value = value.quantize(Decimal(1).scaleb(-places))
+        # Half up, as the grading rule: Decimal's default context would round half to even.
+        value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     elif value == value.to_integral_value():
         value = value.quantize(Decimal(1))
     else:
