@@ -1,0 +1,101 @@
+"""Load the demo: Setagaya's FY2024 plan and one account per role and department (development only)."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.db.models import Min
+
+from departments.enums import Role
+from departments.models import Department, Membership
+from evaluation.models import Plan
+
+DEMO_FILE = Path(__file__).resolve().parents[2] / "demo_data" / "setagaya-r6.csv"
+DEMO_PASSWORD = "mezasu-demo"
+# The plan's secretariat (計画所管): the planning section of the demo plan.
+SECRETARIAT = "保健福祉政策課"
+
+
+class Command(BaseCommand):
+    help = (
+        "Development only (DJANGO_DEBUG=1): import the demo plan when the database has none, create the demo "
+        f"accounts (password {DEMO_PASSWORD!r}) and print them. Run again, it only prints the accounts."
+    )
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError(
+                "load_demo creates accounts with a published password, so it runs only on a development "
+                "server: set DJANGO_DEBUG=1."
+            )
+        if Plan.objects.exists():
+            self.stdout.write("A plan is already loaded: nothing imported, no account changed.")
+        else:
+            self._load()
+        self._print_accounts()
+
+    @transaction.atomic
+    def _load(self):
+        """Import the demo workbook, then create the accounts; all or nothing."""
+        from evaluation.importing import ImportRefused, import_plan_file
+
+        try:
+            report = import_plan_file(DEMO_FILE)
+        except ImportRefused as refused:
+            errors = "\n".join(f"  {error}" for error in refused.errors)
+            raise CommandError(f"The demo workbook {DEMO_FILE.name} was refused:\n{errors}") from refused
+        self.stdout.write(self.style.SUCCESS(f"Imported {DEMO_FILE.name}:"))
+        self.stdout.write(str(report))
+        # One hash for every account: the password is public anyway, and hashing 24 times takes seconds.
+        password_hash = make_password(DEMO_PASSWORD)
+        for username, role, department in demo_accounts():
+            _create_account(username, role, department, password_hash)
+
+    def _print_accounts(self):
+        existing = set(get_user_model().objects.values_list("username", flat=True))
+        rows = [
+            (username, str(role.label) if role else "superuser", department.name if department else "")
+            for username, role, department in demo_accounts()
+            if username in existing
+        ]
+        if not rows:
+            self.stdout.write("No demo account exists (the plan was not loaded by load_demo).")
+            return
+        # The department column comes last: its Japanese (double-width) names need no padding.
+        header = ("username", "role", "department")
+        widths = [max(len(row[i]) for row in [header, *rows]) for i in range(2)]
+        for username, role, department in [header, *rows]:
+            self.stdout.write(f"{username:<{widths[0]}}  {role:<{widths[1]}}  {department}".rstrip())
+        self.stdout.write(f"\nPassword of every demo account: {DEMO_PASSWORD}")
+
+
+def demo_accounts() -> list[tuple[str, Role | None, Department | None]]:
+    """(username, role, department): admin, planning, viewer, then dept01… per department in the order
+    the departments first appear in the workbook (their smallest indicator position)."""
+    secretariat = Department.objects.filter(name=SECRETARIAT).first()
+    departments = Department.objects.annotate(first_position=Min("indicators__position")).filter(
+        first_position__isnull=False
+    )
+    accounts = [("admin", None, None), ("planning", Role.PLANNING, secretariat), ("viewer", Role.VIEWER, secretariat)]
+    ordered = sorted(departments, key=lambda department: (department.first_position, department.name))
+    accounts += [(f"dept{index:02d}", Role.ENTRY, department) for index, department in enumerate(ordered, start=1)]
+    return accounts
+
+
+def _create_account(username: str, role: Role | None, department: Department | None, password_hash: str):
+    is_admin = role is None
+    first_name = department.name if role == Role.ENTRY and department is not None else ""
+    user, _ = get_user_model().objects.get_or_create(
+        username=username,
+        defaults={
+            "password": password_hash,
+            "first_name": first_name,
+            "is_staff": is_admin,
+            "is_superuser": is_admin,
+        },
+    )
+    if role is not None and department is not None:
+        Membership.objects.get_or_create(user=user, department=department, defaults={"role": role})

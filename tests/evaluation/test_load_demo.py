@@ -1,0 +1,99 @@
+"""load_demo: development only; imports the demo plan once and creates one account per role and department."""
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate, get_user_model
+from django.core.management import CommandError, call_command
+from django.db.models import Min
+
+from departments.enums import Role
+from departments.models import Department, Membership
+from evaluation.models import Indicator, Plan
+from tests.builders import make_plan
+
+pytestmark = pytest.mark.django_db
+
+User = get_user_model()
+
+
+def _run() -> str:
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    return out.getvalue()
+
+
+def test_load_demo_is_refused_when_debug_is_off(settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="DJANGO_DEBUG=1"):
+        _run()
+
+    assert not Plan.objects.exists()
+    assert not User.objects.exists()
+
+
+def test_load_demo_imports_the_plan_and_creates_the_demo_accounts(settings):
+    settings.DEBUG = True
+
+    output = _run()
+
+    plan = Plan.objects.get()
+    assert plan.name == "世田谷区地域保健医療福祉総合計画"
+    assert Indicator.objects.filter(plan=plan).exists()
+    assert User.objects.get(username="admin").is_superuser
+    assert set(Membership.objects.filter(user__username="planning").values_list("department__name", "role")) == {
+        ("保健福祉政策課", Role.PLANNING)
+    }
+    assert set(Membership.objects.filter(user__username="viewer").values_list("department__name", "role")) == {
+        ("保健福祉政策課", Role.VIEWER)
+    }
+    for username in ("admin", "planning", "viewer", "dept01", "dept21"):
+        assert authenticate(username=username, password="mezasu-demo") is not None, username
+    assert "mezasu-demo" in output
+    assert "dept21" in output
+
+
+def test_department_accounts_follow_the_departments_first_appearance_in_the_workbook(settings):
+    settings.DEBUG = True
+
+    _run()
+
+    in_workbook_order = list(
+        Department.objects.annotate(first=Min("indicators__position"))
+        .filter(first__isnull=False)
+        .order_by("first")
+        .values_list("name", flat=True)
+    )
+    entry_accounts = User.objects.filter(username__startswith="dept").order_by("username")
+    assert len(in_workbook_order) == 21
+    assert [user.username for user in entry_accounts] == [f"dept{number:02d}" for number in range(1, 22)]
+    assert [user.first_name for user in entry_accounts] == in_workbook_order
+    assert entry_accounts[0].first_name == "保健福祉政策課"
+    assert entry_accounts[1].first_name == "地域行政課"
+    for user in entry_accounts:
+        membership = Membership.objects.get(user=user)
+        assert (membership.department.name, membership.role) == (user.first_name, Role.ENTRY)
+
+
+def test_load_demo_run_twice_changes_nothing_and_prints_the_accounts_again(settings):
+    settings.DEBUG = True
+    _run()
+    counts = (Plan.objects.count(), Indicator.objects.count(), User.objects.count(), Membership.objects.count())
+
+    output = _run()
+
+    assert (Plan.objects.count(), Indicator.objects.count(), User.objects.count(), Membership.objects.count()) == counts
+    assert "nothing imported" in output
+    assert "planning" in output and "mezasu-demo" in output
+
+
+def test_load_demo_leaves_a_database_with_another_plan_alone(settings):
+    settings.DEBUG = True
+    make_plan("既存の計画")
+
+    output = _run()
+
+    assert list(Plan.objects.values_list("name", flat=True)) == ["既存の計画"]
+    assert not User.objects.exists()
+    assert "No demo account exists" in output
