@@ -81,14 +81,10 @@ migrate: $(RUNTIME_STAMP)
 	$(MANAGE) migrate --noinput
 	$(MANAGE) createcachetable
 
+# load_demo imports the demo plan and creates its accounts only when the database has no plan;
+# it prints the accounts every time.
 run: migrate translations
-	@has_plan=$$($(MANAGE) shell -c "from evaluation.models import Plan; print(Plan.objects.exists())"); \
-	if [ "$$has_plan" = True ]; then \
-		echo "== A plan is already in db.sqlite3: the demo is not loaded again (make distclean to start over)."; \
-	else \
-		echo "== Loading the demo plan and accounts"; \
-		$(MANAGE) load_demo; \
-	fi
+	$(MANAGE) load_demo
 	@echo "== Serving http://$(HOST_PORT)/ (Ctrl-C to stop)"
 	$(MANAGE) runserver $(HOST_PORT)
 
