@@ -1,0 +1,39 @@
+"""manage.py import_plan FILE [--dry-run]: import a plan workbook (CSV or XLSX), all or nothing."""
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from evaluation.importing import ImportRefused, import_plan_file
+
+
+class Command(BaseCommand):
+    help = _(
+        "Import a plan workbook (CSV in UTF-8 or Shift_JIS, or XLSX). Every row is checked first; when any "
+        "row is wrong nothing is imported and every problem is listed."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help=_("The workbook: a .csv or .xlsx file."))
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help=_("Check the file and report what would change, without saving anything."),
+        )
+
+    def handle(self, *args, **options):
+        try:
+            report = import_plan_file(options["file"], dry_run=options["dry_run"])
+        except ImportRefused as refused:
+            for error in refused.errors:
+                self.stderr.write(str(error))
+            raise CommandError(
+                _("The file was refused (%(count)s problems); nothing was imported.") % {"count": len(refused.errors)}
+            ) from None
+        for note in report.ignored:
+            self.stdout.write(self.style.WARNING(str(note)))
+        for line in report.summary_lines():
+            self.stdout.write(line)
+        if options["verbosity"] > 1:
+            for row, change in report.changes():
+                self.stdout.write(_("Row %(row)s: %(change)s") % {"row": row, "change": change})
+        self.stdout.write(self.style.SUCCESS(_("Dry run finished.") if report.dry_run else _("Import finished.")))
