@@ -12,7 +12,8 @@ from django.utils import translation
 from evaluation import scoring
 from evaluation.enums import ActualState, Direction, IndicatorKind, ResultStatus
 from evaluation.exporting import COLUMNS, result_rows, spreadsheet_safe, write_results
-from evaluation.models import Indicator, ResultValue
+from evaluation.importing import import_plan_file
+from evaluation.models import Indicator, Plan, ResultValue
 from evaluation.numbers import TALLYING, parse_number
 from tests.builders import make_department, make_indicator, make_plan, make_result
 
@@ -457,8 +458,26 @@ def _expected_by_the_rule(line):
     return figure, grade
 
 
-def test_demo_workbook_exports_every_outcome_graded_by_the_rule():
-    plan = _build_demo_outcomes()
+def test_demo_workbook_built_with_the_builders_exports_every_outcome_graded_by_the_rule():
+    _assert_demo_outcomes_graded_by_the_rule(_build_demo_outcomes())
+
+
+def test_demo_workbook_imported_exports_every_outcome_graded_by_the_rule():
+    import_plan_file(DEMO_FILE)
+    _assert_demo_outcomes_graded_by_the_rule(Plan.objects.get(name="世田谷区地域保健医療福祉総合計画"))
+
+
+def test_demo_workbook_imported_exports_one_row_per_indicator_and_sub_item_plus_the_compound_total(tmp_path):
+    import_plan_file(DEMO_FILE)
+    target = tmp_path / "results.csv"
+    call_command("export_results", "--year", "令和6年度", "--output", str(target), stderr=io.StringIO())
+    header, *rows = list(csv.reader(io.StringIO(target.read_bytes().decode("utf-8-sig"), newline="")))
+    kinds = [row[header.index("種別")] for row in rows]
+    # 65 activities; 69 outcomes, one with sub-items a and b, so 70 outcome lines plus its own row
+    assert (kinds.count("行動量"), kinds.count("成果指標")) == (65, 71)
+
+
+def _assert_demo_outcomes_graded_by_the_rule(plan):
     exported = {(row["指標ID"], row["小項目"] or ""): row for row in rows_of(plan)}
 
     lines = _demo_outcome_lines()
