@@ -1,5 +1,6 @@
 """The application shell and the home page: login, language, visibility of counts, query count."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -229,3 +230,18 @@ def test_fiscal_year_filter_prints_the_era_and_the_western_year(year, printed):
 @pytest.mark.parametrize(("value", "printed"), [("A", "A"), ("D", "D"), ("", "ー"), (None, "ー")])
 def test_grade_filter_prints_a_dash_for_no_grade(value, printed):
     assert grade(value) == printed
+
+
+def test_every_stylesheet_and_script_is_served_by_the_app_without_inline_code(client, plan_with_two_departments):
+    client.force_login(make_user(department=plan_with_two_departments[1], role=Role.PLANNING))
+    page = client.get(reverse("home")).content.decode()
+
+    sources = re.findall(r'<(?:script|link)[^>]*(?:src|href)="([^"]+)"', page)
+
+    assert "/static/vendor/digital-go-jp-design-tokens/tokens.css" in sources
+    assert "/static/css/app.css" in sources
+    assert any(source.startswith("/static/django_htmx/htmx") for source in sources)
+    assert all(source.startswith("/static/") for source in sources), sources
+    assert "<style" not in page
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page), "inline script"
+    assert " style=" not in page
