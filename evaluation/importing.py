@@ -232,7 +232,7 @@ def read_workbook(source, filename: str | None = None) -> list[dict[str, str]]:
         )
     if not table:
         raise UnreadableWorkbook(_("The file is empty."))
-    headers = [_clean(cell) for cell in table[0]]
+    headers = [clean_cell(cell) for cell in table[0]]
     while headers and not headers[-1]:
         headers.pop()
     duplicates = sorted({header for header in headers if header and headers.count(header) > 1})
@@ -243,7 +243,7 @@ def read_workbook(source, filename: str | None = None) -> list[dict[str, str]]:
         )
     rows = []
     for cells in table[1:]:
-        values = [_clean(cell) for cell in cells]
+        values = [clean_cell(cell) for cell in cells]
         values += [""] * (len(headers) - len(values))
         rows.append({header: values[index] for index, header in enumerate(headers) if header})
     while rows and not any(rows[-1].values()):
@@ -292,7 +292,7 @@ def _read_xlsx(data: bytes) -> list[list[Any]]:
         book.close()
 
 
-def _clean(value: Any) -> str:
+def clean_cell(value: Any) -> str:
     """A cell as the exact text typed: floats by their shortest repr (never float arithmetic)."""
     if value is None:
         return ""
@@ -1071,6 +1071,7 @@ __all__ = [
     "RowError",
     "RowOutcome",
     "UnreadableWorkbook",
+    "clean_cell",
     "escape_formula",
     "import_plan_file",
     "import_plan_rows",

@@ -1,0 +1,226 @@
+"""The admin: master data of the plan for the planning section and system administrators, with the
+plan workbook's import (preview, then confirm) and export on the plan list."""
+
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportMixin
+from import_export.forms import ExportForm
+from simple_history.admin import SimpleHistoryAdmin
+
+from departments.permissions import can_import_plan
+
+from .importing import ImportRefused
+from .models import (
+    EvaluationYear,
+    Indicator,
+    Initiative,
+    Measure,
+    Pillar,
+    Plan,
+    PolicyArea,
+    Result,
+    ResultComment,
+    ResultValue,
+    Vision,
+)
+from .resources import PlanWorkbookResource, WorkbookCSV, WorkbookXLSX
+
+admin.site.site_header = _("Mezasu administration")
+admin.site.site_title = _("Mezasu administration")
+admin.site.index_title = _("Plan and evaluation master data")
+
+
+class PillarInline(admin.TabularInline):
+    model = Pillar
+    extra = 0
+    fields = ["number", "title"]
+    show_change_link = True
+
+
+@admin.register(Plan)
+class PlanAdmin(ImportExportMixin, SimpleHistoryAdmin):
+    """Plans, and the door to the plan workbook: import (preview, then confirm) and export."""
+
+    resource_classes = [PlanWorkbookResource]
+    import_formats = [WorkbookCSV, WorkbookXLSX]
+    export_formats = [WorkbookCSV, WorkbookXLSX]
+    export_form_class = ExportForm
+    inlines = [PillarInline]
+    list_display = ["name", "first_fiscal_year", "last_fiscal_year", "grading_formula", "rounding"]
+    search_fields = ["name"]
+    fieldsets = [
+        (None, {"fields": ["name", "first_fiscal_year", "last_fiscal_year"]}),
+        (
+            _("Grading rule"),
+            {
+                "fields": [
+                    "grading_formula",
+                    "threshold_a",
+                    "threshold_b",
+                    "threshold_d",
+                    "rounding",
+                    "achievement_decimals",
+                ]
+            },
+        ),
+    ]
+
+    def has_import_permission(self, request):
+        # The rule lives in departments/permissions.py, with every other permission rule.
+        return can_import_plan(request.user)
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, ImportRefused):  # our reader's own message: which file problem, in words
+            for error in e.errors:
+                form.add_error("import_file", str(error))
+            return
+        super().add_data_read_fail_error_to_form(form, e)
+
+    def process_result(self, result, request):
+        # The file may have changed between preview and confirm; then nothing was imported.
+        if result.has_validation_errors() or result.has_errors():
+            messages.error(request, gettext("The file was refused; nothing was imported. Import it again to see why."))
+            return HttpResponseRedirect(reverse("admin:evaluation_plan_import", current_app=self.admin_site.name))
+        return super().process_result(result, request)
+
+    def get_export_filename(self, request, queryset, file_format):
+        return f"plan-workbook.{file_format.get_extension()}"
+
+
+@admin.register(Pillar)
+class PillarAdmin(admin.ModelAdmin):
+    list_display = ["number", "title", "plan"]
+    list_filter = ["plan"]
+    search_fields = ["title"]
+    list_select_related = ["plan"]
+
+
+@admin.register(PolicyArea)
+class PolicyAreaAdmin(admin.ModelAdmin):
+    list_display = ["number", "title", "pillar"]
+    list_filter = ["pillar__plan", "pillar"]
+    search_fields = ["title"]
+    list_select_related = ["pillar"]
+
+
+@admin.register(Vision)
+class VisionAdmin(admin.ModelAdmin):
+    list_display = ["number", "heading", "policy_area", "plan_pages"]
+    list_filter = ["policy_area__pillar__plan", "policy_area__pillar"]
+    search_fields = ["heading", "statement"]
+    list_select_related = ["policy_area"]
+
+
+@admin.register(Initiative)
+class InitiativeAdmin(admin.ModelAdmin):
+    list_display = ["number", "title", "vision", "implementation_ref", "is_relisted"]
+    list_filter = ["is_relisted", "vision__policy_area__pillar__plan", "vision__policy_area__pillar"]
+    search_fields = ["title", "description", "implementation_ref"]
+    list_select_related = ["vision"]
+
+
+class MeasureInline(admin.TabularInline):
+    model = Measure
+    extra = 0
+    fields = ["label", "name", "baseline_value"]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "kind", "direction", "unit", "department", "position"]
+    list_filter = ["plan", "kind", "direction", "department"]
+    search_fields = ["code", "name", "department__name"]
+    list_select_related = ["department"]
+    autocomplete_fields = ["initiative", "department"]
+    inlines = [MeasureInline]
+
+
+@admin.register(Measure)
+class MeasureAdmin(SimpleHistoryAdmin):
+    list_display = ["indicator", "label", "name", "baseline_value"]
+    list_filter = ["indicator__plan"]
+    search_fields = ["indicator__code", "indicator__name", "name"]
+    list_select_related = ["indicator"]
+
+
+class ResultValueInline(admin.TabularInline):
+    model = ResultValue
+    extra = 0
+    fields = [
+        "measure",
+        "original_plan_value",
+        "original_plan_text",
+        "revised_plan_value",
+        "revised_plan_text",
+        "target_value",
+        "target_text",
+        "actual_state",
+        "actual_value",
+        "actual_text",
+        "achievement",
+        "grade",
+    ]
+    readonly_fields = ["achievement", "grade"]
+
+
+class ResultCommentInline(admin.TabularInline):
+    model = ResultComment
+    extra = 0
+    fields = ["created_at", "author", "kind", "body"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Result)
+class ResultAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "indicator",
+        "fiscal_year",
+        "status",
+        "grade",
+        "judged_grade",
+        "version",
+        "updated_at",
+        "updated_by",
+    ]
+    list_filter = ["fiscal_year", "status", "grade", "indicator__plan", "indicator__department"]
+    search_fields = ["indicator__code", "indicator__name", "reason"]
+    list_select_related = ["indicator", "updated_by"]
+    readonly_fields = ["grade", "version", "updated_at", "updated_by"]
+    autocomplete_fields = ["indicator"]
+    inlines = [ResultValueInline, ResultCommentInline]
+
+
+@admin.register(ResultValue)
+class ResultValueAdmin(SimpleHistoryAdmin):
+    list_display = ["result", "measure", "target_value", "actual_state", "actual_value", "achievement", "grade"]
+    list_filter = ["result__fiscal_year", "grade", "actual_state", "result__indicator__plan"]
+    search_fields = ["result__indicator__code", "result__indicator__name"]
+    list_select_related = ["result__indicator", "measure__indicator"]
+    readonly_fields = ["achievement", "grade"]
+
+
+@admin.register(EvaluationYear)
+class EvaluationYearAdmin(SimpleHistoryAdmin):
+    list_display = ["plan", "fiscal_year", "status", "deadline", "opened_at", "closed_at"]
+    list_filter = ["status", "plan"]
+    readonly_fields = ["opened_at", "closed_at"]
+
+
+@admin.register(ResultComment)
+class ResultCommentAdmin(admin.ModelAdmin):
+    list_display = ["result", "author", "kind", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["body", "result__indicator__code"]
+    readonly_fields = ["result", "author", "kind", "body", "created_at"]
+
+    def has_change_permission(self, request, obj=None):
+        return False  # never edited: a correction is a new comment
