@@ -11,6 +11,8 @@ from django.db import IntegrityError
 
 from departments.models import Department
 from evaluation.enums import ActualState, Direction, IndicatorKind, ResultStatus
+from evaluation.fiscal_year import FiscalYearError
+from evaluation.grading import GradingError
 from evaluation.importing import (
     COLUMNS,
     ImportRefused,
@@ -19,6 +21,7 @@ from evaluation.importing import (
     preview_plan_file,
     read_workbook,
 )
+from evaluation.messages import describe
 from evaluation.models import (
     Indicator,
     Initiative,
@@ -30,6 +33,7 @@ from evaluation.models import (
     ResultValue,
     Vision,
 )
+from evaluation.numbers import NumberError
 
 DEMO = Path(__file__).resolve().parents[2] / "evaluation" / "demo_data"
 DEMO_CSV = DEMO / "setagaya-r6.csv"
@@ -529,3 +533,26 @@ def test_export_of_two_years_keeps_each_year(tmp_path):
     assert {row["年度"] for row in only_2025} == {"2025"}
     assert import_plan_file(tmp_path / "export.csv").row_counts == {"unchanged": 271}
     assert snapshot() == before
+
+
+def test_reimport_reads_the_plan_in_a_handful_of_queries(django_assert_max_num_queries):
+    import_plan_file(DEMO_CSV)
+
+    with django_assert_max_num_queries(20):
+        import_plan_file(DEMO_CSV)
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (NumberError("not_a_number", "4三0", "件"), "「4三0」 is not a number."),
+        (NumberError("unit_mismatch", "5回", "人"), "「人」"),
+        (NumberError("bad_grouping", "1,00"), "「1,00」"),
+        (GradingError("target_zero"), "numeric target other than 0"),
+        (GradingError("target_not_numeric"), "numeric target other than 0"),
+        (GradingError("baseline_not_numeric"), "baseline"),
+        (FiscalYearError("令和x年度"), "「令和x年度」 is not a fiscal year"),
+    ],
+)
+def test_domain_errors_are_described_in_words(error, expected):
+    assert expected in describe(error)
