@@ -39,6 +39,7 @@ from departments.models import Department
 
 from . import grading, numbers, scoring
 from .enums import ActualState, Direction, IndicatorKind, ResultStatus
+from .exporting import FORMULA_TRIGGERS
 from .fiscal_year import FiscalYearError, display_fiscal_year, parse_fiscal_year
 from .messages import describe
 from .models import Indicator, Initiative, Measure, Pillar, Plan, PolicyArea, Result, ResultValue, Vision
@@ -89,7 +90,6 @@ GRADE_LETTERS = ("A", "B", "C", "D")
 
 # A text cell starting with one of these is exported with a leading apostrophe so that no spreadsheet
 # runs it as a formula; reading takes the apostrophe off again.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 _RANK = {UNCHANGED: 0, UPDATED: 1, CREATED: 2}
@@ -305,14 +305,9 @@ def clean_cell(value: Any) -> str:
     if isinstance(value, Decimal):
         return format(value, "f")
     text = str(value).strip()
-    if len(text) > 1 and text[0] == "'" and text[1] in FORMULA_STARTS:
+    if len(text) > 1 and text[0] == "'" and text[1] in FORMULA_TRIGGERS:
         text = text[1:]
     return text
-
-
-def escape_formula(text: str) -> str:
-    """The export's guard: a text starting like a formula gets a leading apostrophe (undone on reading)."""
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -1072,7 +1067,6 @@ __all__ = [
     "RowOutcome",
     "UnreadableWorkbook",
     "clean_cell",
-    "escape_formula",
     "import_plan_file",
     "import_plan_rows",
     "preview_plan_file",

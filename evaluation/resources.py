@@ -23,6 +23,7 @@ from import_export.formats import base_formats
 from import_export.results import RowResult
 
 from .enums import ActualState, Direction, IndicatorKind
+from .exporting import spreadsheet_safe
 from .importing import (
     COLUMNS,
     CREATED,
@@ -33,7 +34,6 @@ from .importing import (
     UPDATED,
     ImportRefused,
     clean_cell,
-    escape_formula,
     import_plan_rows,
     read_workbook,
 )
@@ -282,7 +282,7 @@ def _cell(column: str, value: str) -> str:
     """Numbers as plain text numbers; any other text guarded against being run as a formula."""
     if column in NUMBER_COLUMNS and _is_plain_number(value):
         return value
-    return escape_formula(value)
+    return spreadsheet_safe(value)
 
 
 def _is_plain_number(value: str) -> bool:

@@ -8,6 +8,7 @@ import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError
+from django.utils import translation
 
 from departments.models import Department
 from evaluation.enums import ActualState, Direction, IndicatorKind, ResultStatus
@@ -385,6 +386,18 @@ def test_error_messages_say_row_column_value_and_why(tmp_path):
         import_plan_file(write_csv(tmp_path / "f.csv", rows))
 
     text = str(refused.value.errors[0])
+    # Japanese first: what the staff read.
+    assert text == "10行目「目標」列の値「0」：評価する成果指標には、0以外の数値の目標が必要です。"
+
+
+def test_error_messages_are_in_english_for_an_english_user(tmp_path):
+    rows = demo_rows()
+    row_of(rows, "1.1.3.1.O1")["目標"] = "0"
+
+    with translation.override("en"), pytest.raises(ImportRefused) as refused:
+        import_plan_file(write_csv(tmp_path / "f.csv", rows))
+
+    text = str(refused.value.errors[0])
     assert "「目標」" in text and "「0」" in text
     assert "numeric target other than 0" in text
 
@@ -555,4 +568,5 @@ def test_reimport_reads_the_plan_in_a_handful_of_queries(django_assert_max_num_q
     ],
 )
 def test_domain_errors_are_described_in_words(error, expected):
-    assert expected in describe(error)
+    with translation.override("en"):
+        assert expected in describe(error)

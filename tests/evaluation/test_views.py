@@ -131,7 +131,7 @@ def test_department_staff_see_only_their_own_departments_counts_and_are_told_so(
 def test_user_without_membership_gets_an_empty_state_instead_of_counts(client, plan_with_two_departments):
     client.force_login(make_user())
 
-    response = client.get(reverse("home"))
+    response = client.get(reverse("home"), headers={"accept-language": "en"})
 
     assert response.status_code == 200
     assert "summary" not in response.context

@@ -1,5 +1,6 @@
 """Load the demo: Setagaya's FY2024 plan and one account per role and department (development only)."""
 
+import datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -8,10 +9,11 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Min
+from django.utils import timezone
 
 from departments.enums import Role
 from departments.models import Department, Membership
-from evaluation.models import Plan
+from evaluation.models import EvaluationYear, Plan
 
 DEMO_FILE = Path(__file__).resolve().parents[2] / "demo_data" / "setagaya-r6.csv"
 DEMO_PASSWORD = "mezasu-demo"
@@ -49,6 +51,7 @@ class Command(BaseCommand):
             raise CommandError(f"The demo workbook {DEMO_FILE.name} was refused:\n{errors}") from refused
         self.stdout.write(self.style.SUCCESS(f"Imported {DEMO_FILE.name}:"))
         self.stdout.write(str(report))
+        _open_demo_year()
         # One hash for every account: the password is public anyway, and hashing 24 times takes seconds.
         password_hash = make_password(DEMO_PASSWORD)
         for username, role, department in demo_accounts():
@@ -83,6 +86,19 @@ def demo_accounts() -> list[tuple[str, Role | None, Department | None]]:
     ordered = sorted(departments, key=lambda department: (department.first_position, department.name))
     accounts += [(f"dept{index:02d}", Role.ENTRY, department) for index, department in enumerate(ordered, start=1)]
     return accounts
+
+
+def _open_demo_year():
+    """The plan book runs 令和6〜9年度 (the workbook holds only FY2024's values), and the demo opens
+    FY2024's evaluation with a deadline two weeks ahead, so the entry pages count days left."""
+    plan = Plan.objects.get()
+    plan.last_fiscal_year = max(plan.last_fiscal_year, plan.first_fiscal_year + 3)
+    plan.save(update_fields=["last_fiscal_year"])
+    EvaluationYear.objects.get_or_create(
+        plan=plan,
+        fiscal_year=plan.first_fiscal_year,
+        defaults={"deadline": timezone.localdate() + datetime.timedelta(days=14)},
+    )
 
 
 def _create_account(username: str, role: Role | None, department: Department | None, password_hash: str):
