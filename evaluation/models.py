@@ -6,6 +6,7 @@ indicator). Per fiscal year: Result (one per indicator: the unit of entry, revie
 ResultValue (one per measure: the plan values, the actual and the computed achievement and grade).
 """
 
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -393,3 +394,33 @@ class ResultComment(models.Model):
 
     def __str__(self):
         return f"{self.result} {self.author} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class EntryUpload(models.Model):
+    """A department's filled-in entry sheet, read and checked, waiting for the user to confirm.
+
+    Kept in the database (not in a process or on one machine's disk) so that any app process behind
+    the load balancer can show the preview and apply it. `rows` holds what each row will change."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    department = models.ForeignKey(
+        "departments.Department", on_delete=models.CASCADE, related_name="+", verbose_name=_("department")
+    )
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+", verbose_name=_("plan"))
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    filename = models.CharField(_("file name"), max_length=255)
+    rows = models.JSONField(_("rows"), default=list)
+    errors = models.JSONField(_("errors"), default=list)
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("entry sheet upload")
+        verbose_name_plural = _("entry sheet uploads")
+
+    def __str__(self):
+        return f"{self.filename} ({self.department}, {display_fiscal_year(self.fiscal_year)})"

@@ -4,8 +4,8 @@ from django.shortcuts import render
 from departments.models import Department
 from departments.permissions import can_view_everything, entry_department_ids, visible_indicators
 
-from .models import Indicator, Plan
-from .queries import plan_summary, result_years
+from ..models import Indicator, Plan
+from ..queries import plan_summary, result_years
 
 
 def _choose(request, name: str, choices: dict):
