@@ -9,7 +9,10 @@ import unicodedata
 # the name that fiscal year had before the era changed in May 2019.
 ERAS = {"令和": 2018, "平成": 1988, "昭和": 1925}
 _ROMAN_ERAS = {"R": "令和", "H": "平成", "S": "昭和"}
-_WAREKI = re.compile(r"^(?P<era>令和|平成|昭和|[RHS])\.?\s*(?P<year>元|\d{1,2})\s*(年度|年)?$", re.IGNORECASE)
+_WAREKI = re.compile(
+    r"^(?P<era>令和|平成|昭和|[RHS])\.?\s*(?P<year>元|\d{1,2}|[一二三四五六七八九十]{1,3})\s*(年度|年)?$", re.IGNORECASE
+)
+_KANJI_DIGITS = {digit: value for value, digit in enumerate("〇一二三四五六七八九")}
 _WESTERN = re.compile(r"^(?P<year>\d{4})\s*(年度|年)?$")
 
 
@@ -28,11 +31,23 @@ def parse_fiscal_year(text: str | int) -> int:
         return int(match["year"])
     if match := _WAREKI.match(value):
         era = _ROMAN_ERAS.get(match["era"].upper(), match["era"])
-        year = 1 if match["year"] == "元" else int(match["year"])
+        year = _era_year(match["year"])
         if year < 1:
             raise FiscalYearError(str(text))
         return ERAS[era] + year
     raise FiscalYearError(str(text))
+
+
+def _era_year(text: str) -> int:
+    """「元」 → 1, 「6」 → 6, and kanji numerals as typed in documents: 「六」 → 6, 「十二」 → 12, 「三十一」 → 31."""
+    if text == "元":
+        return 1
+    if text.isdigit():
+        return int(text)
+    tens, _, ones = text.rpartition("十")
+    if "十" not in text:
+        return _KANJI_DIGITS[text] if len(text) == 1 else -1
+    return (_KANJI_DIGITS.get(tens, -1) if tens else 1) * 10 + (_KANJI_DIGITS.get(ones, -1) if ones else 0)
 
 
 def era_name(year: int) -> str:

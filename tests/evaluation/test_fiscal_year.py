@@ -15,6 +15,9 @@ from evaluation.fiscal_year import FiscalYearError, display_fiscal_year, era_nam
         ("令和6", 2024),
         ("令和元年度", 2019),
         ("平成31年度", 2019),  # the same fiscal year under its old name
+        ("令和六年度", 2024),  # kanji numerals, as in documents
+        ("平成三十一年度", 2019),
+        ("令和十二年度", 2030),
         ("平成30年度", 2018),
         ("平成元年度", 1989),
         ("昭和63年度", 1988),
@@ -36,7 +39,21 @@ def test_parse_fiscal_year(text, year):
 
 
 @pytest.mark.parametrize(
-    "text", ["", "令和", "令和0年度", "令和100年度", "大正5年度", "X6", "24", "abc", "2024年4月", "令和6年度上期"]
+    "text",
+    [
+        "",
+        "令和",
+        "令和0年度",
+        "令和100年度",
+        "大正5年度",
+        "X6",
+        "24",
+        "abc",
+        "2024年4月",
+        "令和6年度上期",
+        "令和十十年度",
+        "令和一一年度",
+    ],
 )
 def test_parse_fiscal_year_refuses_what_is_not_a_fiscal_year(text):
     with pytest.raises(FiscalYearError) as error:
