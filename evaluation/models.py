@@ -277,8 +277,13 @@ class Result(models.Model):
         related_name="+",
         verbose_name=_("updated by"),
     )
+    # The version the planning section last approved, returned or reopened: a result whose version
+    # has moved past it has changed since its last review. Bookkeeping of the review, kept out of
+    # the history (the status change it accompanies is recorded there).
+    reviewed_version = models.PositiveIntegerField(_("version last reviewed"), null=True, blank=True, editable=False)
+    reviewed_at = models.DateTimeField(_("last reviewed at"), null=True, blank=True, editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["reviewed_version", "reviewed_at"])
 
     class Meta:
         ordering = ["indicator__position", "fiscal_year"]
