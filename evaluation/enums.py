@@ -62,3 +62,12 @@ class CommentKind(models.TextChoices):
     COMMENT = "comment", _("Comment")
     RETURN = "return", _("Returned")  # 差戻し
     REOPEN = "reopen", _("Reopened")  # 承認取消し
+
+
+class RevisionField(models.TextChoices):
+    """What a revision (修正, ※2 ※3) of the plan changes."""
+
+    BASELINE = "baseline", _("Baseline")  # 現況値（策定時）
+    ORIGINAL_PLAN = "original_plan", _("Original plan")  # 当初計画
+    REVISED_PLAN = "revised_plan", _("Revised plan")  # 修正計画
+    TARGET = "target", _("Target")  # 目標

@@ -25,6 +25,7 @@ from .enums import (
     GradingFormula,
     IndicatorKind,
     ResultStatus,
+    RevisionField,
     Rounding,
     YearStatus,
 )
@@ -429,3 +430,45 @@ class EntryUpload(models.Model):
 
     def __str__(self):
         return f"{self.filename} ({self.department}, {display_fiscal_year(self.fiscal_year)})"
+
+
+class Revision(models.Model):
+    """A correction of the plan by the planning section (修正, footnotes ※2 ※3): a baseline, a plan
+    value or a target, with the old value, the new one, who, when and why. Never edited nor deleted:
+    a later correction is a new revision."""
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="revisions", verbose_name=_("indicator")
+    )
+    fiscal_year = models.PositiveSmallIntegerField(
+        _("fiscal year"), null=True, blank=True, help_text=_("Empty for the baseline.")
+    )
+    measure = models.ForeignKey(
+        Measure, on_delete=models.PROTECT, null=True, blank=True, related_name="revisions", verbose_name=_("sub-item")
+    )
+    field = models.CharField(_("revised item"), max_length=20, choices=RevisionField.choices)
+    old_value = models.TextField(_("old value"), blank=True)
+    new_value = models.TextField(_("new value"), blank=True)
+    reason = models.TextField(_("reason for revision"))
+    footnote = models.CharField(_("footnote mark"), max_length=10, blank=True, help_text=_("e.g. ※2"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("changed by")
+    )
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["indicator_id", "changed_at", "pk"]
+        verbose_name = _("revision")
+        verbose_name_plural = _("revisions")
+        constraints = [
+            models.CheckConstraint(condition=Q(field__in=RevisionField.values), name="revision_field_valid"),
+            models.CheckConstraint(
+                condition=Q(field=RevisionField.BASELINE, fiscal_year__isnull=True)
+                | (~Q(field=RevisionField.BASELINE) & Q(fiscal_year__isnull=False)),
+                name="revision_year_iff_plan_value",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="revision_reason_required"),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator.code} {self.get_field_display()} {self.old_value} → {self.new_value}"
