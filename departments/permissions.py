@@ -60,3 +60,13 @@ def can_approve(user, result) -> bool:
 def can_import_plan(user) -> bool:
     """Importing the plan workbook replaces master data: the planning section with the model permission."""
     return user.has_perm("evaluation.add_indicator")
+
+
+def can_enter_for_department(user, department_id: int) -> bool:
+    """Saving or submitting on a department's page: its own entry staff only."""
+    return department_id in entry_department_ids(user)
+
+
+def can_use_entry_upload(user, upload) -> bool:
+    """An uploaded entry sheet is previewed and confirmed by its uploader only, while still in the department."""
+    return upload.user_id == user.pk and upload.department_id in entry_department_ids(user)
