@@ -1,7 +1,8 @@
 """The admin of departments and memberships (who enters, reviews or views which department's results)."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from evaluation.admin import AuditedAdmin
 
 from .models import Department, Membership
 
@@ -13,14 +14,14 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Department)
-class DepartmentAdmin(SimpleHistoryAdmin):
+class DepartmentAdmin(AuditedAdmin):
     list_display = ["name"]
     search_fields = ["name"]
     inlines = [MembershipInline]
 
 
 @admin.register(Membership)
-class MembershipAdmin(SimpleHistoryAdmin):
+class MembershipAdmin(AuditedAdmin):
     list_display = ["user", "department", "role"]
     list_filter = ["role", "department"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "department__name"]

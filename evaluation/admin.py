@@ -2,6 +2,7 @@
 plan workbook's import (preview, then confirm) and export on the plan list."""
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -10,8 +11,9 @@ from import_export.admin import ImportExportMixin
 from import_export.forms import ExportForm
 from simple_history.admin import SimpleHistoryAdmin
 
-from departments.permissions import can_import_plan
+from departments.permissions import can_change_result_in_admin, can_import_plan
 
+from .enums import ResultStatus
 from .importing import ImportRefused
 from .models import (
     EvaluationYear,
@@ -24,6 +26,7 @@ from .models import (
     Result,
     ResultComment,
     ResultValue,
+    Revision,
     Vision,
 )
 from .resources import PlanWorkbookResource, WorkbookCSV, WorkbookXLSX
@@ -31,6 +34,48 @@ from .resources import PlanWorkbookResource, WorkbookCSV, WorkbookXLSX
 admin.site.site_header = _("Mezasu administration")
 admin.site.site_title = _("Mezasu administration")
 admin.site.index_title = _("Plan and evaluation master data")
+
+# The history_change_reason of every save and delete made in the admin: the audit trail shows the path.
+ADMIN_CHANGE_REASON = "admin"
+
+
+class AuditedAdmin(SimpleHistoryAdmin):
+    """The admin of a model with a history: each save, inline save and delete is recorded with the
+    user and the path "admin"; the history is evidence, viewable but never reverted nor edited."""
+
+    def save_model(self, request, obj, form, change):
+        obj._change_reason = ADMIN_CHANGE_REASON
+        super().save_model(request, obj, form, change)
+
+    def delete_model(self, request, obj):
+        obj._history_user, obj._change_reason = request.user, ADMIN_CHANGE_REASON
+        super().delete_model(request, obj)
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            obj._history_user, obj._change_reason = request.user, ADMIN_CHANGE_REASON
+            obj.delete()
+        for instance in instances:
+            instance._history_user, instance._change_reason = request.user, ADMIN_CHANGE_REASON
+            instance.save()
+        formset.save_m2m()
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def has_change_history_permission(self, request, obj=None):
+        return False
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple-history's view saves a POST (a revert) whatever the buttons show: refuse it here.
+        if request.method not in ("GET", "HEAD"):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+def _has_approved_results(**lookup) -> bool:
+    return Result.objects.filter(status=ResultStatus.APPROVED, **lookup).exists()
 
 
 class PillarInline(admin.TabularInline):
@@ -41,8 +86,10 @@ class PillarInline(admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(ImportExportMixin, SimpleHistoryAdmin):
+class PlanAdmin(ImportExportMixin, AuditedAdmin):
     """Plans, and the door to the plan workbook: import (preview, then confirm) and export."""
+
+    actions = None  # a bulk delete would take approved results with it
 
     resource_classes = [PlanWorkbookResource]
     import_formats = [WorkbookCSV, WorkbookXLSX]
@@ -89,6 +136,10 @@ class PlanAdmin(ImportExportMixin, SimpleHistoryAdmin):
     def get_export_filename(self, request, queryset, file_format):
         return f"plan-workbook.{file_format.get_extension()}"
 
+    def has_delete_permission(self, request, obj=None):
+        locked = obj is not None and _has_approved_results(indicator__plan=obj)
+        return super().has_delete_permission(request, obj) and not locked
+
 
 @admin.register(Pillar)
 class PillarAdmin(admin.ModelAdmin):
@@ -129,7 +180,8 @@ class MeasureInline(admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(SimpleHistoryAdmin):
+class IndicatorAdmin(AuditedAdmin):
+    actions = None  # a bulk delete would take approved results with it
     list_display = ["code", "name", "kind", "direction", "unit", "department", "position"]
     list_filter = ["plan", "kind", "direction", "department"]
     search_fields = ["code", "name", "department__name"]
@@ -137,16 +189,41 @@ class IndicatorAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["initiative", "department"]
     inlines = [MeasureInline]
 
+    def has_delete_permission(self, request, obj=None):
+        locked = obj is not None and _has_approved_results(indicator=obj)
+        return super().has_delete_permission(request, obj) and not locked
+
 
 @admin.register(Measure)
-class MeasureAdmin(SimpleHistoryAdmin):
+class MeasureAdmin(AuditedAdmin):
+    actions = None  # a bulk delete would take approved results' values with it
     list_display = ["indicator", "label", "name", "baseline_value"]
     list_filter = ["indicator__plan"]
     search_fields = ["indicator__code", "indicator__name", "name"]
     list_select_related = ["indicator"]
 
+    def has_delete_permission(self, request, obj=None):
+        locked = obj is not None and _has_approved_results(values__measure=obj)
+        return super().has_delete_permission(request, obj) and not locked
 
-class ResultValueInline(admin.TabularInline):
+
+class ApprovedResultLock:
+    """An approved result is locked (see departments.permissions.can_change_result_in_admin): its
+    change form and inlines are read-only, a POST to them is refused, and it cannot be deleted."""
+
+    def locked_result(self, obj):
+        return obj
+
+    def has_change_permission(self, request, obj=None):
+        result = self.locked_result(obj) if obj is not None else None
+        return super().has_change_permission(request, obj) and can_change_result_in_admin(request.user, result)
+
+    def has_delete_permission(self, request, obj=None):
+        result = self.locked_result(obj) if obj is not None else None
+        return super().has_delete_permission(request, obj) and can_change_result_in_admin(request.user, result)
+
+
+class ResultValueInline(ApprovedResultLock, admin.TabularInline):
     model = ResultValue
     extra = 0
     fields = [
@@ -165,6 +242,10 @@ class ResultValueInline(admin.TabularInline):
     ]
     readonly_fields = ["achievement", "grade"]
 
+    # obj is the result the inline belongs to
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and can_change_result_in_admin(request.user, obj)
+
 
 class ResultCommentInline(admin.TabularInline):
     model = ResultComment
@@ -180,7 +261,8 @@ class ResultCommentInline(admin.TabularInline):
 
 
 @admin.register(Result)
-class ResultAdmin(SimpleHistoryAdmin):
+class ResultAdmin(ApprovedResultLock, AuditedAdmin):
+    actions = None  # no bulk action may change or delete approved results
     list_display = [
         "indicator",
         "fiscal_year",
@@ -194,22 +276,32 @@ class ResultAdmin(SimpleHistoryAdmin):
     list_filter = ["fiscal_year", "status", "grade", "indicator__plan", "indicator__department"]
     search_fields = ["indicator__code", "indicator__name", "reason"]
     list_select_related = ["indicator", "updated_by"]
-    readonly_fields = ["grade", "version", "updated_at", "updated_by"]
+    # The status moves only through the workflow (approve, return, reopen are on the record there).
+    readonly_fields = ["status", "grade", "version", "updated_at", "updated_by"]
     autocomplete_fields = ["indicator"]
     inlines = [ResultValueInline, ResultCommentInline]
 
 
 @admin.register(ResultValue)
-class ResultValueAdmin(SimpleHistoryAdmin):
+class ResultValueAdmin(ApprovedResultLock, AuditedAdmin):
+    actions = None  # no bulk action may change or delete approved results
     list_display = ["result", "measure", "target_value", "actual_state", "actual_value", "achievement", "grade"]
     list_filter = ["result__fiscal_year", "grade", "actual_state", "result__indicator__plan"]
     search_fields = ["result__indicator__code", "result__indicator__name"]
     list_select_related = ["result__indicator", "measure__indicator"]
     readonly_fields = ["achievement", "grade"]
 
+    def locked_result(self, obj):
+        return obj.result
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "result":  # a value cannot be added to, or moved into, an approved result
+            kwargs["queryset"] = Result.objects.exclude(status=ResultStatus.APPROVED).select_related("indicator")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 @admin.register(EvaluationYear)
-class EvaluationYearAdmin(SimpleHistoryAdmin):
+class EvaluationYearAdmin(AuditedAdmin):
     list_display = ["plan", "fiscal_year", "status", "deadline", "opened_at", "closed_at"]
     list_filter = ["status", "plan"]
     readonly_fields = ["opened_at", "closed_at"]
@@ -224,3 +316,32 @@ class ResultCommentAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False  # never edited: a correction is a new comment
+
+
+@admin.register(Revision)
+class RevisionAdmin(admin.ModelAdmin):
+    """Revisions are made on the revise page (with the regrading and the history); here only read."""
+
+    list_display = [
+        "indicator",
+        "fiscal_year",
+        "field",
+        "old_value",
+        "new_value",
+        "footnote",
+        "changed_by",
+        "changed_at",
+    ]
+    list_filter = ["field", "fiscal_year"]
+    search_fields = ["indicator__code", "indicator__name", "reason"]
+    list_select_related = ["indicator", "changed_by"]
+    actions = None
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

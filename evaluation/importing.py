@@ -15,6 +15,7 @@ What an import does and does not touch:
 - Results of fiscal years not in the file are never read nor written.
 - Indicators, measures and hierarchy rows that are missing from a file are left alone (never deleted):
   a file may hold part of a plan.
+- An approved result is locked: a row that would change it refuses the file (unchanged rows pass).
 - The status of an existing result is never changed; a new one starts NOT_ENTERED (no actual) or
   DRAFT. The grades of graded outcomes are always computed (scoring.apply_grades), never read.
 """
@@ -92,6 +93,7 @@ GRADE_LETTERS = ("A", "B", "C", "D")
 # runs it as a formula; reading takes the apostrophe off again.
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+CHANGE_REASON = "import"  # django-simple-history's history_change_reason of every save of an import
 _RANK = {UNCHANGED: 0, UPDATED: 1, CREATED: 2}
 
 
@@ -683,6 +685,7 @@ class _Applier:
     def save(self, obj, fields: list[str] | None = None):
         if self.user is not None:
             obj._history_user = self.user  # django-simple-history's way to name the user outside a request
+        obj._change_reason = CHANGE_REASON  # the path, for the audit trail
         obj.save(update_fields=fields)
 
     def sync(self, obj, values: dict[str, Any]) -> list[str]:
@@ -757,8 +760,11 @@ class _Applier:
             self.outcome.instance = indicator
             result_rows[(row.code, row.fiscal_year)].append(row)
         outcomes = {outcome.row: outcome for outcome in self.report.rows}
+        self.lock_errors: list[RowError] = []
         for (code, year), rows in result_rows.items():
             self.result(self.indicators[code], year, rows, outcomes)
+        if self.lock_errors:
+            raise ImportRefused(self.lock_errors)  # inside the import's transaction: nothing is kept
         self.report.counts = dict(self.counts)
         return self.report
 
@@ -953,6 +959,12 @@ class _Applier:
             id(value): _differences(value, value_before[id(value)]) if id(value) in value_before else None
             for _row, value in values
         }
+        if not created and result.status == ResultStatus.APPROVED:
+            # Approved data is locked: unchanged rows pass, a change is refused (the whole file with it).
+            self.refuse_approved_changes(
+                result, rows, result_changes, [(row, value_changes[id(value)]) for row, value in values]
+            )
+            return
         if created:
             self.save(result)
             self.count(Result, CREATED)
@@ -982,6 +994,57 @@ class _Applier:
                 self.mark(UPDATED, [f"{value}: {description}" for description in changes.values()])
             else:
                 self.count(ResultValue, UNCHANGED)
+
+    def refuse_approved_changes(self, result: Result, rows: list[_Row], result_changes: dict, value_changes: list):
+        """One error per row and column of the file that would change an approved result."""
+        errors: dict[tuple[int, str], RowError] = {}
+
+        def refuse(row: _Row, column: str):
+            errors.setdefault(
+                (row.number, column),
+                RowError(
+                    row.number,
+                    column,
+                    row[column],
+                    _("%(result)s is approved: ask the planning section to reopen it.") % {"result": result},
+                ),
+            )
+
+        for row, changes in value_changes:
+            if changes is None:  # a new sub-item of an approved result
+                refuse(row, "小項目")
+                continue
+            columns = {APPROVED_LOCK_COLUMNS[name] for name in changes}
+            if columns - {"現況値"}:
+                columns.discard("現況値")  # the grade moved with the target or actual, not the baseline
+            for column in sorted(columns, key=COLUMNS.index):
+                refuse(row, column)
+        for name in result_changes:
+            column = APPROVED_LOCK_COLUMNS[name]
+            if column == "現況値" and errors:
+                continue
+            refuse(next((row for row in rows if row[column]), rows[0]), column)
+        self.lock_errors.extend(errors.values())
+
+
+# The column of the file behind each field an import may change on an existing result. A grade or
+# achievement that moves while the target and actual stay put moved with the baseline (現況値).
+APPROVED_LOCK_COLUMNS = {
+    "judged_grade": "評価",
+    "reason": "評価理由",
+    "revision_reason": "修正理由",
+    "original_plan_value": "当初計画",
+    "original_plan_text": "当初計画",
+    "revised_plan_value": "修正計画",
+    "revised_plan_text": "修正計画",
+    "target_value": "目標",
+    "target_text": "目標",
+    "actual_state": "実績",
+    "actual_value": "実績",
+    "actual_text": "実績",
+    "achievement": "現況値",
+    "grade": "現況値",
+}
 
 
 def _same(old, new) -> bool:
