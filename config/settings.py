@@ -181,6 +181,8 @@ X_FRAME_OPTIONS = "DENY"
 
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "mezasu@localhost")
+# The address of the app as people open it from their mail (reminders link to their entry pages).
+MEZASU_BASE_URL = os.environ.get("MEZASU_BASE_URL", "http://localhost:8000")
 
 LOGGING = {
     "version": 1,

@@ -70,3 +70,21 @@ def can_enter_for_department(user, department_id: int) -> bool:
 def can_use_entry_upload(user, upload) -> bool:
     """An uploaded entry sheet is previewed and confirmed by its uploader only, while still in the department."""
     return upload.user_id == user.pk and upload.department_id in entry_department_ids(user)
+
+
+# The evaluation year and the progress board (evaluation.years, evaluation.views.years/progress) ------
+
+
+def can_manage_years(user) -> bool:
+    """Opening a fiscal year, setting or extending its deadline and closing it: the planning section's."""
+    return is_planning_section(user)
+
+
+def can_view_progress(user) -> bool:
+    """The progress board: the planning section acts on it; viewers may read it; department staff may not."""
+    return can_view_everything(user)
+
+
+def can_send_reminders(user) -> bool:
+    """Reminders go out in the planning section's name."""
+    return is_planning_section(user)

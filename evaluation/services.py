@@ -15,9 +15,11 @@ from departments import permissions
 
 from . import grading
 from .enums import ActualState, CommentKind, Direction
+from .fiscal_year import display_fiscal_year
 from .models import Result, ResultComment, ResultValue
 from .scoring import apply_grades
 from .workflow import DEPARTMENT_ACTIONS, Action, TransitionRefused, next_status
+from .years import is_year_closed
 
 VALUE_FIELDS = ["actual_state", "actual_value", "actual_text", "achievement", "grade"]
 
@@ -47,6 +49,15 @@ def _locked(result_id: int) -> Result:
     return (
         Result.objects.select_for_update(of=("self",)).select_related("indicator__plan", "updated_by").get(pk=result_id)
     )
+
+
+def _refuse_if_year_closed(result: Result) -> None:
+    """A closed evaluation year is read-only: no save, submission or review of its items."""
+    if is_year_closed(result.indicator.plan_id, result.fiscal_year):
+        raise TransitionRefused(
+            _("The evaluation of %(year)s is closed: its items can no longer be changed.")
+            % {"year": display_fiscal_year(result.fiscal_year)}
+        )
 
 
 def _values(result: Result) -> list[ResultValue]:
@@ -99,6 +110,7 @@ def save_draft(
     and its values (actual, achievement, grade); one history row for each changed object.
     Raises PermissionRefused, TransitionRefused, StaleVersion."""
     result = _locked(result.pk)
+    _refuse_if_year_closed(result)
     _check_actor(user, result, Action.SAVE)
     status = next_status(result.status, Action.SAVE)
     values = _values(result)
@@ -139,6 +151,7 @@ def submit(result: Result, *, user, expected_version: int) -> Result:
     """Submit a saved result to the planning section. Refused while it has problems (see
     submission_problems). Side effects: status, version, updated_by/at; a history row."""
     result = _locked(result.pk)
+    _refuse_if_year_closed(result)
     _check_actor(user, result, Action.SUBMIT)
     status = next_status(result.status, Action.SUBMIT)
     problems = submission_problems(result, _values(result))
@@ -158,6 +171,7 @@ def transition(result: Result, action: str, *, user, expected_version: int, comm
     A return (差戻し) and a reopening need a comment, which joins the result's thread.
     Side effects: status, version, updated_by/at; a history row; a ResultComment when commented."""
     result = _locked(result.pk)
+    _refuse_if_year_closed(result)
     _check_actor(user, result, action)
     status = next_status(result.status, action)
     if action in COMMENTED_ACTIONS and not grading.has_reason(comment):

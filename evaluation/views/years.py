@@ -1,0 +1,171 @@
+"""The evaluation years of a plan (the planning section's page): open a fiscal year, set or extend
+its deadline, close it. Each state change is a POST through one service of evaluation.years."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from departments.permissions import can_manage_years
+
+from .. import years as year_services
+from ..enums import ResultStatus, YearStatus
+from ..fiscal_year import display_fiscal_year
+from ..models import EvaluationYear, Plan
+from ..queries import StatusCounts, status_counts_by_year
+from .home import _choose
+
+# Small forms of this page only (evaluation/forms.py holds the entry forms).
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class OpenYearForm(forms.Form):
+    fiscal_year = forms.TypedChoiceField(label=_("Fiscal year"), coerce=int)
+    deadline = forms.DateField(label=_("Deadline"), required=False, widget=DateInput)
+
+    def __init__(self, *args, years: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fiscal_year"].choices = [(year, display_fiscal_year(year)) for year in years]
+
+
+class DeadlineForm(forms.Form):
+    deadline = forms.DateField(label=_("New deadline"), widget=DateInput)
+
+
+class CloseYearForm(forms.Form):
+    force = forms.BooleanField(label=_("Close with items that are not approved"), required=False)
+    reason = forms.CharField(
+        label=_("Reason for closing with open items"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+def _manager_only(request) -> None:
+    if not can_manage_years(request.user):
+        raise PermissionDenied
+
+
+def _plan(request) -> Plan | None:
+    plans = {plan.pk: plan for plan in Plan.objects.order_by("name")}
+    if not plans:
+        return None
+    return _choose(request, "plan", plans) or next(iter(plans.values()))
+
+
+def _year_for_manager(request, year_id: int) -> EvaluationYear:
+    _manager_only(request)
+    return get_object_or_404(EvaluationYear.objects.select_related("plan"), pk=year_id)
+
+
+def _back(year_or_plan) -> str:
+    plan_id = getattr(year_or_plan, "plan_id", None) or year_or_plan.pk
+    return f"{reverse('years')}?plan={plan_id}"
+
+
+def years(request):
+    """A plan's evaluation years: status, deadline, counts per status; forms to open, extend, close."""
+    _manager_only(request)
+    plan = _plan(request)
+    context = {"plan": plan, "plans": list(Plan.objects.order_by("name"))}
+    if plan is None:
+        return render(request, "evaluation/years/list.html", context)
+    evaluation_years = list(plan.evaluation_years.order_by("-fiscal_year"))
+    counts = status_counts_by_year(plan)
+    opened = {year.fiscal_year for year in evaluation_years}
+    openable = [year for year in plan.fiscal_years if year not in opened]
+    rows = [
+        {
+            "year": year,
+            "counts": counts.get(year.fiscal_year, StatusCounts()),
+            "deadline_form": DeadlineForm(prefix=f"y{year.pk}"),
+            "close_form": CloseYearForm(prefix=f"y{year.pk}"),
+        }
+        for year in evaluation_years
+    ]
+    context.update(
+        rows=rows,
+        open_form=OpenYearForm(years=openable) if openable else None,
+        statuses=[label for _status, label in ResultStatus.choices],
+        OPEN=YearStatus.OPEN,
+    )
+    return render(request, "evaluation/years/list.html", context)
+
+
+def _form_errors(request, form) -> None:
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+
+
+@require_POST
+def open_year(request):
+    _manager_only(request)
+    try:
+        plan = Plan.objects.get(pk=int(request.POST.get("plan", "")))
+    except (Plan.DoesNotExist, ValueError):
+        raise Http404("unknown plan") from None
+    taken = set(plan.evaluation_years.values_list("fiscal_year", flat=True))
+    form = OpenYearForm(request.POST, years=[year for year in plan.fiscal_years if year not in taken])
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect(_back(plan))
+    try:
+        opened = year_services.open_year(
+            plan, form.cleaned_data["fiscal_year"], user=request.user, deadline=form.cleaned_data["deadline"]
+        )
+    except year_services.YearRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(
+            request,
+            _("%(year)s is open: %(created)d result rows were created.")
+            % {"year": display_fiscal_year(opened.year.fiscal_year), "created": opened.results_created},
+        )
+    return redirect(_back(plan))
+
+
+@require_POST
+def set_deadline(request, year_id: int):
+    year = _year_for_manager(request, year_id)
+    form = DeadlineForm(request.POST, prefix=f"y{year.pk}")
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect(_back(year))
+    try:
+        year = year_services.set_deadline(year, form.cleaned_data["deadline"], user=request.user)
+    except year_services.YearRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(
+            request,
+            _("The deadline of %(year)s is now %(deadline)s.")
+            % {"year": display_fiscal_year(year.fiscal_year), "deadline": year.deadline.isoformat()},
+        )
+    return redirect(_back(year))
+
+
+@require_POST
+def close_year(request, year_id: int):
+    year = _year_for_manager(request, year_id)
+    form = CloseYearForm(request.POST, prefix=f"y{year.pk}")
+    form.is_valid()  # both fields are optional: the service checks the reason
+    try:
+        year = year_services.close_year(
+            year,
+            user=request.user,
+            force=form.cleaned_data.get("force", False),
+            reason=form.cleaned_data.get("reason", ""),
+        )
+    except year_services.YearRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(
+            request, _("%(year)s is closed: it is read-only now.") % {"year": display_fiscal_year(year.fiscal_year)}
+        )
+    return redirect(_back(year))
