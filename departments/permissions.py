@@ -88,3 +88,23 @@ def can_view_progress(user) -> bool:
 def can_send_reminders(user) -> bool:
     """Reminders go out in the planning section's name."""
     return is_planning_section(user)
+
+
+def can_review(user) -> bool:
+    """Reviewing the year (approve, return, reopen, one item or a selection) is the planning section's."""
+    return is_planning_section(user)
+
+
+def can_view_review_queue(user) -> bool:
+    """The review queue: the planning section acts on it; viewers may read it; department staff may not."""
+    return can_view_everything(user)
+
+
+def can_view_result(user, result) -> bool:
+    """A result's item page: everyone who sees everything, and the staff of the owning department."""
+    return can_view_indicator(user, result.indicator)
+
+
+def can_comment(user, result) -> bool:
+    """The comment thread is between the owning department and the planning section."""
+    return is_planning_section(user) or can_edit_result(user, result)

@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, F, FilteredRelation, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+)
+from django.utils.translation import gettext_lazy as _
 
-from .enums import Grade, IndicatorKind, ResultStatus, YearStatus
-from .models import EvaluationYear, Plan, PolicyArea, Result
+from .enums import ActualState, CommentKind, Grade, IndicatorKind, ResultStatus
+from .models import Measure, Plan, PolicyArea, Result, ResultComment, ResultValue
 
 GRADES = tuple(Grade.values)  # ("A", "B", "C", "D")
 
@@ -225,3 +238,212 @@ def current_open_year(plan: Plan | None = None) -> EvaluationYear | None:
     if plan is not None:
         years = years.filter(plan=plan)
     return years.order_by("-fiscal_year", "plan__name").first()
+
+
+# The review (the planning section's queue and item page) ---------------------------------------
+
+REVIEWED_COMMENT_KINDS = (CommentKind.RETURN, CommentKind.REOPEN)
+
+
+def review_results(plan: Plan, fiscal_year: int) -> QuerySet:
+    """The year's results of a plan for the review queue: each row with its indicator's context,
+    values and measures (one prefetch query), and three flags the filters use:
+    `was_returned` (returned or reopened at least once), `is_tallying` (a measure is 集計中),
+    `changed_since_review` (saved after the planning section last approved, returned or reopened)."""
+    return (
+        Result.objects.filter(indicator__plan=plan, fiscal_year=fiscal_year)
+        .select_related(
+            "indicator__initiative__vision__policy_area__pillar",
+            "indicator__department",
+            "indicator__plan",
+            "updated_by",
+        )
+        .prefetch_related(Prefetch("values", queryset=ResultValue.objects.select_related("measure")))
+        .annotate(
+            was_returned=Exists(ResultComment.objects.filter(result=OuterRef("pk"), kind__in=REVIEWED_COMMENT_KINDS)),
+            is_tallying=Exists(ResultValue.objects.filter(result=OuterRef("pk"), actual_state=ActualState.TALLYING)),
+            changed_since_review=ExpressionWrapper(
+                Q(reviewed_version__isnull=False, version__gt=F("reviewed_version")), output_field=BooleanField()
+            ),
+        )
+        .order_by("indicator__position")
+    )
+
+
+@dataclass
+class ReviewCounts:
+    """How many results per status, and how the outcomes among them are graded."""
+
+    by_status: dict[str, int]
+    by_grade: dict[str, int]
+    not_graded: int
+    total: int
+
+    @property
+    def status_items(self) -> list[tuple[str, str, int]]:
+        """(status, label, count) in the order of the workflow."""
+        return [(status, label, self.by_status[status]) for status, label in ResultStatus.choices]
+
+    @property
+    def grade_items(self) -> list[tuple[str, int]]:
+        """(grade, count) for A, B, C, D and "" (not graded)."""
+        return [*((grade, self.by_grade[grade]) for grade in GRADES), ("", self.not_graded)]
+
+
+def review_counts(results: QuerySet) -> ReviewCounts:
+    """Counts per status and per grade of the outcomes over the given results, in one aggregate query."""
+    outcome = Q(indicator__kind=IndicatorKind.OUTCOME)
+    row = results.order_by().aggregate(
+        total=Count("pk"),
+        not_graded=Count("pk", filter=outcome & Q(grade="")),
+        **{f"status_{status}": Count("pk", filter=Q(status=status)) for status in ResultStatus.values},
+        **{f"grade_{grade}": Count("pk", filter=outcome & Q(grade=grade)) for grade in GRADES},
+    )
+    return ReviewCounts(
+        by_status={status: row[f"status_{status}"] for status in ResultStatus.values},
+        by_grade={grade: row[f"grade_{grade}"] for grade in GRADES},
+        not_graded=row["not_graded"],
+        total=row["total"],
+    )
+
+
+def earlier_results(result: Result) -> list[Result]:
+    """The indicator's results of earlier fiscal years, latest first, with their values (two queries)."""
+    return list(
+        Result.objects.filter(indicator_id=result.indicator_id, fiscal_year__lt=result.fiscal_year)
+        .prefetch_related(Prefetch("values", queryset=ResultValue.objects.select_related("measure")))
+        .order_by("-fiscal_year")
+    )
+
+
+# History: what changed, who, when, from what to what -------------------------------------------
+
+RESULT_HISTORY_FIELDS = ("status", "judged_grade", "grade", "reason", "revision_reason")
+VALUE_HISTORY_FIELDS = (
+    "original_plan_value",
+    "original_plan_text",
+    "revised_plan_value",
+    "revised_plan_text",
+    "target_value",
+    "target_text",
+    "actual_state",
+    "actual_value",
+    "actual_text",
+    "achievement",
+    "grade",
+)
+# A value row saved this soon after its result's row, by the same user, belongs to the same save.
+SAME_SAVE = timedelta(seconds=5)
+
+
+@dataclass
+class FieldChange:
+    subject: str  # the measure ("a) …") of a compound indicator, else empty
+    field: str
+    old: str
+    new: str
+
+
+@dataclass
+class HistoryEvent:
+    """One save of a result (and of its values in the same save): who, when, what changed."""
+
+    version: int
+    when: datetime
+    user: object
+    created: bool = False
+    changes: list[FieldChange] = field(default_factory=list)
+
+    @property
+    def user_name(self) -> str:
+        return display_user(self.user)
+
+
+def display_user(user) -> str:
+    if user is None:
+        return str(_("(system)"))
+    return user.get_full_name() or user.get_username()
+
+
+def display_value(model_field, value) -> str:
+    """A stored value as people read it: choice labels, numbers without trailing zeros, 「—」 for empty."""
+    if value is None or value == "":
+        return "—"
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, Decimal):
+        text = format(value.normalize(), "f")
+        return f"{text}%" if model_field.name == "achievement" else text
+    return str(value)
+
+
+def _diff(model, fields, old, new, subject: str) -> list[FieldChange]:
+    changes = []
+    for name in fields:
+        before, after = getattr(old, name), getattr(new, name)
+        if before != after:
+            model_field = model._meta.get_field(name)
+            changes.append(
+                FieldChange(
+                    subject=subject,
+                    field=str(model_field.verbose_name),
+                    old=display_value(model_field, before),
+                    new=display_value(model_field, after),
+                )
+            )
+    return changes
+
+
+def _measure_subject(measure: Measure | None) -> str:
+    if measure is None or not measure.label:
+        return ""
+    return f"{measure.label}) {measure.name}".strip()
+
+
+def result_history(result: Result) -> list[HistoryEvent]:
+    """Every recorded change of the result and its values, oldest first (two queries, plus one for
+    the measures): one event per save of the result, holding the value changes of the same save."""
+    result_rows = list(
+        Result.history.filter(id=result.pk).select_related("history_user").order_by("history_date", "history_id")
+    )
+    value_rows = list(
+        ResultValue.history.filter(result_id=result.pk)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
+    measures = {measure.pk: measure for measure in Measure.objects.filter(indicator_id=result.indicator_id)}
+
+    timeline = sorted(
+        [(row.history_date, 0, row) for row in result_rows] + [(row.history_date, 1, row) for row in value_rows],
+        key=lambda item: (item[0], item[1]),
+    )
+    events: list[HistoryEvent] = []
+    previous_result = None
+    previous_values: dict[int, object] = {}
+    for when, is_value, row in timeline:
+        if not is_value:
+            event = HistoryEvent(version=row.version, when=when, user=row.history_user, created=row.history_type == "+")
+            if previous_result is not None:
+                event.changes = _diff(Result, RESULT_HISTORY_FIELDS, previous_result, row, "")
+            previous_result = row
+            events.append(event)
+            continue
+        before = previous_values.get(row.id)
+        previous_values[row.id] = row
+        if before is None:  # the value was created with the result (the year was opened)
+            continue
+        changes = _diff(ResultValue, VALUE_HISTORY_FIELDS, before, row, _measure_subject(measures.get(row.measure_id)))
+        if not changes:
+            continue
+        last = events[-1] if events else None
+        if last is not None and last.user == row.history_user and when - last.when <= SAME_SAVE:
+            last.changes.extend(changes)
+        else:
+            version = last.version if last is not None else 1
+            events.append(HistoryEvent(version=version, when=when, user=row.history_user, changes=changes))
+    return [event for event in events if event.created or event.changes]
+
+
+def changes_since(result: Result, seen_version: int) -> list[HistoryEvent]:
+    """The saves of the result after the version a reviewer saw."""
+    return [event for event in result_history(result) if event.version > seen_version and event.changes]

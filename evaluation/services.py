@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from departments import permissions
@@ -18,7 +19,7 @@ from .enums import ActualState, CommentKind, Direction
 from .fiscal_year import display_fiscal_year
 from .models import Result, ResultComment, ResultValue
 from .scoring import apply_grades
-from .workflow import DEPARTMENT_ACTIONS, Action, TransitionRefused, next_status
+from .workflow import DEPARTMENT_ACTIONS, PLANNING_ACTIONS, Action, TransitionRefused, next_status
 from .years import is_year_closed
 
 VALUE_FIELDS = ["actual_state", "actual_value", "actual_text", "achievement", "grade"]
@@ -180,3 +181,93 @@ def transition(result: Result, action: str, *, user, expected_version: int, comm
     if action in COMMENTED_ACTIONS:
         ResultComment.objects.create(result=result, author=user, kind=COMMENTED_ACTIONS[action], body=comment.strip())
     return result
+
+
+@transaction.atomic
+def review(result: Result, action: str, *, user, expected_version: int, comment: str = "") -> Result:
+    """The planning section's approve, return (差戻し) or reopen (承認取消し) of one item, through
+    transition(); then marks the result as reviewed at its new version, so that a later change by
+    the department shows as "changed since the last review".
+
+    Side effects: those of transition(), plus reviewed_version/reviewed_at (no extra history row).
+    Raises PermissionRefused, TransitionRefused, StaleVersion."""
+    if action not in PLANNING_ACTIONS:
+        raise TransitionRefused(_("This is not a review action."))
+    result = transition(result, action, user=user, expected_version=expected_version, comment=comment)
+    Result.objects.filter(pk=result.pk).update(reviewed_version=result.version, reviewed_at=timezone.now())
+    return result
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why one item of a selection was refused: `message` is translated."""
+
+    result: Result
+    message: str
+
+
+class SelectionRefused(Exception):
+    """At least one item of a selection was refused; nothing was changed. `refusals` says which and why."""
+
+    def __init__(self, refusals: list[Refusal]):
+        super().__init__(f"{len(refusals)} refused")
+        self.refusals = refusals
+
+
+def refusal_message(error: Exception) -> str:
+    """A translated sentence for an error of a review service."""
+    if isinstance(error, TransitionRefused):
+        return str(error.message)
+    if isinstance(error, PermissionRefused):
+        return str(_("You may not take this action on this item."))
+    if isinstance(error, StaleVersion):
+        return str(
+            _("It was changed by %(user)s after you opened the list; open it and review the new values.")
+            % {"user": _user_name(error.current.updated_by)}
+        )
+    return str(error)
+
+
+def _user_name(user) -> str:
+    if user is None:
+        return str(_("someone"))
+    return user.get_full_name() or user.get_username()
+
+
+def review_selection(expected_versions: Mapping[int, int], action: str, *, user, comment: str = "") -> list[Result]:
+    """Review a selection at once, all or nothing: each item through review() in one transaction.
+    `expected_versions` maps result ids to the version the reviewer saw. A return applies the one
+    comment to each item.
+
+    Side effects: those of review() for each item, or none at all.
+    Raises SelectionRefused listing every refused item (after rolling everything back)."""
+    results = {
+        result.pk: result for result in Result.objects.filter(pk__in=expected_versions).select_related("indicator")
+    }
+    reviewed, refusals = [], []
+    with transaction.atomic():
+        for result_id, version in sorted(expected_versions.items()):  # one lock order for everyone
+            result = results.get(result_id)
+            if result is None:
+                continue
+            try:
+                reviewed.append(review(result, action, user=user, expected_version=version, comment=comment))
+            except (PermissionRefused, TransitionRefused, StaleVersion) as error:
+                refusals.append(Refusal(result, refusal_message(error)))
+        if refusals:
+            transaction.set_rollback(True)
+    if refusals:
+        raise SelectionRefused(refusals)
+    return reviewed
+
+
+@transaction.atomic
+def add_comment(result: Result, *, user, body: str) -> ResultComment:
+    """Add a plain comment to the result's thread (the owning department or the planning section).
+
+    Side effects: one ResultComment. Raises PermissionRefused, TransitionRefused (empty comment)."""
+    if not permissions.can_comment(user, result):
+        raise PermissionRefused("comment")
+    if not grading.has_reason(body):
+        raise TransitionRefused(_("Write a comment."))
+    return ResultComment.objects.create(result=result, author=user, kind=CommentKind.COMMENT, body=body.strip())

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import entry_sheet, home, progress, years
+from .views import entry_sheet, home, progress, review, years
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -15,4 +15,14 @@ urlpatterns = [
     path("progress/", progress.progress_board, name="progress_board"),
     path("progress/<int:fiscal_year>/", progress.progress_board, name="progress_board"),
     path("progress/<int:fiscal_year>/remind/", progress.remind, name="progress_remind"),
+    path("review/", review.review_queue, name="review_queue"),
+    path("review/<int:fiscal_year>/", review.review_queue, name="review_queue"),
+    path("review/<int:fiscal_year>/selection/", review.review_selection, name="review_selection"),
+    path("review/results/<int:result_id>/", review.review_item, name="review_item"),
+    path("review/results/<int:result_id>/comment/", review.review_comment, name="review_comment"),
+    path(
+        "review/results/<int:result_id>/<str:action>/",
+        review.review_action,
+        name="review_action",
+    ),
 ]

@@ -1,0 +1,176 @@
+"""The review queue's table (django-tables2): one row per indicator of the year."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import django_tables2 as tables
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from .enums import ActualState, IndicatorKind
+from .models import Result, ResultValue
+from .queries import display_user
+from .templatetags.mezasu import grade_badge
+
+
+def format_number(value: Decimal | None) -> str:
+    """An exact value with thousands separators and no trailing zeros: 1816 → 「1,816」, 23.0 → 「23」."""
+    if value is None:
+        return ""
+    normalized = value.normalize()
+    if normalized == normalized.to_integral():
+        normalized = normalized.quantize(Decimal(1))
+    return f"{normalized:,f}"
+
+
+def plan_text(value: ResultValue, indicator) -> str:
+    """The figure the year is measured against: the target of an outcome, the (revised) plan of an activity."""
+    if indicator.kind == IndicatorKind.OUTCOME:
+        number, text = value.target_value, value.target_text
+    elif value.revised_plan_value is not None or value.revised_plan_text:
+        number, text = value.revised_plan_value, value.revised_plan_text
+    else:
+        number, text = value.original_plan_value, value.original_plan_text
+    return format_number(number) if number is not None else (text or "—")
+
+
+def actual_text(value: ResultValue) -> str:
+    if value.actual_state == ActualState.NUMBER:
+        return format_number(value.actual_value)
+    if value.actual_state == ActualState.TALLYING:
+        return str(_("Being tallied"))
+    if value.actual_state == ActualState.TEXT:
+        return value.actual_text
+    return "—"
+
+
+def achievement_text(value: ResultValue) -> str:
+    return "—" if value.achievement is None else f"{format_number(value.achievement)}%"
+
+
+def _prefix(value: ResultValue) -> str:
+    return f"{value.measure.label}) " if value.measure.label else ""
+
+
+class ReviewTable(tables.Table):
+    select = tables.Column(
+        verbose_name=_("Select"), empty_values=(), orderable=False, attrs={"th": {"class": "col-select"}}
+    )
+    code = tables.Column(
+        verbose_name=_("ID"), accessor="indicator__code", order_by=("indicator__position",), linkify=False
+    )
+    label = tables.Column(verbose_name=_("No."), accessor="indicator__label", orderable=False)
+    name = tables.Column(verbose_name=_("Indicator"), accessor="indicator__name", order_by=("indicator__name",))
+    area = tables.Column(
+        verbose_name=_("Pillar / policy area"),
+        accessor="indicator__initiative__vision__policy_area",
+        order_by=(
+            "indicator__initiative__vision__policy_area__pillar__number",
+            "indicator__initiative__vision__policy_area__number",
+            "indicator__position",
+        ),
+    )
+    department = tables.Column(
+        verbose_name=_("Department"), accessor="indicator__department__name", order_by=("indicator__department__name",)
+    )
+    kind = tables.Column(verbose_name=_("Kind"), accessor="indicator__kind", order_by=("indicator__kind",))
+    figures = tables.Column(verbose_name=_("Target / actual"), empty_values=(), orderable=False)
+    achievement = tables.Column(verbose_name=_("Achievement"), empty_values=(), orderable=False)
+    grade = tables.Column(verbose_name=_("Grade"), empty_values=())
+    status = tables.Column(verbose_name=_("Status"))
+    updated_at = tables.Column(verbose_name=_("Updated"), empty_values=())
+
+    class Meta:
+        model = Result
+        fields = ()
+        sequence = (
+            "select",
+            "code",
+            "label",
+            "name",
+            "area",
+            "department",
+            "kind",
+            "figures",
+            "achievement",
+            "grade",
+            "status",
+            "updated_at",
+        )
+        order_by = ("code",)
+        template_name = "django_tables2/table.html"
+        attrs = {"class": "data-table review-table", "id": "review-table"}
+        row_attrs = {"id": lambda record: f"result-{record.pk}"}
+        empty_text = _("No result matches these filters.")
+
+    def render_select(self, record):
+        return format_html(
+            '<input type="checkbox" class="checkbox" name="selected" value="{id}" id="select-{id}" '
+            'aria-label="{label}"><input type="hidden" name="version-{id}" value="{version}">',
+            id=record.pk,
+            version=record.version,
+            label=_("Select %(code)s") % {"code": record.indicator.code},
+        )
+
+    def render_code(self, record):
+        url = reverse("review_item", args=[record.pk])
+        return format_html('<a href="{}">{}</a>', url, record.indicator.code)
+
+    def render_label(self, record):
+        indicator = record.indicator
+        return f"{indicator.label}{indicator.footnote}" if indicator.footnote else indicator.label
+
+    def render_name(self, record):
+        url = reverse("review_item", args=[record.pk])
+        return format_html('<a class="review-table__name" href="{}">{}</a>', url, record.indicator.name)
+
+    def render_area(self, record):
+        area = record.indicator.initiative.vision.policy_area
+        return format_html(
+            '<span title="{pillar} / {area}">{p}-{a}</span>',
+            pillar=area.pillar,
+            area=area,
+            p=area.pillar.number,
+            a=area.number,
+        )
+
+    def render_kind(self, record):
+        return record.indicator.get_kind_display()
+
+    def render_figures(self, record):
+        values = list(record.values.all())
+        indicator = record.indicator
+        return format_html_join(
+            "",
+            '<span class="review-table__figure">{}{} / {}</span>',
+            ((_prefix(value), plan_text(value, indicator), actual_text(value)) for value in values),
+        )
+
+    def render_achievement(self, record):
+        if record.indicator.kind != IndicatorKind.OUTCOME:
+            return "—"
+        values = list(record.values.all())
+        return format_html_join(
+            "",
+            '<span class="review-table__figure">{}{}</span>',
+            ((_prefix(value), achievement_text(value)) for value in values),
+        )
+
+    def render_grade(self, record):
+        if record.indicator.kind != IndicatorKind.OUTCOME:
+            return "—"
+        return render_to_string("includes/grade_badge.html", grade_badge(record.grade))
+
+    def render_status(self, record):
+        return render_to_string("evaluation/review/_status_badge.html", {"result": record})
+
+    def render_updated_at(self, record):
+        return format_html(
+            '<span class="review-table__when">{}</span><span class="review-table__who">{}</span>',
+            date_format(record.updated_at, "SHORT_DATETIME_FORMAT", use_l10n=True),
+            display_user(record.updated_by) if record.updated_by else "—",
+        )

@@ -1,0 +1,272 @@
+"""The planning section's review: the queue of the year's results, one item's page, and the
+approve / return (差戻し) / reopen (承認取消し) actions on one item or a selection.
+
+Who sees what (departments.permissions): the planning section reviews; viewers read the queue and
+the items; department staff open only their own department's items (read-only), never the queue."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
+
+from departments import permissions
+
+from .. import services
+from ..enums import YearStatus
+from ..filters import ReviewFilter
+from ..models import EvaluationYear, Plan, Result, ResultComment
+from ..queries import changes_since, earlier_results, result_history, result_years, review_counts, review_results
+from ..tables import ReviewTable, achievement_text, actual_text, format_number
+from ..workflow import PLANNING_ACTIONS, Action, TransitionRefused, allowed_actions
+from .home import _choose
+
+PER_PAGE = 50
+BULK_ACTIONS = (Action.APPROVE, Action.RETURN)
+
+
+def _done_message(action: str, results) -> str:
+    items = "、".join(result.indicator.code for result in results)
+    if action == Action.APPROVE:
+        return _("Approved: %(items)s.") % {"items": items}
+    if action == Action.RETURN:
+        return _("Returned to the department: %(items)s.") % {"items": items}
+    return _("Approval withdrawn; the item is returned to the department: %(items)s.") % {"items": items}
+
+
+def _queue_plan_and_year(request, fiscal_year: int | None) -> tuple[Plan | None, int | None, list[int]]:
+    """The plan (?plan=, else the one with an open year, else the first) and the fiscal year (the
+    URL's, else the plan's open year, else its latest year with results); 404 for an unknown one."""
+    plans = {plan.pk: plan for plan in Plan.objects.order_by("name")}
+    if not plans:
+        return None, None, []
+    open_years = EvaluationYear.objects.filter(status=YearStatus.OPEN).order_by("-fiscal_year")
+    plan = _choose(request, "plan", plans)
+    if plan is None:
+        first_open = open_years.filter(plan__in=plans).first()
+        plan = plans[first_open.plan_id] if first_open else next(iter(plans.values()))
+    years = result_years(plan)
+    if fiscal_year is not None:
+        if fiscal_year not in years:
+            raise Http404("no results for this fiscal year")
+        return plan, fiscal_year, years
+    open_year = open_years.filter(plan=plan, fiscal_year__in=years).first()
+    return plan, (open_year.fiscal_year if open_year else (years[0] if years else None)), years
+
+
+def review_queue(request, fiscal_year: int | None = None):
+    """The year's results, filtered, sorted and paged, with counts per status and grade; the planning
+    section selects rows to approve or return them at once. Viewers read it; others are refused."""
+    if not permissions.can_view_review_queue(request.user):
+        raise PermissionDenied
+    plan, fiscal_year, years = _queue_plan_and_year(request, fiscal_year)
+    context = {"plan": plan, "fiscal_year": fiscal_year, "years": years}
+    if plan is None or fiscal_year is None:
+        return render(request, "evaluation/review/queue.html", context)
+
+    can_review = permissions.can_review(request.user)
+    review_filter = ReviewFilter(request.GET or None, queryset=review_results(plan, fiscal_year), plan=plan)
+    results = review_filter.qs
+    table = ReviewTable(results, exclude=() if can_review else ("select",))
+    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    context.update(
+        filter=review_filter,
+        table=table,
+        counts=review_counts(results),
+        can_review=can_review,
+        is_filtered=any(value for key, value in request.GET.items() if key in review_filter.filters),
+    )
+    return render(request, "evaluation/review/queue.html", context)
+
+
+def _next_url(request, fallback: str) -> str:
+    candidate = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}, require_https=False):
+        return candidate
+    return fallback
+
+
+@require_POST
+def review_selection(request, fiscal_year: int):
+    """Approve or return the selected results, all or nothing; refusals are listed item by item."""
+    if not permissions.can_review(request.user):
+        raise PermissionDenied
+    back = _next_url(request, reverse("review_queue", args=[fiscal_year]))
+    action = request.POST.get("action", "")
+    if action not in BULK_ACTIONS:
+        return HttpResponseBadRequest("unknown action")
+    try:
+        selected = {int(raw) for raw in request.POST.getlist("selected")}
+        versions = {pk: int(request.POST[f"version-{pk}"]) for pk in selected}
+    except (KeyError, ValueError):
+        return HttpResponseBadRequest("malformed selection")
+    in_year = set(Result.objects.filter(pk__in=selected, fiscal_year=fiscal_year).values_list("pk", flat=True))
+    versions = {pk: version for pk, version in versions.items() if pk in in_year}
+    if not versions:
+        messages.warning(request, _("Select at least one item."))
+        return redirect(back)
+    comment = request.POST.get("comment", "")
+    if action == Action.RETURN and not comment.strip():
+        messages.error(request, _("Nothing was returned: write the comment the selected items are returned with."))
+        return redirect(back)
+    try:
+        reviewed = services.review_selection(versions, action, user=request.user, comment=comment)
+    except services.SelectionRefused as refused:
+        messages.error(
+            request,
+            _("Nothing was changed: %(refused)s of the %(selected)s selected items cannot be %(done)s.")
+            % {
+                "refused": len(refused.refusals),
+                "selected": len(versions),
+                "done": _("approved") if action == Action.APPROVE else _("returned"),
+            },
+        )
+        for refusal in refused.refusals:
+            messages.error(
+                request,
+                _("%(code)s %(name)s: %(reason)s")
+                % {
+                    "code": refusal.result.indicator.code,
+                    "name": refusal.result.indicator.name,
+                    "reason": refusal.message,
+                },
+            )
+        return redirect(back)
+    messages.success(request, _done_message(action, reviewed))
+    return redirect(back)
+
+
+def _visible_result(request, result_id: int) -> Result:
+    """The result, if the user may open its page; 404 otherwise (its existence is not disclosed)."""
+    result = get_object_or_404(
+        Result.objects.select_related(
+            "indicator__initiative__vision__policy_area__pillar",
+            "indicator__department",
+            "indicator__plan",
+            "updated_by",
+        ),
+        pk=result_id,
+    )
+    if not permissions.can_view_result(request.user, result):
+        raise Http404("not visible")
+    return result
+
+
+def _figure(number, text) -> str:
+    return format_number(number) if number is not None else (text or "—")
+
+
+def _value_rows(values) -> list[dict]:
+    """The values of a result as the page prints them, one row per measure."""
+    return [
+        {
+            "subject": f"{value.measure.label}) {value.measure.name}".strip() if value.measure.label else "",
+            "original": _figure(value.original_plan_value, value.original_plan_text),
+            "revised": _figure(value.revised_plan_value, value.revised_plan_text),
+            "target": _figure(value.target_value, value.target_text),
+            "actual": actual_text(value),
+            "achievement": achievement_text(value),
+            "grade": value.grade,
+        }
+        for value in values
+    ]
+
+
+def review_item(request, result_id: int):
+    """One indicator's result in its context, with its history, the comment thread and the review actions."""
+    result = _visible_result(request, result_id)
+    values = list(result.values.select_related("measure").order_by("measure__label"))
+    comments = list(ResultComment.objects.filter(result=result).select_related("author").order_by("created_at", "pk"))
+    can_act = permissions.can_approve(request.user, result)
+    actions = [action for action in allowed_actions(result.status) if action in PLANNING_ACTIONS] if can_act else []
+    context = {
+        "plan": result.indicator.plan,
+        "result": result,
+        "indicator": result.indicator,
+        "value_rows": _value_rows(values),
+        "earlier": [(earlier, _value_rows(earlier.values.all())) for earlier in earlier_results(result)],
+        "history": list(reversed(result_history(result))),
+        "comments": comments,
+        "actions": actions,
+        "can_act": can_act,
+        "can_comment": permissions.can_comment(request.user, result),
+        "can_see_queue": permissions.can_view_review_queue(request.user),
+    }
+    return render(request, "evaluation/review/item.html", context)
+
+
+def _stale_message(result: Result, seen_version: int, action: str) -> str:
+    """Who changed what since the reviewer opened the item, as one sentence per save."""
+    events = changes_since(result, seen_version)
+    refused = _("Approval refused") if action == Action.APPROVE else _("Not done")
+    if not events:
+        return _("%(refused)s: the item was changed after you opened it. Check it and try again.") % {
+            "refused": refused
+        }
+    parts = []
+    for event in events:
+        changes = "; ".join(
+            f"{change.subject + ' ' if change.subject else ''}{change.field}: {change.old} → {change.new}"
+            for change in event.changes
+        )
+        parts.append(
+            _("%(user)s changed it at %(when)s (%(changes)s)")
+            % {
+                "user": event.user_name,
+                "when": date_format(event.when, "SHORT_DATETIME_FORMAT"),
+                "changes": changes,
+            }
+        )
+    return _("%(refused)s: after you opened this item, %(changes)s. Check the new values and try again.") % {
+        "refused": refused,
+        "changes": " / ".join(parts),
+    }
+
+
+@require_POST
+def review_action(request, result_id: int, action: str):
+    """Approve, return or reopen one item at the version the reviewer saw."""
+    result = _visible_result(request, result_id)
+    if action not in PLANNING_ACTIONS:
+        raise Http404("unknown action")
+    if not permissions.can_approve(request.user, result):
+        raise PermissionDenied
+    try:
+        seen_version = int(request.POST["version"])
+    except (KeyError, ValueError):
+        return HttpResponseBadRequest("missing version")
+    try:
+        services.review(
+            result, action, user=request.user, expected_version=seen_version, comment=request.POST.get("comment", "")
+        )
+    except services.StaleVersion:
+        messages.error(request, _stale_message(result, seen_version, action))
+    except TransitionRefused as refused:
+        messages.error(request, str(refused.message))
+    except services.PermissionRefused:
+        raise PermissionDenied from None
+    else:
+        messages.success(request, _done_message(action, [result]))
+    return redirect("review_item", result_id=result.pk)
+
+
+@require_POST
+def review_comment(request, result_id: int):
+    """Add a plain comment to the thread (the owning department or the planning section)."""
+    result = _visible_result(request, result_id)
+    if not permissions.can_comment(request.user, result):
+        raise PermissionDenied
+    try:
+        services.add_comment(result, user=request.user, body=request.POST.get("body", ""))
+    except TransitionRefused as refused:
+        messages.error(request, str(refused.message))
+    else:
+        messages.success(request, _("Your comment was added."))
+    return redirect(f"{reverse('review_item', args=[result.pk])}#comments")
