@@ -569,8 +569,10 @@ class UploadRefused(Exception):
 
 @dataclass(frozen=True)
 class Applied:
-    items: int
-    values: int
+    """What a confirmed upload saved: the items it changed (now drafts) and those it left alone."""
+
+    changed: int
+    unchanged: int
 
 
 def changed_rows(upload: EntryUpload) -> list[dict]:
@@ -594,7 +596,8 @@ def apply_entry_upload(upload: EntryUpload, *, user) -> Applied:
     Side effects: those of save_draft for each changed item (values, grades, status 入力中, history
     rows with the user), and the upload's applied_at; or nothing at all. When an item is refused,
     its reason is recorded in the upload's errors (so the preview shows it) and UploadRefused is raised.
-    Raises UploadRefused (also for an upload already applied, or one with errors), PermissionRefused
+    Raises UploadRefused (also for an upload already applied, one with errors, or when the year is not
+    open), PermissionRefused
     (not the uploader)."""
     try:
         with transaction.atomic():
@@ -633,7 +636,7 @@ def apply_entry_upload(upload: EntryUpload, *, user) -> Applied:
         upload.errors = refused.errors
         raise UploadRefused(refused.errors) from None
     upload.applied_at = locked.applied_at
-    return Applied(items=len(entries), values=sum(m["changed"] for e in entries for m in e["measures"]))
+    return Applied(changed=len(entries), unchanged=len(locked.rows) - len(entries))
 
 
 class _Recorded(UploadRefused):

@@ -163,11 +163,11 @@ def confirm(request, upload_id):
     messages.success(
         request,
         ngettext(
-            "Saved the sheet as a draft: %(items)s item (%(values)s values) changed.",
-            "Saved the sheet as a draft: %(items)s items (%(values)s values) changed.",
-            applied.items,
+            "Saved the sheet: %(changed)s item changed and is now a draft; %(unchanged)s unchanged.",
+            "Saved the sheet: %(changed)s items changed and are now drafts; %(unchanged)s unchanged.",
+            applied.changed,
         )
-        % {"items": applied.items, "values": applied.values},
+        % {"changed": applied.changed, "unchanged": applied.unchanged},
     )
     preview_url = reverse("entry_sheet_preview", args=[entry_upload.pk])
     return redirect(department_page_url(entry_upload.department_id, entry_upload.fiscal_year, preview_url))

@@ -215,7 +215,7 @@ def test_filled_sheet_previews_its_changes_and_confirming_applies_them(client, s
     preview_url = reverse("entry_sheet_preview", args=[upload.pk])
     assert confirmed["Location"] == department_page_url(setting.welfare.pk, 2024, preview_url)
     assert [str(message) for message in get_messages(confirmed.wsgi_request)] == [
-        "Saved the sheet as a draft: 3 items (3 values) changed."
+        "Saved the sheet: 3 items changed and are now drafts; 2 unchanged."
     ]
 
 
