@@ -1,0 +1,113 @@
+"""The revise page (/review/results/<id>/revise/): the planning section corrects a baseline, a plan value
+or a target with a reason (修正, ※2 ※3); the revisions of the indicator are listed under the form."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+
+from departments.permissions import can_revise_plan
+
+from ..enums import ResultStatus, RevisionField
+from ..models import Measure, Result
+from ..queries import indicator_revisions
+from ..revisions import RevisionRefused, display_value, fields_for, revise
+from ..services import PermissionRefused, StaleVersion
+
+
+class RevisionForm(forms.Form):
+    field = forms.ChoiceField(label=_("Item to revise"))
+    measure = forms.ModelChoiceField(label=_("Sub-item"), queryset=Measure.objects.none(), required=False)
+    new_value = forms.CharField(
+        label=_("New value"), max_length=200, required=False, help_text=_("Japanese input is fine: e.g. １，８１６")
+    )
+    reason = forms.CharField(label=_("Reason for the revision"), widget=forms.Textarea(attrs={"rows": 3}))
+    footnote = forms.CharField(label=_("Footnote mark"), max_length=10, required=False, help_text=_("e.g. ※2"))
+    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, result: Result, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["field"].choices = [(value, RevisionField(value).label) for value in fields_for(result.indicator)]
+        measures = result.indicator.measures.order_by("label")
+        if len(measures) > 1:
+            self.fields["measure"].queryset = measures
+            self.fields["measure"].label_from_instance = lambda measure: f"{measure.label}) {measure.name}".strip()
+        else:
+            del self.fields["measure"]
+        for name, widget_class in (("field", "select"), ("measure", "select"), ("reason", "textarea")):
+            if name in self.fields:
+                self.fields[name].widget.attrs["class"] = widget_class
+        for name in ("new_value", "footnote"):
+            self.fields[name].widget.attrs["class"] = "input"
+
+
+def _current_values(result: Result) -> list[dict]:
+    """The values the form may revise, as printed: per sub-item, its baseline, plan values and target."""
+    rows = []
+    for value in result.values.select_related("measure").order_by("measure__label"):
+        measure = value.measure
+        rows.append(
+            {
+                "measure": f"{measure.label}) {measure.name}".strip() if measure.label else "",
+                "baseline": display_value(measure.baseline_value, ""),
+                "original_plan": display_value(value.original_plan_value, value.original_plan_text),
+                "revised_plan": display_value(value.revised_plan_value, value.revised_plan_text),
+                "target": display_value(value.target_value, value.target_text),
+            }
+        )
+    return rows
+
+
+@require_http_methods(["GET", "POST"])
+def revise_result(request, result_id: int):
+    """GET: the form, the current values and the revisions; POST: revise, then back to the page."""
+    result = get_object_or_404(Result.objects.select_related("indicator__plan", "indicator__department"), pk=result_id)
+    if not can_revise_plan(request.user):
+        raise PermissionDenied
+    locked = result.status == ResultStatus.APPROVED
+    form = RevisionForm(request.POST or None, result=result, initial={"expected_version": result.version})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            revise(
+                result,
+                user=request.user,
+                field=data["field"],
+                measure=data.get("measure"),
+                new_value=data["new_value"],
+                reason=data["reason"],
+                footnote=data["footnote"],
+                expected_version=data["expected_version"],
+            )
+        except PermissionRefused:
+            raise PermissionDenied from None
+        except RevisionRefused as error:
+            form.add_error(None, error.message)
+        except StaleVersion as error:
+            who = error.current.updated_by
+            form.add_error(
+                None,
+                gettext("%(user)s changed this item after you opened it; check the values and revise again.")
+                % {"user": (who.get_full_name() or who.get_username()) if who else gettext("someone")},
+            )
+        else:
+            messages.success(request, gettext("The revision was recorded."))
+            return redirect("revise_result", result_id=result.pk)
+    return render(
+        request,
+        "evaluation/revisions/revise.html",
+        {
+            "result": result,
+            "indicator": result.indicator,
+            "plan": result.indicator.plan,
+            "form": form,
+            "locked": locked,
+            "current_values": _current_values(result),
+            "revisions": indicator_revisions(result.indicator_id),
+        },
+    )
