@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from evaluation.workflow import EDITABLE_BY_DEPARTMENT
+
 from .enums import Role
 
 
@@ -108,3 +110,14 @@ def can_view_result(user, result) -> bool:
 def can_comment(user, result) -> bool:
     """The comment thread is between the owning department and the planning section."""
     return is_planning_section(user) or can_edit_result(user, result)
+
+
+def can_view_department(user, department_id: int) -> bool:
+    """A department's entry page: its own staff, the planning section and viewers (read-only)."""
+    return can_view_everything(user) or department_id in entry_department_ids(user)
+
+
+def can_change_entry(user, result, *, year_open: bool) -> bool:
+    """The department changes a result's values while the year is open and the item is with it:
+    not entered, a draft, or returned (差戻し). Submitted and approved items are read-only to it."""
+    return year_open and can_edit_result(user, result) and result.status in EDITABLE_BY_DEPARTMENT

@@ -1,9 +1,13 @@
 from django.urls import path
 
-from .views import entry_sheet, home, progress, review, years
+from .views import entry, entry_sheet, home, progress, review, years
 
 urlpatterns = [
     path("", home.home, name="home"),
+    path("entry/", entry.entry, name="entry"),
+    path("entry/<int:department_id>/<int:fiscal_year>/", entry.department, name="entry_department"),
+    path("entry/<int:department_id>/<int:fiscal_year>/save/", entry.department_save, name="entry_department_save"),
+    path("entry/results/<int:result_id>/preview/", entry.preview, name="entry_preview"),
     path("entry/<int:department_id>/<int:fiscal_year>/sheet.xlsx", entry_sheet.download, name="entry_sheet_download"),
     path("entry/<int:department_id>/<int:fiscal_year>/upload/", entry_sheet.upload, name="entry_sheet_upload"),
     path("entry/uploads/<uuid:upload_id>/", entry_sheet.preview, name="entry_sheet_preview"),

@@ -1,0 +1,194 @@
+"""Forms of the evaluation pages.
+
+ResultEntryForm is one row of the department entry page: per measure the actual as typed and the
+集計中 choice, the judged grade of a qualitative outcome, the reason and the version the user saw.
+Nothing else is taken from a POST: the department, the grade and the status are never fields.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from . import grading
+from .entries import EntryError, parse_actual, parse_judged_grade
+from .enums import ActualState, Grade
+from .messages import describe
+from .models import Result, ResultValue
+from .numbers import format_number
+from .scoring import apply_grades
+from .services import ActualInput
+
+# Fields that are not data of the result: they never make a row "changed".
+NOT_DATA = ("selected", "version")
+
+
+def actual_as_typed(value: ResultValue) -> str:
+    """The stored actual as the input shows it (「1,816」, 「一部運用」), blank when none or 集計中."""
+    if value.actual_state == ActualState.NUMBER:
+        return format_number(value.actual_value)
+    if value.actual_state == ActualState.TEXT:
+        return value.actual_text
+    return ""
+
+
+@dataclass
+class Preview:
+    """What a row would be graded if saved now: per value id the achievement and grade, the result's
+    grade, whether a reason is missing for it, and a grading error (a target that cannot be graded)."""
+
+    achievements: dict[int, Decimal | None] = field(default_factory=dict)
+    grades: dict[int, str] = field(default_factory=dict)
+    grade: str = ""
+    reason_missing: bool = False
+    error: str = ""
+
+
+class ResultEntryForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    selected = forms.BooleanField(required=False)
+    judged_grade = forms.ChoiceField(required=False, choices=[("", "ー"), *Grade.choices])
+    reason = forms.CharField(required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2, "cols": 60}))
+
+    def __init__(self, result: Result, *args, **kwargs):
+        self.result = result
+        self.indicator = result.indicator
+        self.values: list[ResultValue] = list(result.values.all())
+        initial = {
+            "version": result.version,
+            "judged_grade": result.judged_grade,
+            "reason": result.reason,
+            **{self.actual_name(value): actual_as_typed(value) for value in self.values},
+            **{self.tallying_name(value): value.actual_state == ActualState.TALLYING for value in self.values},
+        }
+        super().__init__(*args, prefix=f"r{result.pk}", initial=initial, **kwargs)
+        name = f"{self.indicator.label} {self.indicator.name}".strip()
+        for value in self.values:
+            sub_item = value.measure.label
+            self.fields[self.actual_name(value)] = forms.CharField(
+                required=False,
+                max_length=200,
+                label=_("Actual of %(indicator)s, sub-item %(label)s") % {"indicator": name, "label": sub_item}
+                if sub_item
+                else _("Actual of %(indicator)s") % {"indicator": name},
+            )
+            self.fields[self.tallying_name(value)] = forms.BooleanField(
+                required=False, label=ActualState.TALLYING.label
+            )
+        self.fields["selected"].label = _("Select %(indicator)s") % {"indicator": name}
+        self.fields["reason"].label = _("Reason for the grade of %(indicator)s") % {"indicator": name}
+        self.fields["judged_grade"].label = _("Grade of %(indicator)s") % {"indicator": name}
+        self._describe_fields()
+        if not self.indicator.is_qualitative:
+            del self.fields["judged_grade"]
+        if not self.indicator.is_outcome:
+            del self.fields["reason"]
+
+    def _describe_fields(self):
+        """Tie each input to the element that carries its message (aria-describedby), as the page
+        and the live preview render them."""
+        for value in self.values:
+            widget = self.fields[self.actual_name(value)].widget
+            widget.attrs.update(
+                {"class": "input input--actual", "autocomplete": "off", "aria-describedby": self.message_id(value)}
+            )
+            self.fields[self.tallying_name(value)].widget.attrs["class"] = "checkbox"
+        self.fields["selected"].widget.attrs["class"] = "checkbox"
+        self.fields["judged_grade"].widget.attrs.update(
+            {"class": "select select--grade", "aria-describedby": self.message_id("judged_grade")}
+        )
+        self.fields["reason"].widget.attrs.update(
+            {"class": "input input--reason", "aria-describedby": self.message_id("reason")}
+        )
+
+    def message_id(self, target: ResultValue | str) -> str:
+        """The id of the element holding the message of a measure's actual, or of the reason."""
+        suffix = f"m{target.pk}" if isinstance(target, ResultValue) else target
+        return f"{self.prefix}-{suffix}-message"
+
+    @staticmethod
+    def actual_name(value: ResultValue) -> str:
+        return f"actual_{value.pk}"
+
+    @staticmethod
+    def tallying_name(value: ResultValue) -> str:
+        return f"tallying_{value.pk}"
+
+    @property
+    def changed_data(self) -> list[str]:
+        """The fields the user changed; selecting a row or its version are not changes of its data."""
+        return [name for name in super().changed_data if name not in NOT_DATA]
+
+    @property
+    def param_names(self) -> list[str]:
+        """The POST names of the row's data, for the live preview (hx-params)."""
+        return [self.add_prefix(name) for name in self.fields if name != "selected"]
+
+    def clean(self):
+        cleaned = super().clean()
+        actuals: dict[int, ActualInput] = {}
+        for value in self.values:
+            name = self.actual_name(value)
+            if name not in cleaned:
+                continue  # the field's own validation failed (too long)
+            try:
+                actuals[value.pk] = parse_actual(
+                    self.indicator, cleaned[name], tallying=cleaned.get(self.tallying_name(value), False)
+                )
+            except EntryError as error:
+                self.add_error(name, str(error.message))
+        cleaned["actuals"] = actuals
+        if "judged_grade" in self.fields:
+            try:
+                cleaned["judged_grade"] = parse_judged_grade(self.indicator, cleaned.get("judged_grade"))
+            except EntryError as error:
+                self.add_error("judged_grade", str(error.message))
+        return cleaned
+
+    def draft(self) -> dict:
+        """The keyword arguments of services.save_draft for a valid form."""
+        return {
+            "expected_version": self.cleaned_data["version"],
+            "actuals": self.cleaned_data["actuals"],
+            "reason": self.cleaned_data.get("reason", self.result.reason),
+            "judged_grade": self.cleaned_data.get("judged_grade", ""),
+        }
+
+    def preview(self) -> Preview:
+        """Grade what the user typed, on unsaved copies, with the plan's rule (scoring.apply_grades).
+        An unbound form shows what is stored. Nothing is saved."""
+        if not self.is_bound:
+            return stored_preview(self.result, self.values)
+        self.is_valid()  # runs clean() once; a field in error keeps its stored value here
+        result = copy.copy(self.result)
+        values = [copy.copy(value) for value in self.values]
+        actuals = self.cleaned_data.get("actuals", {})
+        for value in values:
+            entered = actuals.get(value.pk)
+            if entered is not None:
+                value.actual_state, value.actual_value, value.actual_text = entered.state, entered.value, entered.text
+        result.judged_grade = self.cleaned_data.get("judged_grade", result.judged_grade)
+        result.reason = self.cleaned_data.get("reason", result.reason)
+        try:
+            apply_grades(result, values)
+        except grading.GradingError as error:
+            return Preview(error=describe(error))
+        return _preview_of(result, values)
+
+
+def stored_preview(result: Result, values: list[ResultValue]) -> Preview:
+    """The achievement and grade as the service stored them."""
+    return _preview_of(result, values)
+
+
+def _preview_of(result: Result, values: list[ResultValue]) -> Preview:
+    return Preview(
+        achievements={value.pk: value.achievement for value in values},
+        grades={value.pk: value.grade for value in values},
+        grade=result.grade,
+        reason_missing=grading.reason_required(result.grade) and not grading.has_reason(result.reason),
+    )
