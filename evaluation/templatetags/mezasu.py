@@ -3,7 +3,9 @@
 from django import template
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
 
+from departments import permissions
 from evaluation.fiscal_year import display_fiscal_year
 
 register = template.Library()
@@ -45,3 +47,30 @@ def user_departments(user) -> list[str]:
 def demo_accounts_available() -> bool:
     """True on a development server whose database holds the load_demo accounts."""
     return settings.DEBUG and get_user_model().objects.filter(username__in=DEMO_USERNAMES).exists()
+
+
+@register.inclusion_tag("includes/main_nav.html", takes_context=True)
+def main_navigation(context):
+    """The header's navigation: only the screens the user may open (departments.permissions decides).
+    An item is current when the page's view name starts with one of its prefixes."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"items": []}
+    candidates = [
+        ("home", _("Home"), ("home",), True),
+        ("entry", _("Enter results"), ("entry",), bool(permissions.entry_department_ids(user))),
+        ("review_queue", _("Review"), ("review", "revise"), permissions.can_view_review_queue(user)),
+        ("progress_board", _("Progress"), ("progress",), permissions.can_view_progress(user)),
+        ("years", _("Evaluation years"), ("year",), permissions.can_manage_years(user)),
+        ("audit_trail", _("Change history"), ("audit",), permissions.can_view_audit(user)),
+        ("admin:index", _("Administration"), ("admin:",), user.is_staff),
+    ]
+    view_name = getattr(getattr(request, "resolver_match", None), "view_name", "") or ""
+    return {
+        "items": [
+            {"url_name": url_name, "label": label, "current": view_name.startswith(prefixes)}
+            for url_name, label, prefixes, allowed in candidates
+            if allowed
+        ]
+    }
