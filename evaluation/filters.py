@@ -12,6 +12,7 @@ from .enums import Grade, IndicatorKind, ResultStatus
 from .models import Pillar, PolicyArea
 
 NOT_GRADED = "none"
+ALL = _("All")
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 
@@ -57,8 +58,11 @@ class ReviewFilter(django_filters.FilterSet):
             PolicyArea.objects.filter(pillar__plan=plan).select_related("pillar").order_by("pillar__number", "number")
         )
         self.filters["department"].queryset = Department.objects.filter(indicators__plan=plan).distinct()
-        for bound in self.form.fields.values():
-            bound.widget.attrs.setdefault("class", "select")
+        for form_field in self.form.fields.values():
+            form_field.widget.attrs.setdefault("class", "select")
+            form_field.empty_label = ALL
+            if hasattr(form_field, "choices") and not hasattr(form_field, "queryset"):
+                form_field.choices = [("", ALL), *[choice for choice in form_field.choices if choice[0] != ""]]
         self.form.fields["policy_area"].label_from_instance = _policy_area_label
 
     def filter_grade(self, queryset, name, value):

@@ -432,7 +432,10 @@ def result_history(result: Result) -> list[HistoryEvent]:
         previous_values[row.id] = row
         if before is None:  # the value was created with the result (the year was opened)
             continue
-        changes = _diff(ResultValue, VALUE_HISTORY_FIELDS, before, row, _measure_subject(measures.get(row.measure_id)))
+        measure = measures.get(row.measure_id)
+        # A simple indicator's one grade is the result's own, already listed with the result's changes.
+        fields = VALUE_HISTORY_FIELDS if measure is not None and measure.label else VALUE_HISTORY_FIELDS[:-1]
+        changes = _diff(ResultValue, fields, before, row, _measure_subject(measure))
         if not changes:
             continue
         last = events[-1] if events else None
