@@ -1,4 +1,4 @@
-"""The department's entry sheet (記入シート): download it as XLSX, fill it in offline, upload it back.
+"""The department's entry sheet (入力シート): download it as XLSX, fill it in offline, upload it back.
 
 - `build_entry_sheet` writes one department's results of one fiscal year, one row per measure (a
   compound indicator has a row per sub-item a, b …), with the year's plan values as locked context,
@@ -126,7 +126,7 @@ def year_is_open(plan, fiscal_year: int) -> bool:
 
 
 def sheet_filename(department, fiscal_year: int) -> str:
-    return f"記入シート_{department.name}_{era_name(fiscal_year)}.xlsx"
+    return f"入力シート_{department.name}_{era_name(fiscal_year)}.xlsx"
 
 
 # --- building -------------------------------------------------------------------------------------
@@ -232,6 +232,9 @@ def build_entry_sheet(department, plan, fiscal_year: int) -> bytes:
                 elif column in open_cells:
                     cell.protection = _UNLOCKED
                     cell.fill = _ENTRY_FILL
+                if column == "実績":
+                    # Text format: Excel would turn a typed 「90.8%」 into the number 0.908 and lose the unit.
+                    cell.number_format = "@"
             if editable:
                 tallying_list.add(sheet.cell(row=row, column=position["集計中"]))
                 if "評価" in open_cells:

@@ -69,12 +69,12 @@ def test_department_downloads_fills_uploads_previews_and_confirms_the_sheet(
     with page.expect_download() as download_info:
         page.get_by_role("link", name=re.compile(r"\.xlsx")).click()
     download = download_info.value
-    assert download.suggested_filename == "記入シート_保健福祉政策課_令和6年度.xlsx"
+    assert download.suggested_filename == "入力シート_保健福祉政策課_令和6年度.xlsx"
     path = tmp_path / download.suggested_filename
     download.save_as(path)
     _fill(path, [count.code, rate.code, qualitative.code])
 
-    page.get_by_label(re.compile("記入済みの記入シート|Filled-in entry sheet")).set_input_files(str(path))
+    page.get_by_label(re.compile("記入済み|Filled-in entry sheet")).set_input_files(str(path))
     page.get_by_role("button", name=re.compile("アップロード|Upload and preview")).click()
 
     changes = page.get_by_role("table", name=re.compile("変更|changes"))
@@ -108,7 +108,7 @@ def test_a_sheet_with_a_bad_number_shows_the_problem_and_no_save_button(page: Pa
     book.worksheets[0].cell(2, COLUMNS.index("実績") + 1).value = "多数"
     book.save(path)
 
-    page.get_by_label(re.compile("記入済みの記入シート|Filled-in entry sheet")).set_input_files(str(path))
+    page.get_by_label(re.compile("記入済み|Filled-in entry sheet")).set_input_files(str(path))
     page.get_by_role("button", name=re.compile("アップロード|Upload and preview")).click()
 
     problems = page.get_by_role("table", name=re.compile("問題|Problems"))

@@ -85,7 +85,7 @@ def _get(sheet, row: int, column: str):
     return sheet.cell(row, COLUMNS.index(column) + 1).value
 
 
-def _upload(client, department, book, name="記入シート.xlsx", year=2024):
+def _upload(client, department, book, name="入力シート.xlsx", year=2024):
     buffer = io.BytesIO()
     book.save(buffer)
     file = SimpleUploadedFile(name, buffer.getvalue())
@@ -217,6 +217,30 @@ def test_filled_sheet_previews_its_changes_and_confirming_applies_them(client, s
     assert [str(message) for message in get_messages(confirmed.wsgi_request)] == [
         "Saved the sheet: 3 items changed and are now drafts; 2 unchanged."
     ]
+
+
+def test_a_compound_indicator_takes_each_sub_item_and_the_worst_grade_with_the_first_rows_reason(client, setting):
+    book, sheet = _sheet(_download(client, setting.welfare).content)
+    rows = _rows(sheet)
+    _set(sheet, rows[("1.5", "a")], "実績", 70)
+    _set(sheet, rows[("1.5", "a")], "評価理由", "b)の実績が伸びなかったため")
+    _set(sheet, rows[("1.5", "b")], "実績", "３０")
+    _upload(client, setting.welfare, book)
+    upload = _last_upload()
+
+    client.post(reverse("entry_sheet_confirm", args=[upload.pk]))
+
+    result = Result.objects.get(indicator=setting.compound)
+    values = {value.measure.label: value for value in result.values.select_related("measure")}
+    assert (values["a"].achievement, values["a"].grade) == (Decimal("116.7"), "A")
+    assert (values["b"].achievement, values["b"].grade) == (Decimal("50.0"), "C")
+    assert (result.grade, result.reason, result.status) == ("C", "b)の実績が伸びなかったため", ResultStatus.DRAFT)
+
+
+def test_the_actual_cells_are_text_so_excel_keeps_a_typed_percent(setting):
+    _book, sheet = _sheet(build_entry_sheet(setting.welfare, setting.plan, 2024))
+
+    assert sheet.cell(2, COLUMNS.index("実績") + 1).number_format == "@"
 
 
 def test_reconfirming_an_applied_upload_is_refused(client, setting):
