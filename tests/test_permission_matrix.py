@@ -1,0 +1,350 @@
+"""The permission matrix: every URL of the project, for each role, answers as this table says.
+
+The test walks config.urls (recursively, the admin's URLs included) and fails when a URL exists that
+the matrix does not cover, so a new URL must be added here with the answers it gives each role.
+
+Roles: an anonymous visitor; department staff of the department the URL's object belongs to ("own")
+and of another department ("other"); a read-only viewer; the planning section; a superuser.
+Answers: a status code, LOGIN (302 to the login page with ?next=), ADMIN_LOGIN (302 to the admin's
+login page), or REDIRECT (302 somewhere else: a page after a POST, or a user's own landing page).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pytest
+from django.apps import apps
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from departments.enums import Role
+from evaluation.enums import ResultStatus
+from evaluation.models import EntryUpload, EvaluationYear, Result, ResultComment, Revision
+from tests.builders import make_department, make_indicator, make_plan, make_result, make_user
+
+pytestmark = pytest.mark.django_db
+
+ANON, OWN, OTHER, VIEWER, PLANNING, SUPER = "anonymous", "own staff", "other staff", "viewer", "planning", "superuser"
+ROLES = (ANON, OWN, OTHER, VIEWER, PLANNING, SUPER)
+LOGIN, ADMIN_LOGIN, REDIRECT = "login", "admin login", "redirect"
+
+
+def answers(anon, own, other, viewer, planning, superuser) -> dict[str, object]:
+    return dict(zip(ROLES, (anon, own, other, viewer, planning, superuser), strict=True))
+
+
+def everyone(answer, *, anon=LOGIN) -> dict[str, object]:
+    return answers(anon, answer, answer, answer, answer, answer)
+
+
+@dataclass(frozen=True)
+class Case:
+    method: str
+    expected: dict[str, object]
+    data: dict = field(default_factory=dict)
+
+
+def walk(resolver: URLResolver, prefix: str = "", namespace: str = "") -> list[tuple[str, str, URLPattern]]:
+    """(full route, namespaced name, pattern) of every URL pattern under the resolver."""
+    found = []
+    for entry in resolver.url_patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            found += walk(entry, route, inner)
+        else:
+            found.append((route, f"{namespace}{entry.name}" if entry.name else "", entry))
+    return found
+
+
+@dataclass
+class World:
+    users: dict
+    kwargs: dict
+    admin_objects: dict
+
+
+@pytest.fixture
+def world(django_user_model) -> World:
+    """One plan, an open FY2024, the own department's indicator with its result, another department,
+    and one user per role; the kwargs the URLs take point at the own department's objects."""
+    plan = make_plan()
+    own, other, secretariat = make_department("福祉課"), make_department("住宅課"), make_department("保健福祉政策課")
+    indicator = make_indicator(plan, department=own, code="1-1")
+    make_indicator(plan, department=other, code="2-1")
+    result = make_result(indicator, target=Decimal(100), actual=Decimal(90), status=ResultStatus.SUBMITTED)
+    year = EvaluationYear.objects.create(plan=plan, fiscal_year=2024)
+    users = {
+        ANON: None,
+        OWN: make_user("own", department=own),
+        OTHER: make_user("other", department=other),
+        VIEWER: make_user("viewer", department=secretariat, role=Role.VIEWER),
+        PLANNING: make_user("planning", department=secretariat, role=Role.PLANNING),
+        SUPER: make_user("root", is_staff=True, is_superuser=True),
+    }
+    upload = EntryUpload.objects.create(
+        user=users[OWN], department=own, plan=plan, fiscal_year=2024, filename="sheet.xlsx"
+    )
+    ResultComment.objects.create(result=result, author=users[PLANNING], body="確認してください")
+    Revision.objects.create(
+        indicator=indicator,
+        fiscal_year=2024,
+        field="target",
+        old_value="90",
+        new_value="100",
+        reason="※2",
+        changed_by=users[PLANNING],
+    )
+    Group.objects.create(name="計画所管")
+    kwargs = {
+        "result_id": result.pk,
+        "department_id": own.pk,
+        "fiscal_year": 2024,
+        "upload_id": upload.pk,
+        "year_id": year.pk,
+        "action": "approve",
+    }
+    return World(users=users, kwargs=kwargs, admin_objects={})
+
+
+def answer_of(response) -> object:
+    if response.status_code == 302:
+        location = response["Location"]
+        if location.startswith("/admin/login/"):
+            return ADMIN_LOGIN
+        if location.startswith("/login/"):
+            return LOGIN
+        return REDIRECT
+    return response.status_code
+
+
+def parameters(pattern: URLPattern) -> list[str]:
+    """The names of the kwargs a pattern takes (route converters or regex named groups)."""
+    return list(pattern.pattern.regex.groupindex)
+
+
+def path_for(name: str, pattern: URLPattern, kwargs: dict) -> str:
+    return reverse(name, kwargs={key: kwargs[key] for key in parameters(pattern)})
+
+
+def fetch(client, user, method: str, path: str, data: dict | None = None):
+    client.logout()
+    if user is not None:
+        client.force_login(user)
+    return getattr(client, method)(path, data or {})
+
+
+def admin_path(route: str, name: str, pattern: URLPattern, world: World) -> str:
+    """A concrete URL for an admin pattern: the model's object (and its first history row) where it takes one."""
+    parts = route.split("/")
+    model = None
+    if len(parts) > 3 and parts[1] and "<" not in parts[1] and "(" not in parts[2] and "<" not in parts[2]:
+        try:
+            model = apps.get_model(parts[1], parts[2])
+        except LookupError:
+            model = None
+    obj = model._default_manager.order_by("pk").first() if model is not None else None
+    if name.endswith("_simple_history"):
+        return reverse(name, args=[obj.pk, obj.history.order_by("history_id").first().history_id])
+    if name == "admin:view_on_site":
+        return reverse(name, args=[ContentType.objects.get_for_model(Result).pk, world.kwargs["result_id"]])
+    if name == "admin:app_list":
+        return reverse(name, kwargs={"app_label": "evaluation"})
+    if not name:  # the unnamed patterns: an object's old-style URL, and the catch-all
+        return f"/admin/{parts[1]}/{parts[2]}/{obj.pk}/" if obj is not None else "/admin/no-such-page/"
+    if not parameters(pattern):
+        return reverse(name)
+    return reverse(name, kwargs=dict.fromkeys(parameters(pattern), obj.pk))  # object_id, or id
+
+
+# Every URL outside the admin: {route: {method: answers per role}}. A POST carries no data: the answers
+# say who gets past the permission check, not what a complete form does.
+MATRIX: dict[str, dict[str, dict[str, object]]] = {
+    "login/": {
+        "get": answers(200, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+        "post": answers(200, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    },
+    "logout/": {
+        "get": answers(LOGIN, 405, 405, 405, 405, 405),
+        "post": answers(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
+    },
+    "i18n/setlang/": {
+        "get": answers(REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+        "post": answers(REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    },
+    # The home page also answers a POST as a GET (no require_GET).
+    "": {
+        "get": answers(LOGIN, 200, 200, 200, 200, 200),
+        "post": answers(LOGIN, 200, 200, 200, 200, 200),
+    },
+    "entry/": {
+        "get": answers(LOGIN, REDIRECT, REDIRECT, 200, 200, 200),
+        "post": answers(LOGIN, 405, 405, 405, 405, 405),
+    },
+    "entry/<int:department_id>/<int:fiscal_year>/": {
+        "get": answers(LOGIN, 200, 404, 200, 200, 200),
+        "post": answers(LOGIN, 405, 405, 405, 405, 405),
+    },
+    "entry/<int:department_id>/<int:fiscal_year>/save/": {
+        "get": answers(LOGIN, 405, 405, 405, 405, 405),
+        "post": answers(LOGIN, REDIRECT, 404, 404, 404, 404),
+    },
+    "entry/results/<int:result_id>/preview/": {
+        "get": answers(LOGIN, 405, 405, 405, 405, 405),
+        "post": answers(LOGIN, 200, 404, 404, 404, 404),
+    },
+    "entry/<int:department_id>/<int:fiscal_year>/sheet.xlsx": {
+        "get": answers(LOGIN, 200, 404, 404, 404, 404),
+        "post": answers(LOGIN, 200, 404, 404, 404, 404),
+    },
+    "entry/<int:department_id>/<int:fiscal_year>/upload/": {
+        "get": answers(LOGIN, 200, 404, 404, 404, 404),
+        "post": answers(LOGIN, 200, 404, 404, 404, 404),
+    },
+    "entry/uploads/<uuid:upload_id>/": {
+        "get": answers(LOGIN, 200, 404, 404, 404, 404),
+        "post": answers(LOGIN, 200, 404, 404, 404, 404),
+    },
+    "entry/uploads/<uuid:upload_id>/confirm/": {
+        "get": answers(LOGIN, 405, 405, 405, 405, 405),
+        "post": answers(LOGIN, REDIRECT, 404, 404, 404, 404),
+    },
+    "review/": {
+        "get": answers(LOGIN, 403, 403, 200, 200, 200),
+        "post": answers(LOGIN, 403, 403, 200, 200, 200),
+    },
+    "review/<int:fiscal_year>/": {
+        "get": answers(LOGIN, 403, 403, 200, 200, 200),
+        "post": answers(LOGIN, 403, 403, 200, 200, 200),
+    },
+    # An empty POST: the planning section gets 400 (nothing selected).
+    "review/<int:fiscal_year>/selection/": {
+        "get": answers(LOGIN, 405, 405, 405, 405, 405),
+        "post": answers(LOGIN, 403, 403, 403, 400, 400),
+    },
+    "review/results/<int:result_id>/": {
+        "get": answers(LOGIN, 200, 404, 200, 200, 200),
+        "post": answers(LOGIN, 200, 404, 200, 200, 200),
+    },
+    "review/results/<int:result_id>/comment/": {
+        "get": answers(LOGIN, 405, 405, 405, 405, 405),
+        "post": answers(LOGIN, REDIRECT, 404, 403, REDIRECT, REDIRECT),
+    },
+    "review/results/<int:result_id>/revise/": {
+        "get": answers(LOGIN, 403, 403, 403, 200, 200),
+        "post": answers(LOGIN, 403, 403, 403, 200, 200),
+    },
+    # An empty POST: the planning section gets 400 (no version seen).
+    "review/results/<int:result_id>/<str:action>/": {
+        "get": answers(LOGIN, 405, 405, 405, 405, 405),
+        "post": answers(LOGIN, 403, 404, 403, 400, 400),
+    },
+    "audit/": {
+        "get": answers(LOGIN, 403, 403, 403, 200, 200),
+        "post": answers(LOGIN, 405, 405, 405, 405, 405),
+    },
+    "audit/export.csv": {
+        "get": answers(LOGIN, 403, 403, 403, 200, 200),
+        "post": answers(LOGIN, 405, 405, 405, 405, 405),
+    },
+    "years/": {
+        "get": answers(LOGIN, 403, 403, 403, 200, 200),
+        "post": answers(LOGIN, 403, 403, 403, 200, 200),
+    },
+    # An empty POST: no plan given, 404.
+    "years/open/": {
+        "get": answers(LOGIN, 405, 405, 405, 405, 405),
+        "post": answers(LOGIN, 403, 403, 403, 404, 404),
+    },
+    "years/<int:year_id>/deadline/": {
+        "get": answers(LOGIN, 405, 405, 405, 405, 405),
+        "post": answers(LOGIN, 403, 403, 403, REDIRECT, REDIRECT),
+    },
+    "years/<int:year_id>/close/": {
+        "get": answers(LOGIN, 405, 405, 405, 405, 405),
+        "post": answers(LOGIN, 403, 403, 403, REDIRECT, REDIRECT),
+    },
+    "progress/": {
+        "get": answers(LOGIN, 403, 403, REDIRECT, REDIRECT, REDIRECT),
+        "post": answers(LOGIN, 403, 403, REDIRECT, REDIRECT, REDIRECT),
+    },
+    "progress/<int:fiscal_year>/": {
+        "get": answers(LOGIN, 403, 403, 200, 200, 200),
+        "post": answers(LOGIN, 403, 403, 200, 200, 200),
+    },
+    "progress/<int:fiscal_year>/remind/": {
+        "get": answers(LOGIN, 405, 405, 405, 405, 405),
+        "post": answers(LOGIN, 403, 403, 403, REDIRECT, REDIRECT),
+    },
+}
+
+# The admin, by rule: everyone but a staff member is sent to a login page; a superuser sees the pages.
+NON_STAFF = (OWN, OTHER, VIEWER, PLANNING)
+ADMIN_EXCEPTIONS: dict[str, dict[str, object]] = {
+    "admin:login": answers(200, 200, 200, 200, 200, REDIRECT),
+    "admin:logout": answers(ADMIN_LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, 405),  # logging out is a POST
+}
+# A superuser's answer where it is not 200 (an admin page it may not use, or one that is not a page).
+SUPERUSER_ADMIN = {
+    "admin:autocomplete": 403,  # needs the field it completes
+    "admin:view_on_site": 404,  # results have no page of their own outside the admin
+    "admin:evaluation_plan_process_import": 405,  # the confirm step of an import is a POST
+    "admin:evaluation_revision_add": 403,  # revisions are made on the revise page, with their regrading
+    "admin:evaluation_revision_delete": 403,  # and never deleted
+}
+
+
+def admin_expected(route: str, name: str) -> dict[str, set]:
+    if name in ADMIN_EXCEPTIONS:
+        return {role: {answer} for role, answer in ADMIN_EXCEPTIONS[name].items()}
+    # Unnamed: an object's short URL redirects to its change page; the catch-all answers 404.
+    unnamed = 404 if "(?P<url>" in route else REDIRECT
+    superuser = SUPERUSER_ADMIN.get(name, 200) if name else unnamed
+    # LoginRequiredMiddleware sends the anonymous to the site's login before the admin's own check does.
+    return {ANON: {LOGIN, ADMIN_LOGIN}, **{role: {ADMIN_LOGIN} for role in NON_STAFF}, SUPER: {superuser}}
+
+
+def project_urls() -> list[tuple[str, str, URLPattern]]:
+    return walk(get_resolver())
+
+
+def test_every_url_of_the_project_is_in_the_matrix():
+    routes = {route for route, _name, _pattern in project_urls() if not route.startswith("admin/")}
+    assert routes - MATRIX.keys() == set(), "new URLs: add them to MATRIX with each role's answer"
+    assert MATRIX.keys() - routes == set(), "URLs that no longer exist: remove them from MATRIX"
+
+
+def test_every_url_answers_each_role_as_the_matrix_says(client, world):
+    mismatches = []
+    for route, name, pattern in project_urls():
+        if route.startswith("admin/"):
+            continue
+        path = path_for(name, pattern, world.kwargs)
+        for method, expected in MATRIX[route].items():
+            for role in ROLES:
+                got = answer_of(fetch(client, world.users[role], method, path))
+                if got != expected[role]:
+                    mismatches.append(f"{method.upper()} {path} as {role}: expected {expected[role]}, got {got}")
+    assert mismatches == []
+
+
+def test_every_admin_url_answers_each_role_by_the_admin_rule(client, world):
+    mismatches = []
+    for route, name, pattern in project_urls():
+        if not route.startswith("admin/"):
+            continue
+        path = admin_path(route, name, pattern, world)
+        for role, allowed in admin_expected(route, name).items():
+            got = answer_of(fetch(client, world.users[role], "get", path))
+            if got not in allowed:
+                mismatches.append(f"GET {path} ({name or route}) as {role}: expected {allowed}, got {got}")
+    assert mismatches == []
+
+
+def test_no_role_but_the_superuser_can_post_to_the_admin(client, world):
+    path = reverse("admin:evaluation_result_change", args=[world.kwargs["result_id"]])
+    for role in (ANON, *NON_STAFF):
+        assert answer_of(fetch(client, world.users[role], "post", path, {"reason": "x"})) in {LOGIN, ADMIN_LOGIN}
