@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history
@@ -145,7 +146,7 @@ def set_deadline(year: EvaluationYear, deadline: datetime.date, *, user) -> Eval
     if year.deadline is not None and deadline <= year.deadline:
         raise YearRefused(
             _("The deadline can only be extended: choose a date after %(deadline)s.")
-            % {"deadline": year.deadline.strftime("%Y-%m-%d")}
+            % {"deadline": date_format(year.deadline)}
         )
     year.deadline = deadline
     _save(year, user, ["deadline"])

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -145,7 +146,7 @@ def set_deadline(request, year_id: int):
         messages.success(
             request,
             _("The deadline of %(year)s is now %(deadline)s.")
-            % {"year": display_fiscal_year(year.fiscal_year), "deadline": year.deadline.isoformat()},
+            % {"year": display_fiscal_year(year.fiscal_year), "deadline": date_format(year.deadline)},
         )
     return redirect(_back(year))
 
