@@ -121,3 +121,21 @@ def can_change_entry(user, result, *, year_open: bool) -> bool:
     """The department changes a result's values while the year is open and the item is with it:
     not entered, a draft, or returned (差戻し). Submitted and approved items are read-only to it."""
     return year_open and can_edit_result(user, result) and result.status in EDITABLE_BY_DEPARTMENT
+
+
+def can_revise_plan(user) -> bool:
+    """Revising a baseline, a plan value or a target (修正, ※2 ※3) is the planning section's."""
+    return is_planning_section(user)
+
+
+def can_view_audit(user) -> bool:
+    """The audit trail (who changed what, and when): the planning section and superusers only."""
+    return is_planning_section(user)
+
+
+def can_change_result_in_admin(user, result) -> bool:
+    """An approved result is locked everywhere, the admin included: reopening it (with a reason, on
+    the record) is the planning section's, in the app."""
+    from evaluation.enums import ResultStatus
+
+    return result is None or result.status != ResultStatus.APPROVED

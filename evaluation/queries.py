@@ -21,7 +21,7 @@ from django.db.models import (
 from django.utils.translation import gettext_lazy as _
 
 from .enums import ActualState, CommentKind, Grade, IndicatorKind, ResultStatus, YearStatus
-from .models import EvaluationYear, Measure, Plan, PolicyArea, Result, ResultComment, ResultValue
+from .models import EvaluationYear, Measure, Plan, PolicyArea, Result, ResultComment, ResultValue, Revision
 
 GRADES = tuple(Grade.values)  # ("A", "B", "C", "D")
 
@@ -509,3 +509,30 @@ def latest_return_comments(results: list[Result]) -> dict[int, ResultComment]:
         .order_by("created_at", "pk")
     )
     return {comment.result_id: comment for comment in comments}  # later comments overwrite earlier ones
+
+
+# Revisions of the plan (修正, ※2 ※3): the revise page and, later, the report's footnotes ---------------
+
+
+def indicator_revisions(indicator_id: int) -> list[Revision]:
+    """Every revision of an indicator (baseline and every year's plan values and targets), oldest first."""
+    return list(
+        Revision.objects.filter(indicator_id=indicator_id)
+        .select_related("measure", "changed_by")
+        .order_by("changed_at", "pk")
+    )
+
+
+def revisions_by_indicator(plan: Plan, fiscal_year: int) -> dict[int, list[Revision]]:
+    """{indicator id: its revisions that concern `fiscal_year`'s sheet} (baselines and that year's plan
+    values and targets), oldest first, in one query: the report marks these items with their footnote."""
+    revisions = (
+        Revision.objects.filter(indicator__plan=plan)
+        .filter(Q(fiscal_year__isnull=True) | Q(fiscal_year=fiscal_year))
+        .select_related("measure", "changed_by")
+        .order_by("changed_at", "pk")
+    )
+    grouped: dict[int, list[Revision]] = {}
+    for revision in revisions:
+        grouped.setdefault(revision.indicator_id, []).append(revision)
+    return grouped

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import entry, entry_sheet, home, progress, review, years
+from .views import audit, entry, entry_sheet, home, progress, review, revisions, years
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -24,9 +24,13 @@ urlpatterns = [
     path("review/<int:fiscal_year>/selection/", review.review_selection, name="review_selection"),
     path("review/results/<int:result_id>/", review.review_item, name="review_item"),
     path("review/results/<int:result_id>/comment/", review.review_comment, name="review_comment"),
+    # Before review_action, whose <str:action> would take "revise".
+    path("review/results/<int:result_id>/revise/", revisions.revise_result, name="revise_result"),
     path(
         "review/results/<int:result_id>/<str:action>/",
         review.review_action,
         name="review_action",
     ),
+    path("audit/", audit.audit_trail, name="audit_trail"),
+    path("audit/export.csv", audit.audit_export, name="audit_export"),
 ]
