@@ -233,3 +233,9 @@ def test_department_staff_and_viewers_are_refused_the_page(client, outcome, role
     response = client.post(url, {"field": "target", "new_value": "1", "reason": "r", "expected_version": 1})
     assert response.status_code == 403
     assert not Revision.objects.exists()
+
+
+def test_the_review_item_page_links_the_planning_section_to_the_revise_page(client, planning, outcome):
+    client.force_login(planning)
+    page = client.get(reverse("review_item", args=[outcome.pk])).content.decode()
+    assert reverse("revise_result", args=[outcome.pk]) in page
