@@ -109,6 +109,8 @@ def _create_account(username: str, role: Role | None, department: Department | N
         defaults={
             "password": password_hash,
             "first_name": first_name,
+            # Reserved for examples (RFC 2606): reminders go to the console backend in the demo anyway.
+            "email": f"{username}@example.jp",
             "is_staff": is_admin,
             "is_superuser": is_admin,
         },
