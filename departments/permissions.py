@@ -64,34 +64,6 @@ def can_import_plan(user) -> bool:
     return user.has_perm("evaluation.add_indicator")
 
 
-def can_enter_for_department(user, department_id: int) -> bool:
-    """Saving or submitting on a department's page: its own entry staff only."""
-    return department_id in entry_department_ids(user)
-
-
-def can_use_entry_upload(user, upload) -> bool:
-    """An uploaded entry sheet is previewed and confirmed by its uploader only, while still in the department."""
-    return upload.user_id == user.pk and upload.department_id in entry_department_ids(user)
-
-
-# The evaluation year and the progress board (evaluation.years, evaluation.views.years/progress) ------
-
-
-def can_manage_years(user) -> bool:
-    """Opening a fiscal year, setting or extending its deadline and closing it: the planning section's."""
-    return is_planning_section(user)
-
-
-def can_view_progress(user) -> bool:
-    """The progress board: the planning section acts on it; viewers may read it; department staff may not."""
-    return can_view_everything(user)
-
-
-def can_send_reminders(user) -> bool:
-    """Reminders go out in the planning section's name."""
-    return is_planning_section(user)
-
-
 def can_review(user) -> bool:
     """Reviewing the year (approve, return, reopen, one item or a selection) is the planning section's."""
     return is_planning_section(user)
@@ -121,6 +93,34 @@ def can_change_entry(user, result, *, year_open: bool) -> bool:
     """The department changes a result's values while the year is open and the item is with it:
     not entered, a draft, or returned (差戻し). Submitted and approved items are read-only to it."""
     return year_open and can_edit_result(user, result) and result.status in EDITABLE_BY_DEPARTMENT
+
+
+def can_use_entry_upload(user, upload) -> bool:
+    """An uploaded entry sheet is previewed and confirmed by its uploader only, while still in the department."""
+    return upload.user_id == user.pk and upload.department_id in entry_department_ids(user)
+
+
+# The evaluation year and the progress board (evaluation.years, evaluation.views.years/progress) ------
+
+
+def can_manage_years(user) -> bool:
+    """Opening a fiscal year, setting or extending its deadline and closing it: the planning section's."""
+    return is_planning_section(user)
+
+
+def can_view_progress(user) -> bool:
+    """The progress board: the planning section acts on it; viewers may read it; department staff may not."""
+    return can_view_everything(user)
+
+
+def can_send_reminders(user) -> bool:
+    """Reminders go out in the planning section's name."""
+    return is_planning_section(user)
+
+
+def can_enter_for_department(user, department_id: int) -> bool:
+    """Saving or submitting on a department's page: its own entry staff only."""
+    return department_id in entry_department_ids(user)
 
 
 def can_revise_plan(user) -> bool:
