@@ -92,9 +92,7 @@ def plan_reminders(year: EvaluationYear, *, department_ids: Iterable[int] | None
     """Who would be reminded of what for the year (two queries): the entry staff of every department
     that has open items (only of `department_ids` when given), each with all those departments' items."""
     results = (
-        Result.objects.filter(
-            indicator__plan_id=year.plan_id, fiscal_year=year.fiscal_year, status__in=OPEN_STATUSES
-        )
+        Result.objects.filter(indicator__plan_id=year.plan_id, fiscal_year=year.fiscal_year, status__in=OPEN_STATUSES)
         .select_related("indicator__department")
         .order_by("indicator__department__name", "indicator__position", "indicator__code")
     )
