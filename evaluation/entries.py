@@ -39,7 +39,8 @@ def parse_actual(indicator: Indicator, text: str | None, *, tallying: bool = Fal
     except numbers.NumberError as error:
         if text_allowed(indicator) and error.code != "bad_grouping":
             return ActualInput(ActualState.TEXT, text=str(text).strip())
-        raise EntryError(f"{describe(error)} {_('Enter a number, or choose 集計中.')}") from error
+        hint = _("Enter a number, or choose 集計中.")
+        raise EntryError(f"{describe(error)} {hint}") from error
     if parsed is numbers.EMPTY:
         return ActualInput()
     if parsed is numbers.TALLYING:

@@ -506,7 +506,8 @@ class _Validator:
         try:
             value = numbers.parse_number(row["目標"], row["単位"])
         except numbers.NumberError as error:
-            self.error(row, "目標", f"{describe(error)} {_('A graded outcome needs a numeric target other than 0.')}")
+            hint = _("A graded outcome needs a numeric target other than 0.")
+            self.error(row, "目標", f"{describe(error)} {hint}")
             return _Value()
         number = value if isinstance(value, Decimal) else None
         try:
@@ -538,7 +539,8 @@ class _Validator:
                 return _Value(text=row["実績"], state=ActualState.TEXT)
             message = describe(error)
             if not text_allowed:
-                message = f"{message} {_('Write a number, 集計中, or leave it blank.')}"
+                hint = _("Write a number, 集計中, or leave it blank.")
+                message = f"{message} {hint}"
             self.error(row, "実績", message)
             return _Value()
         if value is numbers.EMPTY:
