@@ -30,6 +30,7 @@ from .models import (
     Vision,
 )
 from .resources import PlanWorkbookResource, WorkbookCSV, WorkbookXLSX
+from .services import regrade
 
 admin.site.site_header = _("Mezasu administration")
 admin.site.site_title = _("Mezasu administration")
@@ -281,6 +282,11 @@ class ResultAdmin(ApprovedResultLock, AuditedAdmin):
     autocomplete_fields = ["indicator"]
     inlines = [ResultValueInline, ResultCommentInline]
 
+    def save_related(self, request, form, formsets, change):
+        """Values changed here are graded by the same rule as everywhere, and the version moves on."""
+        super().save_related(request, form, formsets, change)
+        regrade(form.instance, user=request.user, change_reason=ADMIN_CHANGE_REASON)
+
 
 @admin.register(ResultValue)
 class ResultValueAdmin(ApprovedResultLock, AuditedAdmin):
@@ -293,6 +299,10 @@ class ResultValueAdmin(ApprovedResultLock, AuditedAdmin):
 
     def locked_result(self, obj):
         return obj.result
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        regrade(obj.result, user=request.user, change_reason=ADMIN_CHANGE_REASON)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "result":  # a value cannot be added to, or moved into, an approved result

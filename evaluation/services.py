@@ -135,6 +135,25 @@ def save_draft(
     return result
 
 
+@transaction.atomic
+def regrade(result: Result, *, user, change_reason: str = "") -> Result:
+    """Recompute the achievements and grades of a result after its values were changed outside the
+    entry services (an administrator in the admin), and move its version on so that pages opened
+    before the change refuse to overwrite it. Side effects: the grades of the result and its values,
+    version, updated_by/at; history rows for what changed."""
+    result = _locked(result.pk)
+    values = _values(result)
+    before = {value.pk: _snapshot(value) for value in values}
+    apply_grades(result, values)
+    result._change_reason = change_reason
+    _bump(result, result.version, user, {"grade": result.grade})
+    for value in values:
+        if _snapshot(value) != before[value.pk]:
+            value._history_user, value._change_reason = user, change_reason
+            value.save(update_fields=VALUE_FIELDS)
+    return result
+
+
 def submission_problems(result: Result, values: list[ResultValue]) -> list[str]:
     """Why the result cannot be submitted yet (translated sentences); empty when it can."""
     problems = []

@@ -146,3 +146,27 @@ def test_admin_export_downloads_the_workbook_that_imports_unchanged(superuser_cl
     path = tmp_path / "export.csv"
     path.write_bytes(response.content)
     assert import_plan_file(path).row_counts == {"unchanged": 136}
+
+
+def test_an_actual_changed_in_the_admin_is_regraded_and_moves_the_version(client):
+    from decimal import Decimal
+
+    from evaluation.models import ResultValue
+    from tests.builders import make_indicator, make_result, make_user
+
+    admin_user = make_user("root", is_staff=True, is_superuser=True)
+    result = make_result(make_indicator(), target=Decimal(100), actual=Decimal(100))
+    value = ResultValue.objects.get(result=result)
+    client.force_login(admin_user)
+    url = reverse("admin:evaluation_resultvalue_change", args=[value.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    data.update(actual_state="number", actual_value="50")
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302
+    value.refresh_from_db()
+    result.refresh_from_db()
+    assert (value.achievement, value.grade, result.grade, result.version) == (Decimal("50.0"), "C", "C", 2)
+    assert result.history.first().history_change_reason == "admin"
