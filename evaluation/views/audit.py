@@ -23,8 +23,12 @@ PAGE_SIZE = 50
 class AuditFilterForm(forms.Form):
     date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    user = forms.ModelChoiceField(label=_("User"), queryset=get_user_model().objects.none(), required=False)
-    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.none(), required=False)
+    user = forms.ModelChoiceField(
+        label=_("User"), queryset=get_user_model().objects.none(), required=False, empty_label=_("All")
+    )
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.none(), required=False, empty_label=_("All")
+    )
     indicator_code = forms.CharField(label=_("Indicator ID"), max_length=100, required=False)
     kind = forms.ChoiceField(label=_("Kind of object"), required=False)
 
