@@ -1,6 +1,6 @@
 """The review in a browser: the planning section filters the queue, returns an item with a comment,
-the department corrects and resubmits (through the services here; its page is built elsewhere),
-and the planning section approves it."""
+the department reads the comment, corrects and resubmits on its own page (a second browser
+context), the planning section approves, and the department can no longer change the item."""
 
 import re
 from decimal import Decimal
@@ -65,7 +65,9 @@ def _log_in(page: Page, username: str):
     page.get_by_role("button", name=re.compile("ログイン|Log in")).click()
 
 
-def test_planning_section_returns_an_item_and_approves_the_resubmission(page: Page, review_year, screenshot):
+def test_planning_section_returns_an_item_and_approves_the_resubmission(
+    page: Page, browser, browser_context_args, review_year, screenshot
+):
     result = review_year["result"]
     _log_in(page, "planning")
 
@@ -93,8 +95,17 @@ def test_planning_section_returns_an_item_and_approves_the_resubmission(page: Pa
     expect(page.locator(".comment__body")).to_have_text("実績の内訳（新規・継続）を理由欄に書いてください。")
     assert Result.objects.get(pk=result.pk).status == ResultStatus.RETURNED
 
-    # The department corrects and resubmits (its page is built in parallel; the services do it here).
-    _enter_and_submit(result, review_year["staff"], "1450", reason="新規 820件、継続 630件")
+    # The department, in its own browser, reads the comment, corrects and resubmits on its page.
+    department_page = browser.new_context(**browser_context_args).new_page()
+    _log_in(department_page, "housing")
+    department_page.goto("/entry/")
+    row = department_page.locator(f"#result-{result.pk}")
+    expect(row).to_contain_text("実績の内訳（新規・継続）を理由欄に書いてください。")
+    row.get_by_role("textbox", name=re.compile("の実績$")).fill("１，４５０")
+    row.get_by_role("textbox", name=re.compile("理由")).fill("新規 820件、継続 630件")
+    row.get_by_role("checkbox").first.check()
+    department_page.get_by_role("button", name=re.compile("選択した項目を提出")).click()
+    expect(department_page.locator(f"#result-{result.pk}")).to_contain_text("提出済")
 
     page.reload()
     expect(page.locator(".plan-meta .status")).to_have_text(re.compile("提出済"))
@@ -106,6 +117,15 @@ def test_planning_section_returns_an_item_and_approves_the_resubmission(page: Pa
     assert Result.objects.get(pk=result.pk).status == ResultStatus.APPROVED
     screenshot("item-approved")
     screenshot("item-approved-viewport", full_page=False)
+
+    # Approved: the department sees it read-only, with what it submitted.
+    department_page.reload()
+    row = department_page.locator(f"#result-{result.pk}")
+    expect(row).to_contain_text("承認済")
+    expect(row.get_by_role("textbox")).to_have_count(0)
+    approved = Result.objects.get(pk=result.pk)
+    assert (approved.values.get().actual_value, approved.reason) == (Decimal("1450"), "新規 820件、継続 630件")
+    department_page.context.close()
 
 
 def test_planning_section_approves_a_selection_from_the_queue(page: Page, review_year, screenshot):
