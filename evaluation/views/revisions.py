@@ -39,7 +39,7 @@ class RevisionForm(forms.Form):
             self.fields["measure"].label_from_instance = lambda measure: f"{measure.label}) {measure.name}".strip()
         else:
             del self.fields["measure"]
-        for name, widget_class in (("field", "select"), ("measure", "select"), ("reason", "textarea")):
+        for name, widget_class in (("field", "select"), ("measure", "select"), ("reason", "input textarea")):
             if name in self.fields:
                 self.fields[name].widget.attrs["class"] = widget_class
         for name in ("new_value", "footnote"):
