@@ -79,6 +79,10 @@ def test_language_switch_keeps_the_page_and_turns_it_english(page: Page, demo_li
 
 def test_skip_link_is_the_first_stop_of_the_keyboard_and_is_visible(page: Page, demo_like_plan, screenshot):
     _log_in(page, "planning")
+    # The login button's click returns before the home page has replaced the login page: a Tab pressed
+    # then lands on the login form and the home page opens with nothing focused. Wait for the home page.
+    expect(page).to_have_url(re.compile(r"/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(demo_like_plan.name)
 
     page.keyboard.press("Tab")
 
