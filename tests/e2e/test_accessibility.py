@@ -22,8 +22,7 @@ from evaluation.enums import ActualState, Direction, IndicatorKind
 from evaluation.models import EvaluationYear, Initiative, PolicyArea, Result, Vision
 from evaluation.services import ActualInput, review, save_draft, submit
 from tests.builders import make_department, make_indicator, make_initiative, make_plan, make_result, make_user
-
-PASSWORD = "pw-for-tests-only"  # tests.builders.make_user's
+from tests.e2e.browser import log_in as _log_in
 
 
 def _enter(result: Result, user, actual, *, reason: str = "", then_submit: bool = False) -> Result:
@@ -81,13 +80,6 @@ def evaluation_year(transactional_db):
     return {"plan": plan, "welfare": welfare, "returned": returned, "submitted": submitted}
 
 
-def _log_in(page: Page, username: str, password: str = PASSWORD):
-    page.goto("/login/")
-    page.get_by_label(re.compile("ユーザー名|Username")).fill(username)
-    page.get_by_label(re.compile("パスワード|Password")).fill(password)
-    page.get_by_role("button", name=re.compile("ログイン|Log in")).click()
-
-
 def _filled_sheet(path, department, plan, *, bad_row: bool):
     path.write_bytes(build_entry_sheet(department, plan, 2024))
     book = openpyxl.load_workbook(path)
@@ -117,7 +109,7 @@ def test_pages_have_no_wcag2_a_or_aa_violation(new_context, evaluation_year, axe
     department = new_context().new_page()
     department.goto("/login/")
     check(department, "login")
-    _log_in(department, "welfare", "wrong password")
+    _log_in(department, "welfare", "wrong password", expect_success=False)
     expect(department.get_by_role("alert")).to_be_visible()
     check(department, "login with an error")
     _log_in(department, "welfare")

@@ -13,8 +13,7 @@ from departments.enums import Role
 from evaluation.enums import IndicatorKind, ResultStatus
 from evaluation.models import EvaluationYear, Initiative, PolicyArea, Result, Vision
 from tests.builders import make_department, make_indicator, make_initiative, make_plan, make_result, make_user
-
-PASSWORD = "pw-for-tests-only"  # tests.builders.make_user's
+from tests.e2e.browser import log_in as _log_in
 
 
 @pytest.fixture
@@ -70,13 +69,6 @@ def entry_plan(transactional_db):
     make_user("housing", department=housing, first_name="居住支援課")
     make_user("planning", department=welfare, role=Role.PLANNING, first_name="計画", last_name="担当")
     return {"plan": plan, "welfare": welfare, "housing": housing, "outcome": outcome, "other": other}
-
-
-def _log_in(page: Page, username: str):
-    page.goto("/login/")
-    page.get_by_label(re.compile("ユーザー名|Username")).fill(username)
-    page.get_by_label(re.compile("パスワード|Password")).fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("ログイン|Log in")).click()
 
 
 def _row(page: Page, result: Result):

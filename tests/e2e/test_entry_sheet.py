@@ -11,8 +11,7 @@ from evaluation.entry_sheet import COLUMNS
 from evaluation.enums import ActualState, Direction, ResultStatus
 from evaluation.models import EvaluationYear, Result
 from tests.builders import make_department, make_indicator, make_initiative, make_plan, make_result, make_user
-
-PASSWORD = "pw-for-tests-only"  # tests.builders.make_user's
+from tests.e2e.browser import log_in as _log_in
 
 
 @pytest.fixture
@@ -33,13 +32,6 @@ def welfare_plan(transactional_db):
     make_result(make_indicator(plan, department=housing, initiative=initiative, code="2-1-1"))
     make_user("fukushi", department=welfare, first_name="花子", last_name="田中")
     return plan, welfare, count, rate, qualitative
-
-
-def _log_in(page: Page, username: str):
-    page.goto("/login/")
-    page.get_by_label(re.compile("ユーザー名|Username")).fill(username)
-    page.get_by_label(re.compile("パスワード|Password")).fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("ログイン|Log in")).click()
 
 
 def _fill(path, codes):

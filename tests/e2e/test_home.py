@@ -10,8 +10,7 @@ from departments.enums import Role
 from evaluation.enums import Grade, IndicatorKind
 from evaluation.models import Pillar, PolicyArea
 from tests.builders import make_department, make_indicator, make_initiative, make_plan, make_result, make_user
-
-PASSWORD = "pw-for-tests-only"  # tests.builders.make_user's
+from tests.e2e.browser import log_in as _log_in
 
 
 @pytest.fixture
@@ -37,13 +36,6 @@ def demo_like_plan(transactional_db):
     Pillar.objects.filter(plan=plan, number=2).update(title="地域包括ケアシステムを支える基盤をつくる")
     make_user("planning", department=welfare, role=Role.PLANNING, first_name="計画", last_name="担当")
     return plan
-
-
-def _log_in(page: Page, username: str):
-    page.goto("/login/")
-    page.get_by_label(re.compile("ユーザー名|Username")).fill(username)
-    page.get_by_label(re.compile("パスワード|Password")).fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("ログイン|Log in")).click()
 
 
 def test_planning_logs_in_and_sees_the_home_page_table(page: Page, demo_like_plan, screenshot):

@@ -14,8 +14,8 @@ from departments.models import Department
 from evaluation.enums import ResultStatus
 from evaluation.models import EvaluationYear
 from tests.builders import make_department, make_indicator, make_initiative, make_plan, make_result, make_user
+from tests.e2e.browser import log_in as _log_in
 
-PASSWORD = "pw-for-tests-only"  # tests.builders.make_user's
 S = ResultStatus
 
 
@@ -43,13 +43,6 @@ def late_plan(transactional_db, settings):
     EvaluationYear.objects.filter(fiscal_year=2025).update(status="closed", close_reason="テスト用に締切")
     make_user("planning", department=make_department("保健福祉政策課"), role=Role.PLANNING, last_name="計画担当")
     return plan
-
-
-def _log_in(page: Page, username: str):
-    page.goto("/login/")
-    page.get_by_label(re.compile("ユーザー名|Username")).fill(username)
-    page.get_by_label(re.compile("パスワード|Password")).fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("ログイン|Log in")).click()
 
 
 def test_planning_section_sees_the_late_department_and_sends_reminders(page: Page, late_plan, screenshot):

@@ -13,8 +13,7 @@ from evaluation.enums import ActualState, ResultStatus
 from evaluation.models import EvaluationYear, PolicyArea, Result
 from evaluation.services import ActualInput, save_draft, submit
 from tests.builders import make_department, make_indicator, make_initiative, make_plan, make_result, make_user
-
-PASSWORD = "pw-for-tests-only"  # tests.builders.make_user's
+from tests.e2e.browser import log_in as _log_in
 
 
 def _enter_and_submit(result, user, actual, reason=""):
@@ -56,13 +55,6 @@ def review_year(transactional_db):
     other = make_indicator(plan, department=welfare, initiative=initiative, name="地区の相談窓口の認知度")
     _enter_and_submit(make_result(other, target=Decimal(60)), make_user(department=welfare), "139")
     return {"result": result, "staff": staff}
-
-
-def _log_in(page: Page, username: str):
-    page.goto("/login/")
-    page.get_by_label(re.compile("ユーザー名|Username")).fill(username)
-    page.get_by_label(re.compile("パスワード|Password")).fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("ログイン|Log in")).click()
 
 
 def test_planning_section_returns_an_item_and_approves_the_resubmission(
