@@ -14,8 +14,8 @@ PY := $(BIN)/python
 # Runtime and dev requirements are installed once, and again only when a requirements file changes.
 RUNTIME_STAMP := $(VENV)/.installed-runtime
 DEV_STAMP := $(VENV)/.installed-dev
-# Management commands run by hand are development commands: settings refuse to start without a
-# secret key otherwise (load_demo also refuses to run without it).
+# Management commands run by hand are development commands (DJANGO_DEBUG=1): load_demo refuses to
+# run without it, and the app refuses to serve without DJANGO_SECRET_KEY when it is off.
 MANAGE := DJANGO_DEBUG=1 $(PY) manage.py
 HOST_PORT ?= 127.0.0.1:8000
 PYTEST_ARGS ?=
