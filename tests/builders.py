@@ -1,7 +1,9 @@
-"""Small builders for test data: a plan with one path down to an indicator and its year's result."""
+"""Small builders for test data: a plan with one path down to an indicator and its year's result, an open
+evaluation year, and a department's entry of an actual."""
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from itertools import count
 
@@ -10,7 +12,19 @@ from django.contrib.auth import get_user_model
 from departments.enums import Role
 from departments.models import Department, Membership
 from evaluation.enums import ActualState, Direction, IndicatorKind
-from evaluation.models import Indicator, Initiative, Measure, Pillar, Plan, PolicyArea, Result, ResultValue, Vision
+from evaluation.models import (
+    EvaluationYear,
+    Indicator,
+    Initiative,
+    Measure,
+    Pillar,
+    Plan,
+    PolicyArea,
+    Result,
+    ResultValue,
+    Vision,
+)
+from evaluation.services import ActualInput, save_draft, submit
 
 _sequence = count(1)
 
@@ -31,6 +45,11 @@ def make_user(username: str | None = None, *, department: Department | None = No
     if department is not None:
         Membership.objects.create(user=user, department=department, role=role)
     return user
+
+
+def make_open_year(plan: Plan, fiscal_year: int = 2024, *, deadline: datetime.date | None = None) -> EvaluationYear:
+    """The plan's evaluation year, open (the default status), with its deadline if one is given."""
+    return EvaluationYear.objects.create(plan=plan, fiscal_year=fiscal_year, deadline=deadline)
 
 
 def make_initiative(plan: Plan, *, pillar: int = 1, policy_area: int = 1, vision: int = 1, number: int = 1):
@@ -100,4 +119,23 @@ def make_result(
         elif actual:
             value.actual_state, value.actual_text = ActualState.TEXT, actual
         value.save()
+    return result
+
+
+def enter_actual(
+    result: Result,
+    user,
+    actual,
+    *,
+    reason: str = "",
+    expected_version: int | None = None,
+    then_submit: bool = False,
+) -> Result:
+    """The department enters the number `actual` for each value of the result through the entry service
+    (save_draft, at the result's version unless `expected_version` is given), and submits it if asked."""
+    actuals = {value.pk: ActualInput(ActualState.NUMBER, Decimal(actual)) for value in result.values.all()}
+    version = result.version if expected_version is None else expected_version
+    result = save_draft(result, user=user, expected_version=version, actuals=actuals, reason=reason)
+    if then_submit:
+        result = submit(result, user=user, expected_version=result.version)
     return result

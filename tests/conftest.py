@@ -11,6 +11,10 @@ import re
 from pathlib import Path
 
 import pytest
+from django.utils import translation
+
+from departments.enums import Role
+from tests.builders import make_department, make_plan, make_user
 
 # Playwright drives a live_server from its own event loop; Django refuses sync ORM calls there without this.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -89,3 +93,47 @@ def screenshot(page, request):
 def _fast_password_hashing(settings):
     """PBKDF2 at production strength costs ~0.4 s a user; tests create many users."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# The people and the plan most tests share. A module that needs other names or details defines its own
+# fixture of the same name, or one that takes this one (`def plan(plan): make_open_year(plan); return plan`).
+
+
+@pytest.fixture
+def department(db):
+    """The department of `staff`, `planner` and `viewer`; the planning section sits in it."""
+    return make_department("保健福祉政策課")
+
+
+@pytest.fixture
+def staff(department):
+    return make_user("staff", department=department)
+
+
+@pytest.fixture
+def planner(department):
+    return make_user("planner", department=department, role=Role.PLANNING)
+
+
+@pytest.fixture
+def viewer(department):
+    return make_user("viewer", department=department, role=Role.VIEWER)
+
+
+@pytest.fixture
+def plan(db):
+    return make_plan("世田谷区地域保健医療福祉総合計画")
+
+
+@pytest.fixture
+def english():
+    """Messages in English, so that tests read the English texts: `pytest.mark.usefixtures("english")`."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def english_client(client):
+    """The test client asks for pages in English (Accept-Language: en); it is the same `client` a test gets."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client

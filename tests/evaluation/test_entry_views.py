@@ -9,12 +9,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from departments.enums import Role
 from evaluation import services
 from evaluation.enums import ActualState, IndicatorKind, ResultStatus, YearStatus
 from evaluation.models import EvaluationYear, ResultComment
 from evaluation.workflow import Action
-from tests.builders import make_department, make_indicator, make_plan, make_result, make_user
+from tests.builders import make_department, make_indicator, make_open_year, make_result, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -25,30 +24,15 @@ def _english(settings):
 
 
 @pytest.fixture
-def plan():
-    plan = make_plan()
-    EvaluationYear.objects.create(plan=plan, fiscal_year=2024, deadline=timezone.localdate() + datetime.timedelta(3))
+def plan(plan):
+    """FY2024 open, three days before its deadline."""
+    make_open_year(plan, deadline=timezone.localdate() + datetime.timedelta(3))
     return plan
-
-
-@pytest.fixture
-def department():
-    return make_department("保健福祉政策課")
 
 
 @pytest.fixture
 def other_department():
     return make_department("居住支援課")
-
-
-@pytest.fixture
-def staff(department):
-    return make_user("staff", department=department)
-
-
-@pytest.fixture
-def planner(department):
-    return make_user("planner", department=department, role=Role.PLANNING)
 
 
 def _outcome(plan, department, **fields):
@@ -169,9 +153,8 @@ def test_planning_section_sees_any_department_read_only(client, plan, department
     assert 'value="submit_all"' not in content
 
 
-def test_viewer_cannot_save(client, plan, department):
+def test_viewer_cannot_save(client, plan, department, viewer):
     result = _outcome(plan, department)
-    viewer = make_user("viewer", department=department, role=Role.VIEWER)
     client.force_login(viewer)
 
     response = client.post(_save_url(department), {**_row_data(result, "50"), "action": "save"})

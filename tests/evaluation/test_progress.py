@@ -9,36 +9,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from departments.enums import Role
 from evaluation.enums import ResultStatus, YearStatus
 from evaluation.models import EvaluationYear
 from evaluation.queries import StatusCounts, progress_by_department
-from tests.builders import make_department, make_indicator, make_plan, make_result, make_user
+from tests.builders import make_department, make_indicator, make_open_year, make_plan, make_result, make_user
 
 pytestmark = pytest.mark.django_db
 
 S = ResultStatus
 TODAY = timezone.localdate()
-
-
-@pytest.fixture
-def secretariat():
-    return make_department("保健福祉政策課")
-
-
-@pytest.fixture
-def planner(secretariat):
-    return make_user("planner", department=secretariat, role=Role.PLANNING)
-
-
-@pytest.fixture
-def viewer(secretariat):
-    return make_user("viewer", department=secretariat, role=Role.VIEWER)
-
-
-@pytest.fixture
-def plan():
-    return make_plan("世田谷区地域保健医療福祉総合計画")
 
 
 def _results(plan, department, *statuses, fiscal_year=2024):
@@ -52,7 +31,7 @@ def late_year(plan):
     housing, area = make_department("居住支援課"), make_department("地域行政課")
     _results(plan, housing, S.NOT_ENTERED, S.DRAFT, S.RETURNED, S.APPROVED)
     _results(plan, area, S.SUBMITTED, S.APPROVED)
-    year = EvaluationYear.objects.create(plan=plan, fiscal_year=2024, deadline=TODAY - datetime.timedelta(days=3))
+    year = make_open_year(plan, deadline=TODAY - datetime.timedelta(days=3))
     return year, housing, area
 
 
@@ -124,7 +103,7 @@ def test_no_department_is_late_before_the_deadline(client, planner, late_year):
 
 
 def test_board_query_count_does_not_grow_with_departments_or_results(client, planner, plan):
-    EvaluationYear.objects.create(plan=plan, fiscal_year=2024, deadline=TODAY)
+    make_open_year(plan, deadline=TODAY)
     client.force_login(planner)
     url = reverse("progress_board", args=[2024])
 

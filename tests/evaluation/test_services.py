@@ -2,7 +2,6 @@ from decimal import Decimal
 
 import pytest
 
-from departments.enums import Role
 from evaluation.enums import ActualState, Direction, ResultStatus
 from evaluation.models import Result, ResultValue
 from evaluation.services import (
@@ -17,21 +16,6 @@ from evaluation.workflow import Action, TransitionRefused
 from tests.builders import make_department, make_indicator, make_result, make_user
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def department():
-    return make_department("保健福祉政策課")
-
-
-@pytest.fixture
-def staff(department):
-    return make_user("staff", department=department)
-
-
-@pytest.fixture
-def planner(department):
-    return make_user("planner", department=department, role=Role.PLANNING)
 
 
 def _number(value):

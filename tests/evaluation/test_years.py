@@ -8,44 +8,18 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from departments.enums import Role
 from evaluation import years
 from evaluation.enums import ActualState, ResultStatus, YearStatus
 from evaluation.models import EvaluationYear, Result, ResultValue
 from evaluation.services import ActualInput, save_draft, submit, transition
 from evaluation.workflow import Action, TransitionRefused
-from tests.builders import make_department, make_indicator, make_plan, make_result, make_user
+from tests.builders import make_indicator, make_result
 
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
 NEXT_WEEK = TODAY + datetime.timedelta(days=7)
 NEXT_MONTH = TODAY + datetime.timedelta(days=30)
-
-
-@pytest.fixture
-def department():
-    return make_department("保健福祉政策課")
-
-
-@pytest.fixture
-def planner(department):
-    return make_user("planner", department=department, role=Role.PLANNING)
-
-
-@pytest.fixture
-def staff(department):
-    return make_user("staff", department=department, email="staff@example.jp")
-
-
-@pytest.fixture
-def viewer(department):
-    return make_user("viewer", department=department, role=Role.VIEWER)
-
-
-@pytest.fixture
-def plan():
-    return make_plan("世田谷区地域保健医療福祉総合計画")
 
 
 # Services ---------------------------------------------------------------------------------------
