@@ -11,24 +11,12 @@ from django.utils import timezone, translation
 from departments.enums import Role
 from departments.models import Membership
 from evaluation import audit
-from evaluation.enums import ActualState, ResultStatus, RevisionField
+from evaluation.enums import ResultStatus, RevisionField
 from evaluation.models import Indicator, Result, ResultValue
 from evaluation.revisions import revise
-from evaluation.services import ActualInput, save_draft
-from tests.builders import make_department, make_indicator, make_plan, make_result, make_user
+from tests.builders import enter_actual, make_department, make_indicator, make_plan, make_result, make_user
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def client(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
-@pytest.fixture
-def planning():
-    return make_user("planning", department=make_department("保健福祉政策課"), role=Role.PLANNING)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_client")]
 
 
 @pytest.fixture
@@ -49,14 +37,7 @@ def _entries(**filters):
 
 def test_a_saved_actual_is_listed_with_who_what_and_from_what_to_what(result, welfare):
     staff = make_user("tanaka", department=welfare, first_name="田中")
-    value = result.values.get()
-    save_draft(
-        result,
-        user=staff,
-        expected_version=1,
-        actuals={value.pk: ActualInput(ActualState.NUMBER, Decimal(90))},
-        reason="",
-    )
+    enter_actual(result, staff, 90)
     entries = _entries(user_id=staff.pk)
     value_entry = next(entry for entry in entries if entry.kind == "result_value")
     assert value_entry.user == "田中"
@@ -68,9 +49,9 @@ def test_a_saved_actual_is_listed_with_who_what_and_from_what_to_what(result, we
     assert ("status", "Not entered", "In progress") in {(c.field, c.old, c.new) for c in status_entry.changes}
 
 
-def test_the_import_and_the_revision_leave_their_path_and_user(planning, result):
-    revise(result, user=planning, field=RevisionField.TARGET, new_value="80", reason="r", expected_version=1)
-    entries = _entries(kind="result_value", user_id=planning.pk)
+def test_the_import_and_the_revision_leave_their_path_and_user(planner, result):
+    revise(result, user=planner, field=RevisionField.TARGET, new_value="80", reason="r", expected_version=1)
+    entries = _entries(kind="result_value", user_id=planner.pk)
     assert entries and entries[0].path == "Plan revision"
     assert ("target", "100", "80") in {(c.field, c.old, c.new) for c in entries[0].changes}
 
@@ -93,33 +74,33 @@ def test_a_deletion_is_listed(result):
     assert _entries(kind="result_value")[0].action == "Deleted"
 
 
-def test_the_planning_section_searches_the_trail(client, planning, result):
-    client.force_login(planning)
+def test_the_planning_section_searches_the_trail(client, planner, result):
+    client.force_login(planner)
     response = client.get(reverse("audit_trail"), {"indicator_code": "1-1", "kind": "result"})
     assert response.status_code == 200
     assert "1-1 相談窓口の認知度" in response.content.decode()
 
 
-def test_a_start_date_after_the_end_date_is_refused(client, planning):
-    client.force_login(planning)
+def test_a_start_date_after_the_end_date_is_refused(client, planner):
+    client.force_login(planner)
     response = client.get(reverse("audit_trail"), {"date_from": "2025-01-02", "date_to": "2025-01-01"})
     assert "The start date is after the end date." in response.content.decode()
 
 
-def test_the_trail_is_paged(client, planning, result):
+def test_the_trail_is_paged(client, planner, result):
     for number in range(60):
         Result.objects.filter(pk=result.pk).update(reason="")  # no history: filler rows below
         result.reason = f"理由{number}"
         result.save()
-    client.force_login(planning)
+    client.force_login(planner)
     page_two = client.get(reverse("audit_trail"), {"kind": "result", "page": 2})
     assert page_two.status_code == 200 and "51–61 of 61" in page_two.content.decode()
 
 
-def test_the_csv_export_has_a_bom_and_escapes_formulas(client, planning, result):
+def test_the_csv_export_has_a_bom_and_escapes_formulas(client, planner, result):
     result.reason = "=HYPERLINK(1)"
     result.save()
-    client.force_login(planning)
+    client.force_login(planner)
     response = client.get(reverse("audit_export"), {"kind": "result"})
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     body = b"".join(response.streaming_content)
@@ -136,8 +117,8 @@ def test_department_staff_and_viewers_are_refused_the_trail_and_the_export(clien
     assert client.get(reverse("audit_export")).status_code == 403
 
 
-def test_the_trail_refuses_a_post(client, planning):
-    client.force_login(planning)
+def test_the_trail_refuses_a_post(client, planner):
+    client.force_login(planner)
     assert client.post(reverse("audit_trail")).status_code == 405
 
 

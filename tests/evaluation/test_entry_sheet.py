@@ -14,9 +14,17 @@ from django.utils import translation
 from evaluation.entry_sheet import COLUMNS, ID_COLUMN, build_entry_sheet, read_entry_sheet
 from evaluation.enums import ActualState, Direction, IndicatorKind, ResultStatus, YearStatus
 from evaluation.models import EntryUpload, EvaluationYear, Indicator, Result, ResultValue
-from evaluation.services import ActualInput, save_draft
+from evaluation.services import save_draft
 from evaluation.views.entry_sheet import department_page_url
-from tests.builders import make_department, make_indicator, make_plan, make_result, make_user
+from tests.builders import (
+    enter_actual,
+    make_department,
+    make_indicator,
+    make_open_year,
+    make_plan,
+    make_result,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +46,7 @@ class Setting:
 @pytest.fixture
 def setting(client):
     plan = make_plan("世田谷区地域保健医療福祉総合計画")
-    EvaluationYear.objects.create(plan=plan, fiscal_year=2024)
+    make_open_year(plan)
     welfare, housing = make_department("保健福祉政策課"), make_department("居住支援課")
     count = make_indicator(plan, department=welfare, name="相談件数", code="1.1")
     make_result(count, target=Decimal(2000))
@@ -315,15 +323,7 @@ def test_a_save_after_the_download_refuses_the_whole_upload(client, setting):
     upload = _last_upload()
     assert upload.errors == []
     colleague = make_user("suzuki", department=setting.welfare, first_name="一郎", last_name="鈴木")
-    result = Result.objects.get(indicator=setting.count, fiscal_year=2024)
-    value = result.values.get()
-    save_draft(
-        result,
-        user=colleague,
-        expected_version=result.version,
-        actuals={value.pk: ActualInput(ActualState.NUMBER, Decimal(1700))},
-        reason="",
-    )
+    enter_actual(Result.objects.get(indicator=setting.count, fiscal_year=2024), colleague, 1700)
 
     response = client.post(reverse("entry_sheet_confirm", args=[upload.pk]), HTTP_ACCEPT_LANGUAGE="en", follow=True)
 

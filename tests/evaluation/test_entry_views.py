@@ -13,7 +13,7 @@ from evaluation import services
 from evaluation.enums import ActualState, IndicatorKind, ResultStatus, YearStatus
 from evaluation.models import EvaluationYear, ResultComment
 from evaluation.workflow import Action
-from tests.builders import make_department, make_indicator, make_open_year, make_result, make_user
+from tests.builders import enter_actual, make_department, make_indicator, make_open_year, make_result, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -299,13 +299,7 @@ def test_concurrent_save_shows_what_the_other_saved_and_keeps_what_this_user_typ
     result = _outcome(plan, department)
     colleague = make_user("colleague", department=department, first_name="花子", last_name="世田谷")
     seen = _row_data(result, "50", reason="私の理由")  # the page as this user opened it: version 1
-    services.save_draft(
-        result,
-        user=colleague,
-        expected_version=1,
-        actuals={result.values.get().pk: services.ActualInput(ActualState.NUMBER, Decimal(77))},
-        reason="",
-    )
+    enter_actual(result, colleague, 77, expected_version=1)
     client.force_login(staff)
 
     response = client.post(_save_url(department), {**seen, "action": "save"})
@@ -395,14 +389,7 @@ def test_submitted_item_is_read_only_and_a_returned_one_shows_the_comment_and_is
 ):
     submitted, returned = _outcome(plan, department), _outcome(plan, department)
     for result in (submitted, returned):
-        services.save_draft(
-            result,
-            user=staff,
-            expected_version=1,
-            actuals={result.values.get().pk: services.ActualInput(ActualState.NUMBER, Decimal(100))},
-            reason="",
-        )
-        services.submit(result, user=staff, expected_version=2)
+        enter_actual(result, staff, 100, then_submit=True)  # versions 2 and 3
     services.transition(returned, Action.RETURN, user=planner, expected_version=3, comment="出典を書いてください")
     client.force_login(staff)
 

@@ -9,27 +9,27 @@ import pytest
 from django.contrib.admin.sites import site
 from django.test import RequestFactory
 from django.urls import reverse
-from django.utils import translation
 
 from departments.enums import Role
 from evaluation.entry_sheet import UploadRefused, apply_entry_upload
 from evaluation.enums import ActualState, ResultStatus, RevisionField
 from evaluation.importing import COLUMNS, ImportRefused, import_plan_file
-from evaluation.models import EntryUpload, EvaluationYear, Indicator, Result, ResultValue
+from evaluation.models import EntryUpload, Indicator, Result, ResultValue
 from evaluation.revisions import RevisionRefused, revise
-from evaluation.services import ActualInput, save_draft
 from evaluation.workflow import TransitionRefused
-from tests.builders import make_department, make_indicator, make_plan, make_result, make_user
+from tests.builders import (
+    enter_actual,
+    make_department,
+    make_indicator,
+    make_open_year,
+    make_plan,
+    make_result,
+    make_user,
+)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 DEMO_CSV = Path(__file__).resolve().parents[2] / "evaluation" / "demo_data" / "setagaya-r6.csv"
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture
@@ -40,7 +40,7 @@ def department():
 @pytest.fixture
 def approved(department):
     indicator = make_indicator(make_plan(), department=department, code="1-1")
-    EvaluationYear.objects.create(plan=indicator.plan, fiscal_year=2024)
+    make_open_year(indicator.plan)
     return make_result(indicator, target=Decimal(100), actual=Decimal(90), status=ResultStatus.APPROVED)
 
 
@@ -60,15 +60,8 @@ def _unchanged(result):
 
 def test_saving_a_draft_of_an_approved_item_is_refused(approved, department):
     staff = make_user(department=department)
-    value = approved.values.get()
     with pytest.raises(TransitionRefused):
-        save_draft(
-            approved,
-            user=staff,
-            expected_version=approved.version,
-            actuals={value.pk: ActualInput(ActualState.NUMBER, Decimal(50))},
-            reason="",
-        )
+        enter_actual(approved, staff, 50)
     _unchanged(approved)
 
 

@@ -8,29 +8,29 @@ from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
 
 from departments.enums import Role
 from evaluation.enums import ActualState, CommentKind, Grade, IndicatorKind, ResultStatus
-from evaluation.models import EvaluationYear, Result, ResultComment
-from evaluation.services import ActualInput, review, save_draft, submit
+from evaluation.models import Result, ResultComment
+from evaluation.services import ActualInput, review, save_draft
 from evaluation.workflow import Action
-from tests.builders import make_department, make_indicator, make_initiative, make_plan, make_result, make_user
+from tests.builders import (
+    enter_actual,
+    make_department,
+    make_indicator,
+    make_initiative,
+    make_open_year,
+    make_result,
+    make_user,
+)
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    """Messages are asserted in English: the request's language is chosen explicitly."""
-    with translation.override("en"):
-        yield
+# Messages are asserted in English: the request's language is chosen explicitly.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture
-def plan():
-    plan = make_plan("世田谷区地域保健医療福祉総合計画")
-    EvaluationYear.objects.create(plan=plan, fiscal_year=2024)
+def plan(plan):
+    make_open_year(plan)
     return plan
 
 
@@ -65,16 +65,8 @@ def _submitted(plan, department, *, actual="100", target=Decimal(100), user=None
         plan, department=department, initiative=make_initiative(plan, policy_area=policy_area), **indicator_fields
     )
     result = make_result(indicator, target=target)
-    user = user or make_user(department=department)
-    value = result.values.get()
-    result = save_draft(
-        result,
-        user=user,
-        expected_version=result.version,
-        actuals={value.pk: ActualInput(ActualState.NUMBER, Decimal(actual))},
-        reason="理由" if Decimal(actual) < target * Decimal("0.8") else "",
-    )
-    return submit(result, user=user, expected_version=result.version)
+    reason = "理由" if Decimal(actual) < target * Decimal("0.8") else ""
+    return enter_actual(result, user or make_user(department=department), actual, reason=reason, then_submit=True)
 
 
 def _messages(response):
@@ -182,14 +174,7 @@ def test_filters_by_department_and_policy_area_and_counts_follow_the_filters(cli
 
 def test_changed_since_last_review_lists_a_returned_item_the_department_corrected(client, planner, mixed_year):
     returned = mixed_year["b"]
-    value = returned.values.get()
-    save_draft(
-        returned,
-        user=make_user(department=returned.indicator.department),
-        expected_version=returned.version,
-        actuals={value.pk: ActualInput(ActualState.NUMBER, Decimal(95))},
-        reason="",
-    )
+    enter_actual(returned, make_user(department=returned.indicator.department), 95)
     client.force_login(planner)
 
     assert _codes(_queue(client, "?changed=yes")) == ["W.2"]
@@ -473,15 +458,7 @@ def test_approval_is_refused_when_the_values_changed_after_the_reviewer_opened_t
     from evaluation.services import transition
 
     result = transition(result, Action.WITHDRAW, user=staff, expected_version=result.version)
-    value = result.values.get()
-    result = save_draft(
-        result,
-        user=staff,
-        expected_version=result.version,
-        actuals={value.pk: ActualInput(ActualState.NUMBER, Decimal(70))},
-        reason="事業縮小のため",
-    )
-    submit(result, user=staff, expected_version=result.version)
+    result = enter_actual(result, staff, 70, reason="事業縮小のため", then_submit=True)
 
     response = _act(client, result, "approve", version=seen_version)
 

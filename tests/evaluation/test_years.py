@@ -9,11 +9,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from evaluation import years
-from evaluation.enums import ActualState, ResultStatus, YearStatus
+from evaluation.enums import ResultStatus, YearStatus
 from evaluation.models import EvaluationYear, Result, ResultValue
-from evaluation.services import ActualInput, save_draft, submit, transition
+from evaluation.services import submit, transition
 from evaluation.workflow import Action, TransitionRefused
-from tests.builders import make_indicator, make_result
+from tests.builders import enter_actual, make_indicator, make_result
 
 pytestmark = pytest.mark.django_db
 
@@ -148,13 +148,7 @@ def test_saving_a_draft_in_a_closed_year_is_refused(closed_year_result, staff):
     result, _submitted = closed_year_result
     value = result.values.get()
     with translation.override("en"), pytest.raises(TransitionRefused, match="is closed"):
-        save_draft(
-            result,
-            user=staff,
-            expected_version=result.version,
-            actuals={value.pk: ActualInput(ActualState.NUMBER, Decimal(95))},
-            reason="",
-        )
+        enter_actual(result, staff, 95)
     assert ResultValue.objects.get(pk=value.pk).actual_value == Decimal(90)
 
 
