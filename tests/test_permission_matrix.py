@@ -22,8 +22,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from departments.enums import Role
 from evaluation.enums import ResultStatus
-from evaluation.models import EntryUpload, EvaluationYear, Result, ResultComment, Revision
-from tests.builders import make_department, make_indicator, make_plan, make_result, make_user
+from evaluation.models import EntryUpload, Result, ResultComment, Revision
+from tests.builders import make_department, make_indicator, make_open_year, make_plan, make_result, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +76,7 @@ def world(django_user_model) -> World:
     indicator = make_indicator(plan, department=own, code="1-1")
     make_indicator(plan, department=other, code="2-1")
     result = make_result(indicator, target=Decimal(100), actual=Decimal(90), status=ResultStatus.SUBMITTED)
-    year = EvaluationYear.objects.create(plan=plan, fiscal_year=2024)
+    year = make_open_year(plan)
     users = {
         ANON: None,
         OWN: make_user("own", department=own),

@@ -18,20 +18,20 @@ from playwright.sync_api import Page, expect
 
 from departments.enums import Role
 from evaluation.entry_sheet import COLUMNS, build_entry_sheet
-from evaluation.enums import ActualState, Direction, IndicatorKind
-from evaluation.models import EvaluationYear, Initiative, PolicyArea, Result, Vision
-from evaluation.services import ActualInput, review, save_draft, submit
-from tests.builders import make_department, make_indicator, make_initiative, make_plan, make_result, make_user
+from evaluation.enums import Direction, IndicatorKind
+from evaluation.models import Initiative, PolicyArea, Vision
+from evaluation.services import review
+from tests.builders import (
+    enter_actual,
+    make_department,
+    make_indicator,
+    make_initiative,
+    make_open_year,
+    make_plan,
+    make_result,
+    make_user,
+)
 from tests.e2e.browser import log_in as _log_in
-
-
-def _enter(result: Result, user, actual, *, reason: str = "", then_submit: bool = False) -> Result:
-    result = Result.objects.get(pk=result.pk)
-    actuals = {value.pk: ActualInput(ActualState.NUMBER, Decimal(actual)) for value in result.values.all()}
-    result = save_draft(result, user=user, expected_version=result.version, actuals=actuals, reason=reason)
-    if then_submit:
-        result = submit(result, user=user, expected_version=result.version)
-    return result
 
 
 @pytest.fixture
@@ -48,24 +48,22 @@ def evaluation_year(transactional_db):
     staff = make_user("welfare", department=welfare, first_name="保健福祉政策課", email="welfare@example.jp")
     housing_staff = make_user("housing", department=housing, first_name="居住支援課")
     planning = make_user("planning", department=welfare, role=Role.PLANNING, first_name="花子", last_name="計画")
-    EvaluationYear.objects.create(
-        plan=plan, fiscal_year=2024, deadline=timezone.localdate() + datetime.timedelta(days=9)
-    )
+    make_open_year(plan, deadline=timezone.localdate() + datetime.timedelta(days=9))
 
     def outcome(code, name, **fields):
         return make_indicator(plan, department=welfare, initiative=initiative, code=code, name=name, **fields)
 
     missing_reason = make_result(outcome("1-1-1-2", "専門職等における福祉の相談窓口の認知度", unit="%", label="1"))
-    _enter(missing_reason, staff, "50")  # C, no reason: the reason's message shows on the page
+    enter_actual(missing_reason, staff, "50")  # C, no reason: the reason's message shows on the page
     returned = make_result(outcome("1-1-1-3", "地域ケア会議の開催回数", baseline_text="12回"), target=Decimal(20))
-    returned = _enter(returned, staff, "18", then_submit=True)
+    returned = enter_actual(returned, staff, "18", then_submit=True)
     comment = "内訳を理由欄に書いてください。"
     review(returned, "return", user=planning, expected_version=returned.version, comment=comment)
-    approved = _enter(make_result(outcome("1-1-1-4", "見守り訪問の実施回数")), staff, "120", then_submit=True)
+    approved = enter_actual(make_result(outcome("1-1-1-4", "見守り訪問の実施回数")), staff, "120", then_submit=True)
     review(approved, "approve", user=planning, expected_version=approved.version)
-    _enter(make_result(outcome("1-1-1-5", "認知症カフェの参加者数")), staff, "95", then_submit=True)
+    enter_actual(make_result(outcome("1-1-1-5", "認知症カフェの参加者数")), staff, "95", then_submit=True)
     not_held = make_result(outcome("1-1-1-8", "地区の相談会の開催回数"))
-    _enter(not_held, staff, "0", reason="会場の改修で開催できなかった。")
+    enter_actual(not_held, staff, "0", reason="会場の改修で開催できなかった。")
     activity = make_indicator(
         plan, department=welfare, initiative=initiative, kind=IndicatorKind.ACTIVITY, code="1-1-1-1",
         name="福祉の相談窓口における相談件数", baseline_text="1,830件",
@@ -76,7 +74,7 @@ def evaluation_year(transactional_db):
     qualitative = outcome("1-1-1-7", "地域ケア会議の運用状況", direction=Direction.QUALITATIVE, unit="")
     make_result(qualitative, target="課題整理")
     other = make_indicator(plan, department=housing, initiative=initiative, code="2-1-1", name="居住支援の件数")
-    submitted = _enter(make_result(other, target=Decimal(10)), housing_staff, "12", then_submit=True)
+    submitted = enter_actual(make_result(other, target=Decimal(10)), housing_staff, "12", then_submit=True)
     return {"plan": plan, "welfare": welfare, "returned": returned, "submitted": submitted}
 
 

@@ -11,8 +11,16 @@ from playwright.sync_api import Page, expect
 
 from departments.enums import Role
 from evaluation.enums import IndicatorKind, ResultStatus
-from evaluation.models import EvaluationYear, Initiative, PolicyArea, Result, Vision
-from tests.builders import make_department, make_indicator, make_initiative, make_plan, make_result, make_user
+from evaluation.models import Initiative, PolicyArea, Result, Vision
+from tests.builders import (
+    make_department,
+    make_indicator,
+    make_initiative,
+    make_open_year,
+    make_plan,
+    make_result,
+    make_user,
+)
 from tests.e2e.browser import log_in as _log_in
 
 
@@ -62,9 +70,7 @@ def entry_plan(transactional_db):
     make_result(compound, target=Decimal(60), actual=Decimal(139))
     other = make_indicator(plan, department=housing, initiative=initiative, code="1-1-1-9", name="居住支援の件数")
     make_result(other, target=Decimal(10))
-    EvaluationYear.objects.create(
-        plan=plan, fiscal_year=2024, deadline=timezone.localdate() + datetime.timedelta(days=9)
-    )
+    make_open_year(plan, deadline=timezone.localdate() + datetime.timedelta(days=9))
     make_user("welfare", department=welfare, first_name="保健福祉政策課")
     make_user("housing", department=housing, first_name="居住支援課")
     make_user("planning", department=welfare, role=Role.PLANNING, first_name="計画", last_name="担当")

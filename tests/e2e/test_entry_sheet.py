@@ -9,15 +9,23 @@ from playwright.sync_api import Page, expect
 
 from evaluation.entry_sheet import COLUMNS
 from evaluation.enums import ActualState, Direction, ResultStatus
-from evaluation.models import EvaluationYear, Result
-from tests.builders import make_department, make_indicator, make_initiative, make_plan, make_result, make_user
+from evaluation.models import Result
+from tests.builders import (
+    make_department,
+    make_indicator,
+    make_initiative,
+    make_open_year,
+    make_plan,
+    make_result,
+    make_user,
+)
 from tests.e2e.browser import log_in as _log_in
 
 
 @pytest.fixture
 def welfare_plan(transactional_db):
     plan = make_plan("世田谷区地域保健医療福祉総合計画")
-    EvaluationYear.objects.create(plan=plan, fiscal_year=2024)
+    make_open_year(plan)
     welfare, housing = make_department("保健福祉政策課"), make_department("居住支援課")
     initiative = make_initiative(plan)
     names = ["専門職等における福祉の相談窓口の認知度", "福祉の相談窓口における相談件数", "地域ケア会議の運用状況"]

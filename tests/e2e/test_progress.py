@@ -13,7 +13,15 @@ from departments.enums import Role
 from departments.models import Department
 from evaluation.enums import ResultStatus
 from evaluation.models import EvaluationYear
-from tests.builders import make_department, make_indicator, make_initiative, make_plan, make_result, make_user
+from tests.builders import (
+    make_department,
+    make_indicator,
+    make_initiative,
+    make_open_year,
+    make_plan,
+    make_result,
+    make_user,
+)
 from tests.e2e.browser import log_in as _log_in
 
 S = ResultStatus
@@ -36,10 +44,8 @@ def late_plan(transactional_db, settings):
         for status in statuses:
             make_result(make_indicator(plan, department=department, initiative=initiative), status=status)
         make_user(f"staff-{len(name)}-{department.pk}", department=department, email=f"d{department.pk}@example.jp")
-    EvaluationYear.objects.create(
-        plan=plan, fiscal_year=2024, deadline=timezone.localdate() - datetime.timedelta(days=2)
-    )
-    EvaluationYear.objects.create(plan=plan, fiscal_year=2025, deadline=timezone.localdate())
+    make_open_year(plan, deadline=timezone.localdate() - datetime.timedelta(days=2))
+    make_open_year(plan, 2025, deadline=timezone.localdate())
     EvaluationYear.objects.filter(fiscal_year=2025).update(status="closed", close_reason="テスト用に締切")
     make_user("planning", department=make_department("保健福祉政策課"), role=Role.PLANNING, last_name="計画担当")
     return plan

@@ -9,30 +9,25 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from departments.enums import Role
-from evaluation.enums import ActualState, ResultStatus
-from evaluation.models import EvaluationYear, PolicyArea, Result
-from evaluation.services import ActualInput, save_draft, submit
-from tests.builders import make_department, make_indicator, make_initiative, make_plan, make_result, make_user
+from evaluation.enums import ResultStatus
+from evaluation.models import PolicyArea, Result
+from tests.builders import (
+    enter_actual,
+    make_department,
+    make_indicator,
+    make_initiative,
+    make_open_year,
+    make_plan,
+    make_result,
+    make_user,
+)
 from tests.e2e.browser import log_in as _log_in
-
-
-def _enter_and_submit(result, user, actual, reason=""):
-    result = Result.objects.get(pk=result.pk)
-    value = result.values.get()
-    result = save_draft(
-        result,
-        user=user,
-        expected_version=result.version,
-        actuals={value.pk: ActualInput(ActualState.NUMBER, Decimal(actual))},
-        reason=reason,
-    )
-    return submit(result, user=user, expected_version=result.version)
 
 
 @pytest.fixture
 def review_year(transactional_db):
     plan = make_plan("世田谷区地域保健医療福祉総合計画")
-    EvaluationYear.objects.create(plan=plan, fiscal_year=2024)
+    make_open_year(plan)
     welfare, housing = make_department("保健福祉政策課"), make_department("居住支援課")
     initiative = make_initiative(plan)
     PolicyArea.objects.filter(pillar__plan=plan).update(title="地区で相談を受止め、つながり続ける仕組み")
@@ -48,12 +43,12 @@ def review_year(transactional_db):
         baseline_text="1,200件",
         baseline_as_of="令和5年度見込み",
     )
-    result = _enter_and_submit(make_result(target, target=Decimal(1500)), staff, "1300")
+    result = enter_actual(make_result(target, target=Decimal(1500)), staff, "1300", then_submit=True)
     for number in range(3):  # neighbours in other statuses
         other = make_indicator(plan, department=welfare, initiative=initiative, name=f"見守り訪問の実施回数{number}")
         make_result(other, target=Decimal(100))
     other = make_indicator(plan, department=welfare, initiative=initiative, name="地区の相談窓口の認知度")
-    _enter_and_submit(make_result(other, target=Decimal(60)), make_user(department=welfare), "139")
+    enter_actual(make_result(other, target=Decimal(60)), make_user(department=welfare), "139", then_submit=True)
     return {"result": result, "staff": staff}
 
 
