@@ -367,26 +367,26 @@ def test_command_takes_the_format_from_the_output_suffix(tmp_path):
 def test_command_requires_a_plan_when_there_are_several_and_lists_them():
     make_plan("計画A")
     make_plan("計画B")
-    with pytest.raises(CommandError, match="several plans.*計画A, 計画B"):
+    with translation.override("en"), pytest.raises(CommandError, match="several plans.*計画A, 計画B"):
         call_command("export_results", "--year", "2024")
 
 
 def test_command_refuses_an_unknown_plan():
     make_plan("計画A")
-    with pytest.raises(CommandError, match="No plan named '計画Z'. Plans: 計画A"):
+    with translation.override("en"), pytest.raises(CommandError, match="No plan named '計画Z'. Plans: 計画A"):
         call_command("export_results", "--year", "2024", "--plan", "計画Z")
 
 
 def test_command_refuses_a_year_without_results():
     plan = make_plan()
     graded_result(make_indicator(plan), actual=Decimal(1))
-    with pytest.raises(CommandError, match="no results for 令和7年度"):
+    with translation.override("en"), pytest.raises(CommandError, match="no results for 令和7年度"):
         call_command("export_results", "--year", "2025")
 
 
 def test_command_refuses_a_year_it_cannot_read():
     make_plan()
-    with pytest.raises(CommandError, match="Not a fiscal year"):
+    with translation.override("en"), pytest.raises(CommandError, match="Not a fiscal year"):
         call_command("export_results", "--year", "next year")
 
 
@@ -407,6 +407,20 @@ def test_command_writes_bytes_untouched_to_a_binary_stdout():
     data = raw.getvalue()
     assert data.startswith(b"\xef\xbb\xbf" + ",".join(COLUMNS).encode("utf-8") + b"\r\n")
     assert data.count(b"\r\n") == 2 and b"\r\r\n" not in data
+
+
+class _ClosedPipe(io.BytesIO):
+    """A pipe whose reader has gone, as `export_results … | head` leaves it."""
+
+    def write(self, data):
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+def test_command_stops_quietly_when_the_reader_of_stdout_goes_away():
+    plan = make_plan()
+    graded_result(make_indicator(plan), actual=Decimal(100))
+    out = io.TextIOWrapper(_ClosedPipe(), encoding="utf-8", newline="\n")
+    call_command("export_results", "--year", "2024", stdout=out)
 
 
 # --- the Setagaya demo workbook, checked against the rule -----------------------------------------

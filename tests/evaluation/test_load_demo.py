@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
 from django.db.models import Min
+from django.utils import translation
 
 from departments.enums import Role
 from departments.models import Department, Membership
@@ -36,7 +37,8 @@ def test_load_demo_is_refused_when_debug_is_off(settings):
 def test_load_demo_imports_the_plan_and_creates_the_demo_accounts(settings):
     settings.DEBUG = True
 
-    output = _run()
+    with translation.override("ja"):
+        output = _run()
 
     plan = Plan.objects.get()
     assert plan.name == "世田谷区地域保健医療福祉総合計画"
@@ -52,6 +54,8 @@ def test_load_demo_imports_the_plan_and_creates_the_demo_accounts(settings):
         assert authenticate(username=username, password="mezasu-demo") is not None, username
     assert "mezasu-demo" in output
     assert "dept21" in output
+    # Japanese first: the table's header and the password line as the developer reads them.
+    assert "ユーザー名" in output and "デモアカウントのパスワード（共通）：mezasu-demo" in output
 
 
 def test_department_accounts_follow_the_departments_first_appearance_in_the_workbook(settings):
@@ -81,7 +85,8 @@ def test_load_demo_run_twice_changes_nothing_and_prints_the_accounts_again(setti
     _run()
     counts = (Plan.objects.count(), Indicator.objects.count(), User.objects.count(), Membership.objects.count())
 
-    output = _run()
+    with translation.override("en"):
+        output = _run()
 
     assert (Plan.objects.count(), Indicator.objects.count(), User.objects.count(), Membership.objects.count()) == counts
     assert "nothing imported" in output
@@ -92,7 +97,8 @@ def test_load_demo_leaves_a_database_with_another_plan_alone(settings):
     settings.DEBUG = True
     make_plan("既存の計画")
 
-    output = _run()
+    with translation.override("en"):
+        output = _run()
 
     assert list(Plan.objects.values_list("name", flat=True)) == ["既存の計画"]
     assert not User.objects.exists()

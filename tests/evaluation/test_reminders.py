@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from departments.enums import Role
 from departments.models import Membership
@@ -20,6 +20,14 @@ pytestmark = pytest.mark.django_db
 
 S = ResultStatus
 DEADLINE = timezone.localdate() + datetime.timedelta(days=10)
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_language():
+    """The board tests post with Accept-Language: en, and LocaleMiddleware leaves English active in the
+    thread after the request: put the language back so later tests run in the one they expect."""
+    with translation.override(translation.get_language()):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -107,7 +115,8 @@ def test_plan_reminders_runs_two_queries(setting, django_assert_num_queries):
 
 def test_command_prints_who_was_sent_what_and_who_has_no_email(setting):
     out = StringIO()
-    call_command("send_reminders", "--year", "2024", "--plan", setting["plan"].name, stdout=out)
+    with translation.override("en"):
+        call_command("send_reminders", "--year", "2024", "--plan", setting["plan"].name, stdout=out)
 
     text = out.getvalue()
     assert "Sent to both <both@example.jp>: 3 open items (地域行政課 1, 居住支援課 2)" in text
@@ -118,7 +127,8 @@ def test_command_prints_who_was_sent_what_and_who_has_no_email(setting):
 
 def test_command_dry_run_sends_nothing(setting):
     out = StringIO()
-    call_command("send_reminders", "--dry-run", stdout=out)
+    with translation.override("en"):
+        call_command("send_reminders", "--dry-run", stdout=out)
     assert "Would send to both" in out.getvalue() and "dry run" in out.getvalue()
     assert mail.outbox == []
 
@@ -126,9 +136,9 @@ def test_command_dry_run_sends_nothing(setting):
 def test_command_refuses_a_closed_or_unknown_year(setting):
     setting["year"].status = YearStatus.CLOSED
     setting["year"].save()
-    with pytest.raises(CommandError, match="closed"):
+    with translation.override("en"), pytest.raises(CommandError, match="closed"):
         call_command("send_reminders", "--year", "2024", stdout=StringIO())
-    with pytest.raises(CommandError, match="No open evaluation year"):
+    with translation.override("en"), pytest.raises(CommandError, match="No open evaluation year"):
         call_command("send_reminders", "--year", "2030", stdout=StringIO())
     assert mail.outbox == []
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import polib
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 _SKIPPED_FOLDERS = {".venv", "venv", "node_modules", ".git", "staticfiles", "site-packages"}
 _PERCENT = re.compile(r"%(?:\((?P<name>[^)]+)\))?[-#0 +]*\d*(?:\.\d+)?(?P<type>[diouxXeEfFgGcrsa%])")
@@ -48,11 +49,20 @@ def format_problems(entry: polib.POEntry) -> list[str]:
     for text in translations:
         got_names, got_positional = placeholders(text, entry.flags)
         if not got_names <= allowed:
-            problems.append(f"unknown placeholder(s) {sorted(got_names - allowed)} in {text!r}")
+            problems.append(
+                _("unknown placeholder(s) %(names)s in %(text)s")
+                % {"names": sorted(got_names - allowed), "text": repr(text)}
+            )
         if not entry.msgid_plural and got_names != allowed:
-            problems.append(f"placeholder(s) {sorted(allowed - got_names)} missing in {text!r}")
+            problems.append(
+                _("placeholder(s) %(names)s missing in %(text)s")
+                % {"names": sorted(allowed - got_names), "text": repr(text)}
+            )
         if got_positional != positional:
-            problems.append(f"{got_positional} positional placeholder(s) where the msgid has {positional}: {text!r}")
+            problems.append(
+                _("%(found)s positional placeholder(s) where the msgid has %(expected)s: %(text)s")
+                % {"found": got_positional, "expected": positional, "text": repr(text)}
+            )
     return problems
 
 
@@ -68,19 +78,22 @@ def project_catalogues(base_dir: Path, locale_paths: list[Path]) -> list[Path]:
 
 
 class Command(BaseCommand):
-    help = "Compile the project's .po files to .mo with polib (no GNU gettext needed)."
+    @property
+    def help(self):
+        # A property, so the text is translated when the parser is built (argparse needs a str, not a lazy one).
+        return _("Compile the project's .po files to .mo with polib (no GNU gettext needed).")
 
     def handle(self, *args, **options):
         catalogues = project_catalogues(Path(settings.BASE_DIR), list(settings.LOCALE_PATHS))
         if not catalogues:
-            self.stdout.write("No .po file to compile (run `make messages` to create locale/ja).")
+            self.stdout.write(_("No .po file to compile (run `make messages` to create locale/ja)."))
             return
         errors = []
         for po_path in catalogues:
             try:
                 catalogue = polib.pofile(str(po_path), wrapwidth=0)
             except (OSError, ValueError) as error:
-                errors.append(f"{po_path}: cannot be read: {error}")
+                errors.append(_("%(file)s: cannot be read: %(error)s") % {"file": po_path, "error": error})
                 continue
             problems = [f"{po_path}:{entry.linenum}: {p}" for entry in catalogue for p in format_problems(entry)]
             if problems:
@@ -89,9 +102,13 @@ class Command(BaseCommand):
             mo_path = po_path.with_suffix(".mo")
             catalogue.save_as_mofile(str(mo_path))
             self.stdout.write(
-                f"Compiled {po_path.relative_to(settings.BASE_DIR)} "
-                f"({len(catalogue.translated_entries())} translated, "
-                f"{len(catalogue.untranslated_entries())} untranslated, {len(catalogue.fuzzy_entries())} fuzzy)"
+                _("Compiled %(file)s (%(translated)s translated, %(untranslated)s untranslated, %(fuzzy)s fuzzy)")
+                % {
+                    "file": po_path.relative_to(settings.BASE_DIR),
+                    "translated": len(catalogue.translated_entries()),
+                    "untranslated": len(catalogue.untranslated_entries()),
+                    "fuzzy": len(catalogue.fuzzy_entries()),
+                }
             )
         if errors:
-            raise CommandError("Translations not compiled:\n" + "\n".join(errors))
+            raise CommandError(_("Translations not compiled:") + "\n" + "\n".join(errors))

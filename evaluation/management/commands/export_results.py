@@ -1,9 +1,12 @@
 """manage.py export_results: the results export of one plan and fiscal year, as CSV, XLSX or JSON."""
 
+import contextlib
+import os
 from io import BytesIO
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from evaluation.exporting import FORMATS, write_results
 from evaluation.fiscal_year import FiscalYearError, display_fiscal_year, parse_fiscal_year
@@ -11,40 +14,53 @@ from evaluation.models import Plan, Result
 
 
 class Command(BaseCommand):
-    help = (
-        "Export the results of one fiscal year (one row per indicator and sub-item) as CSV (UTF-8 with "
-        "BOM, for Excel), XLSX or JSON. CSV and JSON go to standard output unless --output is given; "
-        "XLSX is a binary file and needs --output."
-    )
+    @property
+    def help(self):
+        # A property, so the text is translated when the parser is built (argparse needs a str, not a lazy one).
+        return _(
+            "Export the results of one fiscal year (one row per indicator and sub-item) as CSV (UTF-8 with "
+            "BOM, for Excel), XLSX or JSON. CSV and JSON go to standard output unless --output is given; "
+            "XLSX is a binary file and needs --output."
+        )
 
     def add_arguments(self, parser):
-        parser.add_argument("--year", required=True, help="Fiscal year: 2024, 2024年度 or 令和6年度.")
-        parser.add_argument("--plan", help="Plan name; needed only when there are several plans.")
+        parser.add_argument("--year", required=True, help=_("Fiscal year: 2024, 2024年度 or 令和6年度."))
+        parser.add_argument("--plan", help=_("Plan name; needed only when there are several plans."))
         parser.add_argument(
             "--format",
             choices=FORMATS,
-            help="Output format. Default: taken from the --output suffix (.csv, .xlsx, .json), else csv.",
+            help=_("Output format. Default: taken from the --output suffix (.csv, .xlsx, .json), else csv."),
         )
-        parser.add_argument("--output", help="File to write. Required for xlsx; csv and json default to stdout.")
+        parser.add_argument("--output", help=_("File to write. Required for xlsx; csv and json default to stdout."))
 
     def handle(self, *args, year, plan, format, output, **options):
         fiscal_year = self._fiscal_year(year)
         plan_obj = self._plan(plan)
         fmt = format or _format_from_suffix(output) or "csv"
         if fmt == "xlsx" and not output:
-            raise CommandError("XLSX is a binary format: give a file with --output (e.g. --output results.xlsx).")
+            raise CommandError(_("XLSX is a binary format: give a file with --output (e.g. --output results.xlsx)."))
         if not Result.objects.filter(indicator__plan=plan_obj, fiscal_year=fiscal_year).exists():
             raise CommandError(
-                f"The plan {plan_obj.name!r} has no results for {display_fiscal_year(fiscal_year)}."
-                f" Its fiscal years are {plan_obj.first_fiscal_year}–{plan_obj.last_fiscal_year}."
+                _("The plan '%(plan)s' has no results for %(year)s. Its fiscal years are %(first)s–%(last)s.")
+                % {
+                    "plan": plan_obj.name,
+                    "year": display_fiscal_year(fiscal_year),
+                    "first": plan_obj.first_fiscal_year,
+                    "last": plan_obj.last_fiscal_year,
+                }
             )
         if output:
             try:
                 with Path(output).open("wb") as stream:
                     write_results(plan_obj, fiscal_year, fmt, stream)
             except OSError as error:
-                raise CommandError(f"Cannot write {output}: {error.strerror or error}") from error
-            self.stderr.write(f"Wrote {output} ({fmt}, {plan_obj.name}, {display_fiscal_year(fiscal_year)}).")
+                raise CommandError(
+                    _("Cannot write %(file)s: %(error)s") % {"file": output, "error": error.strerror or error}
+                ) from error
+            self.stderr.write(
+                _("Wrote %(file)s (%(format)s, %(plan)s, %(year)s).")
+                % {"file": output, "format": fmt, "plan": plan_obj.name, "year": display_fiscal_year(fiscal_year)}
+            )
         else:
             self._write_to_stdout(plan_obj, fiscal_year, fmt)
 
@@ -52,20 +68,26 @@ class Command(BaseCommand):
         try:
             return parse_fiscal_year(text)
         except FiscalYearError as error:
-            raise CommandError(f"Not a fiscal year: {text!r} (write 2024 or 令和6年度).") from error
+            raise CommandError(
+                _("Not a fiscal year: '%(text)s' (write 2024 or 令和6年度).") % {"text": text}
+            ) from error
 
     def _plan(self, name: str | None) -> Plan:
         names = list(Plan.objects.order_by("name").values_list("name", flat=True))
         if not names:
-            raise CommandError("There is no plan in the database: import a plan workbook first.")
+            raise CommandError(_("There is no plan in the database: import a plan workbook first."))
         if name is None:
             if len(names) > 1:
-                raise CommandError("There are several plans; choose one with --plan: " + ", ".join(names))
+                raise CommandError(
+                    _("There are several plans; choose one with --plan: %(plans)s") % {"plans": ", ".join(names)}
+                )
             name = names[0]
         try:
             return Plan.objects.get(name=name)
         except Plan.DoesNotExist:
-            raise CommandError(f"No plan named {name!r}. Plans: " + ", ".join(names)) from None
+            raise CommandError(
+                _("No plan named '%(name)s'. Plans: %(plans)s") % {"name": name, "plans": ", ".join(names)}
+            ) from None
 
     def _write_to_stdout(self, plan: Plan, fiscal_year: int, fmt: str) -> None:
         # Bytes straight to the binary stdout when there is one, so the BOM and CRLF pass untouched;
@@ -73,12 +95,23 @@ class Command(BaseCommand):
         binary = getattr(self.stdout, "buffer", None)
         if binary is not None:
             self.stdout.flush()
-            write_results(plan, fiscal_year, fmt, binary)
-            binary.flush()
+            try:
+                write_results(plan, fiscal_year, fmt, binary)
+                binary.flush()
+            except BrokenPipeError:
+                _discard_further_output(binary)
             return
         buffer = BytesIO()
         write_results(plan, fiscal_year, fmt, buffer)
         self.stdout.write(buffer.getvalue().decode("utf-8"), ending="")
+
+
+def _discard_further_output(binary) -> None:
+    """The reader stopped early (`export_results … | head`): it has what it wanted, so no traceback. The
+    stream's descriptor now points to /dev/null, or Python's final flush at exit would fail on the pipe again."""
+    # No descriptor (a stream in memory): nothing will flush to a pipe at exit.
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), binary.fileno())
 
 
 def _format_from_suffix(output: str | None) -> str | None:

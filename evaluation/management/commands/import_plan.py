@@ -7,10 +7,14 @@ from evaluation.importing import ImportRefused, import_plan_file
 
 
 class Command(BaseCommand):
-    help = _(
-        "Import a plan workbook (CSV in UTF-8 or Shift_JIS, or XLSX). Every row is checked first; when any "
-        "row is wrong nothing is imported and every problem is listed."
-    )
+    @property
+    def help(self):
+        # A property, so the text is translated when the parser is built, not once when the module is imported
+        # (argparse needs a str, not a lazy one).
+        return _(
+            "Import a plan workbook (CSV in UTF-8 or Shift_JIS, or XLSX). Every row is checked first; when any "
+            "row is wrong nothing is imported and every problem is listed."
+        )
 
     def add_arguments(self, parser):
         parser.add_argument("file", help=_("The workbook: a .csv or .xlsx file."))

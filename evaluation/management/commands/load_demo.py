@@ -1,6 +1,7 @@
 """Load the demo: Setagaya's FY2024 plan and one account per role and department (development only)."""
 
 import datetime
+import unicodedata
 from pathlib import Path
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from departments.enums import Role
 from departments.models import Department, Membership
@@ -22,19 +24,24 @@ SECRETARIAT = "保健福祉政策課"
 
 
 class Command(BaseCommand):
-    help = (
-        "Development only (DJANGO_DEBUG=1): import the demo plan when the database has none, create the demo "
-        f"accounts (password {DEMO_PASSWORD!r}) and print them. Run again, it only prints the accounts."
-    )
+    @property
+    def help(self):
+        # A property, so the text is translated when the parser is built (argparse needs a str, not a lazy one).
+        return _(
+            "Development only (DJANGO_DEBUG=1): import the demo plan when the database has none, create the demo "
+            "accounts (password '%(password)s') and print them. Run again, it only prints the accounts."
+        ) % {"password": DEMO_PASSWORD}
 
     def handle(self, *args, **options):
         if not settings.DEBUG:
             raise CommandError(
-                "load_demo creates accounts with a published password, so it runs only on a development "
-                "server: set DJANGO_DEBUG=1."
+                _(
+                    "load_demo creates accounts with a published password, so it runs only on a development "
+                    "server: set DJANGO_DEBUG=1."
+                )
             )
         if Plan.objects.exists():
-            self.stdout.write("A plan is already loaded: nothing imported, no account changed.")
+            self.stdout.write(_("A plan is already loaded: nothing imported, no account changed."))
         else:
             self._load()
         self._print_accounts()
@@ -48,8 +55,10 @@ class Command(BaseCommand):
             report = import_plan_file(DEMO_FILE)
         except ImportRefused as refused:
             errors = "\n".join(f"  {error}" for error in refused.errors)
-            raise CommandError(f"The demo workbook {DEMO_FILE.name} was refused:\n{errors}") from refused
-        self.stdout.write(self.style.SUCCESS(f"Imported {DEMO_FILE.name}:"))
+            raise CommandError(
+                _("The demo workbook %(file)s was refused:") % {"file": DEMO_FILE.name} + "\n" + errors
+            ) from refused
+        self.stdout.write(self.style.SUCCESS(_("Imported %(file)s:") % {"file": DEMO_FILE.name}))
         self.stdout.write(str(report))
         _open_demo_year()
         # One hash for every account: the password is public anyway, and hashing 24 times takes seconds.
@@ -60,19 +69,29 @@ class Command(BaseCommand):
     def _print_accounts(self):
         existing = set(get_user_model().objects.values_list("username", flat=True))
         rows = [
-            (username, str(role.label) if role else "superuser", department.name if department else "")
+            (username, str(role.label) if role else _("superuser"), department.name if department else "")
             for username, role, department in demo_accounts()
             if username in existing
         ]
         if not rows:
-            self.stdout.write("No demo account exists (the plan was not loaded by load_demo).")
+            self.stdout.write(_("No demo account exists (the plan was not loaded by load_demo)."))
             return
-        # The department column comes last: its Japanese (double-width) names need no padding.
-        header = ("username", "role", "department")
-        widths = [max(len(row[i]) for row in [header, *rows]) for i in range(2)]
+        # The department column comes last: its names need no padding. The other two are padded to their
+        # width on a terminal, where a Japanese (double-width) character takes two columns.
+        header = (_("username"), _("role"), _("department"))
+        widths = [max(_display_width(row[i]) for row in [header, *rows]) for i in range(2)]
         for username, role, department in [header, *rows]:
-            self.stdout.write(f"{username:<{widths[0]}}  {role:<{widths[1]}}  {department}".rstrip())
-        self.stdout.write(f"\nPassword of every demo account: {DEMO_PASSWORD}")
+            self.stdout.write(f"{_pad(username, widths[0])}  {_pad(role, widths[1])}  {department}".rstrip())
+        self.stdout.write("\n" + _("Password of every demo account: %(password)s") % {"password": DEMO_PASSWORD})
+
+
+def _display_width(text: str) -> int:
+    """Columns the text takes on a terminal: two for a wide (W) or full-width (F) character."""
+    return sum(2 if unicodedata.east_asian_width(char) in ("W", "F") else 1 for char in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _display_width(text))
 
 
 def demo_accounts() -> list[tuple[str, Role | None, Department | None]]:
@@ -104,7 +123,7 @@ def _open_demo_year():
 def _create_account(username: str, role: Role | None, department: Department | None, password_hash: str):
     is_admin = role is None
     first_name = department.name if role == Role.ENTRY and department is not None else ""
-    user, _ = get_user_model().objects.get_or_create(
+    user, _created = get_user_model().objects.get_or_create(
         username=username,
         defaults={
             "password": password_hash,
