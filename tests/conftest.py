@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.utils import translation
 
 from departments.enums import Role
@@ -87,6 +88,15 @@ def screenshot(page, request):
         return path
 
     return take
+
+
+@pytest.fixture(autouse=True)
+def _language_of_the_project():
+    """Every test starts in the project's language (Japanese) and leaves it so: a request with
+    Accept-Language: en leaves English active in the thread, which would leak into later tests."""
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

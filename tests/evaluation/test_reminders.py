@@ -23,14 +23,6 @@ DEADLINE = timezone.localdate() + datetime.timedelta(days=10)
 
 
 @pytest.fixture(autouse=True)
-def _keep_the_language():
-    """The board tests post with Accept-Language: en, and LocaleMiddleware leaves English active in the
-    thread after the request: put the language back so later tests run in the one they expect."""
-    with translation.override(translation.get_language()):
-        yield
-
-
-@pytest.fixture(autouse=True)
 def _mail(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.MEZASU_BASE_URL = "https://mezasu.city.example.lg.jp/"
