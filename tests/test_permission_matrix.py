@@ -175,10 +175,10 @@ MATRIX: dict[str, dict[str, dict[str, object]]] = {
         "get": answers(REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
         "post": answers(REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
     },
-    # The home page also answers a POST as a GET (no require_GET).
+    # Pages that only show something answer GET and HEAD; a POST is 405 (require_safe).
     "": {
         "get": answers(LOGIN, 200, 200, 200, 200, 200),
-        "post": answers(LOGIN, 200, 200, 200, 200, 200),
+        "post": answers(LOGIN, 405, 405, 405, 405, 405),
     },
     "entry/": {
         "get": answers(LOGIN, REDIRECT, REDIRECT, 200, 200, 200),
@@ -198,7 +198,7 @@ MATRIX: dict[str, dict[str, dict[str, object]]] = {
     },
     "entry/<int:department_id>/<int:fiscal_year>/sheet.xlsx": {
         "get": answers(LOGIN, 200, 404, 404, 404, 404),
-        "post": answers(LOGIN, 200, 404, 404, 404, 404),
+        "post": answers(LOGIN, 405, 405, 405, 405, 405),
     },
     "entry/<int:department_id>/<int:fiscal_year>/upload/": {
         "get": answers(LOGIN, 200, 404, 404, 404, 404),
@@ -206,7 +206,7 @@ MATRIX: dict[str, dict[str, dict[str, object]]] = {
     },
     "entry/uploads/<uuid:upload_id>/": {
         "get": answers(LOGIN, 200, 404, 404, 404, 404),
-        "post": answers(LOGIN, 200, 404, 404, 404, 404),
+        "post": answers(LOGIN, 405, 405, 405, 405, 405),
     },
     "entry/uploads/<uuid:upload_id>/confirm/": {
         "get": answers(LOGIN, 405, 405, 405, 405, 405),
@@ -214,11 +214,11 @@ MATRIX: dict[str, dict[str, dict[str, object]]] = {
     },
     "review/": {
         "get": answers(LOGIN, 403, 403, 200, 200, 200),
-        "post": answers(LOGIN, 403, 403, 200, 200, 200),
+        "post": answers(LOGIN, 405, 405, 405, 405, 405),
     },
     "review/<int:fiscal_year>/": {
         "get": answers(LOGIN, 403, 403, 200, 200, 200),
-        "post": answers(LOGIN, 403, 403, 200, 200, 200),
+        "post": answers(LOGIN, 405, 405, 405, 405, 405),
     },
     # An empty POST: the planning section gets 400 (nothing selected).
     "review/<int:fiscal_year>/selection/": {
@@ -227,7 +227,7 @@ MATRIX: dict[str, dict[str, dict[str, object]]] = {
     },
     "review/results/<int:result_id>/": {
         "get": answers(LOGIN, 200, 404, 200, 200, 200),
-        "post": answers(LOGIN, 200, 404, 200, 200, 200),
+        "post": answers(LOGIN, 405, 405, 405, 405, 405),
     },
     "review/results/<int:result_id>/comment/": {
         "get": answers(LOGIN, 405, 405, 405, 405, 405),
@@ -252,7 +252,7 @@ MATRIX: dict[str, dict[str, dict[str, object]]] = {
     },
     "years/": {
         "get": answers(LOGIN, 403, 403, 403, 200, 200),
-        "post": answers(LOGIN, 403, 403, 403, 200, 200),
+        "post": answers(LOGIN, 405, 405, 405, 405, 405),
     },
     # An empty POST: no plan given, 404.
     "years/open/": {
@@ -269,11 +269,11 @@ MATRIX: dict[str, dict[str, dict[str, object]]] = {
     },
     "progress/": {
         "get": answers(LOGIN, 403, 403, REDIRECT, REDIRECT, REDIRECT),
-        "post": answers(LOGIN, 403, 403, REDIRECT, REDIRECT, REDIRECT),
+        "post": answers(LOGIN, 405, 405, 405, 405, 405),
     },
     "progress/<int:fiscal_year>/": {
         "get": answers(LOGIN, 403, 403, 200, 200, 200),
-        "post": answers(LOGIN, 403, 403, 200, 200, 200),
+        "post": answers(LOGIN, 405, 405, 405, 405, 405),
     },
     "progress/<int:fiscal_year>/remind/": {
         "get": answers(LOGIN, 405, 405, 405, 405, 405),

@@ -12,7 +12,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from departments import permissions
 from departments.models import Department
@@ -88,6 +88,7 @@ def department_page_url(department_id: int, fiscal_year: int, fallback: str = ""
         return fallback or reverse("home")
 
 
+@require_safe
 def download(request, department_id: int, fiscal_year: int):
     department = _department_for_entry(request, department_id)
     plan = _plan_for(request, department, fiscal_year)
@@ -131,6 +132,7 @@ def upload(request, department_id: int, fiscal_year: int):
     return render(request, "evaluation/entry/upload.html", context, status=400 if form.errors else 200)
 
 
+@require_safe
 def preview(request, upload_id):
     entry_upload = _upload_for(request, upload_id)
     changes = changed_rows(entry_upload)

@@ -1,5 +1,6 @@
 from django.http import Http404
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from departments.models import Department
 from departments.permissions import can_view_everything, entry_department_ids, visible_indicators
@@ -19,6 +20,7 @@ def _choose(request, name: str, choices: dict):
         raise Http404(f"unknown {name}") from None
 
 
+@require_safe
 def home(request):
     """The plan at a glance: per policy area, its indicators and the grades of one fiscal year."""
     plans = {plan.pk: plan for plan in Plan.objects.order_by("name")}

@@ -14,7 +14,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from departments.permissions import can_send_reminders, can_view_progress
 
@@ -85,6 +85,7 @@ def _year(request, fiscal_year: int) -> EvaluationYear:
     return year
 
 
+@require_safe
 def progress_board(request, fiscal_year: int | None = None):
     """Per department: counts and a bar of the five statuses, late departments first flagged."""
     _viewer_only(request)

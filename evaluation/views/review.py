@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django_tables2 import RequestConfig
 
 from departments import permissions
@@ -61,6 +61,7 @@ def _queue_plan_and_year(request, fiscal_year: int | None) -> tuple[Plan | None,
     return plan, (open_year.fiscal_year if open_year else (years[0] if years else None)), years
 
 
+@require_safe
 def review_queue(request, fiscal_year: int | None = None):
     """The year's results, filtered, sorted and paged, with counts per status and grade; the planning
     section selects rows to approve or return them at once. Viewers read it; others are refused."""
@@ -179,6 +180,7 @@ def _value_rows(values) -> list[dict]:
     ]
 
 
+@require_safe
 def review_item(request, result_id: int):
     """One indicator's result in its context, with its history, the comment thread and the review actions."""
     result = _visible_result(request, result_id)

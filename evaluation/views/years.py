@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from departments.permissions import can_manage_years
 
@@ -69,6 +69,7 @@ def _back(year_or_plan) -> str:
     return f"{reverse('years')}?plan={plan_id}"
 
 
+@require_safe
 def years(request):
     """A plan's evaluation years: status, deadline, counts per status; forms to open, extend, close."""
     _manager_only(request)
