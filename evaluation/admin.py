@@ -16,6 +16,7 @@ from departments.permissions import can_change_result_in_admin, can_import_plan
 from .enums import ResultStatus
 from .importing import ImportRefused
 from .models import (
+    RESULT_VALUE_FIELDS,
     EvaluationYear,
     Indicator,
     Initiative,
@@ -227,20 +228,7 @@ class ApprovedResultLock:
 class ResultValueInline(ApprovedResultLock, admin.TabularInline):
     model = ResultValue
     extra = 0
-    fields = [
-        "measure",
-        "original_plan_value",
-        "original_plan_text",
-        "revised_plan_value",
-        "revised_plan_text",
-        "target_value",
-        "target_text",
-        "actual_state",
-        "actual_value",
-        "actual_text",
-        "achievement",
-        "grade",
-    ]
+    fields = ["measure", *RESULT_VALUE_FIELDS]
     readonly_fields = ["achievement", "grade"]
 
     # obj is the result the inline belongs to

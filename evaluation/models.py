@@ -301,6 +301,23 @@ class Result(models.Model):
         return f"{self.indicator.code} {display_fiscal_year(self.fiscal_year)}"
 
 
+# A measure's values in one year as the sheet prints them: plan values, target, actual, and what the
+# service computed. The admin's inline and the item page's history show these, in this order.
+RESULT_VALUE_FIELDS = (
+    "original_plan_value",
+    "original_plan_text",
+    "revised_plan_value",
+    "revised_plan_text",
+    "target_value",
+    "target_text",
+    "actual_state",
+    "actual_value",
+    "actual_text",
+    "achievement",
+    "grade",
+)
+
+
 class ResultValue(models.Model):
     """One measure's values in one fiscal year: the plan values (当初計画, 修正計画 for activities;
     目標 for outcomes), the actual (実績), and the achievement and grade the service computed.

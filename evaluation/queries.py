@@ -21,7 +21,17 @@ from django.db.models import (
 from django.utils.translation import gettext_lazy as _
 
 from .enums import ActualState, CommentKind, Grade, IndicatorKind, ResultStatus, YearStatus
-from .models import EvaluationYear, Measure, Plan, PolicyArea, Result, ResultComment, ResultValue, Revision
+from .models import (
+    RESULT_VALUE_FIELDS,
+    EvaluationYear,
+    Measure,
+    Plan,
+    PolicyArea,
+    Result,
+    ResultComment,
+    ResultValue,
+    Revision,
+)
 
 GRADES = tuple(Grade.values)  # ("A", "B", "C", "D")
 
@@ -212,19 +222,7 @@ def earlier_results(result: Result) -> list[Result]:
 # History: what changed, who, when, from what to what -------------------------------------------
 
 RESULT_HISTORY_FIELDS = ("status", "judged_grade", "grade", "reason", "revision_reason")
-VALUE_HISTORY_FIELDS = (
-    "original_plan_value",
-    "original_plan_text",
-    "revised_plan_value",
-    "revised_plan_text",
-    "target_value",
-    "target_text",
-    "actual_state",
-    "actual_value",
-    "actual_text",
-    "achievement",
-    "grade",
-)
+VALUE_HISTORY_FIELDS = RESULT_VALUE_FIELDS
 # A value row saved this soon after its result's row, by the same user, belongs to the same save.
 SAME_SAVE = timedelta(seconds=5)
 
