@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from evaluation.workflow import EDITABLE_BY_DEPARTMENT
-
-from .enums import Role
+from departments.enums import Role
 
 
 def _roles(user) -> dict[int, str]:
@@ -89,12 +87,6 @@ def can_view_department(user, department_id: int) -> bool:
     return can_view_everything(user) or department_id in entry_department_ids(user)
 
 
-def can_change_entry(user, result, *, year_open: bool) -> bool:
-    """The department changes a result's values while the year is open and the item is with it:
-    not entered, a draft, or returned (差戻し). Submitted and approved items are read-only to it."""
-    return year_open and can_edit_result(user, result) and result.status in EDITABLE_BY_DEPARTMENT
-
-
 def can_use_entry_upload(user, upload) -> bool:
     """An uploaded entry sheet is previewed and confirmed by its uploader only, while still in the department."""
     return upload.user_id == user.pk and upload.department_id in entry_department_ids(user)
@@ -131,11 +123,3 @@ def can_revise_plan(user) -> bool:
 def can_view_audit(user) -> bool:
     """The audit trail (who changed what, and when): the planning section and superusers only."""
     return is_planning_section(user)
-
-
-def can_change_result_in_admin(user, result) -> bool:
-    """An approved result is locked everywhere, the admin included: reopening it (with a reason, on
-    the record) is the planning section's, in the app."""
-    from evaluation.enums import ResultStatus
-
-    return result is None or result.status != ResultStatus.APPROVED

@@ -2,20 +2,17 @@
 plan workbook's import (preview, then confirm) and export on the plan list."""
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from import_export.forms import ExportForm
-from simple_history.admin import SimpleHistoryAdmin
 
-from departments.permissions import can_change_result_in_admin, can_import_plan
-
-from .enums import ResultStatus
-from .importing import ImportRefused
-from .models import (
+from departments.admin import ADMIN_CHANGE_REASON, AuditedAdmin
+from departments.permissions import can_import_plan
+from evaluation.domain.enums import ResultStatus
+from evaluation.models import (
     RESULT_VALUE_FIELDS,
     EvaluationYear,
     Indicator,
@@ -30,50 +27,14 @@ from .models import (
     Revision,
     Vision,
 )
-from .resources import PlanWorkbookResource, WorkbookCSV, WorkbookXLSX
-from .services import regrade
+from evaluation.resources import PlanWorkbookResource, WorkbookCSV, WorkbookXLSX
+from evaluation.services import guards
+from evaluation.services.results import regrade
+from evaluation.workbook.plan_import import ImportRefused
 
 admin.site.site_header = _("Mezasu administration")
 admin.site.site_title = _("Mezasu administration")
 admin.site.index_title = _("Plan and evaluation master data")
-
-# The history_change_reason of every save and delete made in the admin: the audit trail shows the path.
-ADMIN_CHANGE_REASON = "admin"
-
-
-class AuditedAdmin(SimpleHistoryAdmin):
-    """The admin of a model with a history: each save, inline save and delete is recorded with the
-    user and the path "admin"; the history is evidence, viewable but never reverted nor edited."""
-
-    def save_model(self, request, obj, form, change):
-        obj._change_reason = ADMIN_CHANGE_REASON
-        super().save_model(request, obj, form, change)
-
-    def delete_model(self, request, obj):
-        obj._history_user, obj._change_reason = request.user, ADMIN_CHANGE_REASON
-        super().delete_model(request, obj)
-
-    def save_formset(self, request, form, formset, change):
-        instances = formset.save(commit=False)
-        for obj in formset.deleted_objects:
-            obj._history_user, obj._change_reason = request.user, ADMIN_CHANGE_REASON
-            obj.delete()
-        for instance in instances:
-            instance._history_user, instance._change_reason = request.user, ADMIN_CHANGE_REASON
-            instance.save()
-        formset.save_m2m()
-
-    def revert_disabled(self, request, obj=None):
-        return True
-
-    def has_change_history_permission(self, request, obj=None):
-        return False
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        # simple-history's view saves a POST (a revert) whatever the buttons show: refuse it here.
-        if request.method not in ("GET", "HEAD"):
-            raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 def _has_approved_results(**lookup) -> bool:
@@ -210,7 +171,7 @@ class MeasureAdmin(AuditedAdmin):
 
 
 class ApprovedResultLock:
-    """An approved result is locked (see departments.permissions.can_change_result_in_admin): its
+    """An approved result is locked (see evaluation.services.guards.may_admin_change_result): its
     change form and inlines are read-only, a POST to them is refused, and it cannot be deleted."""
 
     def locked_result(self, obj):
@@ -218,11 +179,11 @@ class ApprovedResultLock:
 
     def has_change_permission(self, request, obj=None):
         result = self.locked_result(obj) if obj is not None else None
-        return super().has_change_permission(request, obj) and can_change_result_in_admin(request.user, result)
+        return super().has_change_permission(request, obj) and guards.may_admin_change_result(result)
 
     def has_delete_permission(self, request, obj=None):
         result = self.locked_result(obj) if obj is not None else None
-        return super().has_delete_permission(request, obj) and can_change_result_in_admin(request.user, result)
+        return super().has_delete_permission(request, obj) and guards.may_admin_change_result(result)
 
 
 class ResultValueInline(ApprovedResultLock, admin.TabularInline):
@@ -233,7 +194,7 @@ class ResultValueInline(ApprovedResultLock, admin.TabularInline):
 
     # obj is the result the inline belongs to
     def has_add_permission(self, request, obj=None):
-        return super().has_add_permission(request, obj) and can_change_result_in_admin(request.user, obj)
+        return super().has_add_permission(request, obj) and guards.may_admin_change_result(obj)
 
 
 class ResultCommentInline(admin.TabularInline):

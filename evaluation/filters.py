@@ -7,9 +7,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department
-
-from .enums import Grade, IndicatorKind, ResultStatus
-from .models import Pillar, PolicyArea
+from evaluation.domain.enums import Grade, IndicatorKind, ResultStatus
+from evaluation.models import Pillar, PolicyArea
 
 NOT_GRADED = "none"
 ALL = _("All")

@@ -14,14 +14,14 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from . import grading
-from .entries import EntryError, parse_actual, parse_judged_grade
-from .enums import ActualState, Grade
-from .messages import describe
-from .models import Result, ResultValue
-from .numbers import format_number
-from .scoring import apply_grades
-from .services import ActualInput
+from evaluation.domain import grading
+from evaluation.domain.enums import ActualState, Grade
+from evaluation.domain.messages import describe
+from evaluation.domain.numbers import format_number
+from evaluation.models import Result, ResultValue
+from evaluation.services.entries import EntryError, parse_actual, parse_judged_grade
+from evaluation.services.results import ActualInput
+from evaluation.services.scoring import apply_grades
 
 # Fields that are not data of the result: they never make a row "changed".
 NOT_DATA = ("selected", "version")

@@ -16,8 +16,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from . import grading
-from .enums import (
+from evaluation.domain import grading
+from evaluation.domain.enums import (
     ActualState,
     CommentKind,
     Direction,
@@ -29,7 +29,7 @@ from .enums import (
     Rounding,
     YearStatus,
 )
-from .fiscal_year import display_fiscal_year
+from evaluation.domain.fiscal_year import display_fiscal_year
 
 VALUE_DIGITS = {"max_digits": 18, "decimal_places": 4}
 

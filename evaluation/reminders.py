@@ -21,10 +21,9 @@ from django.utils.translation import ngettext
 
 from departments.enums import Role
 from departments.models import Membership
-
-from .fiscal_year import display_fiscal_year
-from .models import EvaluationYear, Result
-from .queries import OPEN_STATUSES
+from evaluation.domain.fiscal_year import display_fiscal_year
+from evaluation.models import EvaluationYear, Result
+from evaluation.queries.progress import OPEN_STATUSES
 
 
 def entry_page_path(department_id: int, fiscal_year: int) -> str:

@@ -22,9 +22,9 @@ from import_export.fields import Field
 from import_export.formats import base_formats
 from import_export.results import RowResult
 
-from .enums import ActualState, Direction, IndicatorKind
-from .exporting import spreadsheet_safe
-from .importing import (
+from evaluation.domain.enums import ActualState, Direction, IndicatorKind
+from evaluation.models import Indicator, Initiative, Plan, Result
+from evaluation.workbook.plan_import import (
     COLUMNS,
     CREATED,
     DIRECTION_WORDS,
@@ -37,7 +37,7 @@ from .importing import (
     import_plan_rows,
     read_workbook,
 )
-from .models import Indicator, Initiative, Plan, Result
+from evaluation.workbook.results_export import spreadsheet_safe
 
 # The columns shown in the admin's preview and error table (and, last, what changes).
 PREVIEW_COLUMNS = ["年度", "指標ID", "小項目", "種別", "指標名", "担当所管課", "目標", "実績"]

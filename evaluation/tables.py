@@ -11,10 +11,10 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from .enums import ActualState, IndicatorKind
-from .models import Result, ResultValue
-from .queries import display_user
-from .templatetags.mezasu import grade_badge
+from evaluation.domain.enums import ActualState, IndicatorKind
+from evaluation.models import Result, ResultValue
+from evaluation.queries.history import display_user
+from evaluation.templatetags.mezasu import grade_badge
 
 
 def format_number(value: Decimal | None) -> str:

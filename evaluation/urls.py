@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import audit, entry, entry_sheet, home, progress, review, revisions, years
+from evaluation.views import audit, entry, entry_sheet, home, progress, review, revisions, years
 
 urlpatterns = [
     path("", home.home, name="home"),

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 
 from departments.enums import Role
 from departments.models import Department, Membership
-from evaluation.enums import ActualState, Direction, IndicatorKind
+from evaluation.domain.enums import ActualState, Direction, IndicatorKind
 from evaluation.models import (
     EvaluationYear,
     Indicator,
@@ -24,7 +24,7 @@ from evaluation.models import (
     ResultValue,
     Vision,
 )
-from evaluation.services import ActualInput, save_draft, submit
+from evaluation.services.results import ActualInput, save_draft, submit
 
 _sequence = count(1)
 

@@ -21,7 +21,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from departments.enums import Role
-from evaluation.enums import ResultStatus
+from evaluation.domain.enums import ResultStatus
 from evaluation.models import EntryUpload, Result, ResultComment, Revision
 from tests.builders import make_department, make_indicator, make_open_year, make_plan, make_result, make_user
 

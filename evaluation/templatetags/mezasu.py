@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from departments import permissions
-from evaluation.fiscal_year import display_fiscal_year
+from evaluation.domain.fiscal_year import display_fiscal_year
 
 register = template.Library()
 

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_GET
 
 from departments.models import Department
 from departments.permissions import can_view_audit
-
-from ..audit import KINDS, AuditFilters, audit_rows, describe_rows, export_csv
+from evaluation.queries.audit import KINDS, AuditFilters, audit_rows, describe_rows
+from evaluation.workbook.audit_export import export_csv
 
 PAGE_SIZE = 50
 

@@ -23,27 +23,27 @@ from django.views.decorators.http import require_GET, require_POST
 
 from departments.models import Department
 from departments.permissions import (
-    can_change_entry,
     can_edit_result,
     can_enter_for_department,
     can_view_department,
     can_view_everything,
     entry_department_ids,
 )
-
-from .. import grading, services
-from ..enums import ActualState, IndicatorKind, ResultStatus, YearStatus
-from ..forms import Preview, ResultEntryForm, actual_as_typed, stored_preview
-from ..models import EvaluationYear, Result, ResultComment, ResultValue
-from ..numbers import format_number
-from ..queries import (
-    current_open_year,
+from evaluation.domain import grading
+from evaluation.domain.enums import ActualState, IndicatorKind, ResultStatus, YearStatus
+from evaluation.domain.numbers import format_number
+from evaluation.domain.workflow import TransitionRefused
+from evaluation.forms import Preview, ResultEntryForm, actual_as_typed, stored_preview
+from evaluation.models import EvaluationYear, Result, ResultComment, ResultValue
+from evaluation.queries.entry import (
     department_evaluation_year,
     department_results,
     latest_return_comments,
     previous_year_values,
 )
-from ..workflow import TransitionRefused
+from evaluation.queries.progress import current_open_year
+from evaluation.services import guards
+from evaluation.services import results as services
 
 SAVE, SUBMIT_SELECTED, SUBMIT_ALL = "save", "submit_selected", "submit_all"
 
@@ -337,7 +337,7 @@ def _render_page(request, department, year, *, bound=None, conflicts=None, refus
     rows = []
     for result in results:
         form = None
-        if can_change_entry(user, result, year_open=year_open):
+        if guards.may_department_change(user, result, year_open=year_open):
             form = ResultEntryForm(result, data=bound[result.pk]) if result.pk in bound else ResultEntryForm(result)
         row = _build_row(
             result,
@@ -433,7 +433,7 @@ def department_save(request, department_id: int, fiscal_year: int):
     editable = [
         result
         for result in department_results(year.plan, department.pk, year.fiscal_year)
-        if can_change_entry(user, result, year_open=year_open)
+        if guards.may_department_change(user, result, year_open=year_open)
     ]
     forms = {result.pk: ResultEntryForm(result, data=data) for result in editable}
 
@@ -452,11 +452,11 @@ def department_save(request, department_id: int, fiscal_year: int):
         try:
             versions[result.pk] = services.save_draft(result, user=user, **form.draft()).version
             saved += 1
-        except services.StaleVersion as stale:
+        except guards.StaleVersion as stale:
             conflicts[result.pk] = stale.current
             data[form.add_prefix("version")] = str(stale.current.version)
             bound[result.pk] = data
-        except (TransitionRefused, grading.GradingError, services.PermissionRefused):
+        except (TransitionRefused, grading.GradingError, guards.PermissionRefused):
             bound[result.pk] = data
 
     page_errors = []
@@ -485,7 +485,7 @@ def department_save(request, department_id: int, fiscal_year: int):
                 submitted += 1
             except TransitionRefused:
                 refused.add(result.pk)
-            except services.StaleVersion as stale:
+            except guards.StaleVersion as stale:
                 conflicts[result.pk] = stale.current
                 data[form.add_prefix("version")] = str(stale.current.version)
                 bound[result.pk] = data

@@ -1,6 +1,6 @@
 """The entry sheet round trip: download the department's sheet, upload it filled in, preview what it
 changes, confirm. Each view fetches through a permission-checking helper (404 for what the user may
-not touch) and calls one function of evaluation.entry_sheet."""
+not touch) and calls one function of evaluation.workbook.entry_sheet."""
 
 from pathlib import Path
 
@@ -16,8 +16,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from departments import permissions
 from departments.models import Department
-
-from ..entry_sheet import (
+from evaluation.models import EntryUpload, Plan
+from evaluation.services.guards import PermissionRefused
+from evaluation.workbook.entry_sheet import (
     UploadRefused,
     apply_entry_upload,
     build_entry_sheet,
@@ -26,8 +27,6 @@ from ..entry_sheet import (
     sheet_filename,
     year_is_open,
 )
-from ..models import EntryUpload, Plan
-from ..services import PermissionRefused
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UPLOAD_EXTENSIONS = (".xlsx", ".csv")

@@ -4,9 +4,8 @@ from django.views.decorators.http import require_safe
 
 from departments.models import Department
 from departments.permissions import can_view_everything, entry_department_ids, visible_indicators
-
-from ..models import Indicator, Plan
-from ..queries import plan_summary, result_years
+from evaluation.models import Indicator, Plan
+from evaluation.queries.home import plan_summary, result_years
 
 
 def _choose(request, name: str, choices: dict):

@@ -17,12 +17,17 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from departments.permissions import can_send_reminders, can_view_progress
-
-from ..enums import ResultStatus, YearStatus
-from ..fiscal_year import display_fiscal_year
-from ..models import EvaluationYear, Plan
-from ..queries import OPEN_STATUSES, DepartmentProgress, StatusCounts, current_open_year, progress_by_department
-from ..reminders import send_reminders
+from evaluation.domain.enums import ResultStatus, YearStatus
+from evaluation.domain.fiscal_year import display_fiscal_year
+from evaluation.models import EvaluationYear, Plan
+from evaluation.queries.progress import (
+    OPEN_STATUSES,
+    DepartmentProgress,
+    StatusCounts,
+    current_open_year,
+    progress_by_department,
+)
+from evaluation.reminders import send_reminders
 
 
 @dataclass

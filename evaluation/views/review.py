@@ -18,15 +18,17 @@ from django.views.decorators.http import require_POST, require_safe
 from django_tables2 import RequestConfig
 
 from departments import permissions
-
-from .. import services
-from ..enums import YearStatus
-from ..filters import ReviewFilter
-from ..models import EvaluationYear, Plan, Result, ResultComment
-from ..queries import changes_since, earlier_results, result_history, result_years, review_counts, review_results
-from ..tables import ReviewTable, achievement_text, actual_text, format_number
-from ..workflow import PLANNING_ACTIONS, Action, TransitionRefused, allowed_actions
-from .home import _choose
+from evaluation.domain.enums import YearStatus
+from evaluation.domain.workflow import PLANNING_ACTIONS, Action, TransitionRefused, allowed_actions
+from evaluation.filters import ReviewFilter
+from evaluation.models import EvaluationYear, Plan, Result, ResultComment
+from evaluation.queries.history import changes_since, result_history
+from evaluation.queries.home import result_years
+from evaluation.queries.review import earlier_results, review_counts, review_results
+from evaluation.services import guards
+from evaluation.services import results as services
+from evaluation.tables import ReviewTable, achievement_text, actual_text, format_number
+from evaluation.views.home import _choose
 
 PER_PAGE = 50
 BULK_ACTIONS = (Action.APPROVE, Action.RETURN)
@@ -248,11 +250,11 @@ def review_action(request, result_id: int, action: str):
         services.review(
             result, action, user=request.user, expected_version=seen_version, comment=request.POST.get("comment", "")
         )
-    except services.StaleVersion:
+    except guards.StaleVersion:
         messages.error(request, _stale_message(result, seen_version, action))
     except TransitionRefused as refused:
         messages.error(request, str(refused.message))
-    except services.PermissionRefused:
+    except guards.PermissionRefused:
         raise PermissionDenied from None
     else:
         messages.success(request, _done_message(action, [result]))

@@ -12,12 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from departments.permissions import can_revise_plan
-
-from ..enums import ResultStatus, RevisionField
-from ..models import Measure, Result
-from ..queries import indicator_revisions
-from ..revisions import RevisionRefused, display_value, fields_for, revise
-from ..services import PermissionRefused, StaleVersion
+from evaluation.domain.enums import ResultStatus, RevisionField
+from evaluation.models import Measure, Result
+from evaluation.queries.revisions import indicator_revisions
+from evaluation.services.guards import PermissionRefused, StaleVersion
+from evaluation.services.revisions import RevisionRefused, display_value, fields_for, revise
 
 
 class RevisionForm(forms.Form):

@@ -1,5 +1,5 @@
 """The evaluation years of a plan (the planning section's page): open a fiscal year, set or extend
-its deadline, close it. Each state change is a POST through one service of evaluation.years."""
+its deadline, close it. Each state change is a POST through one service of evaluation.services.years."""
 
 from django import forms
 from django.contrib import messages
@@ -12,13 +12,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
 
 from departments.permissions import can_manage_years
-
-from .. import years as year_services
-from ..enums import ResultStatus, YearStatus
-from ..fiscal_year import display_fiscal_year
-from ..models import EvaluationYear, Plan
-from ..queries import StatusCounts, status_counts_by_year
-from .home import _choose
+from evaluation.domain.enums import ResultStatus, YearStatus
+from evaluation.domain.fiscal_year import display_fiscal_year
+from evaluation.models import EvaluationYear, Plan
+from evaluation.queries.progress import StatusCounts, status_counts_by_year
+from evaluation.services import years as year_services
+from evaluation.views.home import _choose
 
 # Small forms of this page only (evaluation/forms.py holds the entry forms).
 

@@ -17,10 +17,10 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from departments.enums import Role
-from evaluation.entry_sheet import COLUMNS, build_entry_sheet
-from evaluation.enums import Direction, IndicatorKind
+from evaluation.domain.enums import Direction, IndicatorKind
 from evaluation.models import Initiative, PolicyArea, Vision
-from evaluation.services import review
+from evaluation.services.results import review
+from evaluation.workbook.entry_sheet import COLUMNS, build_entry_sheet
 from tests.builders import (
     enter_actual,
     make_department,

@@ -10,7 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from departments.enums import Role
-from evaluation.enums import IndicatorKind, ResultStatus
+from evaluation.domain.enums import IndicatorKind, ResultStatus
 from evaluation.models import Initiative, PolicyArea, Result, Vision
 from tests.builders import (
     make_department,

@@ -7,9 +7,9 @@ import openpyxl
 import pytest
 from playwright.sync_api import Page, expect
 
-from evaluation.entry_sheet import COLUMNS
-from evaluation.enums import ActualState, Direction, ResultStatus
+from evaluation.domain.enums import ActualState, Direction, ResultStatus
 from evaluation.models import Result
+from evaluation.workbook.entry_sheet import COLUMNS
 from tests.builders import (
     make_department,
     make_indicator,

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from departments.enums import Role
-from evaluation.enums import Grade, IndicatorKind
+from evaluation.domain.enums import Grade, IndicatorKind
 from evaluation.models import Pillar, PolicyArea
 from tests.builders import make_department, make_indicator, make_initiative, make_plan, make_result, make_user
 from tests.e2e.browser import log_in as _log_in

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from departments.enums import Role
 from departments.models import Department
-from evaluation.enums import ResultStatus
+from evaluation.domain.enums import ResultStatus
 from evaluation.models import EvaluationYear
 from tests.builders import (
     make_department,

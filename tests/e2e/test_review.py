@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from departments.enums import Role
-from evaluation.enums import ResultStatus
+from evaluation.domain.enums import ResultStatus
 from evaluation.models import PolicyArea, Result
 from tests.builders import (
     enter_actual,

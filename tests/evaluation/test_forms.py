@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from evaluation.enums import ActualState, Direction
+from evaluation.domain.enums import ActualState, Direction
 from evaluation.forms import ResultEntryForm
 from tests.builders import make_indicator, make_result
 

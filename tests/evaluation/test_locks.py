@@ -11,12 +11,12 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from departments.enums import Role
-from evaluation.entry_sheet import UploadRefused, apply_entry_upload
-from evaluation.enums import ActualState, ResultStatus, RevisionField
-from evaluation.importing import COLUMNS, ImportRefused, import_plan_file
+from evaluation.domain.enums import ActualState, ResultStatus, RevisionField
+from evaluation.domain.workflow import TransitionRefused
 from evaluation.models import EntryUpload, Indicator, Result, ResultValue
-from evaluation.revisions import RevisionRefused, revise
-from evaluation.workflow import TransitionRefused
+from evaluation.services.revisions import RevisionRefused, revise
+from evaluation.workbook.entry_sheet import UploadRefused, apply_entry_upload
+from evaluation.workbook.plan_import import COLUMNS, ImportRefused, import_plan_file
 from tests.builders import (
     enter_actual,
     make_department,

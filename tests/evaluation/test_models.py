@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 
-from evaluation.enums import ActualState, IndicatorKind
+from evaluation.domain.enums import ActualState, IndicatorKind
 from evaluation.models import Indicator, ResultValue
 from tests.builders import make_indicator, make_plan, make_result
 

@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 
 from departments.enums import Role
 from departments.models import Membership
-from evaluation.enums import ResultStatus, YearStatus
+from evaluation.domain.enums import ResultStatus, YearStatus
 from evaluation.models import EvaluationYear
 from evaluation.reminders import plan_reminders, send_reminders
 from tests.builders import make_department, make_indicator, make_plan, make_result, make_user

@@ -8,9 +8,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from evaluation.exporting import FORMATS, write_results
-from evaluation.fiscal_year import FiscalYearError, display_fiscal_year, parse_fiscal_year
+from evaluation.domain.fiscal_year import FiscalYearError, display_fiscal_year, parse_fiscal_year
 from evaluation.models import Plan, Result
+from evaluation.workbook.results_export import FORMATS, write_results
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from evaluation.importing import ImportRefused, import_plan_file
+from evaluation.workbook.plan_import import ImportRefused, import_plan_file
 
 
 class Command(BaseCommand):

@@ -49,7 +49,7 @@ class Command(BaseCommand):
     @transaction.atomic
     def _load(self):
         """Import the demo workbook, then create the accounts; all or nothing."""
-        from evaluation.importing import ImportRefused, import_plan_file
+        from evaluation.workbook.plan_import import ImportRefused, import_plan_file
 
         try:
             report = import_plan_file(DEMO_FILE)

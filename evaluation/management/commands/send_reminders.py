@@ -3,8 +3,8 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from evaluation.enums import YearStatus
-from evaluation.fiscal_year import display_fiscal_year
+from evaluation.domain.enums import YearStatus
+from evaluation.domain.fiscal_year import display_fiscal_year
 from evaluation.models import EvaluationYear
 from evaluation.reminders import send_reminders
 

@@ -1,0 +1,334 @@
+"""The audit trail: who changed what, and when, from what to what — one searchable list over the
+django-simple-history tables of results, result values (actuals, plan values, targets), indicators,
+measures, evaluation years, plans, departments and memberships, whatever the path (forms, entry
+sheets, imports, admin, commands).
+
+The list is one UNION query over the history tables, ordered by time and paged in the database; only
+the page's rows are then described (the object, and the difference from the previous history row of
+the same object), with a fixed number of queries per kind on the page. The history is never written
+here: the admin shows it read-only (departments.admin.AuditedAdmin).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, Value
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from departments.models import Department, Membership
+from evaluation.domain import numbers
+from evaluation.domain.fiscal_year import display_fiscal_year
+from evaluation.models import EvaluationYear, Indicator, Initiative, Measure, Plan, Result, ResultValue
+
+# kind → (model, label), in the order of the filter's choices.
+KINDS = {
+    "result": (Result, gettext_lazy("Result (status, grade, reason)")),
+    "result_value": (ResultValue, gettext_lazy("Result value (actual, plan value, target)")),
+    "indicator": (Indicator, gettext_lazy("Indicator")),
+    "measure": (Measure, gettext_lazy("Sub-item")),
+    "evaluation_year": (EvaluationYear, gettext_lazy("Evaluation year")),
+    "plan": (Plan, gettext_lazy("Plan")),
+    "department": (Department, gettext_lazy("Department")),
+    "membership": (Membership, gettext_lazy("Membership")),
+}
+
+# The paths that set history_change_reason; a change through the app's pages leaves it blank.
+PATHS = {
+    "import": gettext_lazy("Plan workbook import"),
+    "admin": gettext_lazy("Admin"),
+    "revision": gettext_lazy("Plan revision"),
+    "entry sheet": gettext_lazy("Entry sheet upload"),
+}
+ACTIONS = {"+": gettext_lazy("Created"), "~": gettext_lazy("Changed"), "-": gettext_lazy("Deleted")}
+
+# Bookkeeping that every save moves: not a change anyone asks about.
+SKIPPED_FIELDS = {"id", "updated_at", "updated_by", "version", "opened_at", "position"}
+EMPTY = "—"
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    date_from: date | None = None
+    date_to: date | None = None
+    user_id: int | None = None
+    department_id: int | None = None
+    indicator_code: str = ""
+    kind: str = ""
+
+
+@dataclass
+class Change:
+    field: str
+    old: str
+    new: str
+
+
+@dataclass
+class AuditEntry:
+    """One history row: when, who, which object, what changed from what to what, and the path."""
+
+    when: datetime
+    user: str
+    kind: str
+    kind_label: str
+    object: str
+    action: str
+    path: str
+    changes: list[Change] = field(default_factory=list)
+
+
+# The list ------------------------------------------------------------------------------------------
+
+
+def _history(model):
+    return model.history.model
+
+
+def _kind_filter(kind: str, filters: AuditFilters) -> Q | None:
+    """The department and indicator filters for one kind; None when the kind has no such link."""
+    q = Q()
+    department_id, code = filters.department_id, filters.indicator_code.strip()
+    if department_id is not None:
+        by_department = {
+            "result": Q(indicator_id__in=Indicator.objects.filter(department_id=department_id).values("pk")),
+            "result_value": Q(result_id__in=Result.objects.filter(indicator__department_id=department_id).values("pk")),
+            "indicator": Q(department_id=department_id),
+            "measure": Q(indicator_id__in=Indicator.objects.filter(department_id=department_id).values("pk")),
+            "department": Q(id=department_id),
+            "membership": Q(department_id=department_id),
+        }
+        if kind not in by_department:
+            return None
+        q &= by_department[kind]
+    if code:
+        indicators = Indicator.objects.filter(code=code).values("pk")
+        by_code = {
+            "result": Q(indicator_id__in=indicators),
+            "result_value": Q(result_id__in=Result.objects.filter(indicator__code=code).values("pk")),
+            "indicator": Q(id__in=indicators) | Q(code=code),
+            "measure": Q(indicator_id__in=indicators),
+        }
+        if kind not in by_code:
+            return None
+        q &= by_code[kind]
+    return q
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def audit_rows(filters: AuditFilters) -> QuerySet:
+    """The filtered history rows of every kind, newest first, as dicts (history_id, history_date,
+    history_user_id, history_type, history_change_reason, id, kind): one UNION query, pageable."""
+    parts = []
+    for kind, (model, _label) in KINDS.items():
+        if filters.kind and kind != filters.kind:
+            continue
+        q = _kind_filter(kind, filters)
+        if q is None:
+            continue
+        if filters.date_from:
+            q &= Q(history_date__gte=_day_start(filters.date_from))
+        if filters.date_to:
+            q &= Q(history_date__lt=_day_start(filters.date_to + timedelta(days=1)))
+        if filters.user_id:
+            q &= Q(history_user_id=filters.user_id)
+        parts.append(
+            _history(model)
+            .objects.filter(q)
+            .order_by()
+            .values("history_id", "history_date", "history_user_id", "history_type", "history_change_reason", "id")
+            .annotate(kind=Value(kind, output_field=CharField()))
+        )
+    if not parts:
+        return _history(Result).objects.none().values("history_id")
+    first, *others = parts
+    return first.union(*others, all=True).order_by("-history_date", "-history_id", "kind")
+
+
+# Describing a page of rows -------------------------------------------------------------------------
+
+
+def _previous_ids(history_model, history_ids: list[int]) -> dict[int, int | None]:
+    """{history_id: the history_id of the same object's previous row} in one query."""
+    same_object = history_model.objects.filter(id=OuterRef("id")).filter(
+        Q(history_date__lt=OuterRef("history_date"))
+        | Q(history_date=OuterRef("history_date"), history_id__lt=OuterRef("history_id"))
+    )
+    previous = same_object.order_by("-history_date", "-history_id").values("history_id")[:1]
+    return dict(
+        history_model.objects.filter(history_id__in=history_ids)
+        .annotate(previous_id=Subquery(previous))
+        .values_list("history_id", "previous_id")
+    )
+
+
+REFERENCES = ("indicator_id", "result_id", "measure_id", "plan_id", "department_id", "user_id", "initiative_id")
+
+
+class _Names:
+    """Readable names of the objects a page refers to, fetched in bulk (deleted ones from their history)."""
+
+    def __init__(self, rows_by_kind: dict[str, list]):
+        ids = defaultdict(set)
+        for rows in rows_by_kind.values():
+            for row in rows:
+                for name in REFERENCES:
+                    if getattr(row, name, None) is not None:
+                        ids[name].add(getattr(row, name))
+        self.results = Result.objects.in_bulk(ids["result_id"])
+        ids["indicator_id"] |= {result.indicator_id for result in self.results.values()}
+        self.measures = Measure.objects.in_bulk(ids["measure_id"])
+        ids["indicator_id"] |= {measure.indicator_id for measure in self.measures.values()}
+        self.indicators = Indicator.objects.in_bulk(ids["indicator_id"])
+        missing = ids["indicator_id"] - set(self.indicators)
+        if missing:  # deleted since: their last recorded code and name
+            for row in _history(Indicator).objects.filter(id__in=missing).order_by("history_date", "history_id"):
+                self.indicators[row.id] = row
+        self.plans = Plan.objects.in_bulk(ids["plan_id"])
+        self.departments = Department.objects.in_bulk(ids["department_id"])
+        self.users = get_user_model().objects.in_bulk(ids["user_id"])
+        self.initiatives = Initiative.objects.in_bulk(ids["initiative_id"])
+
+    def indicator(self, indicator_id) -> str:
+        indicator = self.indicators.get(indicator_id)
+        return f"{indicator.code} {indicator.name}" if indicator else f"#{indicator_id}"
+
+    def indicator_code(self, indicator_id) -> str:
+        indicator = self.indicators.get(indicator_id)
+        return indicator.code if indicator else f"#{indicator_id}"
+
+    def describe(self, kind: str, row) -> str:
+        if kind == "result":
+            return f"{self.indicator(row.indicator_id)} {display_fiscal_year(row.fiscal_year)}"
+        if kind == "result_value":
+            result, measure = self.results.get(row.result_id), self.measures.get(row.measure_id)
+            label = f" {measure.label})" if measure and measure.label else ""
+            if result is None:
+                return f"#{row.result_id}{label}"
+            return f"{self.indicator(result.indicator_id)}{label} {display_fiscal_year(result.fiscal_year)}"
+        if kind == "indicator":
+            return f"{row.code} {row.name}"
+        if kind == "measure":
+            return f"{self.indicator_code(row.indicator_id)} {row.label} {row.name}".strip()
+        if kind == "evaluation_year":
+            return f"{self.plans.get(row.plan_id, '')} {display_fiscal_year(row.fiscal_year)}".strip()
+        if kind == "membership":
+            user = self.users.get(row.user_id)
+            user_name = (user.get_full_name() or user.get_username()) if user else f"#{row.user_id}"
+            return f"{user_name} / {self.departments.get(row.department_id, '')}"
+        return str(row.name)  # plan, department
+
+
+def _readable(model_field, value, names: _Names) -> str:
+    if value is None or value == "":
+        return EMPTY
+    if model_field.is_relation:
+        target = model_field.related_model
+        lookup = {
+            Indicator: names.indicators,
+            Plan: names.plans,
+            Department: names.departments,
+            Initiative: names.initiatives,
+            get_user_model(): names.users,
+        }.get(target)
+        if lookup is not None and value in lookup:
+            obj = lookup[value]
+            return obj.get_username() if target is get_user_model() else str(obj)
+        return f"#{value}"
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, Decimal):
+        text = numbers.format_number(value)
+        return f"{text}%" if model_field.name == "achievement" else text
+    if isinstance(value, datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    return str(value)
+
+
+def _diff_fields(model, history_model) -> list:
+    present = {f.attname for f in history_model._meta.concrete_fields}
+    return [f for f in model._meta.concrete_fields if f.name not in SKIPPED_FIELDS and f.attname in present]
+
+
+def _changes(model, history_model, row, previous, names: _Names) -> list[Change]:
+    changes = []
+    for model_field in _diff_fields(model, history_model):
+        new = getattr(row, model_field.attname)
+        old = getattr(previous, model_field.attname) if previous is not None else None
+        if previous is not None and old == new and (old is None) == (new is None):
+            continue
+        if previous is None and (new is None or new == ""):
+            continue  # a creation lists the fields it filled
+        changes.append(
+            Change(
+                str(model_field.verbose_name),
+                _readable(model_field, old, names) if previous is not None else EMPTY,
+                _readable(model_field, new, names),
+            )
+        )
+    return changes
+
+
+def user_name(user) -> str:
+    if user is None:
+        return _("(system)")
+    return user.get_full_name() or user.get_username()
+
+
+def describe_rows(rows: list[dict]) -> list[AuditEntry]:
+    """The AuditEntry of each row of audit_rows() (a page), in the same order."""
+    by_kind = defaultdict(list)
+    for row in rows:
+        by_kind[row["kind"]].append(row["history_id"])
+    history_rows, previous_rows = {}, {}
+    for kind, history_ids in by_kind.items():
+        history_model = _history(KINDS[kind][0])
+        previous_ids = _previous_ids(history_model, history_ids)
+        fetched = history_model.objects.in_bulk([*history_ids, *filter(None, previous_ids.values())])
+        for history_id in history_ids:
+            history_rows[(kind, history_id)] = fetched[history_id]
+            previous_rows[(kind, history_id)] = fetched.get(previous_ids.get(history_id))
+    names = _Names(
+        {
+            kind: [history_rows[(kind, history_id)] for history_id in history_ids]
+            for kind, history_ids in by_kind.items()
+        }
+        | {"users": [_UserRef(row["history_user_id"]) for row in rows]}
+    )
+    entries = []
+    for row in rows:
+        kind = row["kind"]
+        model = KINDS[kind][0]
+        history_row = history_rows[(kind, row["history_id"])]
+        previous = previous_rows[(kind, row["history_id"])]
+        changes = [] if row["history_type"] == "-" else _changes(model, _history(model), history_row, previous, names)
+        reason = row["history_change_reason"] or ""
+        entries.append(
+            AuditEntry(
+                when=row["history_date"],
+                user=user_name(names.users.get(row["history_user_id"])),
+                kind=kind,
+                kind_label=str(KINDS[kind][1]),
+                object=names.describe(kind, history_row),
+                action=str(ACTIONS.get(row["history_type"], row["history_type"])),
+                path=str(PATHS.get(reason, reason)),
+                changes=changes,
+            )
+        )
+    return entries
+
+
+@dataclass(frozen=True)
+class _UserRef:
+    user_id: int | None

@@ -1,0 +1,77 @@
+"""Read side of a department's entry page: its results, last year's values, the open return comments."""
+
+from __future__ import annotations
+
+from django.db.models import (
+    Prefetch,
+)
+
+from evaluation.domain.enums import CommentKind, ResultStatus, YearStatus
+from evaluation.models import (
+    EvaluationYear,
+    Plan,
+    Result,
+    ResultComment,
+    ResultValue,
+)
+
+
+def department_evaluation_year(department_id: int, fiscal_year: int) -> EvaluationYear | None:
+    """The evaluation of `fiscal_year` of a plan holding the department's indicators; an open one first."""
+    years = EvaluationYear.objects.filter(
+        fiscal_year=fiscal_year, plan__in=Plan.objects.filter(indicators__department_id=department_id)
+    ).select_related("plan")
+    return years.filter(status=YearStatus.OPEN).order_by("plan__name").first() or years.order_by("plan__name").first()
+
+
+def _values_by_measure() -> Prefetch:
+    return Prefetch("values", queryset=ResultValue.objects.select_related("measure").order_by("measure__label"))
+
+
+def department_results(plan: Plan, department_id: int, fiscal_year: int) -> list[Result]:
+    """The department's results of the year, in the sheet's order, with their indicator, its place in the
+    plan (pillar … initiative) and their values (two queries)."""
+    return list(
+        Result.objects.filter(indicator__plan=plan, indicator__department_id=department_id, fiscal_year=fiscal_year)
+        .select_related("indicator__plan", "indicator__initiative__vision__policy_area__pillar", "updated_by")
+        .prefetch_related(_values_by_measure())
+        .order_by(
+            "indicator__initiative__vision__policy_area__pillar__number",
+            "indicator__initiative__vision__policy_area__number",
+            "indicator__initiative__vision__number",
+            "indicator__initiative__number",
+            "indicator__position",
+            "indicator__code",
+        )
+    )
+
+
+def previous_year_values(plan: Plan, department_id: int, fiscal_year: int) -> dict[int, dict[int, ResultValue]]:
+    """{indicator id: {measure id: value}} of the year before `fiscal_year` (one query)."""
+    values = ResultValue.objects.filter(
+        result__indicator__plan=plan,
+        result__indicator__department_id=department_id,
+        result__fiscal_year=fiscal_year - 1,
+    ).select_related("result")
+    previous: dict[int, dict[int, ResultValue]] = {}
+    for value in values:
+        previous.setdefault(value.result.indicator_id, {})[value.measure_id] = value
+    return previous
+
+
+def latest_return_comments(results: list[Result]) -> dict[int, ResultComment]:
+    """{result id: the planning section's latest return comment} for the returned results (one query)."""
+    returned = [result.pk for result in results if result.status == ResultStatus.RETURNED]
+    if not returned:
+        return {}
+    comments = (
+        ResultComment.objects.filter(result_id__in=returned, kind=CommentKind.RETURN)
+        .select_related("author")
+        .order_by("created_at", "pk")
+    )
+    return {comment.result_id: comment for comment in comments}  # later comments overwrite earlier ones
+
+
+# The evaluation year and the progress board (evaluation.views.years, evaluation.views.progress) --
+
+# The statuses in which an item waits for its department: what a reminder lists and what makes a

@@ -1,0 +1,140 @@
+"""A result's history as events with field-by-field changes (the item page, the conflict message)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+
+from evaluation.models import (
+    RESULT_VALUE_FIELDS,
+    Measure,
+    Result,
+    ResultValue,
+)
+
+RESULT_HISTORY_FIELDS = ("status", "judged_grade", "grade", "reason", "revision_reason")
+VALUE_HISTORY_FIELDS = RESULT_VALUE_FIELDS
+# A value row saved this soon after its result's row, by the same user, belongs to the same save.
+SAME_SAVE = timedelta(seconds=5)
+
+
+@dataclass
+class FieldChange:
+    subject: str  # the measure ("a) …") of a compound indicator, else empty
+    field: str
+    old: str
+    new: str
+
+
+@dataclass
+class HistoryEvent:
+    """One save of a result (and of its values in the same save): who, when, what changed."""
+
+    version: int
+    when: datetime
+    user: object
+    created: bool = False
+    changes: list[FieldChange] = field(default_factory=list)
+
+    @property
+    def user_name(self) -> str:
+        return display_user(self.user)
+
+
+def display_user(user) -> str:
+    if user is None:
+        return str(_("(system)"))
+    return user.get_full_name() or user.get_username()
+
+
+def display_value(model_field, value) -> str:
+    """A stored value as people read it: choice labels, numbers without trailing zeros, 「—」 for empty."""
+    if value is None or value == "":
+        return "—"
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, Decimal):
+        text = format(value.normalize(), "f")
+        return f"{text}%" if model_field.name == "achievement" else text
+    return str(value)
+
+
+def _diff(model, fields, old, new, subject: str) -> list[FieldChange]:
+    changes = []
+    for name in fields:
+        before, after = getattr(old, name), getattr(new, name)
+        if before != after:
+            model_field = model._meta.get_field(name)
+            changes.append(
+                FieldChange(
+                    subject=subject,
+                    field=str(model_field.verbose_name),
+                    old=display_value(model_field, before),
+                    new=display_value(model_field, after),
+                )
+            )
+    return changes
+
+
+def _measure_subject(measure: Measure | None) -> str:
+    if measure is None or not measure.label:
+        return ""
+    return f"{measure.label}) {measure.name}".strip()
+
+
+def result_history(result: Result) -> list[HistoryEvent]:
+    """Every recorded change of the result and its values, oldest first (two queries, plus one for
+    the measures): one event per save of the result, holding the value changes of the same save."""
+    result_rows = list(
+        Result.history.filter(id=result.pk).select_related("history_user").order_by("history_date", "history_id")
+    )
+    value_rows = list(
+        ResultValue.history.filter(result_id=result.pk)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
+    measures = {measure.pk: measure for measure in Measure.objects.filter(indicator_id=result.indicator_id)}
+
+    timeline = sorted(
+        [(row.history_date, 0, row) for row in result_rows] + [(row.history_date, 1, row) for row in value_rows],
+        key=lambda item: (item[0], item[1]),
+    )
+    events: list[HistoryEvent] = []
+    previous_result = None
+    previous_values: dict[int, object] = {}
+    for when, is_value, row in timeline:
+        if not is_value:
+            event = HistoryEvent(version=row.version, when=when, user=row.history_user, created=row.history_type == "+")
+            if previous_result is not None:
+                event.changes = _diff(Result, RESULT_HISTORY_FIELDS, previous_result, row, "")
+            previous_result = row
+            events.append(event)
+            continue
+        before = previous_values.get(row.id)
+        previous_values[row.id] = row
+        if before is None:  # the value was created with the result (the year was opened)
+            continue
+        measure = measures.get(row.measure_id)
+        # A simple indicator's one grade is the result's own, already listed with the result's changes.
+        fields = VALUE_HISTORY_FIELDS if measure is not None and measure.label else VALUE_HISTORY_FIELDS[:-1]
+        changes = _diff(ResultValue, fields, before, row, _measure_subject(measure))
+        if not changes:
+            continue
+        last = events[-1] if events else None
+        if last is not None and last.user == row.history_user and when - last.when <= SAME_SAVE:
+            last.changes.extend(changes)
+        else:
+            version = last.version if last is not None else 1
+            events.append(HistoryEvent(version=version, when=when, user=row.history_user, changes=changes))
+    return [event for event in events if event.created or event.changes]
+
+
+def changes_since(result: Result, seen_version: int) -> list[HistoryEvent]:
+    """The saves of the result after the version a reviewer saw."""
+    return [event for event in result_history(result) if event.version > seen_version and event.changes]
+
+
+# The department entry page (evaluation.views.entry): a fixed number of queries for any number of indicators.

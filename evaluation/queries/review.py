@@ -1,0 +1,102 @@
+"""Read side of the review queue and the item page: the results to review, their counts, earlier years."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+)
+
+from evaluation.domain.enums import ActualState, CommentKind, IndicatorKind, ResultStatus
+from evaluation.models import (
+    Plan,
+    Result,
+    ResultComment,
+    ResultValue,
+)
+from evaluation.queries.home import GRADES
+
+REVIEWED_COMMENT_KINDS = (CommentKind.RETURN, CommentKind.REOPEN)
+
+
+def review_results(plan: Plan, fiscal_year: int) -> QuerySet:
+    """The year's results of a plan for the review queue: each row with its indicator's context,
+    values and measures (one prefetch query), and three flags the filters use:
+    `was_returned` (returned or reopened at least once), `is_tallying` (a measure is 集計中),
+    `changed_since_review` (saved after the planning section last approved, returned or reopened)."""
+    return (
+        Result.objects.filter(indicator__plan=plan, fiscal_year=fiscal_year)
+        .select_related(
+            "indicator__initiative__vision__policy_area__pillar",
+            "indicator__department",
+            "indicator__plan",
+            "updated_by",
+        )
+        .prefetch_related(Prefetch("values", queryset=ResultValue.objects.select_related("measure")))
+        .annotate(
+            was_returned=Exists(ResultComment.objects.filter(result=OuterRef("pk"), kind__in=REVIEWED_COMMENT_KINDS)),
+            is_tallying=Exists(ResultValue.objects.filter(result=OuterRef("pk"), actual_state=ActualState.TALLYING)),
+            changed_since_review=ExpressionWrapper(
+                Q(reviewed_version__isnull=False, version__gt=F("reviewed_version")), output_field=BooleanField()
+            ),
+        )
+        .order_by("indicator__position")
+    )
+
+
+@dataclass
+class ReviewCounts:
+    """How many results per status, and how the outcomes among them are graded."""
+
+    by_status: dict[str, int]
+    by_grade: dict[str, int]
+    not_graded: int
+    total: int
+
+    @property
+    def status_items(self) -> list[tuple[str, str, int]]:
+        """(status, label, count) in the order of the workflow."""
+        return [(status, label, self.by_status[status]) for status, label in ResultStatus.choices]
+
+    @property
+    def grade_items(self) -> list[tuple[str, int]]:
+        """(grade, count) for A, B, C, D and "" (not graded)."""
+        return [*((grade, self.by_grade[grade]) for grade in GRADES), ("", self.not_graded)]
+
+
+def review_counts(results: QuerySet) -> ReviewCounts:
+    """Counts per status and per grade of the outcomes over the given results, in one aggregate query."""
+    outcome = Q(indicator__kind=IndicatorKind.OUTCOME)
+    row = results.order_by().aggregate(
+        total=Count("pk"),
+        not_graded=Count("pk", filter=outcome & Q(grade="")),
+        **{f"status_{status}": Count("pk", filter=Q(status=status)) for status in ResultStatus.values},
+        **{f"grade_{grade}": Count("pk", filter=outcome & Q(grade=grade)) for grade in GRADES},
+    )
+    return ReviewCounts(
+        by_status={status: row[f"status_{status}"] for status in ResultStatus.values},
+        by_grade={grade: row[f"grade_{grade}"] for grade in GRADES},
+        not_graded=row["not_graded"],
+        total=row["total"],
+    )
+
+
+def earlier_results(result: Result) -> list[Result]:
+    """The indicator's results of earlier fiscal years, latest first, with their values (two queries)."""
+    return list(
+        Result.objects.filter(indicator_id=result.indicator_id, fiscal_year__lt=result.fiscal_year)
+        .prefetch_related(Prefetch("values", queryset=ResultValue.objects.select_related("measure")))
+        .order_by("-fiscal_year")
+    )
+
+
+# History: what changed, who, when, from what to what -------------------------------------------

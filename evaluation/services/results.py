@@ -1,0 +1,262 @@
+"""Services that change a result: each runs atomically, locks the row, checks its guard and
+permission, saves with update_fields and leaves a history row (django-simple-history)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from departments import permissions
+from evaluation.domain import grading
+from evaluation.domain.enums import ActualState, CommentKind, Direction
+from evaluation.domain.workflow import PLANNING_ACTIONS, Action, TransitionRefused, next_status
+from evaluation.models import Result, ResultComment, ResultValue
+from evaluation.services import guards
+from evaluation.services.guards import PermissionRefused, StaleVersion
+from evaluation.services.scoring import apply_grades
+
+VALUE_FIELDS = ["actual_state", "actual_value", "actual_text", "achievement", "grade"]
+
+
+@dataclass(frozen=True)
+class ActualInput:
+    """One measure's actual as the department entered it (already parsed)."""
+
+    state: str = ActualState.EMPTY
+    value: Decimal | None = None
+    text: str = ""
+
+
+def _locked(result_id: int) -> Result:
+    return (
+        Result.objects.select_for_update(of=("self",)).select_related("indicator__plan", "updated_by").get(pk=result_id)
+    )
+
+
+def _refuse_if_year_closed(result: Result) -> None:
+    guards.refuse_if_year_closed(result.indicator.plan_id, result.fiscal_year)
+
+
+def _values(result: Result) -> list[ResultValue]:
+    return list(result.values.select_related("measure").order_by("measure__label"))
+
+
+def _snapshot(value: ResultValue) -> tuple:
+    return tuple(getattr(value, field) for field in VALUE_FIELDS)
+
+
+def _bump(result: Result, expected_version: int, user, fields: Mapping[str, object]) -> None:
+    """Write `fields` and the next version only if nobody saved since `expected_version`.
+
+    The version check is in the UPDATE's WHERE clause, so two processes can never both win; the
+    save that follows writes the fields and leaves the history row (with the acting user)."""
+    guards.claim_version(result, expected_version)
+    for name, value in fields.items():
+        setattr(result, name, value)
+    result.version, result.updated_by = expected_version + 1, user
+    result._history_user = user
+    result.save(update_fields=[*fields, "version", "updated_by", "updated_at"])
+
+
+@transaction.atomic
+def save_draft(
+    result: Result,
+    *,
+    user,
+    expected_version: int,
+    actuals: Mapping[int, ActualInput],
+    reason: str,
+    judged_grade: str = "",
+) -> Result:
+    """Save the department's entry as a draft and regrade it.
+
+    `actuals` maps ResultValue ids to what was entered; ids of other results are ignored.
+    Side effects: updates the result (status, reason, judged grade, grade, version, updated_by/at)
+    and its values (actual, achievement, grade); one history row for each changed object.
+    Raises PermissionRefused, TransitionRefused, StaleVersion."""
+    result = _locked(result.pk)
+    _refuse_if_year_closed(result)
+    guards.refuse_actor(user, result, Action.SAVE)
+    status = next_status(result.status, Action.SAVE)
+    values = _values(result)
+    before = {value.pk: _snapshot(value) for value in values}
+    for value in values:
+        entered = actuals.get(value.pk)
+        if entered is not None:
+            value.actual_state, value.actual_value, value.actual_text = entered.state, entered.value, entered.text
+    result.judged_grade = judged_grade if result.indicator.direction == Direction.QUALITATIVE else ""
+    apply_grades(result, values)
+    _bump(
+        result,
+        expected_version,
+        user,
+        {"status": status, "reason": reason, "judged_grade": result.judged_grade, "grade": result.grade},
+    )
+    for value in values:
+        if _snapshot(value) != before[value.pk]:
+            value._history_user = user
+            value.save(update_fields=VALUE_FIELDS)
+    return result
+
+
+@transaction.atomic
+def regrade(result: Result, *, user, change_reason: str = "") -> Result:
+    """Recompute the achievements and grades of a result after its values were changed outside the
+    entry services (an administrator in the admin), and move its version on so that pages opened
+    before the change refuse to overwrite it. Side effects: the grades of the result and its values,
+    version, updated_by/at; history rows for what changed."""
+    result = _locked(result.pk)
+    _refuse_if_year_closed(result)
+    values = _values(result)
+    before = {value.pk: _snapshot(value) for value in values}
+    apply_grades(result, values)
+    result._change_reason = change_reason
+    _bump(result, result.version, user, {"grade": result.grade})
+    for value in values:
+        if _snapshot(value) != before[value.pk]:
+            value._history_user, value._change_reason = user, change_reason
+            value.save(update_fields=VALUE_FIELDS)
+    return result
+
+
+def submission_problems(result: Result, values: list[ResultValue]) -> list[str]:
+    """Why the result cannot be submitted yet (translated sentences); empty when it can."""
+    problems = []
+    if any(value.actual_state == ActualState.EMPTY for value in values):
+        problems.append(_("Enter the actual, or choose “being tallied”."))
+    if result.indicator.direction == Direction.QUALITATIVE and result.judged_grade not in grading.GRADES:
+        problems.append(_("Choose the grade of this qualitative outcome."))
+    if grading.reason_required(result.grade) and not grading.has_reason(result.reason):
+        problems.append(_("Write the reason for grade %(grade)s.") % {"grade": result.grade})
+    return problems
+
+
+@transaction.atomic
+def submit(result: Result, *, user, expected_version: int) -> Result:
+    """Submit a saved result to the planning section. Refused while it has problems (see
+    submission_problems). Side effects: status, version, updated_by/at; a history row."""
+    result = _locked(result.pk)
+    _refuse_if_year_closed(result)
+    guards.refuse_actor(user, result, Action.SUBMIT)
+    status = next_status(result.status, Action.SUBMIT)
+    problems = submission_problems(result, _values(result))
+    if problems:
+        raise TransitionRefused(" ".join(str(problem) for problem in problems))
+    _bump(result, expected_version, user, {"status": status})
+    return result
+
+
+# Actions that need a comment, and the kind of comment they leave in the thread.
+COMMENTED_ACTIONS = {Action.RETURN: CommentKind.RETURN, Action.REOPEN: CommentKind.REOPEN}
+
+
+@transaction.atomic
+def transition(result: Result, action: str, *, user, expected_version: int, comment: str = "") -> Result:
+    """Apply an action that changes only the status (withdraw, approve, return, reopen).
+    A return (差戻し) and a reopening need a comment, which joins the result's thread.
+    Side effects: status, version, updated_by/at; a history row; a ResultComment when commented."""
+    result = _locked(result.pk)
+    _refuse_if_year_closed(result)
+    guards.refuse_actor(user, result, action)
+    status = next_status(result.status, action)
+    if action in COMMENTED_ACTIONS and not grading.has_reason(comment):
+        raise TransitionRefused(_("Write a comment for the department."))
+    _bump(result, expected_version, user, {"status": status})
+    if action in COMMENTED_ACTIONS:
+        ResultComment.objects.create(result=result, author=user, kind=COMMENTED_ACTIONS[action], body=comment.strip())
+    return result
+
+
+@transaction.atomic
+def review(result: Result, action: str, *, user, expected_version: int, comment: str = "") -> Result:
+    """The planning section's approve, return (差戻し) or reopen (承認取消し) of one item, through
+    transition(); then marks the result as reviewed at its new version, so that a later change by
+    the department shows as "changed since the last review".
+
+    Side effects: those of transition(), plus reviewed_version/reviewed_at (no extra history row).
+    Raises PermissionRefused, TransitionRefused, StaleVersion."""
+    if action not in PLANNING_ACTIONS:
+        raise TransitionRefused(_("This is not a review action."))
+    result = transition(result, action, user=user, expected_version=expected_version, comment=comment)
+    Result.objects.filter(pk=result.pk).update(reviewed_version=result.version, reviewed_at=timezone.now())
+    return result
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why one item of a selection was refused: `message` is translated."""
+
+    result: Result
+    message: str
+
+
+class SelectionRefused(Exception):
+    """At least one item of a selection was refused; nothing was changed. `refusals` says which and why."""
+
+    def __init__(self, refusals: list[Refusal]):
+        super().__init__(f"{len(refusals)} refused")
+        self.refusals = refusals
+
+
+def refusal_message(error: Exception) -> str:
+    """A translated sentence for an error of a review service."""
+    if isinstance(error, TransitionRefused):
+        return str(error.message)
+    if isinstance(error, PermissionRefused):
+        return str(_("You may not take this action on this item."))
+    if isinstance(error, StaleVersion):
+        return str(
+            _("It was changed by %(user)s after you opened the list; open it and review the new values.")
+            % {"user": _user_name(error.current.updated_by)}
+        )
+    return str(error)
+
+
+def _user_name(user) -> str:
+    if user is None:
+        return str(_("someone"))
+    return user.get_full_name() or user.get_username()
+
+
+def review_selection(expected_versions: Mapping[int, int], action: str, *, user, comment: str = "") -> list[Result]:
+    """Review a selection at once, all or nothing: each item through review() in one transaction.
+    `expected_versions` maps result ids to the version the reviewer saw. A return applies the one
+    comment to each item.
+
+    Side effects: those of review() for each item, or none at all.
+    Raises SelectionRefused listing every refused item (after rolling everything back)."""
+    results = {
+        result.pk: result for result in Result.objects.filter(pk__in=expected_versions).select_related("indicator")
+    }
+    reviewed, refusals = [], []
+    with transaction.atomic():
+        for result_id, version in sorted(expected_versions.items()):  # one lock order for everyone
+            result = results.get(result_id)
+            if result is None:
+                continue
+            try:
+                reviewed.append(review(result, action, user=user, expected_version=version, comment=comment))
+            except (PermissionRefused, TransitionRefused, StaleVersion) as error:
+                refusals.append(Refusal(result, refusal_message(error)))
+        if refusals:
+            transaction.set_rollback(True)
+    if refusals:
+        raise SelectionRefused(refusals)
+    return reviewed
+
+
+@transaction.atomic
+def add_comment(result: Result, *, user, body: str) -> ResultComment:
+    """Add a plain comment to the result's thread (the owning department or the planning section).
+
+    Side effects: one ResultComment. Raises PermissionRefused, TransitionRefused (empty comment)."""
+    if not permissions.can_comment(user, result):
+        raise PermissionRefused("comment")
+    if not grading.has_reason(body):
+        raise TransitionRefused(_("Write a comment."))
+    return ResultComment.objects.create(result=result, author=user, kind=CommentKind.COMMENT, body=body.strip())

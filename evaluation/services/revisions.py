@@ -1,0 +1,233 @@
+"""Revisions of the plan (修正, footnotes ※2 ※3): the planning section corrects a baseline, a plan value
+or a target, with a reason; the old value, the new one, who, when and why are kept (models.Revision).
+
+An approved result is locked: revising it is refused until the planning section reopens it. A closed
+year is read-only. A target (or, under the progress formula, a baseline) changes the grade: the service
+regrades, and refuses when the grade of an approved result would move.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from departments import permissions
+from evaluation.domain import grading, numbers
+from evaluation.domain.enums import Direction, ResultStatus, RevisionField, YearStatus
+from evaluation.domain.errors import MezasuError
+from evaluation.domain.fiscal_year import display_fiscal_year
+from evaluation.domain.messages import describe
+from evaluation.models import EvaluationYear, Indicator, Measure, Result, ResultValue, Revision
+from evaluation.services.guards import PermissionRefused
+from evaluation.services.results import _bump, _locked, _values
+from evaluation.services.scoring import apply_grades
+
+CHANGE_REASON = "revision"  # django-simple-history's history_change_reason of every save made here
+FOOTNOTE_MAX_LENGTH = 10
+
+# The ResultValue fields a plan-value revision writes: (number field, text field).
+VALUE_FIELDS = {
+    RevisionField.ORIGINAL_PLAN: ("original_plan_value", "original_plan_text"),
+    RevisionField.REVISED_PLAN: ("revised_plan_value", "revised_plan_text"),
+    RevisionField.TARGET: ("target_value", "target_text"),
+}
+
+
+class RevisionRefused(MezasuError):
+    """The revision is not possible. `message` is translated."""
+
+
+def display_value(number: Decimal | None, text: str) -> str:
+    """A plan value as staff read it: 「1,816」, 「課題整理」, or empty."""
+    return numbers.format_number(number) if number is not None else text
+
+
+def normalize_footnote(mark: str) -> str:
+    """「※２」 → 「※2」; blank stays blank. Raises RevisionRefused for anything that is not a mark."""
+    mark = unicodedata.normalize("NFKC", mark or "").strip()
+    if not mark:
+        return ""
+    if not mark.startswith("※") or len(mark) > FOOTNOTE_MAX_LENGTH:
+        raise RevisionRefused(_("A footnote mark starts with ※ (e.g. ※2)."))
+    return mark
+
+
+def fields_for(indicator: Indicator) -> list[str]:
+    """What may be revised on an indicator: its baseline, and its plan values or its target."""
+    if indicator.is_outcome:
+        return [RevisionField.BASELINE, RevisionField.TARGET]
+    return [RevisionField.BASELINE, RevisionField.ORIGINAL_PLAN, RevisionField.REVISED_PLAN]
+
+
+def _parse(field: str, indicator: Indicator, typed: str) -> tuple[Decimal | None, str]:
+    """(number, text) of a typed value; a text only where the indicator allows one."""
+    text = (typed or "").strip()
+    try:
+        parsed = numbers.parse_number(text, indicator.unit)
+    except numbers.NumberError as error:
+        if field == RevisionField.TARGET and indicator.direction != Direction.QUALITATIVE:
+            raise RevisionRefused(describe(error)) from None
+        return None, text
+    if parsed is numbers.TALLYING:
+        raise RevisionRefused(_("「集計中」 is an actual, not a plan value."))
+    if parsed is numbers.EMPTY:
+        if field in (RevisionField.ORIGINAL_PLAN, RevisionField.TARGET):
+            raise RevisionRefused(_("Enter the new value."))
+        return None, ""
+    return parsed, ""
+
+
+def _regrade(result: Result, values: list[ResultValue]) -> bool:
+    """Regrade in memory; True when an achievement or a grade moved. Raises RevisionRefused."""
+    before = (result.grade, [(value.achievement, value.grade) for value in values])
+    try:
+        apply_grades(result, values)
+    except grading.GradingError as error:
+        raise RevisionRefused(
+            _("%(year)s: %(problem)s") % {"year": display_fiscal_year(result.fiscal_year), "problem": describe(error)}
+        ) from None
+    return before != (result.grade, [(value.achievement, value.grade) for value in values])
+
+
+def _save(obj, user, fields: list[str]) -> None:
+    obj._history_user = user
+    obj._change_reason = CHANGE_REASON
+    obj.save(update_fields=fields)
+
+
+def _regrade_other_years(result: Result, user) -> None:
+    """A baseline moves the grades of the progress formula in every year: regrade the indicator's other
+    results; refuse when an approved one would change (it is locked)."""
+    others = (
+        Result.objects.select_for_update(of=("self",))
+        .select_related("indicator__plan")
+        .filter(indicator_id=result.indicator_id)
+        .exclude(pk=result.pk)
+        .order_by("pk")
+    )
+    for other in others:
+        values = _values(other)
+        if not _regrade(other, values):
+            continue
+        if other.status == ResultStatus.APPROVED:
+            raise RevisionRefused(
+                _("The grade of %(year)s, which is approved, would change: reopen it first.")
+                % {"year": display_fiscal_year(other.fiscal_year)}
+            )
+        for value in values:
+            _save(value, user, ["achievement", "grade"])
+        other.version += 1  # open pages see the change (the row is locked)
+        other.updated_by = user
+        _save(other, user, ["grade", "version", "updated_by", "updated_at"])
+
+
+@transaction.atomic
+def revise(
+    result: Result,
+    *,
+    user,
+    field: str,
+    new_value: str,
+    reason: str,
+    expected_version: int,
+    measure: Measure | None = None,
+    footnote: str = "",
+) -> Revision:
+    """Revise a baseline (Indicator.baseline_text and the measure's baseline_value), a plan value
+    (当初計画 / 修正計画) or a target (目標) of `result`'s indicator, with a reason and an optional footnote.
+
+    Side effects: the changed Indicator, Measure and ResultValue rows (history rows with the user and
+    the change reason "revision"); the result regraded, its version bumped (so an open page sees the
+    change) and, for a plan value or target, its revision_reason; under the progress formula a baseline
+    also regrades the indicator's other years; the footnote mark added to Indicator.footnote; one
+    Revision row. Raises PermissionRefused, RevisionRefused, StaleVersion."""
+    if not permissions.can_revise_plan(user):
+        raise PermissionRefused("revise")
+    if not grading.has_reason(reason):
+        raise RevisionRefused(_("Write the reason for the revision."))
+    footnote = normalize_footnote(footnote)
+    result = _locked(result.pk)
+    indicator = result.indicator
+    if result.status == ResultStatus.APPROVED:
+        raise RevisionRefused(_("This item is approved: reopen it before revising it."))
+    if EvaluationYear.objects.filter(
+        plan_id=indicator.plan_id, fiscal_year=result.fiscal_year, status=YearStatus.CLOSED
+    ).exists():
+        raise RevisionRefused(_("The evaluation of this fiscal year is closed."))
+    if field not in fields_for(indicator):
+        raise RevisionRefused(_("This item cannot be revised on this indicator."))
+
+    values = _values(result)
+    if measure is not None and measure.indicator_id != indicator.pk:
+        raise RevisionRefused(_("Choose a sub-item of this indicator."))
+    if measure is None and len(values) == 1:
+        measure = values[0].measure
+    if measure is None and field != RevisionField.BASELINE:
+        raise RevisionRefused(_("Choose the sub-item to revise."))
+    number, text = _parse(field, indicator, new_value)
+
+    if field == RevisionField.BASELINE:
+        old = indicator.baseline_text
+        new = new_value.strip()
+        if new == old and (measure is None or measure.baseline_value == number):
+            raise RevisionRefused(_("The new value is the same as the current one."))
+        indicator.baseline_text = new
+        if measure is not None:
+            measure.baseline_value = number
+            _save(measure, user, ["baseline_value"])
+            values = _values(result)  # with the new baseline
+        _regrade_other_years(result, user)
+        year = None
+    else:
+        value = next((value for value in values if value.measure_id == measure.pk), None)
+        if value is None:
+            raise RevisionRefused(_("Choose the sub-item to revise."))
+        number_field, text_field = VALUE_FIELDS[field]
+        old_number, old_text = getattr(value, number_field), getattr(value, text_field)
+        if old_number == number and (old_number is None) == (number is None) and old_text == text:
+            raise RevisionRefused(_("The new value is the same as the current one."))
+        old, new = display_value(old_number, old_text), display_value(number, text)
+        setattr(value, number_field, number)
+        setattr(value, text_field, text)
+        year = result.fiscal_year
+
+    before = {value.pk: (value.achievement, value.grade) for value in values}
+    _regrade(result, values)
+    result._change_reason = CHANGE_REASON
+    changed = {"grade": result.grade}
+    if year is not None:
+        changed["revision_reason"] = reason.strip()
+    _bump(result, expected_version, user, changed)
+    for value in values:
+        fields = []
+        if field != RevisionField.BASELINE and value.measure_id == measure.pk:
+            fields += list(VALUE_FIELDS[field])
+        if (value.achievement, value.grade) != before[value.pk]:
+            fields += ["achievement", "grade"]
+        if fields:
+            _save(value, user, fields)
+
+    indicator_fields = ["baseline_text"] if field == RevisionField.BASELINE else []
+    if footnote and footnote not in indicator.footnote:
+        marks = f"{indicator.footnote}{footnote}"
+        if len(marks) > Indicator._meta.get_field("footnote").max_length:
+            raise RevisionRefused(_("The indicator has too many footnote marks."))
+        indicator.footnote = marks
+        indicator_fields.append("footnote")
+    if indicator_fields:
+        _save(indicator, user, indicator_fields)
+
+    return Revision.objects.create(
+        indicator=indicator,
+        fiscal_year=year,
+        measure=measure,
+        field=field,
+        old_value=old,
+        new_value=new,
+        reason=reason.strip(),
+        footnote=footnote,
+        changed_by=user,
+    )

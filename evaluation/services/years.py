@@ -1,0 +1,187 @@
+"""Services of the evaluation year (年度): the planning section opens a fiscal year of a plan, sets
+and extends its deadline, and closes it. Each runs atomically, locks the row it changes
+(select_for_update), checks its permission and guard first, and leaves a history row
+(django-simple-history) in the acting user's name.
+
+A closed year is read-only: evaluation.services refuses every change of its results.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from simple_history.utils import bulk_create_with_history
+
+from departments import permissions
+from evaluation.domain.enums import ResultStatus, YearStatus
+from evaluation.domain.errors import MezasuError
+from evaluation.domain.fiscal_year import display_fiscal_year
+from evaluation.models import EvaluationYear, Indicator, Measure, Plan, Result, ResultValue
+
+
+class YearRefused(MezasuError):
+    """The planning section's action on an evaluation year is refused. `message` is translated."""
+
+
+class YearNotReady(YearRefused):
+    """Closing refused: some items are not approved. `open_counts` is {status: count} of those items."""
+
+    def __init__(self, open_counts: dict[str, int]):
+        self.open_counts = open_counts
+        listed = "、".join(f"{ResultStatus(status).label} {count}" for status, count in open_counts.items() if count)
+        total = sum(open_counts.values())
+        super().__init__(
+            ngettext(
+                "%(count)d item is not approved yet (%(listed)s). Close the year anyway only with a reason.",
+                "%(count)d items are not approved yet (%(listed)s). Close the year anyway only with a reason.",
+                total,
+            )
+            % {"count": total, "listed": listed}
+        )
+
+
+@dataclass(frozen=True)
+class OpenedYear:
+    """What opening a year did: the year, and how many results and values it created."""
+
+    year: EvaluationYear
+    results_created: int
+    values_created: int
+
+
+def _check_manager(user) -> None:
+    if not permissions.can_manage_years(user):
+        raise YearRefused(_("Only the planning section opens, extends and closes an evaluation year."))
+
+
+def _locked_year(year_id: int) -> EvaluationYear:
+    return EvaluationYear.objects.select_for_update(of=("self",)).select_related("plan").get(pk=year_id)
+
+
+def _check_open(year: EvaluationYear) -> None:
+    if year.status == YearStatus.CLOSED:
+        raise YearRefused(
+            _("%(year)s is closed: its evaluation is read-only.") % {"year": display_fiscal_year(year.fiscal_year)}
+        )
+
+
+def _save(year: EvaluationYear, user, fields: list[str]) -> None:
+    year._history_user = user
+    year.save(update_fields=fields)
+
+
+@transaction.atomic
+def open_year(plan: Plan, fiscal_year: int, *, user, deadline: datetime.date | None = None) -> OpenedYear:
+    """Open the evaluation of `fiscal_year` of `plan`, with an optional deadline.
+
+    Creates the year's missing results: one Result (未入力) for every indicator of the plan that has
+    none for the year, with one ResultValue per measure. Results that exist (for instance the plan
+    values the workbook import brought in for the year) are kept as they are, values included, so
+    their plan values (当初計画, 修正計画, 目標) are the year's plan values.
+
+    Side effects: one EvaluationYear; the new Result and ResultValue rows; a history row for each.
+    Raises YearRefused (not the planning section, a year outside the plan's period, already opened,
+    a deadline in the past)."""
+    _check_manager(user)
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)  # one opening of a plan's year at a time
+    if fiscal_year not in plan.fiscal_years:
+        raise YearRefused(
+            _("%(year)s is outside the plan's period (%(period)s).")
+            % {"year": display_fiscal_year(fiscal_year), "period": plan.period_display}
+        )
+    if EvaluationYear.objects.filter(plan=plan, fiscal_year=fiscal_year).exists():
+        raise YearRefused(_("%(year)s is already open or closed.") % {"year": display_fiscal_year(fiscal_year)})
+    _check_deadline_not_past(deadline)
+
+    year = EvaluationYear(plan=plan, fiscal_year=fiscal_year, deadline=deadline)
+    year._history_user = user
+    year.save()
+
+    with_result = Result.objects.filter(indicator__plan=plan, fiscal_year=fiscal_year).values("indicator_id")
+    missing = list(Indicator.objects.filter(plan=plan).exclude(pk__in=with_result).order_by("position", "pk"))
+    results = bulk_create_with_history(
+        [Result(indicator=indicator, fiscal_year=fiscal_year, updated_by=user) for indicator in missing],
+        Result,
+        default_user=user,
+    )
+    if not results or results[0].pk is None:  # backends that do not return primary keys from a bulk insert
+        results = list(Result.objects.filter(indicator__in=missing, fiscal_year=fiscal_year))
+    result_by_indicator = {result.indicator_id: result for result in results}
+    measures = Measure.objects.filter(indicator__in=missing).order_by("indicator_id", "label")
+    values = bulk_create_with_history(
+        [ResultValue(result=result_by_indicator[measure.indicator_id], measure=measure) for measure in measures],
+        ResultValue,
+        default_user=user,
+    )
+    return OpenedYear(year=year, results_created=len(results), values_created=len(values))
+
+
+def _check_deadline_not_past(deadline: datetime.date | None) -> None:
+    if deadline is not None and deadline < timezone.localdate():
+        raise YearRefused(_("The deadline cannot be in the past."))
+
+
+@transaction.atomic
+def set_deadline(year: EvaluationYear, deadline: datetime.date, *, user) -> EvaluationYear:
+    """Set the deadline of an open year, or extend it: once a deadline is set, only a later date is
+    accepted (the departments have planned their work around it).
+
+    Side effects: EvaluationYear.deadline; a history row (the old and new date stay on the record).
+    Raises YearRefused (not the planning section, a closed year, a date in the past or not later)."""
+    _check_manager(user)
+    year = _locked_year(year.pk)
+    _check_open(year)
+    _check_deadline_not_past(deadline)
+    if year.deadline is not None and deadline <= year.deadline:
+        raise YearRefused(
+            _("The deadline can only be extended: choose a date after %(deadline)s.")
+            % {"deadline": date_format(year.deadline)}
+        )
+    year.deadline = deadline
+    _save(year, user, ["deadline"])
+    return year
+
+
+def open_item_counts(plan_id: int, fiscal_year: int) -> dict[str, int]:
+    """{status: count} of the year's results that are not approved, in the workflow's order (one query)."""
+    row = Result.objects.filter(indicator__plan_id=plan_id, fiscal_year=fiscal_year).aggregate(
+        **{status: Count("pk", filter=Q(status=status)) for status in ResultStatus.values}
+    )
+    return {status: row[status] for status in ResultStatus.values if status != ResultStatus.APPROVED}
+
+
+@transaction.atomic
+def close_year(year: EvaluationYear, *, user, force: bool = False, reason: str = "") -> EvaluationYear:
+    """Close an open year. Refused while items are not approved (YearNotReady lists how many per
+    status), unless forced with a reason, which is kept in close_reason.
+
+    Locks the year, then every result of the year, so that a department's save in flight finishes
+    before the count, and any later one sees the year closed (evaluation.services refuses it).
+
+    Side effects: status, closed_at, close_reason; a history row. From then on the year is read-only.
+    Raises YearRefused, YearNotReady."""
+    _check_manager(user)
+    year = _locked_year(year.pk)
+    _check_open(year)
+    list(
+        Result.objects.select_for_update()
+        .filter(indicator__plan_id=year.plan_id, fiscal_year=year.fiscal_year)
+        .values_list("pk", flat=True)
+    )
+    open_counts = open_item_counts(year.plan_id, year.fiscal_year)
+    reason = reason.strip()
+    if any(open_counts.values()):
+        if not force:
+            raise YearNotReady(open_counts)
+        if not reason:
+            raise YearRefused(_("Write the reason for closing the year with items that are not approved."))
+    year.status, year.closed_at, year.close_reason = YearStatus.CLOSED, timezone.now(), reason
+    _save(year, user, ["status", "closed_at", "close_reason"])
+    return year

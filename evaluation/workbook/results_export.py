@@ -1,0 +1,299 @@
+"""The results export (FORMAT.md, "The results export"): one row per indicator and sub-item.
+
+`result_rows()` is a row generator, like pretix's exporters: it knows the plan and its results, not
+the file format, and yields plain values (Decimal numbers, texts, None for a blank cell). The writers
+turn the rows into CSV, XLSX or JSON; the in-app download and the printed report's workbook reuse
+the same rows. Escaping against formula injection is the spreadsheet writers' job
+(`spreadsheet_safe`), so the rows themselves stay exact.
+
+The column headers are the Japanese names FORMAT.md fixes: a data format, not interface text, so
+they are not translated. Neither are the values of 種別 and 方向, which are the workbook's own words.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import unicodedata
+from collections.abc import Iterator
+from decimal import ROUND_HALF_UP, Decimal
+from typing import IO, Any
+
+from django.db.models import Prefetch
+from django.utils import translation
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from evaluation.domain import grading
+from evaluation.domain.enums import ActualState, Direction, IndicatorKind, ResultStatus
+from evaluation.domain.fiscal_year import era_name
+from evaluation.models import Indicator, Plan, Result, ResultValue
+
+COLUMNS = (
+    "計画",
+    "年度",
+    "指標ID",
+    "小項目",
+    "小項目名",
+    "種別",
+    "指標名",
+    "単位",
+    "方向",
+    "担当所管課",
+    "当初計画",
+    "修正計画",
+    "目標",
+    "実績",
+    "達成状況",
+    "評価",
+    "評価理由",
+    "状態",
+)
+
+KIND_WORDS = {IndicatorKind.ACTIVITY: "行動量", IndicatorKind.OUTCOME: "成果指標"}
+DIRECTION_WORDS = {Direction.HIGHER: "高いほど良い", Direction.LOWER: "低いほど良い", Direction.QUALITATIVE: "定性"}
+TALLYING_WORD = "集計中"
+NOT_GRADED_MARK = "ー"  # katakana long vowel, as the sheet prints it
+
+FORMATS = ("csv", "xlsx", "json")
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
+}
+
+Row = dict[str, Any]
+
+
+# --- rows ---------------------------------------------------------------------------------------
+
+
+def result_rows(plan: Plan, fiscal_year: int) -> Iterator[Row]:
+    """Yield the plan's results of one fiscal year, one dict per row, keyed by COLUMNS, in plan order.
+
+    - A simple indicator gives one row. A compound one gives a row per sub-item (a, b …: its own
+      values, achievement and grade), then the indicator's own row (小項目 blank, no values) with the
+      overall grade. 評価理由 belongs to the indicator, so it is on the indicator's own row only;
+      状態 is on every row.
+    - Numbers (年度, 当初計画, 修正計画, 目標, 実績, 達成状況) are numbers: int or Decimal, exact, without
+      the database's trailing zeros. A qualitative value is its text; 集計中 is the text 集計中.
+    - 達成状況 is the stored achievement with the plan's decimals (Decimal('96.7'), no %); None when
+      there is none (not graded yet, 集計中, qualitative, or lower-is-better met at 0).
+    - 評価 is A–D for a graded outcome, 「ー」 for an outcome not graded (yet), and None for an
+      activity volume, which the sheet does not grade.
+    - An indicator with no result that year still gets its rows, blank, with the status 未入力.
+    - Blank cells are None. Texts are not escaped here; see `spreadsheet_safe`.
+
+    Runs a fixed number of queries whatever the number of indicators.
+    """
+    indicators = (
+        Indicator.objects.filter(plan=plan)
+        .select_related("department")
+        .prefetch_related(
+            "measures",
+            Prefetch(
+                "results",
+                queryset=Result.objects.filter(fiscal_year=fiscal_year).prefetch_related("values"),
+                to_attr="year_results",
+            ),
+        )
+        .order_by("position", "pk")
+    )
+    with translation.override("ja"):
+        status_labels = {status: str(status.label) for status in ResultStatus}
+    for indicator in indicators:
+        result = indicator.year_results[0] if indicator.year_results else None
+        yield from _indicator_rows(plan, fiscal_year, indicator, result, status_labels)
+
+
+def _indicator_rows(plan, fiscal_year, indicator, result, status_labels) -> Iterator[Row]:
+    measures = list(indicator.measures.all())
+    values = {value.measure_id: value for value in result.values.all()} if result else {}
+    status = status_labels[ResultStatus(result.status if result else ResultStatus.NOT_ENTERED)]
+    common = {
+        "計画": plan.name,
+        "年度": fiscal_year,
+        "指標ID": indicator.code,
+        "種別": KIND_WORDS.get(indicator.kind, indicator.kind),
+        "指標名": indicator.name,
+        "単位": indicator.unit or None,
+        "方向": DIRECTION_WORDS.get(indicator.direction),
+        "担当所管課": indicator.department.name,
+        "状態": status,
+    }
+    compound = len(measures) > 1 or any(measure.label for measure in measures)
+    if compound:
+        for measure in measures:
+            row = _blank_row(common)
+            row.update(小項目=measure.label or None, 小項目名=measure.name or None)
+            row.update(_value_cells(plan, indicator, values.get(measure.id)))
+            row["評価"] = _grade_cell(indicator, values[measure.id].grade if measure.id in values else "")
+            yield row
+        row = _blank_row(common)
+    else:
+        row = _blank_row(common)
+        if measures:
+            row.update(_value_cells(plan, indicator, values.get(measures[0].id)))
+    row["評価"] = _grade_cell(indicator, result.grade if result else "")
+    row["評価理由"] = (result.reason if result else "") or None
+    yield row
+
+
+def _blank_row(common: Row) -> Row:
+    return {column: common.get(column) for column in COLUMNS}
+
+
+def _value_cells(plan: Plan, indicator: Indicator, value: ResultValue | None) -> Row:
+    if value is None:
+        return {}
+    return {
+        "当初計画": _number_or_text(value.original_plan_value, value.original_plan_text),
+        "修正計画": _number_or_text(value.revised_plan_value, value.revised_plan_text),
+        "目標": _number_or_text(value.target_value, value.target_text),
+        "実績": _actual_cell(value),
+        "達成状況": format_achievement(plan, value.achievement) if indicator.is_outcome else None,
+    }
+
+
+def _number_or_text(number: Decimal | None, text: str) -> Decimal | str | None:
+    if number is not None:
+        return plain_decimal(number)
+    return text or None
+
+
+def _actual_cell(value: ResultValue) -> Decimal | str | None:
+    if value.actual_state == ActualState.NUMBER:
+        return plain_decimal(value.actual_value)
+    if value.actual_state == ActualState.TALLYING:
+        return TALLYING_WORD
+    if value.actual_state == ActualState.TEXT:
+        return value.actual_text or None
+    return None
+
+
+def _grade_cell(indicator: Indicator, grade: str) -> str | None:
+    if not indicator.is_outcome:
+        return None
+    return grade if grade in grading.GRADES else NOT_GRADED_MARK
+
+
+def format_achievement(plan: Plan, achievement: Decimal | None) -> Decimal | None:
+    """The stored achievement with the plan's number of decimals (Decimal('96.7'); None stays None).
+
+    The stored figure was already rounded by the plan's rule, so this only fixes the decimals."""
+    if achievement is None:
+        return None
+    return achievement.quantize(Decimal(1).scaleb(-plan.achievement_decimals), rounding=ROUND_HALF_UP)
+
+
+def plain_decimal(value: Decimal) -> Decimal:
+    """Drop the database's trailing zeros (Decimal('430.0000') → Decimal('430')), never to an exponent."""
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.normalize()
+
+
+# --- escaping -----------------------------------------------------------------------------------
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """Guard a cell against formula injection: a text beginning with = + - @ tab or carriage return
+    gets a leading apostrophe, so a spreadsheet shows it as text instead of running it.
+
+    Only texts are touched: a number (Decimal, int) is returned as it is, so -5 stays the number -5."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+# --- writers ------------------------------------------------------------------------------------
+
+
+def write_results(plan: Plan, fiscal_year: int, fmt: str, stream: IO[bytes]) -> None:
+    """Write the results export in `fmt` (csv, xlsx or json) to a binary stream (a file opened 'wb',
+    an HttpResponse, sys.stdout.buffer). Raises ValueError for an unknown format."""
+    writers = {"csv": write_csv, "xlsx": write_xlsx, "json": write_json}
+    if fmt not in writers:
+        raise ValueError(f"unknown export format: {fmt!r}")
+    writers[fmt](result_rows(plan, fiscal_year), stream, plan=plan, fiscal_year=fiscal_year)
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return f"{value:f}"
+    return str(spreadsheet_safe(value))
+
+
+def write_csv(rows, stream: IO[bytes], **context) -> None:
+    """CSV as Excel reads it: UTF-8 with a BOM (else Japanese Excel guesses Shift_JIS), CRLF line
+    endings, every field that needs it quoted; texts escaped against formula injection."""
+    stream.write(codecs.BOM_UTF8)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for row in rows:
+        writer.writerow([_csv_cell(row[column]) for column in COLUMNS])
+        stream.write(buffer.getvalue().encode("utf-8"))
+        buffer.seek(0)
+        buffer.truncate()
+    stream.write(buffer.getvalue().encode("utf-8"))  # the header, when there was no row
+
+
+def write_xlsx(rows, stream: IO[bytes], *, plan: Plan | None = None, fiscal_year: int | None = None) -> None:
+    """One sheet named after the fiscal year (令和6年度): header row bold and frozen, a filter, column
+    widths from the content. Numbers are numeric cells (openpyxl writes Decimal exactly as written);
+    texts are escaped against formula injection (openpyxl would otherwise store 「=…」 as a formula)."""
+    workbook = Workbook()
+    sheet = workbook.active
+    if fiscal_year is not None:
+        sheet.title = era_name(fiscal_year)
+    sheet.append(COLUMNS)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    widths = [_display_width(column) for column in COLUMNS]
+    achievement_column = COLUMNS.index("達成状況")
+    decimals = plan.achievement_decimals if plan is not None else 1
+    achievement_format = "0." + "0" * decimals if decimals else "0"
+    for row in rows:
+        cells = [spreadsheet_safe(row[column]) for column in COLUMNS]
+        sheet.append(cells)
+        sheet.cell(row=sheet.max_row, column=achievement_column + 1).number_format = achievement_format
+        for index, value in enumerate(cells):
+            widths[index] = max(widths[index], _display_width(value))
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = min(width + 2, 60)
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    stream.write(buffer.getvalue())
+
+
+def _display_width(value: Any) -> int:
+    """Width in half-width characters: a Japanese character takes two."""
+    if value is None:
+        return 0
+    text = f"{value:f}" if isinstance(value, Decimal) else str(value)
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def _json_default(value: Any) -> str:
+    if isinstance(value, Decimal):
+        return f"{value:f}"
+    raise TypeError(f"not serialisable: {type(value).__name__}")
+
+
+def write_json(rows, stream: IO[bytes], **context) -> None:
+    """A list of objects keyed by the Japanese column names, UTF-8. Decimals are written as strings
+    ("96.7", "1838") so they stay exact (a JSON number is a float to most readers); 年度 is an
+    integer; blank cells are null. No formula escaping: JSON is not opened by a spreadsheet."""
+    data = [{column: row[column] for column in COLUMNS} for row in rows]
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=_json_default)
+    stream.write(text.encode("utf-8") + b"\n")

@@ -1,0 +1,148 @@
+"""The audit trail: every path leaves a history row with its user; the search, the CSV, and nobody edits it."""
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from departments.enums import Role
+from departments.models import Membership
+from evaluation.domain.enums import ResultStatus, RevisionField
+from evaluation.models import Indicator, Result, ResultValue
+from evaluation.queries import audit
+from evaluation.services.revisions import revise
+from tests.builders import enter_actual, make_department, make_indicator, make_plan, make_result, make_user
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_client")]
+
+
+@pytest.fixture
+def welfare():
+    return make_department("福祉課")
+
+
+@pytest.fixture
+def result(welfare):
+    indicator = make_indicator(make_plan(), department=welfare, code="1-1", name="相談窓口の認知度")
+    return make_result(indicator, target=Decimal(100))
+
+
+def _entries(**filters):
+    with translation.override("en"):
+        return audit.describe_rows(list(audit.audit_rows(audit.AuditFilters(**filters))))
+
+
+def test_a_saved_actual_is_listed_with_who_what_and_from_what_to_what(result, welfare):
+    staff = make_user("tanaka", department=welfare, first_name="田中")
+    enter_actual(result, staff, 90)
+    entries = _entries(user_id=staff.pk)
+    value_entry = next(entry for entry in entries if entry.kind == "result_value")
+    assert value_entry.user == "田中"
+    assert value_entry.object.startswith("1-1 相談窓口の認知度")
+    changes = {change.field: (change.old, change.new) for change in value_entry.changes}
+    assert changes["actual value"] == ("—", "90")
+    assert changes["actual"] == ("Not entered", "Number")
+    status_entry = next(entry for entry in entries if entry.kind == "result")
+    assert ("status", "Not entered", "In progress") in {(c.field, c.old, c.new) for c in status_entry.changes}
+
+
+def test_the_import_and_the_revision_leave_their_path_and_user(planner, result):
+    revise(result, user=planner, field=RevisionField.TARGET, new_value="80", reason="r", expected_version=1)
+    entries = _entries(kind="result_value", user_id=planner.pk)
+    assert entries and entries[0].path == "Plan revision"
+    assert ("target", "100", "80") in {(c.field, c.old, c.new) for c in entries[0].changes}
+
+
+def test_filters_by_department_indicator_code_kind_and_date(result, welfare):
+    other = make_indicator(result.indicator.plan, code="2-1")
+    make_result(other)
+    Membership.objects.create(user=make_user(), department=welfare)
+    assert {entry.kind for entry in _entries(department_id=welfare.pk)} >= {"result", "indicator", "membership"}
+    assert all("2-1" not in entry.object for entry in _entries(department_id=welfare.pk))
+    assert {entry.object.split()[0] for entry in _entries(indicator_code="2-1")} == {"2-1"}
+    assert {entry.kind for entry in _entries(kind="membership")} == {"membership"}
+    tomorrow = timezone.localdate() + timezone.timedelta(days=1)
+    assert _entries(date_from=tomorrow) == []
+    assert _entries(date_to=timezone.localdate())
+
+
+def test_a_deletion_is_listed(result):
+    ResultValue.objects.filter(result=result).get().delete()
+    assert _entries(kind="result_value")[0].action == "Deleted"
+
+
+def test_the_planning_section_searches_the_trail(client, planner, result):
+    client.force_login(planner)
+    response = client.get(reverse("audit_trail"), {"indicator_code": "1-1", "kind": "result"})
+    assert response.status_code == 200
+    assert "1-1 相談窓口の認知度" in response.content.decode()
+
+
+def test_a_start_date_after_the_end_date_is_refused(client, planner):
+    client.force_login(planner)
+    response = client.get(reverse("audit_trail"), {"date_from": "2025-01-02", "date_to": "2025-01-01"})
+    assert "The start date is after the end date." in response.content.decode()
+
+
+def test_the_trail_is_paged(client, planner, result):
+    for number in range(60):
+        Result.objects.filter(pk=result.pk).update(reason="")  # no history: filler rows below
+        result.reason = f"理由{number}"
+        result.save()
+    client.force_login(planner)
+    page_two = client.get(reverse("audit_trail"), {"kind": "result", "page": 2})
+    assert page_two.status_code == 200 and "51–61 of 61" in page_two.content.decode()
+
+
+def test_the_csv_export_has_a_bom_and_escapes_formulas(client, planner, result):
+    result.reason = "=HYPERLINK(1)"
+    result.save()
+    client.force_login(planner)
+    response = client.get(reverse("audit_export"), {"kind": "result"})
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    body = b"".join(response.streaming_content)
+    assert body.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["When", "User", "Kind"]
+    assert any(row[7] == "'=HYPERLINK(1)" for row in rows[1:])
+
+
+@pytest.mark.parametrize("role", [Role.ENTRY, Role.VIEWER])
+def test_department_staff_and_viewers_are_refused_the_trail_and_the_export(client, welfare, role):
+    client.force_login(make_user(department=welfare, role=role))
+    assert client.get(reverse("audit_trail")).status_code == 403
+    assert client.get(reverse("audit_export")).status_code == 403
+
+
+def test_the_trail_refuses_a_post(client, planner):
+    client.force_login(planner)
+    assert client.post(reverse("audit_trail")).status_code == 405
+
+
+# The history in the admin: read-only -----------------------------------------------------------------
+
+
+def test_a_post_to_revert_in_the_admin_is_refused(client, result):
+    admin_user = make_user("root", is_staff=True, is_superuser=True)
+    indicator = result.indicator
+    original_name = indicator.name
+    indicator.name = "changed"
+    indicator.save()
+    first = Indicator.history.filter(id=indicator.pk).order_by("history_date").first()
+    client.force_login(admin_user)
+    url = reverse("admin:evaluation_indicator_simple_history", args=[indicator.pk, first.history_id])
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"name": original_name, "_change_history": "1"})
+    assert response.status_code == 403
+    assert Indicator.objects.get(pk=indicator.pk).name == "changed"
+
+
+def test_the_admin_history_page_offers_no_revert(client, result):
+    client.force_login(make_user("root", is_staff=True, is_superuser=True))
+    response = client.get(reverse("admin:evaluation_result_history", args=[result.pk]))
+    assert response.status_code == 200
+    status = Result.objects.get(pk=result.pk).status
+    assert status == ResultStatus.NOT_ENTERED

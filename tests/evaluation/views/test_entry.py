@@ -1,0 +1,458 @@
+"""The department entry page: who sees what, saving, submitting, the live preview, conflicts, size."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from evaluation.domain.enums import ActualState, IndicatorKind, ResultStatus, YearStatus
+from evaluation.domain.workflow import Action
+from evaluation.models import EvaluationYear, ResultComment
+from evaluation.services import results as services
+from tests.builders import enter_actual, make_department, make_indicator, make_open_year, make_result, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture
+def plan(plan):
+    """FY2024 open, three days before its deadline."""
+    make_open_year(plan, deadline=timezone.localdate() + datetime.timedelta(3))
+    return plan
+
+
+@pytest.fixture
+def other_department():
+    return make_department("居住支援課")
+
+
+def _outcome(plan, department, **fields):
+    return make_result(make_indicator(plan, department=department, **fields), target=Decimal(100))
+
+
+def _page_url(department, year=2024):
+    return reverse("entry_department", args=[department.pk, year])
+
+
+def _save_url(department, year=2024):
+    return reverse("entry_department_save", args=[department.pk, year])
+
+
+def _row_data(result, actual="", *, reason="", selected=False, version=None):
+    """The POST of one row as the page sends it."""
+    result.refresh_from_db()
+    prefix = f"r{result.pk}"
+    data = {f"{prefix}-version": str(version or result.version), f"{prefix}-reason": reason}
+    for value in result.values.all():
+        data[f"{prefix}-actual_{value.pk}"] = actual
+    if selected:
+        data[f"{prefix}-selected"] = "on"
+    return data
+
+
+def _unchanged(result):
+    value = result.values.get()
+    text = "" if value.actual_state != ActualState.NUMBER else f"{value.actual_value.normalize():f}"
+    return _row_data(result, text, reason=result.reason)
+
+
+# Getting there -----------------------------------------------------------------------------------
+
+
+def test_entry_sends_staff_to_their_department_page_of_the_open_year(client, plan, department, staff):
+    _outcome(plan, department)
+    client.force_login(staff)
+
+    response = client.get(reverse("entry"))
+
+    assert response.status_code == 302
+    assert response["Location"] == _page_url(department)
+
+
+def test_entry_without_an_open_year_says_so(client, plan, department, staff):
+    EvaluationYear.objects.update(status=YearStatus.CLOSED)
+    client.force_login(staff)
+
+    response = client.get(reverse("entry"))
+
+    assert response.status_code == 200
+    assert response.context["no_open_year"]
+
+
+def test_entry_lets_the_planning_section_choose_a_department(client, plan, department, planner):
+    _outcome(plan, department)
+    client.force_login(planner)
+
+    response = client.get(reverse("entry"))
+
+    assert list(response.context["department_choices"]) == [department]
+
+
+def test_home_page_links_department_staff_to_the_entry_page(client, plan, department, staff):
+    _outcome(plan, department)
+    client.force_login(staff)
+
+    response = client.get(reverse("home"))
+
+    assert reverse("entry") in response.content.decode()
+
+
+# The department page -----------------------------------------------------------------------------
+
+
+def test_department_page_shows_its_own_indicators_with_inputs(client, plan, department, other_department, staff):
+    mine = _outcome(plan, department, name="相談窓口の認知度")
+    theirs = _outcome(plan, other_department, name="居住支援の件数")
+    client.force_login(staff)
+
+    response = client.get(_page_url(department))
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "相談窓口の認知度" in content and "居住支援の件数" not in content
+    assert f'name="r{mine.pk}-actual_' in content
+    assert f"r{theirs.pk}-" not in content
+    assert "令和6年度（2024年度）" in content
+    assert "3 days left" in content
+
+
+def test_department_page_of_another_department_is_404(client, plan, department, other_department, staff):
+    _outcome(plan, other_department)
+    client.force_login(staff)
+
+    assert client.get(_page_url(other_department)).status_code == 404
+
+
+def test_department_page_shows_an_overdue_deadline(client, plan, department, staff):
+    _outcome(plan, department)
+    EvaluationYear.objects.update(deadline=timezone.localdate() - datetime.timedelta(days=2))
+    client.force_login(staff)
+
+    assert "Overdue by 2 days" in client.get(_page_url(department)).content.decode()
+
+
+def test_planning_section_sees_any_department_read_only(client, plan, department, other_department, planner):
+    _outcome(plan, other_department, name="居住支援の件数")
+    client.force_login(planner)
+
+    response = client.get(_page_url(other_department))
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "居住支援の件数" in content
+    assert '<input type="text"' not in content and "<textarea" not in content
+    assert 'value="submit_all"' not in content
+
+
+def test_viewer_cannot_save(client, plan, department, viewer):
+    result = _outcome(plan, department)
+    client.force_login(viewer)
+
+    response = client.post(_save_url(department), {**_row_data(result, "50"), "action": "save"})
+
+    assert response.status_code == 404
+    result.refresh_from_db()
+    assert result.version == 1
+
+
+def test_last_years_actual_and_the_progress_are_shown(client, plan, department, staff):
+    result = _outcome(plan, department)
+    make_result(result.indicator, fiscal_year=2023, actual=Decimal(1816))
+    Result = type(result)
+    Result.objects.filter(pk=result.pk).update(status=ResultStatus.SUBMITTED)
+    client.force_login(staff)
+
+    response = client.get(_page_url(department))
+
+    assert "1,816" in response.content.decode()
+    progress = response.context["progress"]
+    assert (progress.total, progress.entered, progress.submitted, progress.approved) == (1, 1, 1, 0)
+
+
+def _department_with(count, plan, department):
+    for index in range(count):
+        kind = IndicatorKind.ACTIVITY if index % 3 == 0 else IndicatorKind.OUTCOME
+        result = make_result(make_indicator(plan, department=department, kind=kind), target=Decimal(100))
+        if index % 4 == 1:
+            result.status = ResultStatus.RETURNED
+            result.save()
+        make_result(result.indicator, fiscal_year=2023, actual=Decimal(5))
+
+
+def test_page_query_count_does_not_grow_with_the_number_of_indicators(client, plan, department, staff):
+    client.force_login(staff)
+    _department_with(3, plan, department)
+    client.get(_page_url(department))  # warm the session
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(_page_url(department)).status_code == 200
+
+    _department_with(27, plan, department)
+    with CaptureQueriesContext(connection) as large:
+        response = client.get(_page_url(department))
+
+    assert len(response.context["progress"].__dict__) and response.context["progress"].total == 30
+    assert len(large) == len(small), [query["sql"] for query in large]
+
+
+# Saving ------------------------------------------------------------------------------------------
+
+
+def test_save_draft_saves_only_the_changed_rows(client, plan, department, staff):
+    changed, untouched = _outcome(plan, department), _outcome(plan, department)
+    client.force_login(staff)
+
+    response = client.post(
+        _save_url(department), {**_row_data(changed, "１，２０８"), **_unchanged(untouched), "action": "save"}
+    )
+
+    assert response.status_code == 302
+    changed.refresh_from_db()
+    untouched.refresh_from_db()
+    assert (changed.status, changed.version) == (ResultStatus.DRAFT, 2)
+    assert changed.values.get().actual_value == Decimal(1208)
+    assert (untouched.status, untouched.version) == (ResultStatus.NOT_ENTERED, 1)
+
+
+def test_get_on_the_save_url_is_refused(client, plan, department, staff):
+    client.force_login(staff)
+
+    assert client.get(_save_url(department)).status_code == 405
+
+
+def test_save_on_another_departments_page_is_404_and_changes_nothing(client, plan, department, other_department, staff):
+    theirs = _outcome(plan, other_department)
+    client.force_login(staff)
+
+    response = client.post(_save_url(other_department), {**_row_data(theirs, "50"), "action": "save"})
+
+    assert response.status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.version == 1 and theirs.values.get().actual_state == ActualState.EMPTY
+
+
+def test_another_departments_row_smuggled_into_my_page_is_ignored(client, plan, department, other_department, staff):
+    mine, theirs = _outcome(plan, department), _outcome(plan, other_department)
+    client.force_login(staff)
+
+    client.post(_save_url(department), {**_row_data(mine, "80"), **_row_data(theirs, "50"), "action": "save"})
+
+    theirs.refresh_from_db()
+    assert theirs.version == 1 and theirs.values.get().actual_state == ActualState.EMPTY
+
+
+def test_smuggled_grade_status_and_department_are_ignored(client, plan, department, other_department, staff):
+    result = _outcome(plan, department)
+    client.force_login(staff)
+    prefix = f"r{result.pk}"
+
+    client.post(
+        _save_url(department),
+        {
+            **_row_data(result, "50"),
+            f"{prefix}-grade": "A",
+            f"{prefix}-status": "approved",
+            f"{prefix}-department": str(other_department.pk),
+            "action": "save",
+        },
+    )
+
+    result.refresh_from_db()
+    assert (result.grade, result.status, result.indicator.department_id) == ("C", ResultStatus.DRAFT, department.pk)
+
+
+def test_a_version_from_the_future_is_refused_as_a_conflict(client, plan, department, staff):
+    result = _outcome(plan, department)
+    client.force_login(staff)
+
+    response = client.post(_save_url(department), {**_row_data(result, "50", version=99), "action": "save"})
+
+    assert response.status_code == 200
+    result.refresh_from_db()
+    assert result.version == 1 and result.values.get().actual_state == ActualState.EMPTY
+
+
+def test_an_unreadable_number_is_refused_and_shown_again_as_typed(client, plan, department, staff):
+    result = _outcome(plan, department, code="1-1-1-2", name="認知度")
+    client.force_login(staff)
+
+    response = client.post(_save_url(department), {**_row_data(result, "たくさん"), "action": "save"})
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert 'role="alert"' in content and "1-1-1-2 認知度" in content
+    assert 'value="たくさん"' in content
+    assert 'aria-invalid="true"' in content
+    result.refresh_from_db()
+    assert result.version == 1
+
+
+def test_concurrent_save_shows_what_the_other_saved_and_keeps_what_this_user_typed(client, plan, department, staff):
+    result = _outcome(plan, department)
+    colleague = make_user("colleague", department=department, first_name="花子", last_name="世田谷")
+    seen = _row_data(result, "50", reason="私の理由")  # the page as this user opened it: version 1
+    enter_actual(result, colleague, 77, expected_version=1)
+    client.force_login(staff)
+
+    response = client.post(_save_url(department), {**seen, "action": "save"})
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "世田谷" in content and "77" in content
+    assert 'value="50"' in content and "私の理由" in content
+    assert f'name="r{result.pk}-version" value="2"' in content
+    result.refresh_from_db()
+    assert result.values.get().actual_value == Decimal(77)
+
+    # A deliberate second save, with the current version the page now holds, goes through.
+    response = client.post(_save_url(department), {**seen, f"r{result.pk}-version": "2", "action": "save"})
+
+    assert response.status_code == 302
+    result.refresh_from_db()
+    assert (result.version, result.values.get().actual_value) == (3, Decimal(50))
+
+
+# Submitting --------------------------------------------------------------------------------------
+
+
+def test_submit_refuses_c_without_reason_naming_it_and_keeps_what_was_typed(client, plan, department, staff):
+    result = _outcome(plan, department, code="1-1-1-2", name="認知度")
+    client.force_login(staff)
+
+    response = client.post(
+        _save_url(department), {**_row_data(result, "50", selected=True), "action": "submit_selected"}
+    )
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "1-1-1-2 認知度" in content and "Write the reason for grade C." in content
+    assert f'href="#id_r{result.pk}-reason"' in content
+    assert 'value="50"' in content
+    result.refresh_from_db()
+    assert (result.status, result.grade) == (ResultStatus.DRAFT, "C")  # saved first, then refused
+
+
+def test_submit_refuses_an_item_with_no_value(client, plan, department, staff):
+    result = _outcome(plan, department, code="9-9", name="空の指標")
+    client.force_login(staff)
+
+    response = client.post(_save_url(department), {**_unchanged(result), "action": "submit_all"})
+
+    assert "9-9 空の指標" in response.content.decode()
+    result.refresh_from_db()
+    assert result.status == ResultStatus.NOT_ENTERED
+
+
+def test_save_and_submit_in_one_click_with_a_reason(client, plan, department, staff):
+    result = _outcome(plan, department)
+    client.force_login(staff)
+
+    response = client.post(
+        _save_url(department), {**_row_data(result, "50", reason="理由", selected=True), "action": "submit_selected"}
+    )
+
+    assert response.status_code == 302
+    result.refresh_from_db()
+    assert (result.status, result.grade, result.reason) == (ResultStatus.SUBMITTED, "C", "理由")
+
+
+def test_submit_selected_without_a_selection_asks_for_one(client, plan, department, staff):
+    result = _outcome(plan, department)
+    client.force_login(staff)
+
+    response = client.post(_save_url(department), {**_unchanged(result), "action": "submit_selected"})
+
+    assert "Select the items to submit." in response.content.decode()
+
+
+def test_submit_all_submits_every_ready_row(client, plan, department, staff):
+    first, second = _outcome(plan, department), _outcome(plan, department)
+    client.force_login(staff)
+
+    client.post(_save_url(department), {**_row_data(first, "100"), **_row_data(second, "120"), "action": "submit_all"})
+
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.status == second.status == ResultStatus.SUBMITTED
+
+
+def test_submitted_item_is_read_only_and_a_returned_one_shows_the_comment_and_is_editable(
+    client, plan, department, staff, planner
+):
+    submitted, returned = _outcome(plan, department), _outcome(plan, department)
+    for result in (submitted, returned):
+        enter_actual(result, staff, 100, then_submit=True)  # versions 2 and 3
+    services.transition(returned, Action.RETURN, user=planner, expected_version=3, comment="出典を書いてください")
+    client.force_login(staff)
+
+    response = client.get(_page_url(department))
+
+    content = response.content.decode()
+    assert f'name="r{submitted.pk}-actual_' not in content
+    assert f'name="r{returned.pk}-actual_' in content
+    assert "出典を書いてください" in content
+    assert ResultComment.objects.count() == 1
+
+    # and posting the submitted row changes nothing
+    client.post(_save_url(department), {**_row_data(submitted, "5"), "action": "save"})
+    submitted.refresh_from_db()
+    assert submitted.version == 3
+
+
+# The live preview --------------------------------------------------------------------------------
+
+
+def test_preview_returns_the_grade_computed_by_the_server_and_saves_nothing(client, plan, department, staff):
+    result = _outcome(plan, department)
+    client.force_login(staff)
+
+    url = reverse("entry_preview", args=[result.pk])
+    response = client.post(url, _row_data(result, "５０"), HTTP_HX_REQUEST="true")
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "50.0%" in content and "grade--c" in content
+    assert "reason (required to submit)" in content
+    result.refresh_from_db()
+    assert (result.version, result.grade) == (1, "")
+
+
+def test_preview_of_another_departments_result_is_404(client, plan, department, other_department, staff):
+    theirs = _outcome(plan, other_department)
+    client.force_login(staff)
+
+    response = client.post(reverse("entry_preview", args=[theirs.pk]), _row_data(theirs, "50"))
+
+    assert response.status_code == 404
+
+
+def test_preview_refuses_get(client, plan, department, staff):
+    result = _outcome(plan, department)
+    client.force_login(staff)
+
+    assert client.get(reverse("entry_preview", args=[result.pk])).status_code == 405
+
+
+# Size --------------------------------------------------------------------------------------------
+
+
+def test_a_department_with_250_indicators_saves_its_whole_page_in_one_post(client, plan, department, staff):
+    results = [_outcome(plan, department) for _ in range(250)]
+    data = {"action": "save"}
+    for result in results:
+        data.update(_row_data(result, "90", reason="理由", selected=True))  # every field a row can send
+
+    client.force_login(staff)
+    response = client.post(_save_url(department), data)
+
+    assert response.status_code == 302
+    assert len(data) > 1000
+    assert all(version == 2 for version in type(results[0]).objects.values_list("version", flat=True))

@@ -1,0 +1,572 @@
+"""The plan workbook importer, through real files (the demo workbook and copies made in tmp_path)."""
+
+import csv
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import IntegrityError
+from django.utils import translation
+
+from departments.models import Department
+from evaluation.domain.enums import ActualState, Direction, IndicatorKind, ResultStatus
+from evaluation.domain.fiscal_year import FiscalYearError
+from evaluation.domain.grading import GradingError
+from evaluation.domain.messages import describe
+from evaluation.domain.numbers import NumberError
+from evaluation.models import (
+    Indicator,
+    Initiative,
+    Measure,
+    Pillar,
+    Plan,
+    PolicyArea,
+    Result,
+    ResultValue,
+    Vision,
+)
+from evaluation.workbook.plan_import import (
+    COLUMNS,
+    ImportRefused,
+    UnreadableWorkbook,
+    import_plan_file,
+    preview_plan_file,
+    read_workbook,
+)
+
+DEMO = Path(__file__).resolve().parents[3] / "evaluation" / "demo_data"
+DEMO_CSV = DEMO / "setagaya-r6.csv"
+DEMO_XLSX = DEMO / "setagaya-r6.xlsx"
+PLAN = "世田谷区地域保健医療福祉総合計画"
+
+pytestmark = pytest.mark.django_db
+
+
+def demo_rows() -> list[dict[str, str]]:
+    with DEMO_CSV.open(encoding="utf-8-sig", newline="") as file:
+        return list(csv.DictReader(file))
+
+
+def write_csv(path: Path, rows: list[dict[str, str]], *, encoding="utf-8-sig", columns=COLUMNS) -> Path:
+    with path.open("w", encoding=encoding, newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def row_of(rows, code, label=""):
+    return next(row for row in rows if row["指標ID"] == code and row["小項目"] == label)
+
+
+def snapshot():
+    """Every row the importer may write, as plain tuples, to show that nothing changed."""
+    models = [Plan, Pillar, PolicyArea, Vision, Initiative, Department, Indicator, Measure, Result, ResultValue]
+    return {model.__name__: sorted(model.objects.values_list()) for model in models}
+
+
+def history_count():
+    models = [Plan, Department, Indicator, Measure, Result, ResultValue]
+    return sum(model.history.count() for model in models)
+
+
+# --- The demo workbook ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", [DEMO_CSV, DEMO_XLSX], ids=["csv", "xlsx"])
+def test_demo_workbook_imports_the_whole_plan(path):
+    report = import_plan_file(path)
+
+    plan = Plan.objects.get(name=PLAN)
+    assert (plan.first_fiscal_year, plan.last_fiscal_year) == (2024, 2024)
+    assert Pillar.objects.count() == 2
+    assert PolicyArea.objects.count() == 17
+    assert Vision.objects.count() == 23
+    assert Initiative.objects.count() == 63
+    assert Indicator.objects.filter(kind=IndicatorKind.ACTIVITY).count() == 65
+    assert Indicator.objects.filter(kind=IndicatorKind.OUTCOME).count() == 69
+    assert Department.objects.count() == 21
+    compound = Indicator.objects.get(code="1.10.1.5.O1")
+    assert list(compound.measures.values_list("label", "name", "baseline_value")) == [
+        ("a", "多摩川洪水浸水想定区域内", Decimal("340")),
+        ("b", "多摩川洪水浸水想定区域以外", Decimal("3200")),
+    ]
+    assert Result.objects.filter(fiscal_year=2024).count() == 134
+    assert report.row_counts == {"created": 136}
+    assert report.fiscal_years == [2024]
+
+
+def test_csv_and_xlsx_hold_the_same_values():
+    import_plan_file(DEMO_CSV)
+    before = snapshot()
+
+    report = import_plan_file(DEMO_XLSX)
+
+    assert report.row_counts == {"unchanged": 136}
+    assert snapshot() == before
+
+
+def test_lower_is_better_outcome_is_graded_from_target_over_actual():
+    import_plan_file(DEMO_CSV)
+
+    value = ResultValue.objects.get(result__indicator__code="1.1.2.1.O1", result__fiscal_year=2024)
+
+    assert value.result.indicator.direction == Direction.LOWER
+    assert (value.target_value, value.actual_value) == (Decimal(430), Decimal(226))
+    assert value.achievement == Decimal("190.3")
+    assert value.grade == "A"
+    assert value.result.grade == "A"
+
+
+def test_values_of_every_kind_are_stored_as_number_text_or_state():
+    import_plan_file(DEMO_CSV)
+    values = {
+        value.result.indicator.code: value
+        for value in ResultValue.objects.select_related("result__indicator").filter(measure__label="")
+    }
+
+    tallying = values["1.1.1.1.O1"]
+    assert (tallying.target_value, tallying.actual_state, tallying.grade) == (Decimal("9.0"), ActualState.TALLYING, "")
+    assert tallying.result.status == ResultStatus.DRAFT  # 集計中 is an answer: the item stays open
+    text_plan = values["1.1.1.2.A1"]
+    assert text_plan.original_plan_text.startswith("各地区の四者連携")
+    assert text_plan.original_plan_value is None
+    assert (text_plan.actual_state, text_plan.result.status) == (ActualState.EMPTY, ResultStatus.NOT_ENTERED)
+    text_actual = values["1.2.1.2.A1"]
+    assert (text_actual.original_plan_text, text_actual.actual_state, text_actual.actual_text) == (
+        "一部運用",
+        ActualState.TEXT,
+        "一部運用",
+    )
+    assert text_actual.result.status == ResultStatus.DRAFT
+    qualitative = values["2.5.1.2.O1"]
+    assert (qualitative.target_text, qualitative.actual_text) == ("課題整理", "課題整理")
+    assert (qualitative.result.judged_grade, qualitative.result.grade, qualitative.achievement) == ("A", "A", None)
+
+
+def test_blank_kind_declares_an_initiative_without_indicator():
+    import_plan_file(DEMO_CSV)
+
+    initiative = Initiative.objects.get(title="参加支援事業")
+
+    assert not initiative.indicators.exists()
+
+
+def test_blank_hierarchy_cells_take_the_value_of_the_initiatives_other_rows():
+    import_plan_file(DEMO_CSV)
+
+    indicator = Indicator.objects.get(code="1.1.2.2.O1")  # its row leaves 実施計画 blank, the A1 row has it
+
+    assert indicator.initiative.implementation_ref == "施策８－２"
+
+
+# --- Idempotence and updates ------------------------------------------------------------------------
+
+
+def test_importing_the_same_file_again_changes_nothing_and_records_no_history():
+    import_plan_file(DEMO_CSV)
+    before, history_before = snapshot(), history_count()
+
+    report = import_plan_file(DEMO_CSV)
+
+    assert report.row_counts == {"unchanged": 136}
+    assert not report.has_changes
+    assert snapshot() == before
+    assert history_count() == history_before
+
+
+def test_a_corrected_target_updates_in_place_and_regrades(tmp_path):
+    import_plan_file(DEMO_CSV)
+    value = ResultValue.objects.select_related("result").get(result__indicator__code="1.8.1.1.O1")
+    assert value.grade == "C"  # target 16.5, actual 10.6
+    rows = demo_rows()
+    row_of(rows, "1.8.1.1.O1")["目標"] = "１０．０"
+    history_before = history_count()
+
+    report = import_plan_file(write_csv(tmp_path / "corrected.csv", rows))
+
+    changed = [outcome for outcome in report.rows if outcome.action != "unchanged"]
+    assert [(outcome.row, outcome.code, outcome.action) for outcome in changed] == [
+        (rows.index(row_of(rows, "1.8.1.1.O1")) + 2, "1.8.1.1.O1", "updated")
+    ]
+    updated = ResultValue.objects.get(pk=value.pk)
+    assert (updated.target_value, updated.achievement, updated.grade) == (Decimal(10), Decimal("106.0"), "A")
+    assert updated.result.grade == "A"
+    assert updated.result.version == value.result.version + 1
+    assert ResultValue.objects.count() == 135
+    # one history row for the value, one for its result
+    assert history_count() == history_before + 2
+    assert any("16.5 → 10" in change for _row, change in report.changes())
+
+
+def test_csv_in_shift_jis_and_without_bom_imports(tmp_path):
+    rows = demo_rows()
+    cp932 = write_csv(tmp_path / "cp932.csv", rows, encoding="cp932")
+    plain = write_csv(tmp_path / "plain.csv", rows, encoding="utf-8")
+    assert not plain.read_bytes().startswith(b"\xef\xbb\xbf")
+
+    assert import_plan_file(cp932).row_counts == {"created": 136}
+    assert import_plan_file(plain).row_counts == {"unchanged": 136}
+
+
+def test_upload_without_a_name_is_recognised_by_its_content():
+    with DEMO_XLSX.open("rb") as file:
+        rows = read_workbook(file)
+
+    assert len(rows) == 136
+    assert rows[0]["目標"] == "9"  # a numeric cell: Excel keeps the number 9, not the text 9.0
+    assert rows[0]["実績"] == "集計中"
+
+
+def test_a_year_imported_beside_another_leaves_the_other_years_rows_untouched(tmp_path):
+    import_plan_file(DEMO_CSV)
+    rows_2025 = demo_rows()
+    for row in rows_2025:
+        row["年度"] = "令和7年度"
+        if row["指標ID"] == "1.1.2.1.O1":
+            row["実績"] = "600"
+    results_2024 = sorted(Result.objects.filter(fiscal_year=2024).values_list())
+    values_2024 = sorted(ResultValue.objects.filter(result__fiscal_year=2024).values_list())
+
+    report = import_plan_file(write_csv(tmp_path / "r7.csv", rows_2025))
+
+    assert report.fiscal_years == [2025]
+    assert Result.objects.filter(fiscal_year=2025).count() == 134
+    assert sorted(Result.objects.filter(fiscal_year=2024).values_list()) == results_2024
+    assert sorted(ResultValue.objects.filter(result__fiscal_year=2024).values_list()) == values_2024
+    assert ResultValue.objects.get(result__indicator__code="1.1.2.1.O1", result__fiscal_year=2025).grade == "C"
+    plan = Plan.objects.get()
+    assert (plan.first_fiscal_year, plan.last_fiscal_year) == (2024, 2025)
+
+    # and back: re-importing a corrected 2024 leaves 2025 alone
+    results_2025 = sorted(Result.objects.filter(fiscal_year=2025).values_list())
+    values_2025 = sorted(ResultValue.objects.filter(result__fiscal_year=2025).values_list())
+    rows_2024 = demo_rows()
+    row_of(rows_2024, "1.1.2.1.O1")["実績"] = "300"
+    import_plan_file(write_csv(tmp_path / "r6.csv", rows_2024))
+    assert sorted(Result.objects.filter(fiscal_year=2025).values_list()) == results_2025
+    assert sorted(ResultValue.objects.filter(result__fiscal_year=2025).values_list()) == values_2025
+    assert ResultValue.objects.get(result__indicator__code="1.1.2.1.O1", result__fiscal_year=2024).actual_value == 300
+
+
+def test_existing_result_keeps_its_status(tmp_path):
+    import_plan_file(DEMO_CSV)
+    Result.objects.filter(indicator__code="1.1.2.1.O1").update(status=ResultStatus.SUBMITTED)
+    rows = demo_rows()
+    row_of(rows, "1.1.2.1.O1")["実績"] = "250"
+
+    import_plan_file(write_csv(tmp_path / "f.csv", rows))
+
+    assert Result.objects.get(indicator__code="1.1.2.1.O1").status == ResultStatus.SUBMITTED
+
+
+def test_grade_column_of_a_graded_outcome_is_ignored_and_the_grade_computed(tmp_path):
+    rows = demo_rows()
+    row_of(rows, "1.1.2.1.O1")["評価"] = "D"
+    row_of(rows, "2.5.1.1.O1")["評価"] = "B"  # qualitative: the judgement is taken
+
+    report = import_plan_file(write_csv(tmp_path / "f.csv", rows))
+
+    assert Result.objects.get(indicator__code="1.1.2.1.O1").grade == "A"
+    assert Result.objects.get(indicator__code="2.5.1.1.O1").grade == "B"
+    assert [(note.column, note.value) for note in report.ignored] == [("評価", "D")]
+
+
+def test_dry_run_lists_the_changes_and_saves_nothing(tmp_path):
+    import_plan_file(DEMO_CSV)
+    rows = demo_rows()
+    row_of(rows, "1.1.2.1.O1")["目標"] = "420"
+    before, history_before = snapshot(), history_count()
+
+    report = preview_plan_file(write_csv(tmp_path / "f.csv", rows))
+
+    assert report.dry_run
+    assert [change for _row, change in report.changes() if "420" in change]
+    assert snapshot() == before
+    assert history_count() == history_before
+
+
+def test_a_database_error_refuses_the_whole_file(monkeypatch):
+    saved = []
+    original_save = ResultValue.save
+
+    def failing_save(self, *args, **kwargs):
+        saved.append(self)
+        if len(saved) == 50:
+            raise IntegrityError("simulated")
+        return original_save(self, *args, **kwargs)
+
+    monkeypatch.setattr(ResultValue, "save", failing_save)
+
+    with pytest.raises(ImportRefused) as refused:
+        import_plan_file(DEMO_CSV)
+
+    assert "simulated" in refused.value.errors[0].message
+    assert not Plan.objects.exists()
+    assert not Department.objects.exists()
+
+
+# --- Refused files ----------------------------------------------------------------------------------
+
+
+def refuse(tmp_path, rows, **kwargs) -> list[tuple[int, str, str]]:
+    before = snapshot()
+    with pytest.raises(ImportRefused) as refused:
+        import_plan_file(write_csv(tmp_path / "broken.csv", rows, **kwargs))
+    assert snapshot() == before
+    return [(error.row, error.column, error.value) for error in refused.value.errors]
+
+
+def test_every_problem_of_a_broken_file_is_reported_at_once_and_nothing_is_saved(tmp_path):
+    import_plan_file(DEMO_CSV)
+    rows = demo_rows()
+    row_of(rows, "1.1.2.1.O1")["目標"] = "4三0"  # a letter in a number
+    row_of(rows, "1.1.3.1.O1")["目標"] = "0"  # zero target of a graded outcome
+    row_of(rows, "1.1.1.3.A1")["種別"] = "活動量"  # unknown kind
+    row_of(rows, "1.1.1.3.O1")["年度"] = "令和x年度"  # bad year
+    rows.append(dict(row_of(rows, "1.1.1.1.O1")))  # duplicate key
+    row_of(rows, "1.8.1.1.O1")["柱"] = "別の柱"  # title conflict with the other rows of pillar 1
+    row_of(rows, "1.8.1.2.O1")["実績"] = "多い"  # text actual of a graded outcome
+    row_of(rows, "1.4.1.1.O1")["推進施策番号"] = "4.5"  # not an integer
+    numbered = {id(row): index + 2 for index, row in enumerate(rows)}
+
+    errors = refuse(tmp_path, rows)
+
+    def at(code, column, value):
+        return (numbered[id(row_of(rows, code))], column, value)
+
+    expected = {
+        at("1.1.2.1.O1", "目標", "4三0"),
+        at("1.1.3.1.O1", "目標", "0"),
+        at("1.1.1.3.A1", "種別", "活動量"),
+        at("1.1.1.3.O1", "年度", "令和x年度"),
+        (len(rows) + 1, "指標ID", "1.1.1.1.O1"),
+        at("1.8.1.1.O1", "柱", "別の柱"),
+        at("1.8.1.2.O1", "実績", "多い"),
+        at("1.4.1.1.O1", "推進施策番号", "4.5"),
+    }
+    assert expected <= set(errors)
+    assert errors == sorted(errors, key=lambda error: error[0])
+
+
+def test_missing_columns_are_named(tmp_path):
+    columns = [column for column in COLUMNS if column not in ("目標", "担当所管課")]
+
+    errors = refuse(tmp_path, demo_rows(), columns=columns)
+
+    assert errors == [(1, "目標", ""), (1, "担当所管課", "")]
+
+
+def test_full_width_hierarchy_numbers_are_accepted(tmp_path):
+    rows = demo_rows()
+    for row in rows:
+        row["柱番号"] = row["柱番号"].translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+
+    import_plan_file(write_csv(tmp_path / "f.csv", rows))
+
+    assert sorted(Pillar.objects.values_list("number", flat=True)) == [1, 2]
+
+
+def test_sub_items_of_one_indicator_must_agree_on_the_indicators_columns(tmp_path):
+    rows = demo_rows()
+    row_of(rows, "1.10.1.5.O1", "b")["指標名"] = "別の名前"
+
+    errors = refuse(tmp_path, rows)
+
+    assert errors == [(rows.index(row_of(rows, "1.10.1.5.O1", "b")) + 2, "指標名", "別の名前")]
+
+
+def test_error_messages_say_row_column_value_and_why(tmp_path):
+    rows = demo_rows()
+    row_of(rows, "1.1.3.1.O1")["目標"] = "0"
+
+    with pytest.raises(ImportRefused) as refused:
+        import_plan_file(write_csv(tmp_path / "f.csv", rows))
+
+    text = str(refused.value.errors[0])
+    # Japanese first: what the staff read.
+    assert text == "10行目「目標」列の値「0」：評価する成果指標には、0以外の数値の目標が必要です。"
+
+
+def test_error_messages_are_in_english_for_an_english_user(tmp_path):
+    rows = demo_rows()
+    row_of(rows, "1.1.3.1.O1")["目標"] = "0"
+
+    with translation.override("en"), pytest.raises(ImportRefused) as refused:
+        import_plan_file(write_csv(tmp_path / "f.csv", rows))
+
+    text = str(refused.value.errors[0])
+    assert "「目標」" in text and "「0」" in text
+    assert "numeric target other than 0" in text
+
+
+def test_unknown_extension_and_wrong_encoding_are_unreadable(tmp_path):
+    (tmp_path / "plan.txt").write_text("x")
+    (tmp_path / "latin.csv").write_bytes("計画".encode("utf-16"))
+    (tmp_path / "broken.xlsx").write_bytes(b"PK\x03\x04 not really a zip")
+
+    for name in ("plan.txt", "latin.csv", "broken.xlsx"):
+        with pytest.raises(UnreadableWorkbook):
+            import_plan_file(tmp_path / name)
+
+
+def test_xlsx_numeric_cells_keep_the_digits_typed(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(COLUMNS)
+    row = row_of(demo_rows(), "1.8.1.1.O1")
+    sheet.append([row[column] for column in COLUMNS])
+    sheet.cell(row=2, column=COLUMNS.index("目標") + 1, value=16.5)
+    sheet.cell(row=2, column=COLUMNS.index("実績") + 1, value=2.675)  # a float that is not exactly 2.675
+    sheet.cell(row=2, column=COLUMNS.index("年度") + 1, value=2024)
+    book.save(tmp_path / "numbers.xlsx")
+
+    rows = read_workbook(tmp_path / "numbers.xlsx")
+
+    assert (rows[0]["目標"], rows[0]["実績"], rows[0]["年度"]) == ("16.5", "2.675", "2024")
+
+
+# --- The command ------------------------------------------------------------------------------------
+
+
+def test_command_imports_and_prints_a_summary(capsys):
+    call_command("import_plan", str(DEMO_CSV))
+
+    out = capsys.readouterr().out
+    assert PLAN in out
+    assert "2024" in out
+    assert Indicator.objects.count() == 134
+
+
+def test_command_dry_run_changes_nothing(capsys):
+    call_command("import_plan", str(DEMO_CSV), "--dry-run")
+
+    assert not Plan.objects.exists()
+    assert "136" in capsys.readouterr().out
+
+
+def test_command_refuses_a_broken_file_with_every_error_and_no_traceback(tmp_path, capsys):
+    rows = demo_rows()
+    row_of(rows, "1.1.2.1.O1")["目標"] = "abc"
+    row_of(rows, "1.1.3.1.O1")["目標"] = "0"
+    path = write_csv(tmp_path / "broken.csv", rows)
+
+    with pytest.raises(CommandError):
+        call_command("import_plan", str(path))
+
+    err = capsys.readouterr().err
+    assert "「abc」" in err and "「0」" in err
+    assert "Traceback" not in err
+    assert not Plan.objects.exists()
+
+
+def test_command_refuses_an_unreadable_file(tmp_path, capsys):
+    with pytest.raises(CommandError):
+        call_command("import_plan", str(tmp_path / "missing.csv"))
+
+    assert "missing.csv" in capsys.readouterr().err
+
+
+# --- Export through PlanWorkbookResource ------------------------------------------------------------
+
+
+def export_file(tmp_path, fmt, **resource_kwargs) -> Path:
+    from evaluation.resources import PlanWorkbookResource, WorkbookCSV, WorkbookXLSX
+
+    dataset = PlanWorkbookResource(**resource_kwargs).export(Plan.objects.all())
+    writer = {"csv": WorkbookCSV, "xlsx": WorkbookXLSX}[fmt]()
+    path = tmp_path / f"export.{fmt}"
+    path.write_bytes(writer.export_data(dataset))
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_export_then_import_changes_nothing(tmp_path, fmt):
+    import_plan_file(DEMO_CSV)
+    before, history_before = snapshot(), history_count()
+
+    path = export_file(tmp_path, fmt)
+    report = import_plan_file(path)
+
+    assert read_workbook(path)[0].keys() == set(COLUMNS) and list(read_workbook(path)[0]) == COLUMNS
+    assert report.row_counts == {"unchanged": 136}
+    assert snapshot() == before
+    assert history_count() == history_before
+
+
+def test_export_writes_the_values_as_the_workbook_has_them(tmp_path):
+    import_plan_file(DEMO_CSV)
+
+    exported = read_workbook(export_file(tmp_path, "csv"))
+
+    original = demo_rows()
+    assert [(row["指標ID"], row["小項目"]) for row in exported] == [(row["指標ID"], row["小項目"]) for row in original]
+    for column in ["当初計画", "修正計画", "目標", "実績", "現況値", "種別", "方向", "評価", "評価理由", "修正理由"]:
+        differing = [row["指標ID"] for row, old in zip(exported, original, strict=True) if row[column] != old[column]]
+        # the database keeps 55.0 as 55 and 80 as 80.0 for these two (see resources._decimals)
+        assert set(differing) <= {"1.9.1.3.O2", "1.10.1.1.O1"}, column
+    assert row_of(exported, "1.10.1.1.O1")["目標"] == "80.0"  # its baseline 「７３．１％」 has one decimal
+    assert row_of(exported, "1.1.1.1.O1")["目標"] == "9.0"
+    assert row_of(exported, "1.1.1.1.O1")["実績"] == "集計中"
+
+
+def test_export_guards_text_cells_against_formulas_and_import_reads_them_back(tmp_path):
+    rows = demo_rows()
+    names = {"1.1.1.1.O1": "=1+2", "1.1.1.2.O1": "+81", "1.1.1.3.O1": "-あ", "1.1.2.1.O1": "@SUM(A1)"}
+    for code, name in names.items():
+        row_of(rows, code)["指標名"] = name
+    import_plan_file(write_csv(tmp_path / "f.csv", rows))
+    ResultValue.objects.filter(result__indicator__code="1.1.1.2.A1").update(original_plan_text="\tタブ")
+
+    path = export_file(tmp_path, "csv")
+    text = path.read_text(encoding="utf-8-sig")
+
+    for name in names.values():
+        assert f",'{name}," in text
+    assert ",'\tタブ," in text
+    assert import_plan_file(path).row_counts == {"unchanged": 136}
+    assert Indicator.objects.get(code="1.1.1.1.O1").name == "=1+2"
+
+
+def test_export_of_two_years_keeps_each_year(tmp_path):
+    import_plan_file(DEMO_CSV)
+    rows_2025 = demo_rows()
+    for row in rows_2025:
+        row["年度"] = "2025"
+    row_of(rows_2025, "1.1.2.1.O1")["実績"] = "600"
+    import_plan_file(write_csv(tmp_path / "r7.csv", rows_2025))
+    before = snapshot()
+
+    exported = read_workbook(export_file(tmp_path, "csv"))
+    only_2025 = read_workbook(export_file(tmp_path, "xlsx", fiscal_years=[2025]))
+
+    assert len(exported) == 2 * 135 + 1  # every measure per year, the initiative without indicator once
+    assert {row["年度"] for row in only_2025} == {"2025"}
+    assert import_plan_file(tmp_path / "export.csv").row_counts == {"unchanged": 271}
+    assert snapshot() == before
+
+
+def test_reimport_reads_the_plan_in_a_handful_of_queries(django_assert_max_num_queries):
+    import_plan_file(DEMO_CSV)
+
+    with django_assert_max_num_queries(20):
+        import_plan_file(DEMO_CSV)
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (NumberError("not_a_number", "4三0", "件"), "「4三0」 is not a number."),
+        (NumberError("unit_mismatch", "5回", "人"), "「人」"),
+        (NumberError("bad_grouping", "1,00"), "「1,00」"),
+        (GradingError("target_zero"), "numeric target other than 0"),
+        (GradingError("target_not_numeric"), "numeric target other than 0"),
+        (GradingError("baseline_not_numeric"), "baseline"),
+        (FiscalYearError("令和x年度"), "「令和x年度」 is not a fiscal year"),
+    ],
+)
+def test_domain_errors_are_described_in_words(error, expected):
+    with translation.override("en"):
+        assert expected in describe(error)
