@@ -27,10 +27,10 @@ from evaluation.workbook.entry_sheet import (
     sheet_filename,
     year_is_open,
 )
+from evaluation.workbook.reader import ENTRY_SHEET_EXTENSIONS as UPLOAD_EXTENSIONS
+from evaluation.workbook.reader import MAX_UPLOAD_BYTES
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-UPLOAD_EXTENSIONS = (".xlsx", ".csv")
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 
 class EntrySheetUploadForm(forms.Form):

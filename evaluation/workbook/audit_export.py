@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from evaluation.queries.audit import AuditEntry, AuditFilters, Change, audit_rows, describe_rows
-from evaluation.workbook.results_export import spreadsheet_safe
+from evaluation.workbook.cells import spreadsheet_safe
 
 CSV_CHUNK = 200
 

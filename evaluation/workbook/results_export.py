@@ -4,7 +4,7 @@
 the file format, and yields plain values (Decimal numbers, texts, None for a blank cell). The writers
 turn the rows into CSV, XLSX or JSON; the in-app download and the printed report's workbook reuse
 the same rows. Escaping against formula injection is the spreadsheet writers' job
-(`spreadsheet_safe`), so the rows themselves stay exact.
+(`cells.spreadsheet_safe`), so the rows themselves stay exact.
 
 The column headers are the Japanese names FORMAT.md fixes: a data format, not interface text, so
 they are not translated. Neither are the values of 種別 and 方向, which are the workbook's own words.
@@ -18,7 +18,7 @@ import io
 import json
 import unicodedata
 from collections.abc import Iterator
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import IO, Any
 
 from django.db.models import Prefetch
@@ -27,12 +27,14 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from evaluation import display
 from evaluation.domain import grading
-from evaluation.domain.enums import ActualState, Direction, IndicatorKind, ResultStatus
+from evaluation.domain.enums import ActualState, ResultStatus
 from evaluation.domain.fiscal_year import era_name
 from evaluation.models import Indicator, Plan, Result, ResultValue
+from evaluation.workbook.cells import DIRECTION_WORDS, KIND_WORDS, number_or_text_cell, spreadsheet_safe
 
-COLUMNS = (
+RESULTS_EXPORT_COLUMNS = (
     "計画",
     "年度",
     "指標ID",
@@ -53,10 +55,6 @@ COLUMNS = (
     "状態",
 )
 
-KIND_WORDS = {IndicatorKind.ACTIVITY: "行動量", IndicatorKind.OUTCOME: "成果指標"}
-DIRECTION_WORDS = {Direction.HIGHER: "高いほど良い", Direction.LOWER: "低いほど良い", Direction.QUALITATIVE: "定性"}
-TALLYING_WORD = "集計中"
-NOT_GRADED_MARK = "ー"  # katakana long vowel, as the sheet prints it
 
 FORMATS = ("csv", "xlsx", "json")
 CONTENT_TYPES = {
@@ -72,7 +70,7 @@ Row = dict[str, Any]
 
 
 def result_rows(plan: Plan, fiscal_year: int) -> Iterator[Row]:
-    """Yield the plan's results of one fiscal year, one dict per row, keyed by COLUMNS, in plan order.
+    """Yield the plan's results of one fiscal year, one dict per row, keyed by RESULTS_EXPORT_COLUMNS, in plan order.
 
     - A simple indicator gives one row. A compound one gives a row per sub-item (a, b …: its own
       values, achievement and grade), then the indicator's own row (小項目 blank, no values) with the
@@ -143,32 +141,28 @@ def _indicator_rows(plan, fiscal_year, indicator, result, status_labels) -> Iter
 
 
 def _blank_row(common: Row) -> Row:
-    return {column: common.get(column) for column in COLUMNS}
+    return {column: common.get(column) for column in RESULTS_EXPORT_COLUMNS}
 
 
 def _value_cells(plan: Plan, indicator: Indicator, value: ResultValue | None) -> Row:
     if value is None:
         return {}
     return {
-        "当初計画": _number_or_text(value.original_plan_value, value.original_plan_text),
-        "修正計画": _number_or_text(value.revised_plan_value, value.revised_plan_text),
-        "目標": _number_or_text(value.target_value, value.target_text),
+        "当初計画": number_or_text_cell(value.original_plan_value, value.original_plan_text),
+        "修正計画": number_or_text_cell(value.revised_plan_value, value.revised_plan_text),
+        "目標": number_or_text_cell(value.target_value, value.target_text),
         "実績": _actual_cell(value),
-        "達成状況": format_achievement(plan, value.achievement) if indicator.is_outcome else None,
+        "達成状況": display.achievement_cell(value.achievement, plan.achievement_decimals)
+        if indicator.is_outcome
+        else None,
     }
-
-
-def _number_or_text(number: Decimal | None, text: str) -> Decimal | str | None:
-    if number is not None:
-        return plain_decimal(number)
-    return text or None
 
 
 def _actual_cell(value: ResultValue) -> Decimal | str | None:
     if value.actual_state == ActualState.NUMBER:
-        return plain_decimal(value.actual_value)
+        return display.plain_decimal(value.actual_value)
     if value.actual_state == ActualState.TALLYING:
-        return TALLYING_WORD
+        return display.TALLYING
     if value.actual_state == ActualState.TEXT:
         return value.actual_text or None
     return None
@@ -177,38 +171,7 @@ def _actual_cell(value: ResultValue) -> Decimal | str | None:
 def _grade_cell(indicator: Indicator, grade: str) -> str | None:
     if not indicator.is_outcome:
         return None
-    return grade if grade in grading.GRADES else NOT_GRADED_MARK
-
-
-def format_achievement(plan: Plan, achievement: Decimal | None) -> Decimal | None:
-    """The stored achievement with the plan's number of decimals (Decimal('96.7'); None stays None).
-
-    The stored figure was already rounded by the plan's rule, so this only fixes the decimals."""
-    if achievement is None:
-        return None
-    return achievement.quantize(Decimal(1).scaleb(-plan.achievement_decimals), rounding=ROUND_HALF_UP)
-
-
-def plain_decimal(value: Decimal) -> Decimal:
-    """Drop the database's trailing zeros (Decimal('430.0000') → Decimal('430')), never to an exponent."""
-    if value == value.to_integral_value():
-        return value.quantize(Decimal(1))
-    return value.normalize()
-
-
-# --- escaping -----------------------------------------------------------------------------------
-
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value: Any) -> Any:
-    """Guard a cell against formula injection: a text beginning with = + - @ tab or carriage return
-    gets a leading apostrophe, so a spreadsheet shows it as text instead of running it.
-
-    Only texts are touched: a number (Decimal, int) is returned as it is, so -5 stays the number -5."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
+    return grade if grade in grading.GRADES else display.NOT_GRADED
 
 
 # --- writers ------------------------------------------------------------------------------------
@@ -237,9 +200,9 @@ def write_csv(rows, stream: IO[bytes], **context) -> None:
     stream.write(codecs.BOM_UTF8)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(RESULTS_EXPORT_COLUMNS)
     for row in rows:
-        writer.writerow([_csv_cell(row[column]) for column in COLUMNS])
+        writer.writerow([_csv_cell(row[column]) for column in RESULTS_EXPORT_COLUMNS])
         stream.write(buffer.getvalue().encode("utf-8"))
         buffer.seek(0)
         buffer.truncate()
@@ -254,15 +217,15 @@ def write_xlsx(rows, stream: IO[bytes], *, plan: Plan | None = None, fiscal_year
     sheet = workbook.active
     if fiscal_year is not None:
         sheet.title = era_name(fiscal_year)
-    sheet.append(COLUMNS)
+    sheet.append(RESULTS_EXPORT_COLUMNS)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    widths = [_display_width(column) for column in COLUMNS]
-    achievement_column = COLUMNS.index("達成状況")
+    widths = [_display_width(column) for column in RESULTS_EXPORT_COLUMNS]
+    achievement_column = RESULTS_EXPORT_COLUMNS.index("達成状況")
     decimals = plan.achievement_decimals if plan is not None else 1
     achievement_format = "0." + "0" * decimals if decimals else "0"
     for row in rows:
-        cells = [spreadsheet_safe(row[column]) for column in COLUMNS]
+        cells = [spreadsheet_safe(row[column]) for column in RESULTS_EXPORT_COLUMNS]
         sheet.append(cells)
         sheet.cell(row=sheet.max_row, column=achievement_column + 1).number_format = achievement_format
         for index, value in enumerate(cells):
@@ -294,6 +257,6 @@ def write_json(rows, stream: IO[bytes], **context) -> None:
     """A list of objects keyed by the Japanese column names, UTF-8. Decimals are written as strings
     ("96.7", "1838") so they stay exact (a JSON number is a float to most readers); 年度 is an
     integer; blank cells are null. No formula escaping: JSON is not opened by a spreadsheet."""
-    data = [{column: row[column] for column in COLUMNS} for row in rows]
+    data = [{column: row[column] for column in RESULTS_EXPORT_COLUMNS} for row in rows]
     text = json.dumps(data, ensure_ascii=False, indent=2, default=_json_default)
     stream.write(text.encode("utf-8") + b"\n")

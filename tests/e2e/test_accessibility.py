@@ -20,7 +20,8 @@ from departments.enums import Role
 from evaluation.domain.enums import Direction, IndicatorKind
 from evaluation.models import Initiative, PolicyArea, Vision
 from evaluation.services.results import review
-from evaluation.workbook.entry_sheet import COLUMNS, build_entry_sheet
+from evaluation.workbook.entry_sheet import ENTRY_SHEET_COLUMNS as COLUMNS
+from evaluation.workbook.entry_sheet import build_entry_sheet
 from tests.builders import (
     enter_actual,
     make_department,

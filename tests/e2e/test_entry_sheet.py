@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from evaluation.domain.enums import ActualState, Direction, ResultStatus
 from evaluation.models import Result
-from evaluation.workbook.entry_sheet import COLUMNS
+from evaluation.workbook.entry_sheet import ENTRY_SHEET_COLUMNS as COLUMNS
 from tests.builders import (
     make_department,
     make_indicator,

@@ -12,7 +12,8 @@ from django.urls import reverse
 
 from departments.models import Department, Membership
 from evaluation.models import Indicator, Plan, Result, ResultValue
-from evaluation.workbook.plan_import import COLUMNS, import_plan_file
+from evaluation.workbook.plan_columns import PLAN_COLUMNS as COLUMNS
+from evaluation.workbook.plan_import import import_plan_file
 from tests.builders import make_user
 
 DEMO_CSV = Path(__file__).resolve().parents[2] / "evaluation" / "demo_data" / "setagaya-r6.csv"

@@ -16,7 +16,8 @@ from evaluation.domain.workflow import TransitionRefused
 from evaluation.models import EntryUpload, Indicator, Result, ResultValue
 from evaluation.services.revisions import RevisionRefused, revise
 from evaluation.workbook.entry_sheet import UploadRefused, apply_entry_upload
-from evaluation.workbook.plan_import import COLUMNS, ImportRefused, import_plan_file
+from evaluation.workbook.plan_columns import PLAN_COLUMNS as COLUMNS
+from evaluation.workbook.plan_import import ImportRefused, import_plan_file
 from tests.builders import (
     enter_actual,
     make_department,

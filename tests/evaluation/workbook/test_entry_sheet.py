@@ -15,7 +15,7 @@ from evaluation.domain.enums import ActualState, Direction, IndicatorKind, Resul
 from evaluation.models import EntryUpload, EvaluationYear, Indicator, Result, ResultValue
 from evaluation.services.results import save_draft
 from evaluation.views.entry_sheet import department_page_url
-from evaluation.workbook.entry_sheet import COLUMNS, ID_COLUMN, build_entry_sheet, read_entry_sheet
+from evaluation.workbook.entry_sheet import ENTRY_SHEET_COLUMNS, ID_COLUMN, build_entry_sheet, read_entry_sheet
 from tests.builders import (
     enter_actual,
     make_department,
@@ -79,18 +79,18 @@ def _sheet(content: bytes):
 
 def _rows(sheet) -> dict[tuple[str, str], int]:
     """{(指標ID, 小項目): spreadsheet row}."""
-    code, label = COLUMNS.index("指標ID") + 1, COLUMNS.index("小項目") + 1
+    code, label = ENTRY_SHEET_COLUMNS.index("指標ID") + 1, ENTRY_SHEET_COLUMNS.index("小項目") + 1
     return {
         (sheet.cell(row, code).value, sheet.cell(row, label).value or ""): row for row in range(2, sheet.max_row + 1)
     }
 
 
 def _set(sheet, row: int, column: str, value):
-    sheet.cell(row, COLUMNS.index(column) + 1).value = value
+    sheet.cell(row, ENTRY_SHEET_COLUMNS.index(column) + 1).value = value
 
 
 def _get(sheet, row: int, column: str):
-    return sheet.cell(row, COLUMNS.index(column) + 1).value
+    return sheet.cell(row, ENTRY_SHEET_COLUMNS.index(column) + 1).value
 
 
 def _upload(client, department, book, name="入力シート.xlsx", year=2024):
@@ -134,7 +134,7 @@ def test_sheet_holds_only_the_departments_indicators_of_the_year_with_the_plan_v
     assert "filename*=utf-8''" in response["Content-Disposition"]
     book, sheet = _sheet(response.content)
     assert sheet.title == "令和6年度"
-    assert [cell.value for cell in sheet[1]] == list(COLUMNS)
+    assert [cell.value for cell in sheet[1]] == list(ENTRY_SHEET_COLUMNS)
     rows = _rows(sheet)
     assert list(rows) == [("1.1", ""), ("1.2", ""), ("1.3", ""), ("1.4", ""), ("1.5", "a"), ("1.5", "b")]
     assert _get(sheet, rows[("1.1", "")], "目標") == 2000
@@ -142,9 +142,9 @@ def test_sheet_holds_only_the_departments_indicators_of_the_year_with_the_plan_v
     assert _get(sheet, rows[("1.4", "")], "当初計画") == 12
     assert _get(sheet, rows[("1.1", "")], "状態") == "未入力"
     assert sheet.protection.sheet
-    assert not sheet.cell(rows[("1.1", "")], COLUMNS.index("実績") + 1).protection.locked
-    assert sheet.cell(rows[("1.1", "")], COLUMNS.index("目標") + 1).protection.locked
-    assert sheet.column_dimensions[openpyxl.utils.get_column_letter(len(COLUMNS))].hidden
+    assert not sheet.cell(rows[("1.1", "")], ENTRY_SHEET_COLUMNS.index("実績") + 1).protection.locked
+    assert sheet.cell(rows[("1.1", "")], ENTRY_SHEET_COLUMNS.index("目標") + 1).protection.locked
+    assert sheet.column_dimensions[openpyxl.utils.get_column_letter(len(ENTRY_SHEET_COLUMNS))].hidden
     assert sheet.freeze_panes == "C2"
     assert "記入方法" in book.sheetnames
 
@@ -156,7 +156,7 @@ def test_submitted_rows_are_marked_and_locked_in_the_sheet(client, setting):
 
     row = _rows(sheet)[("1.1", "")]
     assert _get(sheet, row, "状態") == "提出済"
-    assert sheet.cell(row, COLUMNS.index("実績") + 1).protection.locked
+    assert sheet.cell(row, ENTRY_SHEET_COLUMNS.index("実績") + 1).protection.locked
 
 
 def test_texts_are_escaped_against_formulas_in_the_sheet(setting):
@@ -248,7 +248,7 @@ def test_a_compound_indicator_takes_each_sub_item_and_the_worst_grade_with_the_f
 def test_the_actual_cells_are_text_so_excel_keeps_a_typed_percent(setting):
     _book, sheet = _sheet(build_entry_sheet(setting.welfare, setting.plan, 2024))
 
-    assert sheet.cell(2, COLUMNS.index("実績") + 1).number_format == "@"
+    assert sheet.cell(2, ENTRY_SHEET_COLUMNS.index("実績") + 1).number_format == "@"
 
 
 def test_reconfirming_an_applied_upload_is_refused(client, setting):
@@ -404,7 +404,7 @@ def test_upload_is_refused_when_the_year_is_closed(client, setting):
 def test_a_csv_saved_from_the_sheet_is_read_too(setting):
     csv = "\r\n".join(
         [
-            ",".join(COLUMNS),
+            ",".join(ENTRY_SHEET_COLUMNS),
             ",".join(
                 "1.1"
                 if column == "指標ID"
@@ -413,7 +413,7 @@ def test_a_csv_saved_from_the_sheet_is_read_too(setting):
                 else _id(setting.count)
                 if column == ID_COLUMN
                 else ""
-                for column in COLUMNS
+                for column in ENTRY_SHEET_COLUMNS
             ),
         ]
     )

@@ -27,14 +27,10 @@ from evaluation.models import (
     ResultValue,
     Vision,
 )
-from evaluation.workbook.plan_import import (
-    COLUMNS,
-    ImportRefused,
-    UnreadableWorkbook,
-    import_plan_file,
-    preview_plan_file,
-    read_workbook,
-)
+from evaluation.workbook.errors import ImportRefused, UnreadableWorkbook
+from evaluation.workbook.plan_columns import PLAN_COLUMNS
+from evaluation.workbook.plan_import import import_plan_file, preview_plan_file
+from evaluation.workbook.reader import read_workbook
 
 DEMO = Path(__file__).resolve().parents[3] / "evaluation" / "demo_data"
 DEMO_CSV = DEMO / "setagaya-r6.csv"
@@ -49,7 +45,7 @@ def demo_rows() -> list[dict[str, str]]:
         return list(csv.DictReader(file))
 
 
-def write_csv(path: Path, rows: list[dict[str, str]], *, encoding="utf-8-sig", columns=COLUMNS) -> Path:
+def write_csv(path: Path, rows: list[dict[str, str]], *, encoding="utf-8-sig", columns=PLAN_COLUMNS) -> Path:
     with path.open("w", encoding=encoding, newline="") as file:
         writer = csv.DictWriter(file, fieldnames=columns, extrasaction="ignore")
         writer.writeheader()
@@ -352,7 +348,7 @@ def test_every_problem_of_a_broken_file_is_reported_at_once_and_nothing_is_saved
 
 
 def test_missing_columns_are_named(tmp_path):
-    columns = [column for column in COLUMNS if column not in ("目標", "担当所管課")]
+    columns = [column for column in PLAN_COLUMNS if column not in ("目標", "担当所管課")]
 
     errors = refuse(tmp_path, demo_rows(), columns=columns)
 
@@ -415,12 +411,12 @@ def test_unknown_extension_and_wrong_encoding_are_unreadable(tmp_path):
 def test_xlsx_numeric_cells_keep_the_digits_typed(tmp_path):
     book = openpyxl.Workbook()
     sheet = book.active
-    sheet.append(COLUMNS)
+    sheet.append(PLAN_COLUMNS)
     row = row_of(demo_rows(), "1.8.1.1.O1")
-    sheet.append([row[column] for column in COLUMNS])
-    sheet.cell(row=2, column=COLUMNS.index("目標") + 1, value=16.5)
-    sheet.cell(row=2, column=COLUMNS.index("実績") + 1, value=2.675)  # a float that is not exactly 2.675
-    sheet.cell(row=2, column=COLUMNS.index("年度") + 1, value=2024)
+    sheet.append([row[column] for column in PLAN_COLUMNS])
+    sheet.cell(row=2, column=PLAN_COLUMNS.index("目標") + 1, value=16.5)
+    sheet.cell(row=2, column=PLAN_COLUMNS.index("実績") + 1, value=2.675)  # a float that is not exactly 2.675
+    sheet.cell(row=2, column=PLAN_COLUMNS.index("年度") + 1, value=2024)
     book.save(tmp_path / "numbers.xlsx")
 
     rows = read_workbook(tmp_path / "numbers.xlsx")
@@ -490,7 +486,7 @@ def test_export_then_import_changes_nothing(tmp_path, fmt):
     path = export_file(tmp_path, fmt)
     report = import_plan_file(path)
 
-    assert read_workbook(path)[0].keys() == set(COLUMNS) and list(read_workbook(path)[0]) == COLUMNS
+    assert read_workbook(path)[0].keys() == set(PLAN_COLUMNS) and list(read_workbook(path)[0]) == PLAN_COLUMNS
     assert report.row_counts == {"unchanged": 136}
     assert snapshot() == before
     assert history_count() == history_before

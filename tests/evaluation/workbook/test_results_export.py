@@ -13,8 +13,9 @@ from evaluation.domain.enums import ActualState, Direction, IndicatorKind, Resul
 from evaluation.domain.numbers import TALLYING, parse_number
 from evaluation.models import Indicator, Plan, ResultValue
 from evaluation.services import scoring
+from evaluation.workbook.cells import spreadsheet_safe
 from evaluation.workbook.plan_import import import_plan_file
-from evaluation.workbook.results_export import COLUMNS, result_rows, spreadsheet_safe, write_results
+from evaluation.workbook.results_export import RESULTS_EXPORT_COLUMNS, result_rows, write_results
 from tests.builders import make_department, make_indicator, make_plan, make_result
 
 pytestmark = pytest.mark.django_db
@@ -81,7 +82,7 @@ def test_rows_have_the_format_columns_in_the_format_order():
     graded_result(make_indicator(plan), actual=Decimal(90))
     (row,) = rows_of(plan)
     assert [column for column in row if column in FORMAT_COLUMNS] == FORMAT_COLUMNS
-    assert list(row) == list(COLUMNS)
+    assert list(row) == list(RESULTS_EXPORT_COLUMNS)
 
 
 def test_a_simple_outcome_is_one_row_with_its_numbers_as_decimals():
@@ -293,7 +294,7 @@ def test_csv_is_utf8_with_bom_and_crlf_line_endings():
     write_results(plan, 2024, "csv", stream)
     data = stream.getvalue()
     assert data.startswith(b"\xef\xbb\xbf")
-    assert data.decode("utf-8-sig").startswith(",".join(COLUMNS) + "\r\n")
+    assert data.decode("utf-8-sig").startswith(",".join(RESULTS_EXPORT_COLUMNS) + "\r\n")
     assert data.endswith(b"\r\n")
     header, row = csv_rows(plan)
     assert row[header.index("指標名")] == "改行\nを含む名前"
@@ -306,10 +307,10 @@ def test_xlsx_has_a_bold_frozen_header_a_fiscal_year_title_and_numeric_cells():
     graded_result(make_indicator(plan), target=Decimal(9), actual=Decimal("8.7"))
     sheet = xlsx_sheet(plan)
     assert sheet.title == "令和6年度"
-    assert [cell.value for cell in sheet[1]] == list(COLUMNS)
+    assert [cell.value for cell in sheet[1]] == list(RESULTS_EXPORT_COLUMNS)
     assert all(cell.font.bold for cell in sheet[1])
     assert sheet.freeze_panes == "A2"
-    values = dict(zip(COLUMNS, (cell for cell in sheet[2]), strict=True))
+    values = dict(zip(RESULTS_EXPORT_COLUMNS, (cell for cell in sheet[2]), strict=True))
     assert values["年度"].value == 2024
     assert values["達成状況"].data_type == "n" and values["達成状況"].number_format == "0.0"
     assert str(Decimal(str(values["達成状況"].value))) == "96.7"
@@ -322,7 +323,7 @@ def test_json_is_a_list_of_objects_with_decimals_as_exact_strings():
     stream = io.BytesIO()
     write_results(plan, 2024, "json", stream)
     (row,) = json.loads(stream.getvalue().decode("utf-8"))
-    assert list(row) == list(COLUMNS)
+    assert list(row) == list(RESULTS_EXPORT_COLUMNS)
     assert (row["年度"], row["目標"], row["実績"], row["達成状況"]) == (2024, "3", "0.1", "3.3")
     assert row["小項目"] is None
     assert row["評価理由"] == "=SUM(1)"
@@ -342,7 +343,7 @@ def test_command_writes_csv_to_stdout_with_a_wareki_year():
     out = io.StringIO()
     call_command("export_results", "--year", "令和6年度", stdout=out)
     lines = out.getvalue().lstrip("\ufeff").split("\r\n")
-    assert lines[0] == ",".join(COLUMNS)
+    assert lines[0] == ",".join(RESULTS_EXPORT_COLUMNS)
     assert "1.1.1.1.O1" in lines[1]
 
 
@@ -405,7 +406,7 @@ def test_command_writes_bytes_untouched_to_a_binary_stdout():
     call_command("export_results", "--year", "2024", stdout=out)
     out.flush()
     data = raw.getvalue()
-    assert data.startswith(b"\xef\xbb\xbf" + ",".join(COLUMNS).encode("utf-8") + b"\r\n")
+    assert data.startswith(b"\xef\xbb\xbf" + ",".join(RESULTS_EXPORT_COLUMNS).encode("utf-8") + b"\r\n")
     assert data.count(b"\r\n") == 2 and b"\r\r\n" not in data
 
 

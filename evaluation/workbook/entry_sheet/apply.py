@@ -1,0 +1,135 @@
+"""Applying a checked entry sheet upload: every changed item saved as a draft through
+services.save_draft, all or nothing, so the same permissions, workflow and version checks hold as on
+the entry page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from evaluation.domain import grading
+from evaluation.domain.enums import YearStatus
+from evaluation.domain.messages import describe
+from evaluation.domain.workflow import TransitionRefused
+from evaluation.models import EntryUpload, EvaluationYear, Result
+from evaluation.services.guards import PermissionRefused, StaleVersion
+from evaluation.services.results import ActualInput, save_draft
+from evaluation.workbook.entry_sheet.errors import UploadRefused, sheet_error, stale_message, when
+from evaluation.workbook.entry_sheet.layout import ID_COLUMN
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What a confirmed upload saved: the items it changed (now drafts) and those it left alone."""
+
+    changed: int
+    unchanged: int
+
+
+class _Recorded(UploadRefused):
+    """Refused items, to record on the upload after the rollback."""
+
+
+def year_is_open(plan, fiscal_year: int) -> bool:
+    """Entries are taken while the planning section has the year open (and not before it opens it)."""
+    return EvaluationYear.objects.filter(plan=plan, fiscal_year=fiscal_year, status=YearStatus.OPEN).exists()
+
+
+def changed_rows(upload: EntryUpload) -> list[dict]:
+    return [entry for entry in upload.rows if entry.get("changed")]
+
+
+def apply_entry_upload(upload: EntryUpload, *, user) -> Applied:
+    """Save every changed item of a checked upload as a draft, all or nothing.
+
+    Each item goes through services.save_draft with the version the sheet was downloaded at, so the
+    same permissions, workflow and version checks hold as on the entry page.
+    Side effects: those of save_draft for each changed item (values, grades, status 入力中, history
+    rows with the user), and the upload's applied_at; or nothing at all. When an item is refused,
+    its reason is recorded in the upload's errors (so the preview shows it) and UploadRefused is raised.
+    Raises UploadRefused (also for an upload already applied, one with errors, or when the year is not
+    open), PermissionRefused (not the uploader)."""
+    try:
+        with transaction.atomic():
+            locked = EntryUpload.objects.select_for_update().get(pk=upload.pk)
+            _refuse_upload(locked, user)
+            entries = changed_rows(locked)
+            _apply_entries(entries, locked, user)
+            locked.applied_at = timezone.now()
+            locked.save(update_fields=["applied_at"])
+    except _Recorded as refused:
+        EntryUpload.objects.filter(pk=upload.pk).update(errors=refused.errors)
+        upload.errors = refused.errors
+        raise UploadRefused(refused.errors) from None
+    upload.applied_at = locked.applied_at
+    return Applied(changed=len(entries), unchanged=len(locked.rows) - len(entries))
+
+
+def _refuse_upload(upload: EntryUpload, user) -> None:
+    """Only the uploader applies an upload, once, without errors, while the year is open."""
+    if upload.user_id != user.pk:
+        raise PermissionRefused("upload")
+    if upload.applied_at is not None:
+        raise UploadRefused(
+            [
+                sheet_error(
+                    None, "", "", _("This upload was already applied on %(when)s.") % {"when": when(upload.applied_at)}
+                )
+            ]
+        )
+    if upload.errors:
+        raise UploadRefused(upload.errors)
+    if not year_is_open(upload.plan, upload.fiscal_year):
+        raise UploadRefused([sheet_error(None, "", "", _("The evaluation of this fiscal year is not open."))])
+
+
+def _apply_entries(entries: list[dict], upload: EntryUpload, user) -> None:
+    """Save each entry; raise _Recorded with every refusal (the transaction then undoes the rest)."""
+    results = Result.objects.select_related("indicator").in_bulk([entry["result_id"] for entry in entries])
+    failures = []
+    for entry in sorted(entries, key=lambda entry: entry["result_id"]):  # one lock order for everyone
+        failure = _apply_entry(entry, results.get(entry["result_id"]), upload, user)
+        if failure:
+            failures.append(failure)
+    if failures:
+        failures.sort(key=lambda error: error["row"] or 0)
+        raise _Recorded(failures)
+
+
+def _actuals(entry: dict) -> dict[int, ActualInput]:
+    return {
+        measure["value_id"]: ActualInput(
+            measure["state"], Decimal(measure["value"]) if measure["value"] else None, measure["text"]
+        )
+        for measure in entry["measures"]
+    }
+
+
+def _apply_entry(entry: dict, result: Result | None, upload: EntryUpload, user) -> dict | None:
+    row, code = entry["row"], entry["code"]
+    if result is None or result.indicator.department_id != upload.department_id:
+        return sheet_error(
+            row, ID_COLUMN, code, _("This is not your department's indicator: its row cannot be uploaded here.")
+        )
+    try:
+        save_draft(
+            result,
+            user=user,
+            expected_version=entry["version"],
+            actuals=_actuals(entry),
+            reason=entry["reason"],
+            judged_grade=entry["judged_grade"],
+        )
+    except StaleVersion as stale:
+        return sheet_error(row, "指標ID", code, stale_message(stale.current))
+    except PermissionRefused:
+        return sheet_error(row, "指標ID", code, _("You may not change this item."))
+    except TransitionRefused as refused:
+        return sheet_error(row, "状態", code, str(refused.message))
+    except grading.GradingError as error:
+        return sheet_error(row, "目標", code, describe(error))
+    return None

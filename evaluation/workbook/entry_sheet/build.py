@@ -1,0 +1,206 @@
+"""Building a department's entry sheet: one row per measure of its results of a fiscal year, the
+plan values as locked context, the entry cells unlocked, and the hidden 管理番号 naming each row's
+result, value and the version the department saw (so the upload can tell a stale sheet)."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from evaluation import display
+from evaluation.domain.enums import ActualState, ResultStatus
+from evaluation.domain.fiscal_year import era_name
+from evaluation.domain.workflow import EDITABLE_BY_DEPARTMENT
+from evaluation.models import Indicator, Result, ResultValue
+from evaluation.workbook.cells import DIRECTION_WORDS, KIND_WORDS, number_or_text_cell, spreadsheet_safe
+from evaluation.workbook.entry_sheet.layout import (
+    BORDER,
+    ENTRY_COLUMNS,
+    ENTRY_FILL,
+    ENTRY_SHEET_COLUMNS,
+    FIRST_DATA_ROW,
+    HEADER_FILL,
+    HELP_SHEET,
+    ID_COLUMN,
+    LOCKED_FILL,
+    UNLOCKED,
+    WIDTHS,
+    WRAPPED,
+    column_number,
+    entry_id,
+    sheet_results,
+)
+
+
+@dataclass
+class _Lists:
+    """The sheet's drop-down lists: a qualitative grade, and 集計中."""
+
+    grades: DataValidation
+    tallying: DataValidation
+
+
+def build_entry_sheet(department, plan, fiscal_year: int) -> bytes:
+    """The department's entry sheet of the plan's fiscal year, as XLSX bytes.
+
+    One sheet named after the year (令和6年度): one row per measure in plan order; the context locked
+    (sheet protection without a password, so it guards against slips, not against intent); 実績,
+    集計中, 評価 (qualitative outcomes only) and 評価理由 (the indicator's first row) unlocked and pale
+    yellow; rows the department cannot change now (提出済, 承認済) grey and locked; 管理番号 hidden.
+    A second sheet, 記入方法, explains how to fill it in (in the active language)."""
+    with translation.override("ja"):
+        status_labels = {status: str(status.label) for status in ResultStatus}
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = era_name(fiscal_year)
+    _write_header(sheet)
+    lists = _add_lists(sheet)
+    for result in sheet_results(department, plan, fiscal_year):
+        for index, value in enumerate(result.values.all()):
+            _write_row(sheet, result, value, first=index == 0, status=status_labels[ResultStatus(result.status)])
+            _style_row(sheet, result, first=index == 0, lists=lists)
+    _protect(sheet)
+    _add_help_sheet(workbook, department, fiscal_year)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _write_header(sheet) -> None:
+    sheet.append(ENTRY_SHEET_COLUMNS)
+    for index, column in enumerate(ENTRY_SHEET_COLUMNS, start=1):
+        cell = sheet.cell(row=1, column=index)
+        cell.font = Font(bold=True)
+        cell.fill = ENTRY_FILL if column in ENTRY_COLUMNS else HEADER_FILL
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+        cell.border = BORDER
+        sheet.column_dimensions[get_column_letter(index)].width = WIDTHS[column]
+
+
+def _add_lists(sheet) -> _Lists:
+    grades = DataValidation(type="list", formula1='"A,B,C,D"', allow_blank=True, showErrorMessage=True)
+    grades.error = _("Choose A, B, C or D.")
+    grades.prompt = _("The grade of a qualitative outcome: A, B, C or D.")
+    grades.showInputMessage = True
+    tallying = DataValidation(type="list", formula1=f'"{display.TALLYING}"', allow_blank=True, showErrorMessage=True)
+    tallying.error = _("Choose 集計中, or leave the cell blank.")
+    sheet.add_data_validation(grades)
+    sheet.add_data_validation(tallying)
+    return _Lists(grades, tallying)
+
+
+def _actual_cells(value: ResultValue) -> tuple:
+    """(実績, 集計中) as the sheet shows the saved actual."""
+    if value.actual_state == ActualState.NUMBER:
+        return display.plain_decimal(value.actual_value), None
+    if value.actual_state == ActualState.TALLYING:
+        return None, display.TALLYING
+    if value.actual_state == ActualState.TEXT:
+        return value.actual_text or None, None
+    return None, None
+
+
+def _baseline(indicator: Indicator) -> str | None:
+    text = indicator.baseline_text
+    if text and indicator.baseline_as_of:
+        text = f"{text}（{indicator.baseline_as_of}）"
+    return text or None
+
+
+def _write_row(sheet, result: Result, value: ResultValue, *, first: bool, status: str) -> None:
+    """One measure's row; the grade and reason belong to the indicator, so only its first row has them."""
+    indicator = result.indicator
+    initiative = indicator.initiative
+    area = initiative.vision.policy_area
+    actual, tallying = _actual_cells(value)
+    cells = {
+        "指標ID": indicator.code,
+        "小項目": value.measure.label or None,
+        "推進施策": f"{area.number} {area.title}",
+        "主な取組み": f"{initiative.number} {initiative.title}",
+        "種別": KIND_WORDS.get(indicator.kind, indicator.kind),
+        "指標名": f"{indicator.name} {value.measure.name}".strip() if value.measure.name else indicator.name,
+        "単位": indicator.unit or None,
+        "方向": DIRECTION_WORDS.get(indicator.direction),
+        "現況値": _baseline(indicator),
+        "当初計画": number_or_text_cell(value.original_plan_value, value.original_plan_text),
+        "修正計画": number_or_text_cell(value.revised_plan_value, value.revised_plan_text),
+        "目標": number_or_text_cell(value.target_value, value.target_text),
+        "状態": status,
+        "実績": actual,
+        "集計中": tallying,
+        "評価": (result.judged_grade or None) if first and indicator.is_qualitative else None,
+        "評価理由": (result.reason or None) if first else None,
+        ID_COLUMN: entry_id(result, value),
+    }
+    sheet.append([spreadsheet_safe(cells[column]) for column in ENTRY_SHEET_COLUMNS])
+
+
+def _style_row(sheet, result: Result, *, first: bool, lists: _Lists) -> None:
+    """Borders and wrapping; the entry cells unlocked and yellow, or the whole row grey when the
+    department cannot change the item now."""
+    row = sheet.max_row
+    editable = result.status in EDITABLE_BY_DEPARTMENT
+    open_cells = {"実績", "集計中"}
+    if first:
+        open_cells.add("評価理由")
+        if result.indicator.is_qualitative:
+            open_cells.add("評価")
+    for column in ENTRY_SHEET_COLUMNS:
+        cell = sheet.cell(row=row, column=column_number(column))
+        cell.border = BORDER
+        cell.alignment = Alignment(vertical="top", wrap_text=column in WRAPPED)
+        if not editable:
+            cell.fill = LOCKED_FILL
+        elif column in open_cells:
+            cell.protection = UNLOCKED
+            cell.fill = ENTRY_FILL
+        if column == "実績":
+            # Text format: Excel would turn a typed 「90.8%」 into the number 0.908 and lose the unit.
+            cell.number_format = "@"
+    if editable:
+        lists.tallying.add(sheet.cell(row=row, column=column_number("集計中")))
+        if "評価" in open_cells:
+            lists.grades.add(sheet.cell(row=row, column=column_number("評価")))
+
+
+def _protect(sheet) -> None:
+    sheet.column_dimensions[get_column_letter(column_number(ID_COLUMN))].hidden = True
+    sheet.freeze_panes = sheet.cell(row=FIRST_DATA_ROW, column=column_number("推進施策"))
+    sheet.protection.sheet = True  # no password: it prevents slips; the upload checks everything anyway
+    sheet.protection.formatColumns = False  # widths and filters stay usable
+    sheet.protection.formatRows = False
+    sheet.protection.autoFilter = False
+    sheet.protection.sort = False
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(ENTRY_SHEET_COLUMNS) - 1)}{max(sheet.max_row, 2)}"
+    sheet.print_title_rows = "1:1"
+    sheet.page_setup.orientation = "landscape"
+
+
+def _add_help_sheet(workbook: Workbook, department, fiscal_year: int) -> None:
+    sheet = workbook.create_sheet(HELP_SHEET)
+    lines = [
+        _("Entry sheet of %(department)s, %(year)s") % {"department": department.name, "year": era_name(fiscal_year)},
+        "",
+        _("Fill in only the pale yellow cells: 実績, 集計中, 評価 and 評価理由. The other columns are the plan."),
+        _("実績: type the number as you usually do (1,816 or １，８１６, 287.1%); leave it blank if there is none."),
+        _("集計中: choose 集計中 when the figure is still being tallied (you may also type 集計中 in 実績)."),
+        _("評価: only for qualitative outcomes, A, B, C or D. Other grades are computed from the figures."),
+        _("評価理由: required for the grades C and D. A compound indicator has its grade and reason on its first row."),
+        _("Grey rows are submitted or approved: they cannot be changed from this sheet."),
+        _("Do not add, delete or reorder rows, and do not change the hidden column 管理番号."),
+        _("Upload the file on the entry sheet page: a preview shows every change before anything is saved."),
+        _("If someone saves an item after you downloaded the sheet, the upload is refused: download it again."),
+    ]
+    for line in lines:
+        sheet.append([spreadsheet_safe(line)])
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.column_dimensions["A"].width = 110
+    sheet.protection.sheet = True

@@ -1,0 +1,100 @@
+"""The entry sheet's layout (入力シート): its columns, which of them the department fills in, the
+hidden 管理番号 that names each row, and the look of the cells. The build, the read and the apply
+steps all take the sheet's shape from here.
+
+The column headers are Japanese data-format names (like the workbook's), not interface text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.db.models import Prefetch
+from openpyxl.styles import Border, PatternFill, Protection, Side
+
+from evaluation.domain.fiscal_year import era_name
+from evaluation.models import Result, ResultValue
+
+# Columns of the sheet, in order. Context columns are locked; ENTRY_COLUMNS are the ones to fill in.
+ENTRY_SHEET_COLUMNS = (
+    "指標ID",
+    "小項目",
+    "推進施策",
+    "主な取組み",
+    "種別",
+    "指標名",
+    "単位",
+    "方向",
+    "現況値",
+    "当初計画",
+    "修正計画",
+    "目標",
+    "状態",
+    "実績",
+    "集計中",
+    "評価",
+    "評価理由",
+    "管理番号",
+)
+ENTRY_COLUMNS = ("実績", "集計中", "評価", "評価理由")
+ID_COLUMN = "管理番号"
+REQUIRED_COLUMNS = ("指標ID", "小項目", *ENTRY_COLUMNS, ID_COLUMN)
+WIDTHS = {
+    "指標ID": 9,
+    "小項目": 6,
+    "推進施策": 22,
+    "主な取組み": 22,
+    "種別": 9,
+    "指標名": 36,
+    "単位": 6,
+    "方向": 12,
+    "現況値": 14,
+    "当初計画": 10,
+    "修正計画": 10,
+    "目標": 10,
+    "状態": 8,
+    "実績": 12,
+    "集計中": 8,
+    "評価": 6,
+    "評価理由": 40,
+    "管理番号": 16,
+}
+WRAPPED = {"推進施策", "主な取組み", "指標名", "現況値", "評価理由"}
+HELP_SHEET = "記入方法"
+FIRST_DATA_ROW = 2
+
+# 管理番号: R<result id>-M<result value id>-V<version the sheet was made at>.
+ENTRY_ID = re.compile(r"^R(?P<result>\d+)-M(?P<value>\d+)-V(?P<version>\d+)$")
+
+HEADER_FILL = PatternFill("solid", fgColor="E6E6E6")
+ENTRY_FILL = PatternFill("solid", fgColor="FFF8D6")  # pale yellow: the cells to fill in
+LOCKED_FILL = PatternFill("solid", fgColor="F2F2F2")  # grey: a row that cannot be changed now
+_THIN = Side(style="thin", color="BFBFBF")
+BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+UNLOCKED = Protection(locked=False)
+
+
+def column_number(column: str) -> int:
+    """The sheet's column number (1 = A) of a header."""
+    return ENTRY_SHEET_COLUMNS.index(column) + 1
+
+
+def entry_id(result: Result, value: ResultValue) -> str:
+    return f"R{result.pk}-M{value.pk}-V{result.version}"
+
+
+def sheet_results(department, plan, fiscal_year: int) -> list[Result]:
+    """The results a department's sheet holds: the plan's fiscal year, in plan order, with their
+    indicator's hierarchy and their values (measures by label). A fixed number of queries."""
+    return list(
+        Result.objects.filter(indicator__plan=plan, indicator__department=department, fiscal_year=fiscal_year)
+        .select_related("indicator__plan", "indicator__initiative__vision__policy_area")
+        .prefetch_related(
+            Prefetch("values", queryset=ResultValue.objects.select_related("measure").order_by("measure__label"))
+        )
+        .order_by("indicator__position", "indicator__pk")
+    )
+
+
+def sheet_filename(department, fiscal_year: int) -> str:
+    return f"入力シート_{department.name}_{era_name(fiscal_year)}.xlsx"

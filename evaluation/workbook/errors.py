@@ -1,0 +1,47 @@
+"""The workbook's refusals: a problem of a file names its row, column and value, and a refused file
+carries every problem at once (so the person fixes the file in one go)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from evaluation.domain.errors import MezasuError
+from evaluation.workbook.plan_columns import column_order
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem of the file. `row` is the spreadsheet row (header = 1), None for the whole file."""
+
+    row: int | None
+    column: str
+    value: str
+    message: str
+
+    def __str__(self):
+        if self.row is None:
+            return self.message
+        return _("Row %(row)s, column %(column)s, value %(value)s: %(message)s") % {
+            "row": self.row,
+            "column": f"「{self.column}」",
+            "value": f"「{self.value}」",
+            "message": self.message,
+        }
+
+
+class ImportRefused(MezasuError):
+    """Nothing was imported. `errors` lists every problem found, in row order; `message` is their
+    text, one a line, in the active language."""
+
+    def __init__(self, errors: list[RowError]):
+        self.errors = sorted(errors, key=lambda error: (error.row or 0, column_order(error.column)))
+        super().__init__("\n".join(str(error) for error in self.errors))
+
+
+class UnreadableWorkbook(ImportRefused):
+    """The file cannot be read at all (unknown extension, broken file, unknown encoding)."""
+
+    def __init__(self, message: str):
+        super().__init__([RowError(None, "", "", message)])

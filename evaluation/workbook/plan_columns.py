@@ -1,0 +1,86 @@
+"""The plan workbook's columns (shared/data/FORMAT.md, docs/plan-workbook.md) and which of them
+belong together: the importer, the row checks, the refusals and the export all name columns here.
+
+The headers are Japanese data-format names, not interface text, so they are never translated.
+"""
+
+from __future__ import annotations
+
+# The workbook's columns, in the order of FORMAT.md (and of the export).
+PLAN_COLUMNS = [
+    "計画",
+    "年度",
+    "指標ID",
+    "柱番号",
+    "柱",
+    "推進施策番号",
+    "推進施策",
+    "めざす姿番号",
+    "めざす姿見出し",
+    "めざす姿",
+    "計画書頁",
+    "取組番号",
+    "主な取組み",
+    "取組内容",
+    "実施計画",
+    "再掲",
+    "種別",
+    "区分",
+    "指標名",
+    "注記",
+    "小項目",
+    "小項目名",
+    "単位",
+    "方向",
+    "現況値",
+    "現況値時点",
+    "当初計画",
+    "修正計画",
+    "目標",
+    "修正理由",
+    "担当所管課",
+    "実績",
+    "評価",
+    "評価理由",
+]
+FIRST_DATA_ROW = 2  # the header is row 1, as in the spreadsheet
+
+RELISTED_WORD = "再掲"
+GRADE_LETTERS = ("A", "B", "C", "D")
+
+# Columns that must agree on every row of one indicator (the indicator's own columns).
+PER_INDICATOR_COLUMNS = ["柱番号", "推進施策番号", "めざす姿番号", "取組番号", "種別", "区分", "指標名", "注記", "単位"]
+PER_INDICATOR_COLUMNS += ["方向", "現況値", "現況値時点", "担当所管課"]
+# Columns of the year's Result (one per indicator and year): the same on every sub-item row, or blank.
+PER_RESULT_COLUMNS = ["評価", "評価理由", "修正理由"]
+# Each hierarchy level's number column and the title columns that must agree on its rows.
+HIERARCHY_TITLE_COLUMNS = {
+    "柱番号": ["柱"],
+    "推進施策番号": ["推進施策"],
+    "めざす姿番号": ["めざす姿見出し", "めざす姿", "計画書頁"],
+    "取組番号": ["主な取組み", "取組内容", "実施計画", "再掲"],
+}
+
+# The column of the file behind each field an import may change on an existing result or value. A
+# grade or achievement that moves while the target and actual stay put moved with the baseline (現況値).
+RESULT_FIELD_COLUMNS = {
+    "judged_grade": "評価",
+    "reason": "評価理由",
+    "revision_reason": "修正理由",
+    "original_plan_value": "当初計画",
+    "original_plan_text": "当初計画",
+    "revised_plan_value": "修正計画",
+    "revised_plan_text": "修正計画",
+    "target_value": "目標",
+    "target_text": "目標",
+    "actual_state": "実績",
+    "actual_value": "実績",
+    "actual_text": "実績",
+    "achievement": "現況値",
+    "grade": "現況値",
+}
+
+
+def column_order(column: str) -> int:
+    """The column's place in the workbook, for sorting problems as the file shows them (-1: none)."""
+    return PLAN_COLUMNS.index(column) if column in PLAN_COLUMNS else -1

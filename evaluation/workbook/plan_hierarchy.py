@@ -1,0 +1,163 @@
+"""The hierarchy sync of a plan import: plan → pillar → policy area → vision → initiative →
+indicator → measure, each found by its key (a number under its parent, the 指標ID, the 小項目) and
+created or updated in place; departments are found by name and created when new.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from departments.models import Department
+from evaluation.models import Indicator, Initiative, Measure, Pillar, Plan, PolicyArea, Vision
+from evaluation.workbook.plan_columns import RELISTED_WORD
+from evaluation.workbook.plan_report import CREATED, UNCHANGED, UPDATED
+from evaluation.workbook.plan_rows import PlanRow
+from evaluation.workbook.plan_sync import Bookkeeper
+
+
+class HierarchySync:
+    """Brings the plan's hierarchy in line with the file's rows, one row at a time."""
+
+    def __init__(self, book: Bookkeeper, rows: list[PlanRow]):
+        self.book = book
+        self.first_row = rows[0]
+        self.years = book.report.fiscal_years
+        self.plan_change: tuple[str, list[str]] | None = None  # told on the first row
+
+    def plan(self) -> Plan:
+        name = self.book.report.plan_name
+        plan = Plan.objects.filter(name=name).first()
+        if plan is None:
+            plan = Plan(name=name, first_fiscal_year=self.years[0], last_fiscal_year=self.years[-1])
+            self.book.save(plan)
+            self.book.count(Plan, CREATED)
+            self.plan_change = (CREATED, [_("New plan %(plan)s") % {"plan": plan}])
+            return plan
+        changes = self.book.sync(
+            plan,
+            {
+                "first_fiscal_year": min(plan.first_fiscal_year, self.years[0]),
+                "last_fiscal_year": max(plan.last_fiscal_year, self.years[-1]),
+            },
+        )
+        self.book.count(Plan, UPDATED if changes else UNCHANGED)
+        self.plan_change = (UPDATED, list(changes.values())) if changes else None
+        return plan
+
+    def load(self, plan: Plan):
+        """Fetch every existing object of the hierarchy the file may touch, in a handful of queries."""
+        self.departments = {department.name: department for department in Department.objects.all()}
+        self.pillars = {pillar.number: pillar for pillar in Pillar.objects.filter(plan=plan)}
+        self.policy_areas = {
+            (area.pillar_id, area.number): area for area in PolicyArea.objects.filter(pillar__plan=plan)
+        }
+        self.visions = {
+            (vision.policy_area_id, vision.number): vision
+            for vision in Vision.objects.filter(policy_area__pillar__plan=plan)
+        }
+        self.initiatives = {
+            (initiative.vision_id, initiative.number): initiative
+            for initiative in Initiative.objects.filter(vision__policy_area__pillar__plan=plan)
+        }
+        self.indicators = {indicator.code: indicator for indicator in Indicator.objects.filter(plan=plan)}
+        for indicator in self.indicators.values():
+            indicator.plan = plan
+        self.measures = {
+            (measure.indicator_id, measure.label): measure for measure in Measure.objects.filter(indicator__plan=plan)
+        }
+
+    def initiative(self, plan: Plan, row: PlanRow) -> Initiative:
+        """The row's initiative, its pillar, policy area and vision synced on the way down."""
+        if self.plan_change:
+            self.book.mark(*self.plan_change)
+            self.plan_change = None
+        get_or_create = self.book.get_or_create
+        pillar = get_or_create(
+            self.pillars, row.pillar, Pillar, {"plan": plan, "number": row.pillar, "title": row.value("柱")}
+        )
+        area = get_or_create(
+            self.policy_areas,
+            (pillar.pk, row.policy_area),
+            PolicyArea,
+            {"pillar": pillar, "number": row.policy_area, "title": row.value("推進施策")},
+        )
+        vision = get_or_create(
+            self.visions,
+            (area.pk, row.vision),
+            Vision,
+            {
+                "policy_area": area,
+                "number": row.vision,
+                "heading": row.value("めざす姿見出し"),
+                "statement": row.value("めざす姿"),
+                "plan_pages": row.value("計画書頁"),
+            },
+        )
+        return get_or_create(
+            self.initiatives,
+            (vision.pk, row.initiative),
+            Initiative,
+            {
+                "vision": vision,
+                "number": row.initiative,
+                "title": row.value("主な取組み"),
+                "description": row.value("取組内容"),
+                "implementation_ref": row.value("実施計画"),
+                "is_relisted": row.value("再掲") == RELISTED_WORD,
+            },
+        )
+
+    def department(self, name: str) -> Department:
+        department = self.departments.get(name)
+        if department is None:
+            department = Department(name=name)
+            self.book.save(department)
+            self.departments[name] = department
+            self.book.seen.add(id(department))
+            self.book.count(Department, CREATED)
+            self.book.mark(CREATED, [_("New department %(department)s") % {"department": name}])
+        elif id(department) not in self.book.seen:
+            self.book.seen.add(id(department))
+            self.book.count(Department, UNCHANGED)
+        return department
+
+    def indicator(self, plan: Plan, initiative: Initiative, row: PlanRow, position: int) -> Indicator:
+        values = {
+            "plan": plan,
+            "initiative": initiative,
+            "code": row.code,
+            "kind": row.kind,
+            "label": row["区分"],
+            "name": row["指標名"],
+            "footnote": row["注記"],
+            "unit": row["単位"],
+            "direction": row.direction,
+            "baseline_text": row["現況値"],
+            "baseline_as_of": row["現況値時点"],
+            "department": self.department(row["担当所管課"]),
+            "position": position,
+        }
+        indicator = self.book.get_or_create(
+            self.indicators,
+            row.code,
+            Indicator,
+            values,
+        )
+        indicator.plan = plan
+        return indicator
+
+    def measure(self, indicator: Indicator, row: PlanRow) -> Measure:
+        values = {
+            "indicator": indicator,
+            "label": row["小項目"],
+            "name": row["小項目名"],
+            "baseline_value": row.baseline_value,
+        }
+        measure = self.book.get_or_create(
+            self.measures,
+            (indicator.pk, row["小項目"]),
+            Measure,
+            values,
+        )
+        measure.indicator = indicator
+        return measure

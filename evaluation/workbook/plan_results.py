@@ -1,0 +1,179 @@
+"""The result sync of a plan import: per indicator and fiscal year of the file, the Result (judged
+grade, reasons) and its ResultValues (plan values, target, actual), graded by the plan's rule.
+
+An approved result is locked until the planning section reopens it: unchanged rows pass, a
+change is refused, naming each row and column of the file that would change, and the whole file
+is undone.
+
+Results of fiscal years not in the file are never read, so never written. The status of an
+existing result is never changed; a new one starts NOT_ENTERED (no actual) or DRAFT.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from evaluation.domain.enums import ActualState, ResultStatus
+from evaluation.models import Indicator, Plan, Result, ResultValue
+from evaluation.services import scoring
+from evaluation.workbook.plan_columns import PER_RESULT_COLUMNS, RESULT_FIELD_COLUMNS, column_order
+from evaluation.workbook.plan_report import CREATED, UNCHANGED, UPDATED
+from evaluation.workbook.plan_rows import PlanRow
+from evaluation.workbook.plan_sync import Bookkeeper, differences
+
+# The ResultValue fields the file sets, and the row's parsed value behind each.
+_VALUE_FIELDS = {
+    "original_plan_value": ("original_plan", "number"),
+    "original_plan_text": ("original_plan", "text"),
+    "revised_plan_value": ("revised_plan", "number"),
+    "revised_plan_text": ("revised_plan", "text"),
+    "target_value": ("target", "number"),
+    "target_text": ("target", "text"),
+    "actual_state": ("actual", "state"),
+    "actual_value": ("actual", "number"),
+    "actual_text": ("actual", "text"),
+}
+
+
+class ResultSync:
+    """Brings the results of the file's fiscal years in line with its rows, one result at a time."""
+
+    def __init__(self, book: Bookkeeper, measures: dict, outcomes: dict[int, object]):
+        self.book = book
+        self.measures = measures  # {(indicator pk, 小項目): Measure}, from the hierarchy sync
+        self.outcomes = outcomes  # {spreadsheet row: RowOutcome}
+
+    def load(self, plan: Plan, years: list[int]):
+        """The existing results and values of the file's years."""
+        self.results = {
+            (result.indicator_id, result.fiscal_year): result
+            for result in Result.objects.filter(indicator__plan=plan, fiscal_year__in=years)
+        }
+        self.values = {
+            (value.result_id, value.measure_id): value
+            for value in ResultValue.objects.filter(result__indicator__plan=plan, result__fiscal_year__in=years)
+        }
+
+    def sync(self, indicator: Indicator, year: int, rows: list[PlanRow]):
+        """One result: its rows (one per measure) set, graded, then saved or refused."""
+        self.book.outcome = self.outcomes[rows[0].number]
+        result, result_before = self.result_from_rows(indicator, year, rows)
+        created = result_before is None
+        values = [(row, self.value_from_row(result, created, indicator, row)) for row in rows]
+        scoring.apply_grades(result, [value for _row, (value, _before) in values])
+        result_changes = {} if created else differences(result, result_before)
+        # None: a new value; else {field: description} of what changes.
+        value_changes = [
+            (row, value, None if before is None else differences(value, before)) for row, (value, before) in values
+        ]
+        refusal = self.refusal(result, created, year)
+        if refusal is not None:
+            self.refuse_changes(rows, created, result_changes, value_changes, refusal)
+            return
+        self.save_result(result, created, result_changes, value_changes)
+        self.save_values(result, value_changes)
+
+    def result_from_rows(self, indicator: Indicator, year: int, rows: list[PlanRow]):
+        """(the result with the file's values set, its fields before; None for a new result)."""
+        first_nonblank = {
+            column: next((row[column] for row in rows if row[column]), "") for column in PER_RESULT_COLUMNS
+        }
+        judged = next((row.judged_grade for row in rows if row.judged_grade), "")
+        fields = {
+            "judged_grade": judged if indicator.is_qualitative else "",
+            "reason": first_nonblank["評価理由"],
+            "revision_reason": first_nonblank["修正理由"],
+        }
+        result = self.results.get((indicator.pk, year))
+        if result is None:
+            has_actual = any(row.actual.state != ActualState.EMPTY for row in rows)
+            result = Result(
+                indicator=indicator,
+                fiscal_year=year,
+                status=ResultStatus.DRAFT if has_actual else ResultStatus.NOT_ENTERED,
+                updated_by=self.book.user,
+                **fields,
+            )
+            before = None
+        else:
+            before = {name: getattr(result, name) for name in [*fields, "grade"]}
+            for name, value in fields.items():
+                setattr(result, name, value)
+        result.indicator = indicator
+        return result, before
+
+    def value_from_row(self, result: Result, created: bool, indicator: Indicator, row: PlanRow):
+        """(the row's value with the file's cells set, its fields before; None for a new value)."""
+        measure = self.measures[(indicator.pk, row["小項目"])]
+        value = None if created else self.values.get((result.pk, measure.pk))
+        desired = {name: getattr(getattr(row, part), attribute) for name, (part, attribute) in _VALUE_FIELDS.items()}
+        if value is None:
+            value, before = ResultValue(measure=measure, **desired), None
+        else:
+            before = {name: getattr(value, name) for name in [*desired, "achievement", "grade"]}
+            for name, new in desired.items():
+                setattr(value, name, new)
+        value.measure = measure
+        return value, before
+
+    def refusal(self, result: Result, created: bool, year: int) -> str | None:
+        """Why this result may not change now, or None when it may."""
+        if not created and result.status == ResultStatus.APPROVED:
+            return _("%(result)s is approved: ask the planning section to reopen it.") % {"result": result}
+        return None
+
+    def refuse_changes(self, rows, created: bool, result_changes: dict, value_changes: list, message: str):
+        """One refusal per row and column of the file that would change the result; unchanged rows pass."""
+        refused: dict[tuple[int, str], PlanRow] = {}
+        new_column = "指標ID" if created else "小項目"  # a new result, or a new sub-item of it
+        for row, _value, changes in value_changes:
+            if changes is None:
+                refused.setdefault((row.number, new_column), row)
+                continue
+            columns = {RESULT_FIELD_COLUMNS[name] for name in changes}
+            if columns - {"現況値"}:
+                columns.discard("現況値")  # the grade moved with the target or actual, not the baseline
+            for column in sorted(columns, key=column_order):
+                refused.setdefault((row.number, column), row)
+        for name in result_changes:
+            column = RESULT_FIELD_COLUMNS[name]
+            if column == "現況値" and refused:
+                continue
+            row = next((row for row in rows if row[column]), rows[0])
+            refused.setdefault((row.number, column), row)
+        for (_number, column), row in refused.items():
+            self.book.refuse(row, column, message)
+
+    def save_result(self, result: Result, created: bool, result_changes: dict, value_changes: list):
+        book = self.book
+        if created:
+            book.save(result)
+            book.count(Result, CREATED)
+            book.mark(CREATED, [_("New result %(result)s") % {"result": result}])
+        elif result_changes or any(changes is None or changes for _row, _value, changes in value_changes):
+            # A changed value changes its result: a new version, so that a form opened before the
+            # import cannot silently overwrite it.
+            result.version += 1
+            if book.user is not None:
+                result.updated_by = book.user
+            book.save(result, [*result_changes, "version", "updated_by", "updated_at"])
+            book.count(Result, UPDATED)
+            book.mark(UPDATED, [f"{result}: {description}" for description in result_changes.values()])
+        else:
+            book.count(Result, UNCHANGED)
+
+    def save_values(self, result: Result, value_changes: list):
+        book = self.book
+        for row, value, changes in value_changes:
+            book.outcome = self.outcomes[row.number]
+            value.result = result
+            if changes is None:
+                book.save(value)
+                book.count(ResultValue, CREATED)
+                book.mark(CREATED)
+            elif changes:
+                book.save(value, list(changes))
+                book.count(ResultValue, UPDATED)
+                book.mark(UPDATED, [f"{value}: {description}" for description in changes.values()])
+            else:
+                book.count(ResultValue, UNCHANGED)
