@@ -80,6 +80,17 @@ RESULT_FIELD_COLUMNS = {
     "grade": "現況値",
 }
 
+# The column of the file behind each indicator or measure field a closed year's record rests on
+# (services.guards.INDICATOR_RECORD_FIELDS and MEASURE_RECORD_FIELDS).
+RECORD_FIELD_COLUMNS = {
+    "department": "担当所管課",
+    "direction": "方向",
+    "kind": "種別",
+    "unit": "単位",
+    "baseline_text": "現況値",
+    "baseline_value": "現況値",
+}
+
 
 def column_order(column: str) -> int:
     """The column's place in the workbook, for sorting problems as the file shows them (-1: none)."""

@@ -1,6 +1,11 @@
 """The hierarchy sync of a plan import: plan → pillar → policy area → vision → initiative →
 indicator → measure, each found by its key (a number under its parent, the 指標ID, the 小項目) and
 created or updated in place; departments are found by name and created when new.
+
+The master data a closed year's record rests on is asked about first (services.guards): an
+indicator's department, direction, kind, unit or baseline, a measure's baseline and the plan's
+grading settings do not change while a closed year shows them; such a change becomes a refusal
+naming the row, the column and the value, and the whole file is undone.
 """
 
 from __future__ import annotations
@@ -9,7 +14,8 @@ from django.utils.translation import gettext as _
 
 from departments.models import Department
 from evaluation.models import Indicator, Initiative, Measure, Pillar, Plan, PolicyArea, Vision
-from evaluation.workbook.plan_columns import RELISTED_WORD
+from evaluation.services import guards
+from evaluation.workbook.plan_columns import RECORD_FIELD_COLUMNS, RELISTED_WORD
 from evaluation.workbook.plan_report import CREATED, UNCHANGED, UPDATED
 from evaluation.workbook.plan_rows import PlanRow
 from evaluation.workbook.plan_sync import Bookkeeper
@@ -40,6 +46,10 @@ class HierarchySync:
                 "last_fiscal_year": max(plan.last_fiscal_year, self.years[-1]),
             },
         )
+        try:
+            guards.refuse_plan_grading_change(plan, changes)
+        except guards.RecordInUse as refused:
+            self.book.refuse(self.first_row, "計画", refused.message)
         self.book.count(Plan, UPDATED if changes else UNCHANGED)
         self.plan_change = (UPDATED, list(changes.values())) if changes else None
         return plan
@@ -142,6 +152,7 @@ class HierarchySync:
             row.code,
             Indicator,
             values,
+            check=lambda obj, changes: self.check_record(obj, row, changes),
         )
         indicator.plan = plan
         return indicator
@@ -158,6 +169,16 @@ class HierarchySync:
             (indicator.pk, row["小項目"]),
             Measure,
             values,
+            check=lambda obj, changes: self.check_record(indicator, row, changes),
         )
         measure.indicator = indicator
         return measure
+
+    def check_record(self, indicator: Indicator, row: PlanRow, changes: dict[str, str]) -> None:
+        """Refuse, column by column, a change of what a closed year's record of the indicator shows."""
+        try:
+            guards.refuse_indicator_change(indicator, changes)
+        except guards.RecordInUse as refused:
+            columns = {RECORD_FIELD_COLUMNS[name] for name in changes if name in RECORD_FIELD_COLUMNS}
+            for column in sorted(columns):
+                self.book.refuse(row, column, refused.message)

@@ -16,7 +16,10 @@ What an import does and does not touch:
 - Results of fiscal years not in the file are never read nor written.
 - Indicators, measures and hierarchy rows that are missing from a file are left alone (never deleted):
   a file may hold part of a plan.
-- An approved result is locked: a row that would change it refuses the file (unchanged rows pass).
+- What services.guards forbids refuses the file (unchanged rows pass): a change of a closed year's
+  results, of an approved result, of what a closed year's record shows (an indicator's department,
+  direction, kind, unit or baseline, a measure's baseline), of a plan's grading settings while it
+  has a closed year.
 - The status of an existing result is never changed; a new one starts NOT_ENTERED (no actual) or
   DRAFT. The grades of graded outcomes are always computed (scoring.apply_grades), never read.
 """

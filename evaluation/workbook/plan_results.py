@@ -1,9 +1,10 @@
 """The result sync of a plan import: per indicator and fiscal year of the file, the Result (judged
 grade, reasons) and its ResultValues (plan values, target, actual), graded by the plan's rule.
 
-An approved result is locked until the planning section reopens it: unchanged rows pass, a
-change is refused, naming each row and column of the file that would change, and the whole file
-is undone.
+What may change is asked of services.guards: nothing of a closed year (a new result, a new
+sub-item or a changed value of a closed year is refused), and nothing of an approved result until
+the planning section reopens it. Unchanged rows pass either way. A refusal names each row and
+column of the file that would change, and the whole file is undone.
 
 Results of fiscal years not in the file are never read, so never written. The status of an
 existing result is never changed; a new one starts NOT_ENTERED (no actual) or DRAFT.
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from evaluation.domain.enums import ActualState, ResultStatus
 from evaluation.models import Indicator, Plan, Result, ResultValue
-from evaluation.services import scoring
+from evaluation.services import guards, scoring
 from evaluation.workbook.plan_columns import PER_RESULT_COLUMNS, RESULT_FIELD_COLUMNS, column_order
 from evaluation.workbook.plan_report import CREATED, UNCHANGED, UPDATED
 from evaluation.workbook.plan_rows import PlanRow
@@ -44,7 +45,8 @@ class ResultSync:
         self.outcomes = outcomes  # {spreadsheet row: RowOutcome}
 
     def load(self, plan: Plan, years: list[int]):
-        """The existing results and values of the file's years."""
+        """The existing results and values of the file's years, and which years are closed."""
+        self.closed_years = guards.closed_fiscal_years(plan.pk)
         self.results = {
             (result.indicator_id, result.fiscal_year): result
             for result in Result.objects.filter(indicator__plan=plan, fiscal_year__in=years)
@@ -117,8 +119,10 @@ class ResultSync:
         return value, before
 
     def refusal(self, result: Result, created: bool, year: int) -> str | None:
-        """Why this result may not change now, or None when it may."""
-        if not created and result.status == ResultStatus.APPROVED:
+        """Why this result may not change now (the guards' words), or None when it may."""
+        if year in self.closed_years:
+            return str(guards.YearClosed(year).message)
+        if not created and guards.is_approved(result):
             return _("%(result)s is approved: ask the planning section to reopen it.") % {"result": result}
         return None
 

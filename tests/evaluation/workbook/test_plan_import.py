@@ -11,12 +11,13 @@ from django.db import IntegrityError
 from django.utils import translation
 
 from departments.models import Department
-from evaluation.domain.enums import ActualState, Direction, IndicatorKind, ResultStatus
+from evaluation.domain.enums import ActualState, Direction, IndicatorKind, ResultStatus, YearStatus
 from evaluation.domain.fiscal_year import FiscalYearError
 from evaluation.domain.grading import GradingError
 from evaluation.domain.messages import describe
 from evaluation.domain.numbers import NumberError
 from evaluation.models import (
+    EvaluationYear,
     Indicator,
     Initiative,
     Measure,
@@ -566,3 +567,106 @@ def test_reimport_reads_the_plan_in_a_handful_of_queries(django_assert_max_num_q
 def test_domain_errors_are_described_in_words(error, expected):
     with translation.override("en"):
         assert expected in describe(error)
+
+
+# --- A closed year is read-only (services.guards) ---------------------------------------------------
+
+
+@pytest.fixture
+def closed_2024():
+    """The demo plan imported, FY2024 approved and closed: its record is printed and final."""
+    import_plan_file(DEMO_CSV)
+    plan = Plan.objects.get()
+    Result.objects.filter(fiscal_year=2024).update(status=ResultStatus.APPROVED)
+    EvaluationYear.objects.create(plan=plan, fiscal_year=2024, status=YearStatus.CLOSED)
+    return plan
+
+
+def refused_in_english(tmp_path, rows) -> ImportRefused:
+    """The refusal of the file (its message made in English), after checking that nothing changed."""
+    before, history_before = snapshot(), history_count()
+    with translation.override("en"), pytest.raises(ImportRefused) as refused:
+        import_plan_file(write_csv(tmp_path / "closed.csv", rows))
+    assert snapshot() == before
+    assert history_count() == history_before
+    return refused.value
+
+
+def in_fiscal_year(rows, year: str):
+    for row in rows:
+        row["年度"] = year
+    return rows
+
+
+def test_reimporting_a_closed_year_unchanged_passes(closed_2024):
+    assert import_plan_file(DEMO_CSV).row_counts == {"unchanged": 136}
+
+
+@pytest.mark.parametrize("year", ["令和6年度", "令和7年度"], ids=["the-closed-year", "a-later-year"])
+def test_moving_an_indicator_to_another_department_is_refused_while_a_closed_year_shows_it(closed_2024, tmp_path, year):
+    rows = in_fiscal_year(demo_rows(), year)
+    row_of(rows, "1.8.1.1.O1")["担当所管課"] = "新しい課"
+    number = rows.index(row_of(rows, "1.8.1.1.O1")) + 2
+    department = Indicator.objects.get(code="1.8.1.1.O1").department
+
+    refused = refused_in_english(tmp_path, rows)
+
+    assert [(error.row, error.column, error.value) for error in refused.errors] == [(number, "担当所管課", "新しい課")]
+    assert f"Row {number}, column 「担当所管課」, value 「新しい課」" in refused.message
+    assert "is closed and shows it as it is" in refused.message
+    assert Indicator.objects.get(code="1.8.1.1.O1").department == department
+    assert not Department.objects.filter(name="新しい課").exists()
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [("方向", "低いほど良い"), ("現況値", "１０．０％"), ("単位", "件")],
+)
+def test_what_a_closed_years_record_shows_of_an_indicator_cannot_change_in_a_later_year(
+    closed_2024, tmp_path, column, value
+):
+    rows = in_fiscal_year(demo_rows(), "令和7年度")
+    row_of(rows, "1.8.1.1.O1")[column] = value
+    number = rows.index(row_of(rows, "1.8.1.1.O1")) + 2
+
+    refused = refused_in_english(tmp_path, rows)
+
+    assert [(error.row, error.column, error.value) for error in refused.errors] == [(number, column, value)]
+    assert f"Row {number}, column 「{column}」" in refused.message
+
+
+def test_a_closed_years_results_cannot_change_even_when_not_approved(closed_2024, tmp_path):
+    Result.objects.filter(indicator__code="1.1.2.1.O1").update(status=ResultStatus.SUBMITTED)
+    rows = demo_rows()
+    row_of(rows, "1.1.2.1.O1")["実績"] = "250"
+    number = rows.index(row_of(rows, "1.1.2.1.O1")) + 2
+
+    refused = refused_in_english(tmp_path, rows)
+
+    assert [(error.row, error.column, error.value) for error in refused.errors] == [(number, "実績", "250")]
+    assert f"Row {number}, column 「実績」, value 「250」" in refused.message
+    assert "is closed: its items can no longer be changed" in refused.message
+
+
+def test_a_new_indicator_cannot_join_a_closed_year(closed_2024, tmp_path):
+    rows = demo_rows()
+    rows.append({**row_of(rows, "1.8.1.1.O1"), "指標ID": "1.8.1.1.O9"})
+
+    refused = refused_in_english(tmp_path, rows)
+
+    assert [(error.row, error.column, error.value) for error in refused.errors] == [
+        (len(rows) + 1, "指標ID", "1.8.1.1.O9")
+    ]
+    assert not Indicator.objects.filter(code="1.8.1.1.O9").exists()
+
+
+def test_a_later_year_imports_beside_a_closed_year(closed_2024, tmp_path):
+    rows = in_fiscal_year(demo_rows(), "令和7年度")
+    row_of(rows, "1.1.2.1.O1")["実績"] = "600"
+    closed_before = sorted(ResultValue.objects.filter(result__fiscal_year=2024).values_list())
+
+    report = import_plan_file(write_csv(tmp_path / "r7.csv", rows))
+
+    assert report.fiscal_years == [2025]
+    assert Result.objects.filter(fiscal_year=2025).count() == 134
+    assert sorted(ResultValue.objects.filter(result__fiscal_year=2024).values_list()) == closed_before
