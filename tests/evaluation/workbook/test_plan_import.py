@@ -1,10 +1,7 @@
 """The plan workbook importer, through real files (the demo workbook and copies made in tmp_path)."""
 
-import csv
 from decimal import Decimal
-from pathlib import Path
 
-import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError
@@ -20,7 +17,6 @@ from evaluation.models import (
     EvaluationYear,
     Indicator,
     Initiative,
-    Measure,
     Pillar,
     Plan,
     PolicyArea,
@@ -28,45 +24,21 @@ from evaluation.models import (
     ResultValue,
     Vision,
 )
-from evaluation.workbook.errors import ImportRefused, UnreadableWorkbook
+from evaluation.workbook.errors import ImportRefused
 from evaluation.workbook.plan_columns import PLAN_COLUMNS
 from evaluation.workbook.plan_import import import_plan_file, preview_plan_file
-from evaluation.workbook.reader import read_workbook
-
-DEMO = Path(__file__).resolve().parents[3] / "evaluation" / "demo_data"
-DEMO_CSV = DEMO / "setagaya-r6.csv"
-DEMO_XLSX = DEMO / "setagaya-r6.xlsx"
-PLAN = "世田谷区地域保健医療福祉総合計画"
+from tests.evaluation.workbook.plan_files import (
+    DEMO_CSV,
+    DEMO_XLSX,
+    PLAN,
+    demo_rows,
+    history_count,
+    row_of,
+    snapshot,
+    write_csv,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-def demo_rows() -> list[dict[str, str]]:
-    with DEMO_CSV.open(encoding="utf-8-sig", newline="") as file:
-        return list(csv.DictReader(file))
-
-
-def write_csv(path: Path, rows: list[dict[str, str]], *, encoding="utf-8-sig", columns=PLAN_COLUMNS) -> Path:
-    with path.open("w", encoding=encoding, newline="") as file:
-        writer = csv.DictWriter(file, fieldnames=columns, extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
-
-
-def row_of(rows, code, label=""):
-    return next(row for row in rows if row["指標ID"] == code and row["小項目"] == label)
-
-
-def snapshot():
-    """Every row the importer may write, as plain tuples, to show that nothing changed."""
-    models = [Plan, Pillar, PolicyArea, Vision, Initiative, Department, Indicator, Measure, Result, ResultValue]
-    return {model.__name__: sorted(model.objects.values_list()) for model in models}
-
-
-def history_count():
-    models = [Plan, Department, Indicator, Measure, Result, ResultValue]
-    return sum(model.history.count() for model in models)
 
 
 # --- The demo workbook ------------------------------------------------------------------------------
@@ -196,25 +168,6 @@ def test_a_corrected_target_updates_in_place_and_regrades(tmp_path):
     # one history row for the value, one for its result
     assert history_count() == history_before + 2
     assert any("16.5 → 10" in change for _row, change in report.changes())
-
-
-def test_csv_in_shift_jis_and_without_bom_imports(tmp_path):
-    rows = demo_rows()
-    cp932 = write_csv(tmp_path / "cp932.csv", rows, encoding="cp932")
-    plain = write_csv(tmp_path / "plain.csv", rows, encoding="utf-8")
-    assert not plain.read_bytes().startswith(b"\xef\xbb\xbf")
-
-    assert import_plan_file(cp932).row_counts == {"created": 136}
-    assert import_plan_file(plain).row_counts == {"unchanged": 136}
-
-
-def test_upload_without_a_name_is_recognised_by_its_content():
-    with DEMO_XLSX.open("rb") as file:
-        rows = read_workbook(file)
-
-    assert len(rows) == 136
-    assert rows[0]["目標"] == "9"  # a numeric cell: Excel keeps the number 9, not the text 9.0
-    assert rows[0]["実績"] == "集計中"
 
 
 def test_a_year_imported_beside_another_leaves_the_other_years_rows_untouched(tmp_path):
@@ -399,32 +352,6 @@ def test_error_messages_are_in_english_for_an_english_user(tmp_path):
     assert "numeric target other than 0" in text
 
 
-def test_unknown_extension_and_wrong_encoding_are_unreadable(tmp_path):
-    (tmp_path / "plan.txt").write_text("x")
-    (tmp_path / "latin.csv").write_bytes("計画".encode("utf-16"))
-    (tmp_path / "broken.xlsx").write_bytes(b"PK\x03\x04 not really a zip")
-
-    for name in ("plan.txt", "latin.csv", "broken.xlsx"):
-        with pytest.raises(UnreadableWorkbook):
-            import_plan_file(tmp_path / name)
-
-
-def test_xlsx_numeric_cells_keep_the_digits_typed(tmp_path):
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(PLAN_COLUMNS)
-    row = row_of(demo_rows(), "1.8.1.1.O1")
-    sheet.append([row[column] for column in PLAN_COLUMNS])
-    sheet.cell(row=2, column=PLAN_COLUMNS.index("目標") + 1, value=16.5)
-    sheet.cell(row=2, column=PLAN_COLUMNS.index("実績") + 1, value=2.675)  # a float that is not exactly 2.675
-    sheet.cell(row=2, column=PLAN_COLUMNS.index("年度") + 1, value=2024)
-    book.save(tmp_path / "numbers.xlsx")
-
-    rows = read_workbook(tmp_path / "numbers.xlsx")
-
-    assert (rows[0]["目標"], rows[0]["実績"], rows[0]["年度"]) == ("16.5", "2.675", "2024")
-
-
 # --- The command ------------------------------------------------------------------------------------
 
 
@@ -464,85 +391,6 @@ def test_command_refuses_an_unreadable_file(tmp_path, capsys):
         call_command("import_plan", str(tmp_path / "missing.csv"))
 
     assert "missing.csv" in capsys.readouterr().err
-
-
-# --- Export through PlanWorkbookResource ------------------------------------------------------------
-
-
-def export_file(tmp_path, fmt, **resource_kwargs) -> Path:
-    from evaluation.resources import PlanWorkbookResource, WorkbookCSV, WorkbookXLSX
-
-    dataset = PlanWorkbookResource(**resource_kwargs).export(Plan.objects.all())
-    writer = {"csv": WorkbookCSV, "xlsx": WorkbookXLSX}[fmt]()
-    path = tmp_path / f"export.{fmt}"
-    path.write_bytes(writer.export_data(dataset))
-    return path
-
-
-@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_export_then_import_changes_nothing(tmp_path, fmt):
-    import_plan_file(DEMO_CSV)
-    before, history_before = snapshot(), history_count()
-
-    path = export_file(tmp_path, fmt)
-    report = import_plan_file(path)
-
-    assert read_workbook(path)[0].keys() == set(PLAN_COLUMNS) and list(read_workbook(path)[0]) == PLAN_COLUMNS
-    assert report.row_counts == {"unchanged": 136}
-    assert snapshot() == before
-    assert history_count() == history_before
-
-
-def test_export_writes_the_values_as_the_workbook_has_them(tmp_path):
-    import_plan_file(DEMO_CSV)
-
-    exported = read_workbook(export_file(tmp_path, "csv"))
-
-    original = demo_rows()
-    assert [(row["指標ID"], row["小項目"]) for row in exported] == [(row["指標ID"], row["小項目"]) for row in original]
-    for column in ["当初計画", "修正計画", "目標", "実績", "現況値", "種別", "方向", "評価", "評価理由", "修正理由"]:
-        differing = [row["指標ID"] for row, old in zip(exported, original, strict=True) if row[column] != old[column]]
-        # the database keeps 55.0 as 55 and 80 as 80.0 for these two (see resources._decimals)
-        assert set(differing) <= {"1.9.1.3.O2", "1.10.1.1.O1"}, column
-    assert row_of(exported, "1.10.1.1.O1")["目標"] == "80.0"  # its baseline 「７３．１％」 has one decimal
-    assert row_of(exported, "1.1.1.1.O1")["目標"] == "9.0"
-    assert row_of(exported, "1.1.1.1.O1")["実績"] == "集計中"
-
-
-def test_export_guards_text_cells_against_formulas_and_import_reads_them_back(tmp_path):
-    rows = demo_rows()
-    names = {"1.1.1.1.O1": "=1+2", "1.1.1.2.O1": "+81", "1.1.1.3.O1": "-あ", "1.1.2.1.O1": "@SUM(A1)"}
-    for code, name in names.items():
-        row_of(rows, code)["指標名"] = name
-    import_plan_file(write_csv(tmp_path / "f.csv", rows))
-    ResultValue.objects.filter(result__indicator__code="1.1.1.2.A1").update(original_plan_text="\tタブ")
-
-    path = export_file(tmp_path, "csv")
-    text = path.read_text(encoding="utf-8-sig")
-
-    for name in names.values():
-        assert f",'{name}," in text
-    assert ",'\tタブ," in text
-    assert import_plan_file(path).row_counts == {"unchanged": 136}
-    assert Indicator.objects.get(code="1.1.1.1.O1").name == "=1+2"
-
-
-def test_export_of_two_years_keeps_each_year(tmp_path):
-    import_plan_file(DEMO_CSV)
-    rows_2025 = demo_rows()
-    for row in rows_2025:
-        row["年度"] = "2025"
-    row_of(rows_2025, "1.1.2.1.O1")["実績"] = "600"
-    import_plan_file(write_csv(tmp_path / "r7.csv", rows_2025))
-    before = snapshot()
-
-    exported = read_workbook(export_file(tmp_path, "csv"))
-    only_2025 = read_workbook(export_file(tmp_path, "xlsx", fiscal_years=[2025]))
-
-    assert len(exported) == 2 * 135 + 1  # every measure per year, the initiative without indicator once
-    assert {row["年度"] for row in only_2025} == {"2025"}
-    assert import_plan_file(tmp_path / "export.csv").row_counts == {"unchanged": 271}
-    assert snapshot() == before
 
 
 def test_reimport_reads_the_plan_in_a_handful_of_queries(django_assert_max_num_queries):
