@@ -235,13 +235,34 @@ def refuse_plan_grading_change(plan: Plan, changed_fields: Iterable[str]) -> Non
         )
 
 
+def _any_locked(results: QuerySet) -> bool:
+    return results.filter(Q(status=ResultStatus.APPROVED) | Q(in_closed_year())).exists()
+
+
 def may_delete_indicators(indicators: QuerySet) -> bool:
-    """Indicators (and what holds them: a plan, a pillar … an initiative, or what they hold: a measure)
-    may be deleted only if none has an approved result or one that a closed year shows."""
-    results = Result.objects.filter(indicator__in=indicators)
-    return not results.filter(Q(status=ResultStatus.APPROVED) | Q(in_closed_year())).exists()
+    """Indicators (and what holds them: a pillar … an initiative) may be deleted only if none has an
+    approved result or one that a closed year shows: the delete would take the record with it."""
+    return not _any_locked(Result.objects.filter(indicator__in=indicators))
+
+
+def may_delete_measure(measure: Measure) -> bool:
+    """A measure takes its values with it: not those of an approved result nor of a closed year."""
+    return not _any_locked(Result.objects.filter(values__measure=measure))
+
+
+def refuse_measure_delete(measure: Measure) -> None:
+    if not may_delete_measure(measure):
+        raise RecordInUse(
+            _("%(code)s: an approved item or a closed year's record holds this sub-item; it cannot be deleted.")
+            % {"code": Indicator.objects.values_list("code", flat=True).get(measures=measure.pk)}
+        )
 
 
 def may_delete_plan(plan: Plan) -> bool:
-    """A plan with a closed year is its record; one with an approved result is locked."""
+    """A plan with a closed year is that year's record; one with an approved result is locked."""
     return not closed_fiscal_years(plan.pk) and may_delete_indicators(Indicator.objects.filter(plan=plan))
+
+
+def may_change_year(year: EvaluationYear | None) -> bool:
+    """A closed evaluation year is not changed nor deleted in the admin (it is reopened nowhere)."""
+    return year is None or year.status != YearStatus.CLOSED
