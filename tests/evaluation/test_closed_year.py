@@ -446,3 +446,11 @@ def test_the_admin_still_changes_what_a_closed_year_does_not_show(client, superu
     assert Indicator.objects.get(pk=draft.indicator_id).name == "読みやすい名前"
     response = _post_change(client, "plan", draft.indicator.plan_id, name="新しい計画名")
     assert response.status_code == 302
+
+
+@pytest.mark.usefixtures("unchanged")
+def test_the_admin_refuses_to_delete_a_measure_a_closed_year_shows_from_its_indicator(client, superuser, draft):
+    client.force_login(superuser)
+    response = _post_change(client, "indicator", draft.indicator_id, **{"measures-0-DELETE": "on"})
+    assert response.status_code == 200
+    assert "holds this sub-item; it cannot be deleted" in response.content.decode()
