@@ -1,6 +1,12 @@
 """The admin: master data of the plan for the planning section and system administrators, with the
-plan workbook's import (preview, then confirm) and export on the plan list."""
+plan workbook's import (preview, then confirm) and export on the plan list.
 
+Every change, inline and delete asks evaluation.services.guards: an approved result and everything of
+a closed year are read-only here (no save button, a POST refused), the master data a closed year's
+record rests on cannot change under it (a form error, nothing saved), and what holds such a record
+cannot be deleted. No bulk action: it would pass by the per-object checks."""
+
+from django import forms
 from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -11,7 +17,7 @@ from import_export.forms import ExportForm
 
 from departments.admin import ADMIN_CHANGE_REASON, AuditedAdmin
 from departments.permissions import can_import_plan
-from evaluation.domain.enums import ResultStatus
+from evaluation.domain.errors import MezasuError
 from evaluation.models import (
     RESULT_VALUE_FIELDS,
     EvaluationYear,
@@ -37,8 +43,48 @@ admin.site.site_title = _("Mezasu administration")
 admin.site.index_title = _("Plan and evaluation master data")
 
 
-def _has_approved_results(**lookup) -> bool:
-    return Result.objects.filter(status=ResultStatus.APPROVED, **lookup).exists()
+def guarded_form(guard):
+    """A model form whose clean() asks `guard(instance, changed fields)` and shows its refusal as the
+    form's error, so that nothing is saved (the instance is still as stored when clean() runs)."""
+
+    class GuardedForm(forms.ModelForm):
+        def clean(self):
+            cleaned_data = super().clean()
+            try:
+                guard(self.instance, self.changed_data)
+            except MezasuError as refusal:
+                raise forms.ValidationError(refusal.message) from None
+            return cleaned_data
+
+    return GuardedForm
+
+
+class MeasureFormSet(forms.BaseInlineFormSet):
+    """The measures of an indicator: a changed or deleted row asks the guards, like the measure's own form."""
+
+    def clean(self):
+        super().clean()
+        for form in self.initial_forms:
+            try:
+                if self.can_delete and self._should_delete_form(form):
+                    guards.refuse_measure_delete(form.instance)
+                else:
+                    guards.refuse_measure_change(form.instance, form.changed_data)
+            except MezasuError as refusal:
+                raise forms.ValidationError(refusal.message) from None
+
+
+class HoldsIndicators:
+    """The admin of an indicator or what holds one (a pillar … an initiative): a delete takes them with it."""
+
+    indicators_lookup = ""
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not guards.may_delete_indicators(
+            Indicator.objects.filter(**{self.indicators_lookup: obj.pk})
+        ):
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 class PillarInline(admin.TabularInline):
@@ -53,6 +99,7 @@ class PlanAdmin(ImportExportMixin, AuditedAdmin):
     """Plans, and the door to the plan workbook: import (preview, then confirm) and export."""
 
     actions = None  # a bulk delete would take approved results with it
+    form = guarded_form(guards.refuse_plan_grading_change)
 
     resource_classes = [PlanWorkbookResource]
     import_formats = [WorkbookCSV, WorkbookXLSX]
@@ -100,12 +147,13 @@ class PlanAdmin(ImportExportMixin, AuditedAdmin):
         return f"plan-workbook.{file_format.get_extension()}"
 
     def has_delete_permission(self, request, obj=None):
-        locked = obj is not None and _has_approved_results(indicator__plan=obj)
-        return super().has_delete_permission(request, obj) and not locked
+        return super().has_delete_permission(request, obj) and (obj is None or guards.may_delete_plan(obj))
 
 
 @admin.register(Pillar)
-class PillarAdmin(admin.ModelAdmin):
+class PillarAdmin(HoldsIndicators, admin.ModelAdmin):
+    actions = None
+    indicators_lookup = "initiative__vision__policy_area__pillar"
     list_display = ["number", "title", "plan"]
     list_filter = ["plan"]
     search_fields = ["title"]
@@ -113,7 +161,9 @@ class PillarAdmin(admin.ModelAdmin):
 
 
 @admin.register(PolicyArea)
-class PolicyAreaAdmin(admin.ModelAdmin):
+class PolicyAreaAdmin(HoldsIndicators, admin.ModelAdmin):
+    actions = None
+    indicators_lookup = "initiative__vision__policy_area"
     list_display = ["number", "title", "pillar"]
     list_filter = ["pillar__plan", "pillar"]
     search_fields = ["title"]
@@ -121,7 +171,9 @@ class PolicyAreaAdmin(admin.ModelAdmin):
 
 
 @admin.register(Vision)
-class VisionAdmin(admin.ModelAdmin):
+class VisionAdmin(HoldsIndicators, admin.ModelAdmin):
+    actions = None
+    indicators_lookup = "initiative__vision"
     list_display = ["number", "heading", "policy_area", "plan_pages"]
     list_filter = ["policy_area__pillar__plan", "policy_area__pillar"]
     search_fields = ["heading", "statement"]
@@ -129,7 +181,9 @@ class VisionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Initiative)
-class InitiativeAdmin(admin.ModelAdmin):
+class InitiativeAdmin(HoldsIndicators, admin.ModelAdmin):
+    actions = None
+    indicators_lookup = "initiative"
     list_display = ["number", "title", "vision", "implementation_ref", "is_relisted"]
     list_filter = ["is_relisted", "vision__policy_area__pillar__plan", "vision__policy_area__pillar"]
     search_fields = ["title", "description", "implementation_ref"]
@@ -138,13 +192,16 @@ class InitiativeAdmin(admin.ModelAdmin):
 
 class MeasureInline(admin.TabularInline):
     model = Measure
+    formset = MeasureFormSet
     extra = 0
     fields = ["label", "name", "baseline_value"]
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(AuditedAdmin):
+class IndicatorAdmin(HoldsIndicators, AuditedAdmin):
     actions = None  # a bulk delete would take approved results with it
+    indicators_lookup = "pk"
+    form = guarded_form(guards.refuse_indicator_change)
     list_display = ["code", "name", "kind", "direction", "unit", "department", "position"]
     list_filter = ["plan", "kind", "direction", "department"]
     search_fields = ["code", "name", "department__name"]
@@ -152,27 +209,24 @@ class IndicatorAdmin(AuditedAdmin):
     autocomplete_fields = ["initiative", "department"]
     inlines = [MeasureInline]
 
-    def has_delete_permission(self, request, obj=None):
-        locked = obj is not None and _has_approved_results(indicator=obj)
-        return super().has_delete_permission(request, obj) and not locked
-
 
 @admin.register(Measure)
 class MeasureAdmin(AuditedAdmin):
     actions = None  # a bulk delete would take approved results' values with it
+    form = guarded_form(guards.refuse_measure_change)
     list_display = ["indicator", "label", "name", "baseline_value"]
     list_filter = ["indicator__plan"]
     search_fields = ["indicator__code", "indicator__name", "name"]
     list_select_related = ["indicator"]
 
     def has_delete_permission(self, request, obj=None):
-        locked = obj is not None and _has_approved_results(values__measure=obj)
-        return super().has_delete_permission(request, obj) and not locked
+        return super().has_delete_permission(request, obj) and (obj is None or guards.may_delete_measure(obj))
 
 
-class ApprovedResultLock:
-    """An approved result is locked (see evaluation.services.guards.may_admin_change_result): its
-    change form and inlines are read-only, a POST to them is refused, and it cannot be deleted."""
+class ResultLock:
+    """An approved result, and every result of a closed year, is locked
+    (guards.may_admin_change_result): its change form and inlines are read-only, a POST to them is
+    refused, and it cannot be deleted."""
 
     def locked_result(self, obj):
         return obj
@@ -186,7 +240,7 @@ class ApprovedResultLock:
         return super().has_delete_permission(request, obj) and guards.may_admin_change_result(result)
 
 
-class ResultValueInline(ApprovedResultLock, admin.TabularInline):
+class ResultValueInline(ResultLock, admin.TabularInline):
     model = ResultValue
     extra = 0
     fields = ["measure", *RESULT_VALUE_FIELDS]
@@ -210,9 +264,22 @@ class ResultCommentInline(admin.TabularInline):
         return False
 
 
+class ResultForm(forms.ModelForm):
+    def clean(self):
+        cleaned_data = super().clean()
+        indicator, fiscal_year = cleaned_data.get("indicator"), cleaned_data.get("fiscal_year")
+        if indicator is not None and fiscal_year is not None:
+            try:
+                guards.refuse_if_year_closed(indicator.plan_id, fiscal_year)
+            except MezasuError as refusal:
+                raise forms.ValidationError(refusal.message) from None
+        return cleaned_data
+
+
 @admin.register(Result)
-class ResultAdmin(ApprovedResultLock, AuditedAdmin):
+class ResultAdmin(ResultLock, AuditedAdmin):
     actions = None  # no bulk action may change or delete approved results
+    form = ResultForm
     list_display = [
         "indicator",
         "fiscal_year",
@@ -238,7 +305,7 @@ class ResultAdmin(ApprovedResultLock, AuditedAdmin):
 
 
 @admin.register(ResultValue)
-class ResultValueAdmin(ApprovedResultLock, AuditedAdmin):
+class ResultValueAdmin(ResultLock, AuditedAdmin):
     actions = None  # no bulk action may change or delete approved results
     list_display = ["result", "measure", "target_value", "actual_state", "actual_value", "achievement", "grade"]
     list_filter = ["result__fiscal_year", "grade", "actual_state", "result__indicator__plan"]
@@ -254,16 +321,26 @@ class ResultValueAdmin(ApprovedResultLock, AuditedAdmin):
         regrade(obj.result, user=request.user, change_reason=ADMIN_CHANGE_REASON)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "result":  # a value cannot be added to, or moved into, an approved result
-            kwargs["queryset"] = Result.objects.exclude(status=ResultStatus.APPROVED).select_related("indicator")
+        if db_field.name == "result":  # a value is not added to, nor moved into, a locked result
+            kwargs["queryset"] = guards.results_admin_may_change(Result.objects.select_related("indicator"))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(EvaluationYear)
 class EvaluationYearAdmin(AuditedAdmin):
+    """Years are opened, extended and closed on the years page (the services check and record it);
+    here the status stays as the services left it, and a closed year is read-only."""
+
+    actions = None
     list_display = ["plan", "fiscal_year", "status", "deadline", "opened_at", "closed_at"]
     list_filter = ["status", "plan"]
-    readonly_fields = ["opened_at", "closed_at"]
+    readonly_fields = ["status", "opened_at", "closed_at", "close_reason"]
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and guards.may_change_year(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and guards.may_change_year(obj)
 
 
 @admin.register(ResultComment)
@@ -275,6 +352,10 @@ class ResultCommentAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False  # never edited: a correction is a new comment
+
+    def has_delete_permission(self, request, obj=None):
+        result = obj.result if obj is not None else None
+        return super().has_delete_permission(request, obj) and guards.may_admin_change_result(result)
 
 
 @admin.register(Revision)

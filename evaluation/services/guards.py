@@ -1,25 +1,29 @@
 """Whether a record may change now, and why not: the one module every write path asks.
 
-The entry page and the entry sheet (through the result services), the review, the revisions, the
-regrade, the admin (change, inline, delete), the workbook import and the commands all ask here, so
-each rule is written once:
+The entry page and the entry sheet (through the result services), the review, the comments, the
+revisions, the regrade, the evaluation year's services, the admin (change, inline, delete) and the
+workbook import all ask here, so each rule is written once:
 
-- a closed evaluation year is read-only, whoever asks and by whatever path;
-- an approved item is locked until the planning section reopens it (with a reason, on the record);
-- a department changes only its own items, and only while they are with it;
-- a change made on a stale page is refused (the version check sits in the UPDATE's WHERE clause);
-- the master data a closed year's record rests on (an indicator's department, direction and
-  baseline, a plan's grading rule) cannot change under it.
+- a closed evaluation year is read-only, whoever asks and by whatever path (`refuse_if_year_closed`);
+- an approved item is locked until the planning section reopens it, with a reason, on the record
+  (`refuse_if_approved`; the workflow table refuses the department's and the review's actions);
+- a department changes only its own items, and only while they are with it (`refuse_actor`,
+  `may_department_change`; who belongs where is departments.permissions');
+- a change made on a stale page is refused, and the version moves on one way (`claim_version` in
+  the UPDATE's WHERE clause, `save_next_version` for every write of a result);
+- the master data a closed year's record rests on (an indicator's department, direction, kind, unit
+  and baseline, a plan's grading rule) cannot change under it, and cannot be deleted
+  (`refuse_indicator_change`, `refuse_measure_change`, `refuse_plan_grading_change`, `may_delete_*`).
 
-Each `refuse_*` raises a refusal with a translated message; each `may_*` answers yes or no for a
-page or the admin to show what is allowed.
+Each `refuse_*` raises a refusal (a MezasuError with a translated message); each `may_*` answers
+yes or no for a page or the admin to show what is allowed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from departments import permissions
@@ -27,11 +31,11 @@ from evaluation.domain.enums import ResultStatus, YearStatus
 from evaluation.domain.errors import MezasuError
 from evaluation.domain.fiscal_year import display_fiscal_year
 from evaluation.domain.workflow import DEPARTMENT_ACTIONS, EDITABLE_BY_DEPARTMENT, TransitionRefused
-from evaluation.models import EvaluationYear, Result
+from evaluation.models import EvaluationYear, Indicator, Measure, Plan, Result
 
 # Fields of the master data that a closed year's printed record depends on.
-INDICATOR_RECORD_FIELDS = frozenset({"department", "direction", "kind", "unit", "baseline_text"})
-MEASURE_RECORD_FIELDS = frozenset({"baseline_value"})
+INDICATOR_RECORD_FIELDS = frozenset({"department", "direction", "kind", "unit", "baseline_text", "plan"})
+MEASURE_RECORD_FIELDS = frozenset({"baseline_value", "indicator"})
 PLAN_GRADING_FIELDS = frozenset(
     {"grading_formula", "threshold_a", "threshold_b", "threshold_d", "rounding", "achievement_decimals"}
 )
@@ -68,7 +72,7 @@ class ItemApproved(TransitionRefused):
     """The item is approved and locked until the planning section reopens it."""
 
     def __init__(self):
-        super().__init__(_("This item is approved: reopen it before changing it."))
+        super().__init__(_("This item is approved: reopen it before revising it."))
 
 
 class RecordInUse(MezasuError):
@@ -78,23 +82,32 @@ class RecordInUse(MezasuError):
 # The evaluation year -------------------------------------------------------------------------------
 
 
+def _closed_years() -> QuerySet:
+    return EvaluationYear.objects.filter(status=YearStatus.CLOSED)
+
+
 def is_year_closed(plan_id: int, fiscal_year: int) -> bool:
-    return EvaluationYear.objects.filter(plan_id=plan_id, fiscal_year=fiscal_year, status=YearStatus.CLOSED).exists()
+    return _closed_years().filter(plan_id=plan_id, fiscal_year=fiscal_year).exists()
 
 
-def closed_fiscal_years(plan_id: int) -> set[int]:
-    return set(
-        EvaluationYear.objects.filter(plan_id=plan_id, status=YearStatus.CLOSED).values_list("fiscal_year", flat=True)
-    )
+def closed_fiscal_years(plan_id: int) -> list[int]:
+    """The plan's closed fiscal years, oldest first."""
+    return list(_closed_years().filter(plan_id=plan_id).order_by("fiscal_year").values_list("fiscal_year", flat=True))
 
 
 def refuse_if_year_closed(plan_id: int, fiscal_year: int) -> None:
-    """A closed evaluation year is read-only: no save, submission, review, revision or import of it."""
+    """A closed evaluation year is read-only: no save, submission, review, comment, revision, regrade,
+    admin edit or import of it, and no change of its deadline."""
     if is_year_closed(plan_id, fiscal_year):
         raise YearClosed(fiscal_year)
 
 
 # A result --------------------------------------------------------------------------------------------
+
+
+def in_closed_year() -> Exists:
+    """An annotation/filter of Result: its fiscal year of its plan is closed."""
+    return Exists(_closed_years().filter(plan_id=OuterRef("indicator__plan_id"), fiscal_year=OuterRef("fiscal_year")))
 
 
 def is_approved(result: Result) -> bool:
@@ -123,6 +136,14 @@ def refuse_actor(user, result: Result, action: str) -> None:
         raise PermissionRefused(action)
 
 
+def refuse_comment(user, result: Result) -> None:
+    """The thread is the owning department's and the planning section's, and part of the year's record:
+    a closed year's thread is read-only like the rest of it."""
+    if not permissions.can_comment(user, result):
+        raise PermissionRefused("comment")
+    refuse_if_year_closed(result.indicator.plan_id, result.fiscal_year)
+
+
 def may_department_change(user, result: Result, *, year_open: bool) -> bool:
     """The department changes a result's values while the year is open and the item is with it:
     not entered, a draft, or returned (差戻し). Submitted and approved items are read-only to it."""
@@ -136,6 +157,14 @@ def may_admin_change_result(result: Result | None) -> bool:
     return not is_approved(result) and not is_year_closed(result.indicator.plan_id, result.fiscal_year)
 
 
+def results_admin_may_change(results: QuerySet) -> QuerySet:
+    """`results` without the approved ones and those of a closed year (what the admin may attach to)."""
+    return results.exclude(status=ResultStatus.APPROVED).exclude(in_closed_year())
+
+
+# The version ----------------------------------------------------------------------------------------
+
+
 def claim_version(result: Result, expected_version: int) -> None:
     """Move the result's version on only if nobody saved since `expected_version`, else StaleVersion.
 
@@ -145,43 +174,95 @@ def claim_version(result: Result, expected_version: int) -> None:
         raise StaleVersion(Result.objects.select_related("updated_by").get(pk=result.pk))
 
 
+def save_next_version(result: Result, expected_version: int, user, fields: Mapping[str, object]) -> None:
+    """Write `fields` and the next version, if nobody saved since `expected_version` (claim_version),
+    so that every page opened before refuses to overwrite the change. The one way a result's version
+    moves. Side effects: the result's fields, version, updated_by/at; one history row (with the
+    user, and the caller's `_change_reason` if it set one)."""
+    claim_version(result, expected_version)
+    for name, value in fields.items():
+        setattr(result, name, value)
+    result.version, result.updated_by = expected_version + 1, user
+    result._history_user = user
+    result.save(update_fields=[*fields, "version", "updated_by", "updated_at"])
+
+
 # The master data a closed year rests on --------------------------------------------------------------
 
 
-def indicator_closed_years(indicator_id: int) -> set[int]:
-    """The closed fiscal years for which the indicator has a result (its record there is printed)."""
-    return set(
-        Result.objects.filter(
-            indicator_id=indicator_id,
-            fiscal_year__in=EvaluationYear.objects.filter(
-                plan_id=Result.objects.filter(indicator_id=indicator_id).values("indicator__plan_id")[:1],
-                status=YearStatus.CLOSED,
-            ).values("fiscal_year"),
-        ).values_list("fiscal_year", flat=True)
+def _record_in_use(code: str, fiscal_year: int) -> RecordInUse:
+    return RecordInUse(
+        _("%(code)s: the evaluation of %(year)s is closed and shows it as it is; it cannot change now.")
+        % {"code": code, "year": display_fiscal_year(fiscal_year)}
     )
 
 
-def refuse_indicator_change(indicator, changed_fields: Iterable[str]) -> None:
-    """An indicator's department, direction, kind, unit or baseline cannot change while a closed
-    year's record shows it (a later plan year starts its own record; see the yearly assignment)."""
-    changed = set(changed_fields) & (INDICATOR_RECORD_FIELDS | MEASURE_RECORD_FIELDS)
-    if not changed or indicator.pk is None:
+def indicator_closed_years(indicator_id: int) -> list[int]:
+    """The closed fiscal years that hold a result of the indicator (its record there is printed), oldest first."""
+    results = Result.objects.filter(indicator_id=indicator_id).filter(in_closed_year())
+    return sorted(set(results.values_list("fiscal_year", flat=True)))
+
+
+def refuse_indicator_change(indicator: Indicator, changed_fields: Iterable[str]) -> None:
+    """An indicator's department, direction, kind, unit, baseline or plan cannot change while a closed
+    year's record shows it (a later plan year starts its own record)."""
+    if indicator.pk is None or not set(changed_fields) & INDICATOR_RECORD_FIELDS:
         return
-    years = sorted(indicator_closed_years(indicator.pk))
+    years = indicator_closed_years(indicator.pk)
     if years:
-        raise RecordInUse(
-            _("%(code)s: the evaluation of %(year)s is closed and shows it as it is; it cannot change now.")
-            % {"code": indicator.code, "year": display_fiscal_year(years[-1])}
-        )
+        raise _record_in_use(indicator.code, years[-1])
 
 
-def refuse_plan_grading_change(plan, changed_fields: Iterable[str]) -> None:
-    """A plan's grading rule cannot change while a closed year was graded by it."""
-    if not set(changed_fields) & PLAN_GRADING_FIELDS or plan.pk is None:
+def refuse_measure_change(measure: Measure, changed_fields: Iterable[str]) -> None:
+    """A measure's baseline cannot change, nor the measure move, while a closed year's record shows it."""
+    if measure.pk is None or not set(changed_fields) & MEASURE_RECORD_FIELDS:
         return
-    years = sorted(closed_fiscal_years(plan.pk))
+    indicator = Indicator.objects.only("code").get(measures=measure.pk)  # as saved, whatever the form says
+    years = indicator_closed_years(indicator.pk)
+    if years:
+        raise _record_in_use(indicator.code, years[-1])
+
+
+def refuse_plan_grading_change(plan: Plan, changed_fields: Iterable[str]) -> None:
+    """A plan's grading rule cannot change while a closed year was graded by it."""
+    if plan.pk is None or not set(changed_fields) & PLAN_GRADING_FIELDS:
+        return
+    years = closed_fiscal_years(plan.pk)
     if years:
         raise RecordInUse(
             _("The evaluation of %(year)s is closed and was graded by this rule; the rule cannot change now.")
             % {"year": display_fiscal_year(years[-1])}
         )
+
+
+def _any_locked(results: QuerySet) -> bool:
+    return results.filter(Q(status=ResultStatus.APPROVED) | Q(in_closed_year())).exists()
+
+
+def may_delete_indicators(indicators: QuerySet) -> bool:
+    """Indicators (and what holds them: a pillar … an initiative) may be deleted only if none has an
+    approved result or one that a closed year shows: the delete would take the record with it."""
+    return not _any_locked(Result.objects.filter(indicator__in=indicators))
+
+
+def may_delete_measure(measure: Measure) -> bool:
+    """A measure takes its values with it: not those of an approved result nor of a closed year."""
+    return not _any_locked(Result.objects.filter(values__measure=measure))
+
+
+def refuse_measure_delete(measure: Measure) -> None:
+    if not may_delete_measure(measure):
+        raise RecordInUse(
+            _("%(code)s: an approved item or a closed year's record holds this sub-item; it cannot be deleted.")
+            % {"code": Indicator.objects.values_list("code", flat=True).get(measures=measure.pk)}
+        )
+
+
+def may_delete_plan(plan: Plan) -> bool:
+    """A plan with a closed year is that year's record; one with an approved result is locked."""
+    return not closed_fiscal_years(plan.pk) and may_delete_indicators(Indicator.objects.filter(plan=plan))
+
+
+def may_change_year(year: EvaluationYear | None) -> bool:
+    """A closed evaluation year is not changed nor deleted in the admin (it is reopened nowhere)."""
+    return year is None or year.status != YearStatus.CLOSED

@@ -1,5 +1,6 @@
-"""Services that change a result: each runs atomically, locks the row, checks its guard and
-permission, saves with update_fields and leaves a history row (django-simple-history)."""
+"""Services that change a result: each runs atomically, locks the row, asks the guards (closed year,
+approved, whose, stale version), saves with update_fields and leaves a history row
+(django-simple-history)."""
 
 from __future__ import annotations
 
@@ -11,13 +12,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from departments import permissions
 from evaluation.domain import grading
 from evaluation.domain.enums import ActualState, CommentKind, Direction
+from evaluation.domain.errors import MezasuError
 from evaluation.domain.workflow import PLANNING_ACTIONS, Action, TransitionRefused, next_status
 from evaluation.models import Result, ResultComment, ResultValue
 from evaluation.services import guards
-from evaluation.services.guards import PermissionRefused, StaleVersion
+from evaluation.services.guards import StaleVersion
 from evaluation.services.scoring import apply_grades
 
 VALUE_FIELDS = ["actual_state", "actual_value", "actual_text", "achievement", "grade"]
@@ -32,35 +33,19 @@ class ActualInput:
     text: str = ""
 
 
-def _locked(result_id: int) -> Result:
+def lock_result(result_id: int) -> Result:
+    """The result, locked for the transaction (select_for_update), with its indicator and plan."""
     return (
         Result.objects.select_for_update(of=("self",)).select_related("indicator__plan", "updated_by").get(pk=result_id)
     )
 
 
-def _refuse_if_year_closed(result: Result) -> None:
-    guards.refuse_if_year_closed(result.indicator.plan_id, result.fiscal_year)
-
-
-def _values(result: Result) -> list[ResultValue]:
+def result_values(result: Result) -> list[ResultValue]:
     return list(result.values.select_related("measure").order_by("measure__label"))
 
 
 def _snapshot(value: ResultValue) -> tuple:
     return tuple(getattr(value, field) for field in VALUE_FIELDS)
-
-
-def _bump(result: Result, expected_version: int, user, fields: Mapping[str, object]) -> None:
-    """Write `fields` and the next version only if nobody saved since `expected_version`.
-
-    The version check is in the UPDATE's WHERE clause, so two processes can never both win; the
-    save that follows writes the fields and leaves the history row (with the acting user)."""
-    guards.claim_version(result, expected_version)
-    for name, value in fields.items():
-        setattr(result, name, value)
-    result.version, result.updated_by = expected_version + 1, user
-    result._history_user = user
-    result.save(update_fields=[*fields, "version", "updated_by", "updated_at"])
 
 
 @transaction.atomic
@@ -79,11 +64,11 @@ def save_draft(
     Side effects: updates the result (status, reason, judged grade, grade, version, updated_by/at)
     and its values (actual, achievement, grade); one history row for each changed object.
     Raises PermissionRefused, TransitionRefused, StaleVersion."""
-    result = _locked(result.pk)
-    _refuse_if_year_closed(result)
+    result = lock_result(result.pk)
+    guards.refuse_if_year_closed(result.indicator.plan_id, result.fiscal_year)
     guards.refuse_actor(user, result, Action.SAVE)
     status = next_status(result.status, Action.SAVE)
-    values = _values(result)
+    values = result_values(result)
     before = {value.pk: _snapshot(value) for value in values}
     for value in values:
         entered = actuals.get(value.pk)
@@ -91,7 +76,7 @@ def save_draft(
             value.actual_state, value.actual_value, value.actual_text = entered.state, entered.value, entered.text
     result.judged_grade = judged_grade if result.indicator.direction == Direction.QUALITATIVE else ""
     apply_grades(result, values)
-    _bump(
+    guards.save_next_version(
         result,
         expected_version,
         user,
@@ -109,14 +94,14 @@ def regrade(result: Result, *, user, change_reason: str = "") -> Result:
     """Recompute the achievements and grades of a result after its values were changed outside the
     entry services (an administrator in the admin), and move its version on so that pages opened
     before the change refuse to overwrite it. Side effects: the grades of the result and its values,
-    version, updated_by/at; history rows for what changed."""
-    result = _locked(result.pk)
-    _refuse_if_year_closed(result)
-    values = _values(result)
+    version, updated_by/at; history rows for what changed. Raises YearClosed, ItemApproved."""
+    result = lock_result(result.pk)
+    guards.refuse_result_change(result)
+    values = result_values(result)
     before = {value.pk: _snapshot(value) for value in values}
     apply_grades(result, values)
     result._change_reason = change_reason
-    _bump(result, result.version, user, {"grade": result.grade})
+    guards.save_next_version(result, result.version, user, {"grade": result.grade})
     for value in values:
         if _snapshot(value) != before[value.pk]:
             value._history_user, value._change_reason = user, change_reason
@@ -140,14 +125,14 @@ def submission_problems(result: Result, values: list[ResultValue]) -> list[str]:
 def submit(result: Result, *, user, expected_version: int) -> Result:
     """Submit a saved result to the planning section. Refused while it has problems (see
     submission_problems). Side effects: status, version, updated_by/at; a history row."""
-    result = _locked(result.pk)
-    _refuse_if_year_closed(result)
+    result = lock_result(result.pk)
+    guards.refuse_if_year_closed(result.indicator.plan_id, result.fiscal_year)
     guards.refuse_actor(user, result, Action.SUBMIT)
     status = next_status(result.status, Action.SUBMIT)
-    problems = submission_problems(result, _values(result))
+    problems = submission_problems(result, result_values(result))
     if problems:
         raise TransitionRefused(" ".join(str(problem) for problem in problems))
-    _bump(result, expected_version, user, {"status": status})
+    guards.save_next_version(result, expected_version, user, {"status": status})
     return result
 
 
@@ -160,13 +145,13 @@ def transition(result: Result, action: str, *, user, expected_version: int, comm
     """Apply an action that changes only the status (withdraw, approve, return, reopen).
     A return (差戻し) and a reopening need a comment, which joins the result's thread.
     Side effects: status, version, updated_by/at; a history row; a ResultComment when commented."""
-    result = _locked(result.pk)
-    _refuse_if_year_closed(result)
+    result = lock_result(result.pk)
+    guards.refuse_if_year_closed(result.indicator.plan_id, result.fiscal_year)
     guards.refuse_actor(user, result, action)
     status = next_status(result.status, action)
     if action in COMMENTED_ACTIONS and not grading.has_reason(comment):
         raise TransitionRefused(_("Write a comment for the department."))
-    _bump(result, expected_version, user, {"status": status})
+    guards.save_next_version(result, expected_version, user, {"status": status})
     if action in COMMENTED_ACTIONS:
         ResultComment.objects.create(result=result, author=user, kind=COMMENTED_ACTIONS[action], body=comment.strip())
     return result
@@ -203,18 +188,14 @@ class SelectionRefused(Exception):
         self.refusals = refusals
 
 
-def refusal_message(error: Exception) -> str:
-    """A translated sentence for an error of a review service."""
-    if isinstance(error, TransitionRefused):
-        return str(error.message)
-    if isinstance(error, PermissionRefused):
-        return str(_("You may not take this action on this item."))
+def refusal_message(error: MezasuError) -> str:
+    """A translated sentence for a refusal of a review service; a stale page names who changed it."""
     if isinstance(error, StaleVersion):
         return str(
             _("It was changed by %(user)s after you opened the list; open it and review the new values.")
             % {"user": _user_name(error.current.updated_by)}
         )
-    return str(error)
+    return str(error.message)
 
 
 def _user_name(user) -> str:
@@ -241,7 +222,7 @@ def review_selection(expected_versions: Mapping[int, int], action: str, *, user,
                 continue
             try:
                 reviewed.append(review(result, action, user=user, expected_version=version, comment=comment))
-            except (PermissionRefused, TransitionRefused, StaleVersion) as error:
+            except MezasuError as error:
                 refusals.append(Refusal(result, refusal_message(error)))
         if refusals:
             transaction.set_rollback(True)
@@ -254,9 +235,12 @@ def review_selection(expected_versions: Mapping[int, int], action: str, *, user,
 def add_comment(result: Result, *, user, body: str) -> ResultComment:
     """Add a plain comment to the result's thread (the owning department or the planning section).
 
-    Side effects: one ResultComment. Raises PermissionRefused, TransitionRefused (empty comment)."""
-    if not permissions.can_comment(user, result):
-        raise PermissionRefused("comment")
+    A closed year's thread is read-only: the thread is part of the year's record (the returns and
+    reopenings are in it), and a remark on a closed year belongs to the next year's evaluation.
+
+    Side effects: one ResultComment. Raises PermissionRefused, TransitionRefused (a closed year, an
+    empty comment)."""
+    guards.refuse_comment(user, result)
     if not grading.has_reason(body):
         raise TransitionRefused(_("Write a comment."))
     return ResultComment.objects.create(result=result, author=user, kind=CommentKind.COMMENT, body=body.strip())

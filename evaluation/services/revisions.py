@@ -1,13 +1,15 @@
 """Revisions of the plan (修正, footnotes ※2 ※3): the planning section corrects a baseline, a plan value
 or a target, with a reason; the old value, the new one, who, when and why are kept (models.Revision).
 
-An approved result is locked: revising it is refused until the planning section reopens it. A closed
-year is read-only. A target (or, under the progress formula, a baseline) changes the grade: the service
-regrades, and refuses when the grade of an approved result would move.
+The guards refuse a revision of an approved result (until the planning section reopens it), of a closed
+year, and of a baseline that a closed year's record shows. A target (or, under the progress formula, a
+baseline) changes the grade: the service regrades, and refuses when the grade of an approved result
+would move.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import unicodedata
 from decimal import Decimal
 
@@ -16,13 +18,14 @@ from django.utils.translation import gettext_lazy as _
 
 from departments import permissions
 from evaluation.domain import grading, numbers
-from evaluation.domain.enums import Direction, ResultStatus, RevisionField, YearStatus
+from evaluation.domain.enums import Direction, RevisionField
 from evaluation.domain.errors import MezasuError
 from evaluation.domain.fiscal_year import display_fiscal_year
 from evaluation.domain.messages import describe
-from evaluation.models import EvaluationYear, Indicator, Measure, Result, ResultValue, Revision
+from evaluation.models import Indicator, Measure, Result, ResultValue, Revision
+from evaluation.services import guards
 from evaluation.services.guards import PermissionRefused
-from evaluation.services.results import _bump, _locked, _values
+from evaluation.services.results import lock_result, result_values
 from evaluation.services.scoring import apply_grades
 
 CHANGE_REASON = "revision"  # django-simple-history's history_change_reason of every save made here
@@ -98,30 +101,16 @@ def _save(obj, user, fields: list[str]) -> None:
     obj.save(update_fields=fields)
 
 
-def _regrade_other_years(result: Result, user) -> None:
-    """A baseline moves the grades of the progress formula in every year: regrade the indicator's other
-    results; refuse when an approved one would change (it is locked)."""
-    others = (
-        Result.objects.select_for_update(of=("self",))
-        .select_related("indicator__plan")
-        .filter(indicator_id=result.indicator_id)
-        .exclude(pk=result.pk)
-        .order_by("pk")
-    )
-    for other in others:
-        values = _values(other)
-        if not _regrade(other, values):
-            continue
-        if other.status == ResultStatus.APPROVED:
-            raise RevisionRefused(
-                _("The grade of %(year)s, which is approved, would change: reopen it first.")
-                % {"year": display_fiscal_year(other.fiscal_year)}
-            )
-        for value in values:
-            _save(value, user, ["achievement", "grade"])
-        other.version += 1  # open pages see the change (the row is locked)
-        other.updated_by = user
-        _save(other, user, ["grade", "version", "updated_by", "updated_at"])
+@dataclasses.dataclass
+class _Change:
+    """What a revision changed in memory, before anything of the result is saved."""
+
+    old: str
+    new: str
+    fiscal_year: int | None  # None: a baseline, which is the indicator's, not one year's
+    values: list[ResultValue]
+    value_fields: dict[int, list[str]] = dataclasses.field(default_factory=dict)  # ResultValue id → plan-value fields
+    indicator_fields: list[str] = dataclasses.field(default_factory=list)
 
 
 @transaction.atomic
@@ -140,94 +129,142 @@ def revise(
     (当初計画 / 修正計画) or a target (目標) of `result`'s indicator, with a reason and an optional footnote.
 
     Side effects: the changed Indicator, Measure and ResultValue rows (history rows with the user and
-    the change reason "revision"); the result regraded, its version bumped (so an open page sees the
+    the change reason "revision"); the result regraded, its version moved on (so an open page sees the
     change) and, for a plan value or target, its revision_reason; under the progress formula a baseline
     also regrades the indicator's other years; the footnote mark added to Indicator.footnote; one
-    Revision row. Raises PermissionRefused, RevisionRefused, StaleVersion."""
+    Revision row. Raises PermissionRefused, RevisionRefused, StaleVersion, and the guards' YearClosed,
+    ItemApproved and RecordInUse (a baseline that a closed year's record shows)."""
     if not permissions.can_revise_plan(user):
         raise PermissionRefused("revise")
     if not grading.has_reason(reason):
         raise RevisionRefused(_("Write the reason for the revision."))
     footnote = normalize_footnote(footnote)
-    result = _locked(result.pk)
-    indicator = result.indicator
-    if result.status == ResultStatus.APPROVED:
-        raise RevisionRefused(_("This item is approved: reopen it before revising it."))
-    if EvaluationYear.objects.filter(
-        plan_id=indicator.plan_id, fiscal_year=result.fiscal_year, status=YearStatus.CLOSED
-    ).exists():
-        raise RevisionRefused(_("The evaluation of this fiscal year is closed."))
-    if field not in fields_for(indicator):
+    result = lock_result(result.pk)
+    guards.refuse_result_change(result)
+    if field not in fields_for(result.indicator):
         raise RevisionRefused(_("This item cannot be revised on this indicator."))
+    values = result_values(result)
+    measure = _chosen_measure(result, values, measure, field)
+    if field == RevisionField.BASELINE:
+        change = _revise_baseline(result, measure, new_value, user=user)
+    else:
+        change = _revise_plan_value(result, values, measure, field, new_value)
+    _save_result(result, change, user=user, expected_version=expected_version, reason=reason)
+    _save_indicator(result.indicator, change.indicator_fields, footnote, user=user)
+    return Revision.objects.create(
+        indicator=result.indicator,
+        fiscal_year=change.fiscal_year,
+        measure=measure,
+        field=field,
+        old_value=change.old,
+        new_value=change.new,
+        reason=reason.strip(),
+        footnote=footnote,
+        changed_by=user,
+    )
 
-    values = _values(result)
-    if measure is not None and measure.indicator_id != indicator.pk:
+
+def _chosen_measure(result: Result, values: list[ResultValue], measure: Measure | None, field: str) -> Measure | None:
+    """The sub-item to revise: the one chosen, or the only one; a baseline may apply to none."""
+    if measure is not None and measure.indicator_id != result.indicator_id:
         raise RevisionRefused(_("Choose a sub-item of this indicator."))
     if measure is None and len(values) == 1:
         measure = values[0].measure
     if measure is None and field != RevisionField.BASELINE:
         raise RevisionRefused(_("Choose the sub-item to revise."))
-    number, text = _parse(field, indicator, new_value)
+    return measure
 
-    if field == RevisionField.BASELINE:
-        old = indicator.baseline_text
-        new = new_value.strip()
-        if new == old and (measure is None or measure.baseline_value == number):
-            raise RevisionRefused(_("The new value is the same as the current one."))
-        indicator.baseline_text = new
-        if measure is not None:
-            measure.baseline_value = number
-            _save(measure, user, ["baseline_value"])
-            values = _values(result)  # with the new baseline
-        _regrade_other_years(result, user)
-        year = None
-    else:
-        value = next((value for value in values if value.measure_id == measure.pk), None)
-        if value is None:
-            raise RevisionRefused(_("Choose the sub-item to revise."))
-        number_field, text_field = VALUE_FIELDS[field]
-        old_number, old_text = getattr(value, number_field), getattr(value, text_field)
-        if old_number == number and (old_number is None) == (number is None) and old_text == text:
-            raise RevisionRefused(_("The new value is the same as the current one."))
-        old, new = display_value(old_number, old_text), display_value(number, text)
-        setattr(value, number_field, number)
-        setattr(value, text_field, text)
-        year = result.fiscal_year
 
-    before = {value.pk: (value.achievement, value.grade) for value in values}
-    _regrade(result, values)
+def _revise_baseline(result: Result, measure: Measure | None, new_value: str, *, user) -> _Change:
+    """The indicator's baseline as printed, and the measure's as a number (saved now: the regrading
+    reads it). Under the progress formula the other years are regraded too."""
+    indicator = result.indicator
+    number, _text = _parse(RevisionField.BASELINE, indicator, new_value)
+    old, new = indicator.baseline_text, new_value.strip()
+    if new == old and (measure is None or measure.baseline_value == number):
+        raise RevisionRefused(_("The new value is the same as the current one."))
+    guards.refuse_indicator_change(indicator, ["baseline_text"])
+    indicator.baseline_text = new
+    if measure is not None:
+        measure.baseline_value = number
+        _save(measure, user, ["baseline_value"])
+    _regrade_other_years(result, user)
+    return _Change(old, new, None, result_values(result), indicator_fields=["baseline_text"])
+
+
+def _revise_plan_value(
+    result: Result, values: list[ResultValue], measure: Measure, field: str, new_value: str
+) -> _Change:
+    """A plan value (当初計画, 修正計画) or the target (目標) of one sub-item, in this year only."""
+    number, text = _parse(field, result.indicator, new_value)
+    value = next((value for value in values if value.measure_id == measure.pk), None)
+    if value is None:
+        raise RevisionRefused(_("Choose the sub-item to revise."))
+    number_field, text_field = VALUE_FIELDS[field]
+    old_number, old_text = getattr(value, number_field), getattr(value, text_field)
+    if old_number == number and (old_number is None) == (number is None) and old_text == text:
+        raise RevisionRefused(_("The new value is the same as the current one."))
+    setattr(value, number_field, number)
+    setattr(value, text_field, text)
+    return _Change(
+        display_value(old_number, old_text),
+        display_value(number, text),
+        result.fiscal_year,
+        values,
+        value_fields={value.pk: [number_field, text_field]},
+    )
+
+
+def _save_result(result: Result, change: _Change, *, user, expected_version: int, reason: str) -> None:
+    """Regrade the result, move its version on (refused from a stale page), save what changed."""
+    before = {value.pk: (value.achievement, value.grade) for value in change.values}
+    _regrade(result, change.values)
     result._change_reason = CHANGE_REASON
     changed = {"grade": result.grade}
-    if year is not None:
+    if change.fiscal_year is not None:
         changed["revision_reason"] = reason.strip()
-    _bump(result, expected_version, user, changed)
-    for value in values:
-        fields = []
-        if field != RevisionField.BASELINE and value.measure_id == measure.pk:
-            fields += list(VALUE_FIELDS[field])
+    guards.save_next_version(result, expected_version, user, changed)
+    for value in change.values:
+        fields = list(change.value_fields.get(value.pk, []))
         if (value.achievement, value.grade) != before[value.pk]:
             fields += ["achievement", "grade"]
         if fields:
             _save(value, user, fields)
 
-    indicator_fields = ["baseline_text"] if field == RevisionField.BASELINE else []
+
+def _save_indicator(indicator: Indicator, fields: list[str], footnote: str, *, user) -> None:
+    """The indicator's revised baseline, and the footnote mark the report prints next to it."""
+    fields = list(fields)
     if footnote and footnote not in indicator.footnote:
         marks = f"{indicator.footnote}{footnote}"
         if len(marks) > Indicator._meta.get_field("footnote").max_length:
             raise RevisionRefused(_("The indicator has too many footnote marks."))
         indicator.footnote = marks
-        indicator_fields.append("footnote")
-    if indicator_fields:
-        _save(indicator, user, indicator_fields)
+        fields.append("footnote")
+    if fields:
+        _save(indicator, user, fields)
 
-    return Revision.objects.create(
-        indicator=indicator,
-        fiscal_year=year,
-        measure=measure,
-        field=field,
-        old_value=old,
-        new_value=new,
-        reason=reason.strip(),
-        footnote=footnote,
-        changed_by=user,
+
+def _regrade_other_years(result: Result, user) -> None:
+    """A baseline moves the grades of the progress formula in every year: regrade the indicator's other
+    results; refuse when an approved one would change (it is locked)."""
+    others = (
+        Result.objects.select_for_update(of=("self",))
+        .select_related("indicator__plan")
+        .filter(indicator_id=result.indicator_id)
+        .exclude(pk=result.pk)
+        .order_by("pk")
     )
+    for other in others:
+        values = result_values(other)
+        if not _regrade(other, values):
+            continue
+        if guards.is_approved(other):
+            raise RevisionRefused(
+                _("The grade of %(year)s, which is approved, would change: reopen it first.")
+                % {"year": display_fiscal_year(other.fiscal_year)}
+            )
+        for value in values:
+            _save(value, user, ["achievement", "grade"])
+        other._change_reason = CHANGE_REASON
+        guards.save_next_version(other, other.version, user, {"grade": other.grade})  # the row is locked

@@ -3,7 +3,7 @@ and extends its deadline, and closes it. Each runs atomically, locks the row it 
 (select_for_update), checks its permission and guard first, and leaves a history row
 (django-simple-history) in the acting user's name.
 
-A closed year is read-only: evaluation.services refuses every change of its results.
+A closed year is read-only (evaluation.services.guards): every service refuses a change of it.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from evaluation.domain.enums import ResultStatus, YearStatus
 from evaluation.domain.errors import MezasuError
 from evaluation.domain.fiscal_year import display_fiscal_year
 from evaluation.models import EvaluationYear, Indicator, Measure, Plan, Result, ResultValue
+from evaluation.services import guards
 
 
 class YearRefused(MezasuError):
@@ -65,11 +66,12 @@ def _locked_year(year_id: int) -> EvaluationYear:
     return EvaluationYear.objects.select_for_update(of=("self",)).select_related("plan").get(pk=year_id)
 
 
-def _check_open(year: EvaluationYear) -> None:
-    if year.status == YearStatus.CLOSED:
-        raise YearRefused(
-            _("%(year)s is closed: its evaluation is read-only.") % {"year": display_fiscal_year(year.fiscal_year)}
-        )
+def _refuse_if_closed(year: EvaluationYear) -> None:
+    """The guards' rule (a closed year is read-only), as the refusal the year's pages show."""
+    try:
+        guards.refuse_if_year_closed(year.plan_id, year.fiscal_year)
+    except guards.YearClosed as closed:
+        raise YearRefused(closed.message) from None
 
 
 def _save(year: EvaluationYear, user, fields: list[str]) -> None:
@@ -137,7 +139,7 @@ def set_deadline(year: EvaluationYear, deadline: datetime.date, *, user) -> Eval
     Raises YearRefused (not the planning section, a closed year, a date in the past or not later)."""
     _check_manager(user)
     year = _locked_year(year.pk)
-    _check_open(year)
+    _refuse_if_closed(year)
     _check_deadline_not_past(deadline)
     if year.deadline is not None and deadline <= year.deadline:
         raise YearRefused(
@@ -169,7 +171,7 @@ def close_year(year: EvaluationYear, *, user, force: bool = False, reason: str =
     Raises YearRefused, YearNotReady."""
     _check_manager(user)
     year = _locked_year(year.pk)
-    _check_open(year)
+    _refuse_if_closed(year)
     list(
         Result.objects.select_for_update()
         .filter(indicator__plan_id=year.plan_id, fiscal_year=year.fiscal_year)

@@ -12,11 +12,13 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from departments.permissions import can_revise_plan
-from evaluation.domain.enums import ResultStatus, RevisionField
+from evaluation.domain.enums import RevisionField
+from evaluation.domain.errors import MezasuError
 from evaluation.models import Measure, Result
 from evaluation.queries.revisions import indicator_revisions
+from evaluation.services import guards
 from evaluation.services.guards import PermissionRefused, StaleVersion
-from evaluation.services.revisions import RevisionRefused, display_value, fields_for, revise
+from evaluation.services.revisions import display_value, fields_for, revise
 
 
 class RevisionForm(forms.Form):
@@ -62,13 +64,22 @@ def _current_values(result: Result) -> list[dict]:
     return rows
 
 
+def _why_locked(result: Result) -> str:
+    """Why the item cannot be revised now (approved, closed year), as the guards say; empty if it can."""
+    try:
+        guards.refuse_result_change(result)
+    except MezasuError as refusal:
+        return str(refusal.message)
+    return ""
+
+
 @require_http_methods(["GET", "POST"])
 def revise_result(request, result_id: int):
     """GET: the form, the current values and the revisions; POST: revise, then back to the page."""
     result = get_object_or_404(Result.objects.select_related("indicator__plan", "indicator__department"), pk=result_id)
     if not can_revise_plan(request.user):
         raise PermissionDenied
-    locked = result.status == ResultStatus.APPROVED
+    locked = _why_locked(result)
     form = RevisionForm(request.POST or None, result=result, initial={"expected_version": result.version})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -85,8 +96,6 @@ def revise_result(request, result_id: int):
             )
         except PermissionRefused:
             raise PermissionDenied from None
-        except RevisionRefused as error:
-            form.add_error(None, error.message)
         except StaleVersion as error:
             who = error.current.updated_by
             form.add_error(
@@ -94,6 +103,8 @@ def revise_result(request, result_id: int):
                 gettext("%(user)s changed this item after you opened it; check the values and revise again.")
                 % {"user": (who.get_full_name() or who.get_username()) if who else gettext("someone")},
             )
+        except MezasuError as error:  # the revision's own refusals and the guards' (approved, closed year)
+            form.add_error(None, error.message)
         else:
             messages.success(request, gettext("The revision was recorded."))
             return redirect("revise_result", result_id=result.pk)

@@ -14,7 +14,8 @@ from departments.enums import Role
 from evaluation.domain.enums import ActualState, ResultStatus, RevisionField
 from evaluation.domain.workflow import TransitionRefused
 from evaluation.models import EntryUpload, Indicator, Result, ResultValue
-from evaluation.services.revisions import RevisionRefused, revise
+from evaluation.services.guards import ItemApproved
+from evaluation.services.revisions import revise
 from evaluation.workbook.entry_sheet import UploadRefused, apply_entry_upload
 from evaluation.workbook.plan_columns import PLAN_COLUMNS as COLUMNS
 from evaluation.workbook.plan_import import ImportRefused, import_plan_file
@@ -243,6 +244,6 @@ def test_an_import_leaves_its_user_and_path_in_the_history():
 
 def test_revising_an_approved_item_is_refused(approved):
     planning = make_user(department=make_department("計画課"), role=Role.PLANNING)
-    with pytest.raises(RevisionRefused):
+    with pytest.raises(ItemApproved):
         revise(approved, user=planning, field=RevisionField.TARGET, new_value="80", reason="r", expected_version=1)
     _unchanged(approved)

@@ -9,7 +9,7 @@ from departments.enums import Role
 from evaluation.domain.enums import GradingFormula, IndicatorKind, ResultStatus, RevisionField
 from evaluation.models import Indicator, Result, ResultValue, Revision
 from evaluation.queries import revisions as queries
-from evaluation.services.guards import PermissionRefused, StaleVersion
+from evaluation.services.guards import ItemApproved, PermissionRefused, StaleVersion
 from evaluation.services.revisions import RevisionRefused, revise
 from tests.builders import make_indicator, make_plan, make_result, make_user
 
@@ -138,7 +138,7 @@ def test_a_revision_without_a_reason_or_a_gradable_value_is_refused(
 
 def test_revising_an_approved_item_is_refused_until_reopened(planner, outcome):
     Result.objects.filter(pk=outcome.pk).update(status=ResultStatus.APPROVED)
-    with pytest.raises(RevisionRefused, match="reopen"):
+    with pytest.raises(ItemApproved, match="reopen"):
         revise(outcome, user=planner, field=RevisionField.TARGET, new_value="80", reason="r", expected_version=1)
 
 
