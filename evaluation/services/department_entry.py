@@ -13,11 +13,12 @@ import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
+from departments import permissions
 from departments.models import Department
 from evaluation.domain import grading
 from evaluation.domain.enums import YearStatus
 from evaluation.domain.messages import describe
-from evaluation.domain.workflow import TransitionRefused
+from evaluation.domain.workflow import Action, TransitionRefused, next_status
 from evaluation.models import EvaluationYear, Result
 from evaluation.services import guards, results
 from evaluation.services.results import ActualInput
@@ -125,20 +126,33 @@ def _refusal(result: Result, because: RefusedBecause, message="", current: Resul
     return RowOutcome(result.pk, refused_because=because, message=str(message), current=current)
 
 
-def _may_change(user, department: Department, year: EvaluationYear, result: Result) -> bool:
+def _why_not_changeable(user, department: Department, year: EvaluationYear, result: Result) -> str | None:
+    """None when the department may change the row now (guards.may_department_change decides), else
+    why not, translated."""
     indicator = result.indicator
-    return (
-        indicator.department_id == department.pk
-        and indicator.plan_id == year.plan_id
-        and result.fiscal_year == year.fiscal_year
-        and guards.may_department_change(user, result, year_open=year.status == YearStatus.OPEN)
-    )
+    belongs = indicator.department_id == department.pk and indicator.plan_id == year.plan_id
+    belongs = belongs and result.fiscal_year == year.fiscal_year
+    year_open = year.status == YearStatus.OPEN
+    if belongs and guards.may_department_change(user, result, year_open=year_open):
+        return None
+    if not belongs or not permissions.can_edit_result(user, result):
+        return str(guards.PermissionRefused().message)
+    if not year_open:
+        return str(guards.YearClosed(year.fiscal_year).message)
+    if guards.is_approved(result):
+        return str(guards.ItemApproved().message)
+    try:
+        next_status(result.status, Action.SAVE)
+    except TransitionRefused as refused:  # submitted: it is with the planning section
+        return str(refused.message)
+    return str(guards.PermissionRefused().message)
 
 
 def _save_row(user, department: Department, year: EvaluationYear, row: RowInput) -> RowOutcome:
     result = row.result
-    if not _may_change(user, department, year, result):
-        return _refusal(result, RefusedBecause.NOT_ALLOWED, guards.PermissionRefused().message)
+    why_not = _why_not_changeable(user, department, year, result)
+    if why_not:
+        return _refusal(result, RefusedBecause.NOT_ALLOWED, why_not)
     if not row.changed:
         return RowOutcome(result.pk)
     if row.draft is None:
