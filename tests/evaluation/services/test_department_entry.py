@@ -11,7 +11,7 @@ from departments.permissions import entry_department_ids
 from evaluation.domain.enums import ActualState, ResultStatus, YearStatus
 from evaluation.services.department_entry import Draft, PageAction, RefusedBecause, RowInput, save_entries
 from evaluation.services.results import ActualInput
-from tests.builders import enter_actual, make_department, make_indicator, make_open_year, make_result, make_user
+from tests.builders import enter_actual, make_department, make_open_year, make_outcome_result, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -19,10 +19,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 @pytest.fixture
 def year(plan):
     return make_open_year(plan)
-
-
-def _outcome(plan, department, **fields):
-    return make_result(make_indicator(plan, department=department, **fields), target=Decimal(100))
 
 
 def _typed(result, actual, *, reason="理由", version=None, selected=False, changed=True) -> RowInput:
@@ -38,7 +34,7 @@ def _reloaded(result):
 
 
 def test_a_changed_row_is_saved_and_an_unchanged_one_is_left_alone(plan, year, department, staff):
-    changed, untouched = _outcome(plan, department), _outcome(plan, department)
+    changed, untouched = make_outcome_result(plan, department), make_outcome_result(plan, department)
 
     report = save_entries(
         staff, department, year, [_typed(changed, 80), _typed(untouched, 0, changed=False)], PageAction.SAVE
@@ -52,7 +48,7 @@ def test_a_changed_row_is_saved_and_an_unchanged_one_is_left_alone(plan, year, d
 
 
 def test_an_unreadable_row_is_refused_and_nothing_is_saved(plan, year, department, staff):
-    result = _outcome(plan, department)
+    result = make_outcome_result(plan, department)
 
     report = save_entries(staff, department, year, [RowInput(result, draft=None)], PageAction.SAVE)
 
@@ -61,7 +57,7 @@ def test_an_unreadable_row_is_refused_and_nothing_is_saved(plan, year, departmen
 
 
 def test_a_stale_version_is_refused_with_what_the_other_person_saved(plan, year, department, staff):
-    result = _outcome(plan, department)
+    result = make_outcome_result(plan, department)
     colleague = make_user("colleague", department=department, last_name="世田谷")
     seen = _typed(result, 50)  # the page as this user opened it: version 1
     enter_actual(result, colleague, 77)
@@ -75,7 +71,7 @@ def test_a_stale_version_is_refused_with_what_the_other_person_saved(plan, year,
 
 
 def test_a_closed_year_is_refused_as_closed(plan, year, department, staff):
-    result = _outcome(plan, department)
+    result = make_outcome_result(plan, department)
     year.status = YearStatus.CLOSED
     year.save()
 
@@ -87,7 +83,7 @@ def test_a_closed_year_is_refused_as_closed(plan, year, department, staff):
 
 
 def test_a_submitted_row_is_refused_and_stays_submitted(plan, year, department, staff):
-    result = enter_actual(_outcome(plan, department), staff, 100, then_submit=True)
+    result = enter_actual(make_outcome_result(plan, department), staff, 100, then_submit=True)
 
     outcome = save_entries(staff, department, year, [_typed(result, 5)], PageAction.SAVE).rows[result.pk]
 
@@ -97,7 +93,7 @@ def test_a_submitted_row_is_refused_and_stays_submitted(plan, year, department, 
 
 
 def test_another_departments_row_is_refused(plan, year, department, staff):
-    theirs = _outcome(plan, make_department("居住支援課"))
+    theirs = make_outcome_result(plan, make_department("居住支援課"))
 
     outcome = save_entries(staff, department, year, [_typed(theirs, 50)], PageAction.SAVE).rows[theirs.pk]
 
@@ -106,7 +102,7 @@ def test_another_departments_row_is_refused(plan, year, department, staff):
 
 
 def test_save_and_submit_the_selected_rows(plan, year, department, staff):
-    chosen, other = _outcome(plan, department), _outcome(plan, department)
+    chosen, other = make_outcome_result(plan, department), make_outcome_result(plan, department)
 
     report = save_entries(
         staff, department, year, [_typed(chosen, 100, selected=True), _typed(other, 100)], PageAction.SUBMIT_SELECTED
@@ -119,7 +115,7 @@ def test_save_and_submit_the_selected_rows(plan, year, department, staff):
 
 
 def test_a_submission_without_the_reason_for_c_is_saved_then_refused_as_not_ready(plan, year, department, staff):
-    result = _outcome(plan, department)
+    result = make_outcome_result(plan, department)
 
     outcome = save_entries(staff, department, year, [_typed(result, 50, reason="")], PageAction.SUBMIT_ALL).rows[
         result.pk
@@ -131,7 +127,7 @@ def test_a_submission_without_the_reason_for_c_is_saved_then_refused_as_not_read
 
 
 def test_submit_selected_without_a_selection_says_nothing_was_selected(plan, year, department, staff):
-    result = _outcome(plan, department)
+    result = make_outcome_result(plan, department)
 
     report = save_entries(staff, department, year, [_typed(result, 0, changed=False)], PageAction.SUBMIT_SELECTED)
 
@@ -147,8 +143,8 @@ def _save_queries(staff, department, year, rows) -> int:
 
 
 def test_queries_per_row_are_the_same_at_two_sizes(plan, year, department, staff):
-    small = [_typed(_outcome(plan, department), 100) for _ in range(3)]
-    large = [_typed(_outcome(plan, department), 100) for _ in range(9)]
+    small = [_typed(make_outcome_result(plan, department), 100) for _ in range(3)]
+    large = [_typed(make_outcome_result(plan, department), 100) for _ in range(9)]
     entry_department_ids(staff)  # the user's roles are read once, on the first permission check
 
     per_row_small = _save_queries(staff, department, year, small) / len(small)
