@@ -30,6 +30,7 @@ from evaluation.models import (
     Vision,
 )
 from evaluation.services.results import ActualInput, save_draft, submit
+from evaluation.services.scoring import apply_grades
 
 _sequence = count(1)
 
@@ -136,6 +137,21 @@ def make_result(
         elif actual:
             value.actual_state, value.actual_text = ActualState.TEXT, actual
         value.save()
+    return result
+
+
+def make_graded_result(indicator: Indicator, *, values_by_label: dict | None = None, **fields) -> Result:
+    """make_result, then per sub-item label the given value fields, graded and stored the way the
+    services grade them (scoring.apply_grades), without a version or history of an entry."""
+    result = make_result(indicator, **fields)
+    values = list(result.values.select_related("measure"))
+    for value in values:
+        for name, content in (values_by_label or {}).get(value.measure.label, {}).items():
+            setattr(value, name, content)
+    apply_grades(result, values)
+    for value in values:
+        value.save()
+    result.save()
     return result
 
 
