@@ -19,6 +19,7 @@ from evaluation.domain.enums import ActualState, Grade
 from evaluation.domain.messages import describe
 from evaluation.domain.numbers import format_number
 from evaluation.models import Result, ResultValue
+from evaluation.services.department_entry import Draft, RowInput
 from evaluation.services.entries import EntryError, parse_actual, parse_judged_grade
 from evaluation.services.results import ActualInput
 from evaluation.services.scoring import apply_grades
@@ -149,14 +150,23 @@ class ResultEntryForm(forms.Form):
                 self.add_error("judged_grade", str(error.message))
         return cleaned
 
-    def draft(self) -> dict:
-        """The keyword arguments of services.save_draft for a valid form."""
-        return {
-            "expected_version": self.cleaned_data["version"],
-            "actuals": self.cleaned_data["actuals"],
-            "reason": self.cleaned_data.get("reason", self.result.reason),
-            "judged_grade": self.cleaned_data.get("judged_grade", ""),
-        }
+    def draft(self) -> Draft:
+        """What a valid form holds, as results.save_draft takes it."""
+        return Draft(
+            expected_version=self.cleaned_data["version"],
+            actuals=self.cleaned_data["actuals"],
+            reason=self.cleaned_data.get("reason", self.result.reason),
+            judged_grade=self.cleaned_data.get("judged_grade", ""),
+        )
+
+    def row_input(self) -> RowInput:
+        """The row as department_entry.save_entries takes it (the draft is None when the form is invalid)."""
+        return RowInput(
+            result=self.result,
+            draft=self.draft() if self.is_valid() else None,
+            changed=self.has_changed(),
+            selected=bool(self["selected"].data),
+        )
 
     def preview(self) -> Preview:
         """Grade what the user typed, on unsaved copies, with the plan's rule (scoring.apply_grades).

@@ -1,5 +1,10 @@
-"""Small builders for test data: a plan with one path down to an indicator and its year's result, an open
-evaluation year, and a department's entry of an actual."""
+"""The one place for test data builders, shared by the tests and the benchmarks: a plan, departments
+and their people, evaluation years, a path down the plan to an indicator, its year's result, a
+department's year of results, and a department's entry of an actual.
+
+Plain functions: they need a configured Django and a database, not pytest
+(`from tests.builders import make_plan, make_department_year`). The fixtures in tests/conftest.py
+only wrap them."""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ from django.contrib.auth import get_user_model
 
 from departments.enums import Role
 from departments.models import Department, Membership
-from evaluation.domain.enums import ActualState, Direction, IndicatorKind
+from evaluation.domain.enums import ActualState, Direction, IndicatorKind, ResultStatus, YearStatus
 from evaluation.models import (
     EvaluationYear,
     Indicator,
@@ -25,6 +30,7 @@ from evaluation.models import (
     Vision,
 )
 from evaluation.services.results import ActualInput, save_draft, submit
+from evaluation.services.scoring import apply_grades
 
 _sequence = count(1)
 
@@ -47,9 +53,21 @@ def make_user(username: str | None = None, *, department: Department | None = No
     return user
 
 
+def add_membership(user, department: Department, role: str = Role.ENTRY) -> Membership:
+    """A further department for a person (make_user gives the first)."""
+    return Membership.objects.create(user=user, department=department, role=role)
+
+
 def make_open_year(plan: Plan, fiscal_year: int = 2024, *, deadline: datetime.date | None = None) -> EvaluationYear:
     """The plan's evaluation year, open (the default status), with its deadline if one is given."""
     return EvaluationYear.objects.create(plan=plan, fiscal_year=fiscal_year, deadline=deadline)
+
+
+def make_closed_year(plan: Plan, fiscal_year: int = 2024, *, reason: str = "テスト用に締切") -> EvaluationYear:
+    """The plan's evaluation year, already closed (as services.years.close leaves it)."""
+    return EvaluationYear.objects.create(
+        plan=plan, fiscal_year=fiscal_year, status=YearStatus.CLOSED, close_reason=reason
+    )
 
 
 def make_initiative(plan: Plan, *, pillar: int = 1, policy_area: int = 1, vision: int = 1, number: int = 1):
@@ -120,6 +138,41 @@ def make_result(
             value.actual_state, value.actual_text = ActualState.TEXT, actual
         value.save()
     return result
+
+
+def make_graded_result(indicator: Indicator, *, values_by_label: dict | None = None, **fields) -> Result:
+    """make_result, then per sub-item label the given value fields, graded and stored the way the
+    services grade them (scoring.apply_grades), without a version or history of an entry."""
+    result = make_result(indicator, **fields)
+    values = list(result.values.select_related("measure"))
+    for value in values:
+        for name, content in (values_by_label or {}).get(value.measure.label, {}).items():
+            setattr(value, name, content)
+    apply_grades(result, values)
+    for value in values:
+        value.save()
+    result.save()
+    return result
+
+
+def make_outcome_result(
+    plan: Plan, department: Department, *, target: Decimal | str | None = Decimal(100), **indicator_fields
+) -> Result:
+    """The FY2024 result of a new outcome indicator of the department (target 100 unless given)."""
+    return make_result(make_indicator(plan, department=department, **indicator_fields), target=target)
+
+
+def make_department_year(plan: Plan, department: Department, count: int, *, fiscal_year: int = 2024) -> list[Result]:
+    """A department's year of `count` results shaped like a real entry page: every third an activity,
+    the rest outcomes (target 100), every fourth returned (差戻し), each with last year's actual."""
+    results = []
+    for index in range(count):
+        kind = IndicatorKind.ACTIVITY if index % 3 == 0 else IndicatorKind.OUTCOME
+        status = ResultStatus.RETURNED if index % 4 == 1 else ResultStatus.NOT_ENTERED
+        indicator = make_indicator(plan, department=department, kind=kind)
+        results.append(make_result(indicator, fiscal_year=fiscal_year, target=Decimal(100), status=status))
+        make_result(indicator, fiscal_year=fiscal_year - 1, actual=Decimal(5))
+    return results
 
 
 def enter_actual(

@@ -1,11 +1,13 @@
-"""Read side of a department's entry page: its results, last year's values, the open return comments."""
+"""Read side of a department's entry page: its results, last year's values, the open return comments,
+and the departments a person enters for."""
 
 from __future__ import annotations
 
-from django.db.models import (
-    Prefetch,
-)
+from collections.abc import Iterable
 
+from django.db.models import Prefetch
+
+from departments.models import Department
 from evaluation.domain.enums import CommentKind, ResultStatus, YearStatus
 from evaluation.models import (
     EvaluationYear,
@@ -28,9 +30,9 @@ def _values_by_measure() -> Prefetch:
     return Prefetch("values", queryset=ResultValue.objects.select_related("measure").order_by("measure__label"))
 
 
-def department_results(plan: Plan, department_id: int, fiscal_year: int) -> list[Result]:
-    """The department's results of the year, in the sheet's order, with their indicator, its place in the
-    plan (pillar … initiative) and their values (two queries)."""
+def entry_page_results(plan: Plan, department_id: int, fiscal_year: int) -> list[Result]:
+    """The rows of a department's entry page: its results of the year, in the sheet's order, with their
+    indicator, its place in the plan (pillar … initiative) and their values (two queries)."""
     return list(
         Result.objects.filter(indicator__plan=plan, indicator__department_id=department_id, fiscal_year=fiscal_year)
         .select_related("indicator__plan", "indicator__initiative__vision__policy_area__pillar", "updated_by")
@@ -72,6 +74,10 @@ def latest_return_comments(results: list[Result]) -> dict[int, ResultComment]:
     return {comment.result_id: comment for comment in comments}  # later comments overwrite earlier ones
 
 
-# The evaluation year and the progress board (evaluation.views.years, evaluation.views.progress) --
-
-# The statuses in which an item waits for its department: what a reminder lists and what makes a
+def plan_departments(plan: Plan, department_ids: Iterable[int] | None = None) -> list[Department]:
+    """The departments with indicators in the plan, by name; only those of `department_ids` when given
+    (the departments a person enters for). One query."""
+    departments = Department.objects.filter(indicators__plan=plan)
+    if department_ids is not None:
+        departments = departments.filter(pk__in=department_ids)
+    return list(departments.distinct().order_by("name"))

@@ -1,5 +1,6 @@
 """ResultEntryForm: what a row of the entry page takes from a POST, and its live preview."""
 
+from dataclasses import asdict
 from decimal import Decimal
 
 import pytest
@@ -80,7 +81,7 @@ def test_the_judged_grade_exists_only_for_qualitative_outcomes():
     assert "judged_grade" not in ResultEntryForm(graded).fields
     form = _form(qualitative, version="1", judged_grade="B", **{_actual(qualitative): "一部運用"})
     assert form.is_valid(), form.errors
-    assert form.draft()["judged_grade"] == "B"
+    assert form.draft().judged_grade == "B"
     assert form.preview().grade == "B"
 
 
@@ -90,7 +91,7 @@ def test_smuggled_fields_are_not_taken():
     form = _form(result, version="1", grade="A", status="approved", department="9", **{_actual(result): "50"})
 
     assert form.is_valid()
-    assert set(form.draft()) == {"expected_version", "actuals", "reason", "judged_grade"}
+    assert set(asdict(form.draft())) == {"expected_version", "actuals", "reason", "judged_grade"}
     assert "grade" not in form.cleaned_data and "status" not in form.cleaned_data
 
 

@@ -9,11 +9,19 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from evaluation.domain.enums import ActualState, IndicatorKind, ResultStatus, YearStatus
+from evaluation.domain.enums import ActualState, ResultStatus, YearStatus
 from evaluation.domain.workflow import Action
 from evaluation.models import EvaluationYear, ResultComment
 from evaluation.services import results as services
-from tests.builders import enter_actual, make_department, make_indicator, make_open_year, make_result, make_user
+from tests.builders import (
+    enter_actual,
+    make_department,
+    make_department_year,
+    make_open_year,
+    make_outcome_result,
+    make_result,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -33,10 +41,6 @@ def plan(plan):
 @pytest.fixture
 def other_department():
     return make_department("居住支援課")
-
-
-def _outcome(plan, department, **fields):
-    return make_result(make_indicator(plan, department=department, **fields), target=Decimal(100))
 
 
 def _page_url(department, year=2024):
@@ -69,7 +73,7 @@ def _unchanged(result):
 
 
 def test_entry_sends_staff_to_their_department_page_of_the_open_year(client, plan, department, staff):
-    _outcome(plan, department)
+    make_outcome_result(plan, department)
     client.force_login(staff)
 
     response = client.get(reverse("entry"))
@@ -89,7 +93,7 @@ def test_entry_without_an_open_year_says_so(client, plan, department, staff):
 
 
 def test_entry_lets_the_planning_section_choose_a_department(client, plan, department, planner):
-    _outcome(plan, department)
+    make_outcome_result(plan, department)
     client.force_login(planner)
 
     response = client.get(reverse("entry"))
@@ -98,7 +102,7 @@ def test_entry_lets_the_planning_section_choose_a_department(client, plan, depar
 
 
 def test_home_page_links_department_staff_to_the_entry_page(client, plan, department, staff):
-    _outcome(plan, department)
+    make_outcome_result(plan, department)
     client.force_login(staff)
 
     response = client.get(reverse("home"))
@@ -110,8 +114,8 @@ def test_home_page_links_department_staff_to_the_entry_page(client, plan, depart
 
 
 def test_department_page_shows_its_own_indicators_with_inputs(client, plan, department, other_department, staff):
-    mine = _outcome(plan, department, name="相談窓口の認知度")
-    theirs = _outcome(plan, other_department, name="居住支援の件数")
+    mine = make_outcome_result(plan, department, name="相談窓口の認知度")
+    theirs = make_outcome_result(plan, other_department, name="居住支援の件数")
     client.force_login(staff)
 
     response = client.get(_page_url(department))
@@ -126,14 +130,14 @@ def test_department_page_shows_its_own_indicators_with_inputs(client, plan, depa
 
 
 def test_department_page_of_another_department_is_404(client, plan, department, other_department, staff):
-    _outcome(plan, other_department)
+    make_outcome_result(plan, other_department)
     client.force_login(staff)
 
     assert client.get(_page_url(other_department)).status_code == 404
 
 
 def test_department_page_shows_an_overdue_deadline(client, plan, department, staff):
-    _outcome(plan, department)
+    make_outcome_result(plan, department)
     EvaluationYear.objects.update(deadline=timezone.localdate() - datetime.timedelta(days=2))
     client.force_login(staff)
 
@@ -141,7 +145,7 @@ def test_department_page_shows_an_overdue_deadline(client, plan, department, sta
 
 
 def test_planning_section_sees_any_department_read_only(client, plan, department, other_department, planner):
-    _outcome(plan, other_department, name="居住支援の件数")
+    make_outcome_result(plan, other_department, name="居住支援の件数")
     client.force_login(planner)
 
     response = client.get(_page_url(other_department))
@@ -154,7 +158,7 @@ def test_planning_section_sees_any_department_read_only(client, plan, department
 
 
 def test_viewer_cannot_save(client, plan, department, viewer):
-    result = _outcome(plan, department)
+    result = make_outcome_result(plan, department)
     client.force_login(viewer)
 
     response = client.post(_save_url(department), {**_row_data(result, "50"), "action": "save"})
@@ -165,7 +169,7 @@ def test_viewer_cannot_save(client, plan, department, viewer):
 
 
 def test_last_years_actual_and_the_progress_are_shown(client, plan, department, staff):
-    result = _outcome(plan, department)
+    result = make_outcome_result(plan, department)
     make_result(result.indicator, fiscal_year=2023, actual=Decimal(1816))
     Result = type(result)
     Result.objects.filter(pk=result.pk).update(status=ResultStatus.SUBMITTED)
@@ -178,24 +182,14 @@ def test_last_years_actual_and_the_progress_are_shown(client, plan, department, 
     assert (progress.total, progress.entered, progress.submitted, progress.approved) == (1, 1, 1, 0)
 
 
-def _department_with(count, plan, department):
-    for index in range(count):
-        kind = IndicatorKind.ACTIVITY if index % 3 == 0 else IndicatorKind.OUTCOME
-        result = make_result(make_indicator(plan, department=department, kind=kind), target=Decimal(100))
-        if index % 4 == 1:
-            result.status = ResultStatus.RETURNED
-            result.save()
-        make_result(result.indicator, fiscal_year=2023, actual=Decimal(5))
-
-
 def test_page_query_count_does_not_grow_with_the_number_of_indicators(client, plan, department, staff):
     client.force_login(staff)
-    _department_with(3, plan, department)
+    make_department_year(plan, department, 3)
     client.get(_page_url(department))  # warm the session
     with CaptureQueriesContext(connection) as small:
         assert client.get(_page_url(department)).status_code == 200
 
-    _department_with(27, plan, department)
+    make_department_year(plan, department, 27)
     with CaptureQueriesContext(connection) as large:
         response = client.get(_page_url(department))
 
@@ -207,7 +201,7 @@ def test_page_query_count_does_not_grow_with_the_number_of_indicators(client, pl
 
 
 def test_save_draft_saves_only_the_changed_rows(client, plan, department, staff):
-    changed, untouched = _outcome(plan, department), _outcome(plan, department)
+    changed, untouched = make_outcome_result(plan, department), make_outcome_result(plan, department)
     client.force_login(staff)
 
     response = client.post(
@@ -229,7 +223,7 @@ def test_get_on_the_save_url_is_refused(client, plan, department, staff):
 
 
 def test_save_on_another_departments_page_is_404_and_changes_nothing(client, plan, department, other_department, staff):
-    theirs = _outcome(plan, other_department)
+    theirs = make_outcome_result(plan, other_department)
     client.force_login(staff)
 
     response = client.post(_save_url(other_department), {**_row_data(theirs, "50"), "action": "save"})
@@ -240,7 +234,7 @@ def test_save_on_another_departments_page_is_404_and_changes_nothing(client, pla
 
 
 def test_another_departments_row_smuggled_into_my_page_is_ignored(client, plan, department, other_department, staff):
-    mine, theirs = _outcome(plan, department), _outcome(plan, other_department)
+    mine, theirs = make_outcome_result(plan, department), make_outcome_result(plan, other_department)
     client.force_login(staff)
 
     client.post(_save_url(department), {**_row_data(mine, "80"), **_row_data(theirs, "50"), "action": "save"})
@@ -250,7 +244,7 @@ def test_another_departments_row_smuggled_into_my_page_is_ignored(client, plan, 
 
 
 def test_smuggled_grade_status_and_department_are_ignored(client, plan, department, other_department, staff):
-    result = _outcome(plan, department)
+    result = make_outcome_result(plan, department)
     client.force_login(staff)
     prefix = f"r{result.pk}"
 
@@ -270,7 +264,7 @@ def test_smuggled_grade_status_and_department_are_ignored(client, plan, departme
 
 
 def test_a_version_from_the_future_is_refused_as_a_conflict(client, plan, department, staff):
-    result = _outcome(plan, department)
+    result = make_outcome_result(plan, department)
     client.force_login(staff)
 
     response = client.post(_save_url(department), {**_row_data(result, "50", version=99), "action": "save"})
@@ -281,7 +275,7 @@ def test_a_version_from_the_future_is_refused_as_a_conflict(client, plan, depart
 
 
 def test_an_unreadable_number_is_refused_and_shown_again_as_typed(client, plan, department, staff):
-    result = _outcome(plan, department, code="1-1-1-2", name="認知度")
+    result = make_outcome_result(plan, department, code="1-1-1-2", name="認知度")
     client.force_login(staff)
 
     response = client.post(_save_url(department), {**_row_data(result, "たくさん"), "action": "save"})
@@ -296,7 +290,7 @@ def test_an_unreadable_number_is_refused_and_shown_again_as_typed(client, plan, 
 
 
 def test_concurrent_save_shows_what_the_other_saved_and_keeps_what_this_user_typed(client, plan, department, staff):
-    result = _outcome(plan, department)
+    result = make_outcome_result(plan, department)
     colleague = make_user("colleague", department=department, first_name="花子", last_name="世田谷")
     seen = _row_data(result, "50", reason="私の理由")  # the page as this user opened it: version 1
     enter_actual(result, colleague, 77, expected_version=1)
@@ -324,7 +318,7 @@ def test_concurrent_save_shows_what_the_other_saved_and_keeps_what_this_user_typ
 
 
 def test_submit_refuses_c_without_reason_naming_it_and_keeps_what_was_typed(client, plan, department, staff):
-    result = _outcome(plan, department, code="1-1-1-2", name="認知度")
+    result = make_outcome_result(plan, department, code="1-1-1-2", name="認知度")
     client.force_login(staff)
 
     response = client.post(
@@ -341,7 +335,7 @@ def test_submit_refuses_c_without_reason_naming_it_and_keeps_what_was_typed(clie
 
 
 def test_submit_refuses_an_item_with_no_value(client, plan, department, staff):
-    result = _outcome(plan, department, code="9-9", name="空の指標")
+    result = make_outcome_result(plan, department, code="9-9", name="空の指標")
     client.force_login(staff)
 
     response = client.post(_save_url(department), {**_unchanged(result), "action": "submit_all"})
@@ -352,7 +346,7 @@ def test_submit_refuses_an_item_with_no_value(client, plan, department, staff):
 
 
 def test_save_and_submit_in_one_click_with_a_reason(client, plan, department, staff):
-    result = _outcome(plan, department)
+    result = make_outcome_result(plan, department)
     client.force_login(staff)
 
     response = client.post(
@@ -365,7 +359,7 @@ def test_save_and_submit_in_one_click_with_a_reason(client, plan, department, st
 
 
 def test_submit_selected_without_a_selection_asks_for_one(client, plan, department, staff):
-    result = _outcome(plan, department)
+    result = make_outcome_result(plan, department)
     client.force_login(staff)
 
     response = client.post(_save_url(department), {**_unchanged(result), "action": "submit_selected"})
@@ -374,7 +368,7 @@ def test_submit_selected_without_a_selection_asks_for_one(client, plan, departme
 
 
 def test_submit_all_submits_every_ready_row(client, plan, department, staff):
-    first, second = _outcome(plan, department), _outcome(plan, department)
+    first, second = make_outcome_result(plan, department), make_outcome_result(plan, department)
     client.force_login(staff)
 
     client.post(_save_url(department), {**_row_data(first, "100"), **_row_data(second, "120"), "action": "submit_all"})
@@ -387,7 +381,7 @@ def test_submit_all_submits_every_ready_row(client, plan, department, staff):
 def test_submitted_item_is_read_only_and_a_returned_one_shows_the_comment_and_is_editable(
     client, plan, department, staff, planner
 ):
-    submitted, returned = _outcome(plan, department), _outcome(plan, department)
+    submitted, returned = make_outcome_result(plan, department), make_outcome_result(plan, department)
     for result in (submitted, returned):
         enter_actual(result, staff, 100, then_submit=True)  # versions 2 and 3
     services.transition(returned, Action.RETURN, user=planner, expected_version=3, comment="出典を書いてください")
@@ -411,7 +405,7 @@ def test_submitted_item_is_read_only_and_a_returned_one_shows_the_comment_and_is
 
 
 def test_preview_returns_the_grade_computed_by_the_server_and_saves_nothing(client, plan, department, staff):
-    result = _outcome(plan, department)
+    result = make_outcome_result(plan, department)
     client.force_login(staff)
 
     url = reverse("entry_preview", args=[result.pk])
@@ -426,7 +420,7 @@ def test_preview_returns_the_grade_computed_by_the_server_and_saves_nothing(clie
 
 
 def test_preview_of_another_departments_result_is_404(client, plan, department, other_department, staff):
-    theirs = _outcome(plan, other_department)
+    theirs = make_outcome_result(plan, other_department)
     client.force_login(staff)
 
     response = client.post(reverse("entry_preview", args=[theirs.pk]), _row_data(theirs, "50"))
@@ -435,7 +429,7 @@ def test_preview_of_another_departments_result_is_404(client, plan, department, 
 
 
 def test_preview_refuses_get(client, plan, department, staff):
-    result = _outcome(plan, department)
+    result = make_outcome_result(plan, department)
     client.force_login(staff)
 
     assert client.get(reverse("entry_preview", args=[result.pk])).status_code == 405
@@ -445,7 +439,7 @@ def test_preview_refuses_get(client, plan, department, staff):
 
 
 def test_a_department_with_250_indicators_saves_its_whole_page_in_one_post(client, plan, department, staff):
-    results = [_outcome(plan, department) for _ in range(250)]
+    results = [make_outcome_result(plan, department) for _ in range(250)]
     data = {"action": "save"}
     for result in results:
         data.update(_row_data(result, "90", reason="理由", selected=True))  # every field a row can send

@@ -1,0 +1,317 @@
+"""What the department entry page shows per indicator (its view-models): one EntryRow per result
+with a MeasureRow per measure, the conflict of a stale save, the progress bar, and the grouping by
+pillar … initiative. Built from what the queries fetched and, after a save, from what the user typed
+and what the save did (department_entry.EntryReport)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.http import QueryDict
+from django.utils.translation import gettext as _
+
+from evaluation.domain import grading
+from evaluation.domain.enums import ActualState, ResultStatus, YearStatus
+from evaluation.domain.numbers import format_number
+from evaluation.forms import Preview, ResultEntryForm, actual_as_typed, stored_preview
+from evaluation.models import EvaluationYear, Result, ResultComment, ResultValue
+from evaluation.services import guards
+from evaluation.services.department_entry import EntryReport, RefusedBecause, RowOutcome
+
+
+@dataclass
+class MeasureRow:
+    value: ResultValue
+    previous: ResultValue | None
+    actual: object = None  # BoundField of the actual, None when read-only
+    tallying: object = None
+    achievement: Decimal | None = None
+    grade: str = ""
+    message_id: str = ""
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def original_plan(self) -> str:
+        return format_number(self.value.original_plan_value) or self.value.original_plan_text
+
+    @property
+    def revised_plan(self) -> str:
+        return format_number(self.value.revised_plan_value) or self.value.revised_plan_text
+
+    @property
+    def target(self) -> str:
+        return format_number(self.value.target_value) or self.value.target_text
+
+    @property
+    def achievement_display(self) -> str:
+        if self.achievement is None:
+            return ""
+        return format_number(self.achievement, self.value.result.indicator.plan.achievement_decimals)
+
+    @property
+    def actual_display(self) -> str:
+        return display_actual(self.value)
+
+    @property
+    def previous_display(self) -> str:
+        return display_actual(self.previous) if self.previous else ""
+
+
+@dataclass
+class Conflict:
+    """What another person saved while this user was typing."""
+
+    user: str
+    at: object
+    values: list[tuple[str, str]]
+    reason: str
+
+
+@dataclass
+class EntryRow:
+    result: Result
+    form: ResultEntryForm | None
+    preview: Preview
+    measures: list[MeasureRow]
+    return_comment: ResultComment | None = None
+    conflict: Conflict | None = None
+    row_errors: list[str] = field(default_factory=list)
+    reason_errors: list[str] = field(default_factory=list)
+    judged_grade_errors: list[str] = field(default_factory=list)
+
+    @property
+    def indicator(self):
+        return self.result.indicator
+
+    @property
+    def anchor(self) -> str:
+        return f"result-{self.result.pk}"
+
+    @property
+    def is_compound(self) -> bool:
+        return len(self.measures) > 1
+
+    @property
+    def reason_message_id(self) -> str:
+        return self.form.message_id("reason") if self.form else ""
+
+    @property
+    def judged_grade_message_id(self) -> str:
+        return self.form.message_id("judged_grade") if self.form else ""
+
+    def summary(self) -> list[tuple[str, str]]:
+        """(field id to jump to, message) of every problem of the row, for the error summary."""
+        first_field = self.measures[0].actual.id_for_label if self.form and self.measures else self.anchor
+        problems = [(first_field, message) for message in self.row_errors]
+        if self.preview.error and self.form is not None and self.form.is_bound:
+            problems.append((first_field, self.preview.error))
+        if self.conflict:
+            problems.append((first_field, _("Someone else saved this item while you were typing.")))
+        for measure in self.measures:
+            target = measure.actual.id_for_label if measure.actual else self.anchor
+            problems += [(target, message) for message in measure.errors]
+        problems += self._field_problems("judged_grade", self.judged_grade_errors)
+        problems += self._field_problems("reason", self.reason_errors)
+        return problems
+
+    def _field_problems(self, name: str, errors: list[str]) -> list[tuple[str, str]]:
+        if self.form is None or name not in self.form.fields:
+            return []
+        return [(self.form[name].id_for_label, message) for message in errors]
+
+
+def display_actual(value: ResultValue) -> str:
+    if value.actual_state == ActualState.TALLYING:
+        return str(ActualState.TALLYING.label)
+    return actual_as_typed(value)
+
+
+def _user_name(user) -> str:
+    if user is None:
+        return _("someone")
+    return user.get_full_name() or user.get_username()
+
+
+def conflict_of(current: Result) -> Conflict:
+    values = list(current.values.select_related("measure").order_by("measure__label"))
+    return Conflict(
+        user=_user_name(current.updated_by),
+        at=current.updated_at,
+        values=[(value.measure.label, display_actual(value) or "ー") for value in values],
+        reason=current.reason,
+    )
+
+
+def build_row(result, *, form, previous, return_comment) -> EntryRow:
+    """The row of one result: its form's inputs (None when read-only) and the preview of its grades."""
+    values = list(result.values.all())
+    preview = form.preview() if form is not None else stored_preview(result, values)
+    measures = []
+    for value in values:
+        measure = MeasureRow(
+            value=value,
+            previous=previous.get(value.measure_id),
+            achievement=preview.achievements.get(value.pk),
+            grade=preview.grades.get(value.pk, ""),
+        )
+        if form is not None:
+            measure.actual = form[form.actual_name(value)]
+            measure.tallying = form[form.tallying_name(value)]
+            measure.message_id = form.message_id(value)
+            if form.is_bound:
+                measure.errors = list(form.errors.get(form.actual_name(value), []))
+        measures.append(measure)
+    row = EntryRow(result=result, form=form, preview=preview, measures=measures, return_comment=return_comment)
+    if form is not None and form.is_bound:
+        row.reason_errors = list(form.errors.get("reason", []))
+        row.judged_grade_errors = list(form.errors.get("judged_grade", []))
+        row.row_errors = list(form.non_field_errors()) + list(form.errors.get("version", []))
+    return row
+
+
+def mark_problems(row: EntryRow) -> None:
+    """Tie the reasons a submission was refused to their fields: no value, no judged grade, no reason
+    for C or D (results.submission_problems says the same of the stored result)."""
+    result = row.result
+    for measure in row.measures:
+        if measure.value.actual_state == ActualState.EMPTY:
+            measure.errors.append(_("Enter the actual, or choose “being tallied”."))
+    if result.indicator.is_qualitative and result.judged_grade not in grading.GRADES:
+        row.judged_grade_errors.append(_("Choose the grade of this qualitative outcome."))
+    if grading.reason_required(result.grade) and not grading.has_reason(result.reason):
+        row.reason_errors.append(_("Write the reason for grade %(grade)s.") % {"grade": result.grade})
+
+
+def set_invalid(row: EntryRow) -> None:
+    """aria-invalid on the inputs that have a problem (also for an unbound form re-shown after a refusal)."""
+    if row.form is None:
+        return
+    for measure in row.measures:
+        if measure.errors:
+            measure.actual.field.widget.attrs["aria-invalid"] = "true"
+    if "reason" in row.form.fields and (row.reason_errors or row.preview.reason_missing):
+        row.form.fields["reason"].widget.attrs["aria-invalid"] = "true"
+    if "judged_grade" in row.form.fields and row.judged_grade_errors:
+        row.form.fields["judged_grade"].widget.attrs["aria-invalid"] = "true"
+
+
+# The rows of the page, after a save --------------------------------------------------------------
+
+
+def shows_as_typed(outcome: RowOutcome | None) -> bool:
+    """Whether the row's form shows what the user typed rather than what is stored: its save was
+    refused, or someone else saved it first. A row refused only at its submission was saved (or
+    unchanged): the stored values are what was typed, at the version a next save needs."""
+    if outcome is None or outcome.refused_because is None:
+        return False
+    if outcome.refused_because == RefusedBecause.STALE:
+        return True
+    return not outcome.saved and outcome.refused_because != RefusedBecause.NOT_READY
+
+
+def with_current_versions(typed: QueryDict, report: EntryReport) -> QueryDict:
+    """What the user typed, with each stale row's version moved to the current one: the conflict is
+    shown, and a deliberate second save goes through."""
+    typed = typed.copy()
+    for outcome in report.refused:
+        if outcome.refused_because == RefusedBecause.STALE:
+            typed[f"r{outcome.result_id}-version"] = str(outcome.current.version)
+    return typed
+
+
+def page_rows(
+    user,
+    year: EvaluationYear,
+    results: list[Result],
+    *,
+    previous: dict[int, dict[int, ResultValue]],
+    comments: dict[int, ResultComment],
+    typed: QueryDict | None = None,
+    report: EntryReport | None = None,
+) -> list[EntryRow]:
+    """One row per result. A row the user may change has a form: bound to `typed` (the POST) where
+    the save's `report` says the row is shown as typed, with the problems of a refused submission
+    tied to their fields and the conflict of a stale save."""
+    year_open = year.status == YearStatus.OPEN
+    outcomes = report.rows if report else {}
+    rows = []
+    for result in results:
+        outcome = outcomes.get(result.pk)
+        form = None
+        if guards.may_department_change(user, result, year_open=year_open):
+            form = ResultEntryForm(result, data=typed) if shows_as_typed(outcome) else ResultEntryForm(result)
+        row = build_row(
+            result, form=form, previous=previous.get(result.indicator_id, {}), return_comment=comments.get(result.pk)
+        )
+        if outcome is not None:
+            _add_outcome(row, outcome)
+        set_invalid(row)
+        rows.append(row)
+    return rows
+
+
+def _add_outcome(row: EntryRow, outcome: RowOutcome) -> None:
+    if outcome.refused_because == RefusedBecause.STALE:
+        row.conflict = conflict_of(outcome.current)
+    elif outcome.refused_because == RefusedBecause.NOT_READY:
+        mark_problems(row)
+    elif outcome.refused_because == RefusedBecause.NOT_ALLOWED:
+        row.row_errors.append(outcome.message)
+
+
+# The page ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Progress:
+    total: int
+    entered: int
+    submitted: int
+    approved: int
+
+    def _percent(self, count: int) -> Decimal:
+        if not self.total:
+            return Decimal(0)
+        return (Decimal(count) * 100 / Decimal(self.total)).quantize(Decimal("0.1"))
+
+    @property
+    def segments(self) -> list[tuple[str, Decimal, Decimal]]:
+        """(kind, start %, width %) of the stacked bar: approved, then submitted, then entered."""
+        approved, submitted, entered = (self._percent(n) for n in (self.approved, self.submitted, self.entered))
+        return [
+            ("approved", Decimal(0), approved),
+            ("submitted", approved, submitted - approved),
+            ("entered", submitted, entered - submitted),
+        ]
+
+
+def progress_of(results: list[Result]) -> Progress:
+    statuses = [result.status for result in results]
+    done = (ResultStatus.SUBMITTED, ResultStatus.APPROVED)
+    return Progress(
+        total=len(statuses),
+        entered=sum(status != ResultStatus.NOT_ENTERED for status in statuses),
+        submitted=sum(status in done for status in statuses),
+        approved=sum(status == ResultStatus.APPROVED for status in statuses),
+    )
+
+
+def grouped(rows: list[EntryRow]) -> list[dict]:
+    """Pillar → policy area → vision → initiative → rows, in the order of the rows (the sheet's)."""
+    pillars: dict[int, dict] = {}
+    for row in rows:
+        initiative = row.indicator.initiative
+        vision = initiative.vision
+        area = vision.policy_area
+        pillar = pillars.setdefault(area.pillar_id, {"pillar": area.pillar, "areas": {}})
+        area_group = pillar["areas"].setdefault(area.pk, {"area": area, "visions": {}})
+        vision_group = area_group["visions"].setdefault(vision.pk, {"vision": vision, "initiatives": {}})
+        initiative_group = vision_group["initiatives"].setdefault(initiative.pk, {"initiative": initiative, "rows": []})
+        initiative_group["rows"].append(row)
+    return [{**pillar, "areas": [_area_list(area) for area in pillar["areas"].values()]} for pillar in pillars.values()]
+
+
+def _area_list(area: dict) -> dict:
+    visions = [{**vision, "initiatives": list(vision["initiatives"].values())} for vision in area["visions"].values()]
+    return {**area, "visions": visions}
