@@ -146,9 +146,13 @@ def moment(value: dt.datetime | None, *, seconds: bool = False) -> str:
     return date_format(local, "Y-m-d H:i:s" if seconds else "SHORT_DATETIME_FORMAT")
 
 
-def day(value: dt.date | None) -> str:
-    """A date (a deadline) in the language's format; empty for None."""
-    return date_format(value) if value is not None else ""
+def day(value: dt.date | dt.datetime | None) -> str:
+    """A date (a deadline; the day of a moment, in Japan time) in the language's format; empty for None."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        value = value.astimezone(JAPAN_TIME)
+    return date_format(value)
 
 
 def fiscal_year(year: int | str | None) -> str:

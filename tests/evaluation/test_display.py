@@ -199,3 +199,8 @@ def test_a_history_line_shows_a_person_a_moment_and_yes_or_no():
         assert display.field_value(field, _User("tanaka", "田中")) == "田中"
         assert display.field_value(field, dt.datetime(2024, 6, 30, 15, 30, tzinfo=UTC)) == "2024/07/01 0:30"
         assert display.field_value(field, True) == "はい"
+
+
+def test_the_day_of_a_moment_is_its_day_in_japan():
+    with translation.override("ja"):
+        assert display.day(dt.datetime(2024, 6, 30, 15, 30, tzinfo=UTC)) == "2024年7月1日"
