@@ -1,25 +1,52 @@
-"""How a value is shown, in one place: pages, sheets, mail, exports and the report all print through
-here, so one stored figure reads the same everywhere.
+"""How a value is shown, in one place: pages, template filters, mail, history and audit lines, sheets
+and the coming report all print through here, so one stored figure reads the same everywhere.
 
 Texts (`str`) are for pages, mail and the printed report; `*_cell` functions give a spreadsheet cell
-its value, which keeps numbers as numbers (Decimal) so Excel can sum them.
+its value, which keeps numbers as numbers (Decimal, never float) so Excel can sum them.
+
+The rules
+- A number has grouping commas (「1,816」) and never an exponent; rounding is half up, as grading's.
+- An achievement has exactly the plan's decimals (`Plan.achievement_decimals`) and a % sign right
+  after it, as the sheet prints it: 「100.0%」「96.7%」「9.0%」.
+- A figure (an actual, a baseline, a plan value, a target) is printed as stored, without the
+  database's trailing zeros (Decimal('430.0000') → 「430」). The database keeps four decimals whatever
+  was typed, so 「9.0」 and 「9」 are stored alike (Decimal('9.0000')). A figure whose unit is a
+  percentage (% or ％) is a rate, and a rate is printed like the achievement: with at least the plan's
+  decimals (「9.0」「89.9」「80.0」 at one decimal), more only when a stored digit needs them (「25.35」);
+  a stored digit is never rounded away. The unit itself is not appended: a page's column or heading
+  names it (the sheet's 「9.0 %」 adds it).
+- 集計中 is the sheet's word, in every language. ー is the sheet's mark for no grade; — is a page's
+  empty cell.
+- A date and time is always in Japan time (Asia/Tokyo), whatever the active time zone.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
 
-from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
-from evaluation.domain.enums import ActualState
+from evaluation.domain import numbers
+from evaluation.domain.enums import ActualState, ResultStatus
 from evaluation.domain.fiscal_year import display_fiscal_year
 
 EMPTY = "—"  # an empty cell on a page (em dash)
 NOT_GRADED = "ー"  # no grade, as the sheet prints it (katakana long vowel mark)
 TALLYING = "集計中"  # the sheet's word for an actual still being tallied, in every language
+JAPAN_TIME = ZoneInfo("Asia/Tokyo")
+PERCENT_UNITS = ("%", "％")
+DEFAULT_DECIMALS = 1  # Plan.achievement_decimals' default
+
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+_NUMBER_AND_SUB = re.compile(r"^(\d+)\s*-\s*(\d+)$")
+
+
+# Spreadsheet cells: numbers stay numbers -------------------------------------------------------------
 
 
 def plain_decimal(value: Decimal) -> Decimal:
@@ -29,18 +56,6 @@ def plain_decimal(value: Decimal) -> Decimal:
     return value.normalize()
 
 
-def number(value: Decimal | None, places: int | None = None) -> str:
-    """A Decimal as staff read it: grouping commas (1,816), no exponent, no trailing zeros unless
-    `places` is given (then exactly that many decimals, rounded half up). Empty for None."""
-    if value is None:
-        return ""
-    if places is not None:
-        value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    else:
-        value = plain_decimal(value)
-    return f"{value:,f}"
-
-
 def achievement_cell(value: Decimal | None, decimals: int) -> Decimal | None:
     """The stored achievement with the plan's number of decimals (Decimal('96.7')); None stays None."""
     if value is None:
@@ -48,8 +63,53 @@ def achievement_cell(value: Decimal | None, decimals: int) -> Decimal | None:
     return value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
 
 
+# Texts ----------------------------------------------------------------------------------------------
+
+
+def number(value: Decimal | None, places: int | None = None) -> str:
+    """A Decimal as staff read it: 「1,816」, no exponent, no trailing zeros unless `places` is given
+    (then exactly that many decimals, half up). Empty for None."""
+    return numbers.format_number(value, places)
+
+
+def _figure(value: Decimal, unit: str, decimals: int) -> str:
+    """A stored figure by the rule of the module docstring (a rate keeps at least the plan's decimals)."""
+    if unit.strip() not in PERCENT_UNITS:
+        return number(value)
+    stored_places = max(0, -plain_decimal(value).as_tuple().exponent)
+    return number(value, max(decimals, stored_places))
+
+
+def figure_style(indicator) -> dict:
+    """What an indicator's figures print with: {"unit": its unit, "decimals": its plan's decimals}, to
+    pass on as `**figure_style(indicator)` (select the indicator's plan with it)."""
+    return {"unit": indicator.unit, "decimals": indicator.plan.achievement_decimals}
+
+
+def actual(
+    state: str, value: Decimal | None, text: str = "", *, unit: str = "", decimals: int = DEFAULT_DECIMALS
+) -> str:
+    """An actual (実績) as printed: 「1,816」, 「9.0」 for a rate, 「集計中」, the words of a text answer
+    (「一部運用」), or 「—」 when not entered. `unit` is the indicator's, `decimals` the plan's."""
+    if state == ActualState.NUMBER and value is not None:
+        return _figure(value, unit, decimals)
+    if state == ActualState.TALLYING:
+        return TALLYING
+    if state == ActualState.TEXT and text:
+        return text
+    return EMPTY
+
+
+def plan_value(value: Decimal | None, text: str = "", *, unit: str = "", decimals: int = DEFAULT_DECIMALS) -> str:
+    """A baseline, an original or revised plan value or a target as printed: 「430」, 「26.0」 for a
+    rate, 「課題整理」 for a text, 「—」 when there is none."""
+    if value is not None:
+        return _figure(value, unit, decimals)
+    return text or EMPTY
+
+
 def achievement(value: Decimal | None, decimals: int) -> str:
-    """An achievement as printed, with the plan's decimals: 「100.0%」「9.0%」; 「—」 when none."""
+    """An achievement (達成状況) with the plan's decimals: 「100.0%」「9.0%」; 「—」 when there is none."""
     if value is None:
         return EMPTY
     return f"{number(value, decimals)}%"
@@ -60,41 +120,77 @@ def grade(value: str | None) -> str:
     return value or NOT_GRADED
 
 
-def actual(state: str, value: Decimal | None, text: str) -> str:
-    """An actual as entered: 「1,816」, 「集計中」, the words of a text answer, or 「—」 when empty."""
-    if state == ActualState.NUMBER:
-        return number(value)
-    if state == ActualState.TALLYING:
-        return TALLYING
-    if state == ActualState.TEXT:
-        return text
-    return EMPTY
-
-
-def plan_value(value: Decimal | None, text: str) -> str:
-    """A baseline, plan value or target as printed: 「1,816」, 「課題整理」, or empty."""
-    return number(value) if value is not None else (text or "")
+def status(value: str) -> str:
+    """A result's status (未入力, 入力中, 提出済, 差戻し, 承認済) in the active language."""
+    return str(ResultStatus(value).label)
 
 
 def person(user) -> str:
-    """A person's name (full name, else the user name); 「(system)」 for a change no one made by hand."""
+    """A person: their full name, else their user name; 「(system)」 for a change no one made by hand."""
     if user is None:
-        return str(_("(system)"))
-    return user.get_full_name() or user.get_username()
+        return _("(system)")
+    return user.get_full_name().strip() or user.get_username()
 
 
-def fiscal_year(year: int | None) -> str:
+def department(value) -> str:
+    """A department (担当所管課) by its name; empty for none."""
+    return "" if value is None else str(value.name)
+
+
+def moment(value: dt.datetime | None, *, seconds: bool = False) -> str:
+    """A date and time in Japan time (Asia/Tokyo) in the language's short format (「2024/07/01 0:30」);
+    with `seconds`, the audit trail's sortable 「2024-07-01 00:30:05」. Empty for None."""
+    if value is None:
+        return ""
+    local = value.astimezone(JAPAN_TIME) if value.tzinfo is not None else value
+    return date_format(local, "Y-m-d H:i:s" if seconds else "SHORT_DATETIME_FORMAT")
+
+
+def day(value: dt.date | dt.datetime | None) -> str:
+    """A date (a deadline; the day of a moment, in Japan time) in the language's format; empty for None."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        value = value.astimezone(JAPAN_TIME)
+    return date_format(value)
+
+
+def fiscal_year(year: int | str | None) -> str:
     """2024 → 「令和6年度（2024年度）」; empty for no year."""
     return display_fiscal_year(int(year)) if year not in (None, "") else ""
 
 
-def moment(value: dt.datetime | None) -> str:
-    """A date and time in Japan time (Asia/Tokyo), in the language's short format; empty for None."""
-    if value is None:
-        return ""
-    return date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+def indicator_number(label: str) -> str:
+    """An indicator's number as the sheet prints it: stored 「1-1」 (the workbook's form) → 「１－①」;
+    a plain 「2」 stays 「2」; anything else as stored."""
+    match = _NUMBER_AND_SUB.match(unicodedata.normalize("NFKC", label or "").strip())
+    if match is None:
+        return label or ""
+    main, sub = int(match[1]), int(match[2])
+    circled = _CIRCLED[sub - 1] if 1 <= sub <= len(_CIRCLED) else str(sub).translate(_FULL_WIDTH)
+    return f"{str(main).translate(_FULL_WIDTH)}－{circled}"
 
 
-def day(value: dt.date | None) -> str:
-    """A date in the language's format; empty for None."""
-    return date_format(value) if value is not None else ""
+_FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+def field_value(model_field, value, *, unit: str = "", decimals: int = DEFAULT_DECIMALS) -> str:
+    """A stored field's value in a history or audit line: a choice by its label (集計中 as above), a
+    figure or an achievement by the rules above, a person by name, a date and time in Japan time,
+    yes / no, 「—」 for empty. `unit` and `decimals` are the indicator's and the plan's."""
+    if value is None or value == "":
+        return EMPTY
+    name = getattr(model_field, "name", "")
+    if name == "actual_state" and value == ActualState.TALLYING:
+        return TALLYING
+    if getattr(model_field, "choices", None):
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, Decimal):
+        return achievement(value, decimals) if name == "achievement" else _figure(value, unit, decimals)
+    if isinstance(value, dt.datetime):
+        return moment(value)
+    if hasattr(value, "get_username"):
+        return person(value)
+    return str(value)

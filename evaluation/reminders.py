@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 
 from departments.enums import Role
 from departments.models import Membership
-from evaluation.domain.fiscal_year import display_fiscal_year
+from evaluation import display
 from evaluation.models import EvaluationYear, Result
 from evaluation.queries.progress import OPEN_STATUSES
 
@@ -69,7 +69,7 @@ class Reminder:
 
     @property
     def name(self) -> str:
-        return self.user.get_full_name() or self.user.get_username()
+        return display.person(self.user)
 
 
 @dataclass
@@ -121,13 +121,13 @@ def plan_reminders(year: EvaluationYear, *, department_ids: Iterable[int] | None
 def build_message(reminder: Reminder, year: EvaluationYear, connection=None) -> mail.EmailMessage:
     """The person's message, in their language."""
     with translation.override(language_for(reminder.user)):
-        context = {"reminder": reminder, "year": year, "fiscal_year": display_fiscal_year(year.fiscal_year)}
+        context = {"reminder": reminder, "year": year, "fiscal_year": display.fiscal_year(year.fiscal_year)}
         subject = ngettext(
             "[Mezasu] %(year)s evaluation: %(count)d item is waiting for you",
             "[Mezasu] %(year)s evaluation: %(count)d items are waiting for you",
             reminder.item_count,
         ) % {
-            "year": display_fiscal_year(year.fiscal_year),
+            "year": display.fiscal_year(year.fiscal_year),
             "count": reminder.item_count,
         }
         body = render_to_string("evaluation/email/reminder.txt", context)

@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import django_tables2 as tables
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from evaluation.domain.enums import ActualState, IndicatorKind
+from evaluation import display
+from evaluation.domain.enums import IndicatorKind
 from evaluation.models import Result, ResultValue
-from evaluation.queries.history import display_user
 from evaluation.templatetags.mezasu import grade_badge
-
-
-def format_number(value: Decimal | None) -> str:
-    """An exact value with thousands separators and no trailing zeros: 1816 → 「1,816」, 23.0 → 「23」."""
-    if value is None:
-        return ""
-    normalized = value.normalize()
-    if normalized == normalized.to_integral():
-        normalized = normalized.quantize(Decimal(1))
-    return f"{normalized:,f}"
 
 
 def plan_text(value: ResultValue, indicator) -> str:
@@ -35,21 +22,11 @@ def plan_text(value: ResultValue, indicator) -> str:
         number, text = value.revised_plan_value, value.revised_plan_text
     else:
         number, text = value.original_plan_value, value.original_plan_text
-    return format_number(number) if number is not None else (text or "—")
+    return display.plan_value(number, text, **display.figure_style(indicator))
 
 
-def actual_text(value: ResultValue) -> str:
-    if value.actual_state == ActualState.NUMBER:
-        return format_number(value.actual_value)
-    if value.actual_state == ActualState.TALLYING:
-        return str(_("Being tallied"))
-    if value.actual_state == ActualState.TEXT:
-        return value.actual_text
-    return "—"
-
-
-def achievement_text(value: ResultValue) -> str:
-    return "—" if value.achievement is None else f"{format_number(value.achievement)}%"
+def actual_text(value: ResultValue, indicator) -> str:
+    return display.actual(value.actual_state, value.actual_value, value.actual_text, **display.figure_style(indicator))
 
 
 def _prefix(value: ResultValue) -> str:
@@ -122,7 +99,7 @@ class ReviewTable(tables.Table):
 
     def render_label(self, record):
         indicator = record.indicator
-        return f"{indicator.label}{indicator.footnote}" if indicator.footnote else indicator.label
+        return f"{display.indicator_number(indicator.label)}{indicator.footnote}"
 
     def render_name(self, record):
         url = reverse("review_item", args=[record.pk])
@@ -147,23 +124,27 @@ class ReviewTable(tables.Table):
         return format_html_join(
             "",
             '<span class="review-table__figure">{}{} / {}</span>',
-            ((_prefix(value), plan_text(value, indicator), actual_text(value)) for value in values),
+            ((_prefix(value), plan_text(value, indicator), actual_text(value, indicator)) for value in values),
         )
 
     def render_achievement(self, record):
         if record.indicator.kind != IndicatorKind.OUTCOME:
-            return "—"
+            return display.EMPTY
         values = list(record.values.all())
+        decimals = record.indicator.plan.achievement_decimals
         return format_html_join(
             "",
             '<span class="review-table__figure">{}{}</span>',
-            ((_prefix(value), achievement_text(value)) for value in values),
+            ((_prefix(value), display.achievement(value.achievement, decimals)) for value in values),
         )
 
     def render_grade(self, record):
         if record.indicator.kind != IndicatorKind.OUTCOME:
-            return "—"
+            return display.EMPTY
         return render_to_string("includes/grade_badge.html", grade_badge(record.grade))
+
+    def render_department(self, record):
+        return display.department(record.indicator.department)
 
     def render_status(self, record):
         return render_to_string("evaluation/review/_status_badge.html", {"result": record})
@@ -171,6 +152,6 @@ class ReviewTable(tables.Table):
     def render_updated_at(self, record):
         return format_html(
             '<span class="review-table__when">{}</span><span class="review-table__who">{}</span>',
-            date_format(record.updated_at, "SHORT_DATETIME_FORMAT", use_l10n=True),
-            display_user(record.updated_by) if record.updated_by else "—",
+            display.moment(record.updated_at),
+            display.person(record.updated_by) if record.updated_by else display.EMPTY,
         )

@@ -7,6 +7,10 @@ The list is one UNION query over the history tables, ordered by time and paged i
 the page's rows are then described (the object, and the difference from the previous history row of
 the same object), with a fixed number of queries per kind on the page. The history is never written
 here: the admin shows it read-only (departments.admin.AuditedAdmin).
+
+An entry carries the stored values (`saved_by`, a change's `before` and `after`, with `model_field` and the
+indicator's `figure_style`): the page prints them through evaluation.display. The texts `user`, `old`
+and `new` are the CSV's (workbook.audit_export) until it prints through display too.
 """
 
 from __future__ import annotations
@@ -66,8 +70,11 @@ class AuditFilters:
 @dataclass
 class Change:
     field: str
-    old: str
-    new: str
+    old: str  # the CSV's text of `before`
+    new: str  # the CSV's text of `after`
+    model_field: object = None
+    before: object = None  # the stored value (a related object, or "#id" for one deleted since)
+    after: object = None
 
 
 @dataclass
@@ -75,13 +82,15 @@ class AuditEntry:
     """One history row: when, who, which object, what changed from what to what, and the path."""
 
     when: datetime
-    user: str
+    user: str  # the CSV's text of `saved_by`
     kind: str
     kind_label: str
     object: str
     action: str
     path: str
     changes: list[Change] = field(default_factory=list)
+    saved_by: object = None  # who saved it; None for a change no one made by hand
+    figure_style: dict = field(default_factory=dict)  # unit and decimals of a result value's figures
 
 
 # The list ------------------------------------------------------------------------------------------
@@ -193,6 +202,7 @@ class _Names:
         if missing:  # deleted since: their last recorded code and name
             for row in _history(Indicator).objects.filter(id__in=missing).order_by("history_date", "history_id"):
                 self.indicators[row.id] = row
+        ids["plan_id"] |= {indicator.plan_id for indicator in self.indicators.values()}
         self.plans = Plan.objects.in_bulk(ids["plan_id"])
         self.departments = Department.objects.in_bulk(ids["department_id"])
         self.users = get_user_model().objects.in_bulk(ids["user_id"])
@@ -205,6 +215,13 @@ class _Names:
     def indicator_code(self, indicator_id) -> str:
         indicator = self.indicators.get(indicator_id)
         return indicator.code if indicator else f"#{indicator_id}"
+
+    def figure_style(self, kind: str, row) -> dict:
+        """The unit and the plan's decimals a result value's figures print with; {} for other kinds."""
+        result = self.results.get(row.result_id) if kind == "result_value" else None
+        indicator = self.indicators.get(result.indicator_id) if result is not None else None
+        plan = self.plans.get(indicator.plan_id) if indicator is not None else None
+        return {"unit": indicator.unit, "decimals": plan.achievement_decimals} if plan is not None else {}
 
     def describe(self, kind: str, row) -> str:
         if kind == "result":
@@ -228,22 +245,26 @@ class _Names:
         return str(row.name)  # plan, department
 
 
-def _readable(model_field, value, names: _Names) -> str:
+def _resolved(model_field, value, names: _Names):
+    """The stored value, a reference replaced by the object it names (「#12」 for one deleted since)."""
+    if value is None or value == "" or not model_field.is_relation:
+        return value
+    lookup = {
+        Indicator: names.indicators,
+        Plan: names.plans,
+        Department: names.departments,
+        Initiative: names.initiatives,
+        get_user_model(): names.users,
+    }.get(model_field.related_model)
+    return lookup[value] if lookup is not None and value in lookup else f"#{value}"
+
+
+def _readable(model_field, value) -> str:
+    """The CSV's text of a resolved value (the page prints through evaluation.display.field_value)."""
     if value is None or value == "":
         return EMPTY
     if model_field.is_relation:
-        target = model_field.related_model
-        lookup = {
-            Indicator: names.indicators,
-            Plan: names.plans,
-            Department: names.departments,
-            Initiative: names.initiatives,
-            get_user_model(): names.users,
-        }.get(target)
-        if lookup is not None and value in lookup:
-            obj = lookup[value]
-            return obj.get_username() if target is get_user_model() else str(obj)
-        return f"#{value}"
+        return value.get_username() if hasattr(value, "get_username") else str(value)
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(value, bool):
@@ -270,11 +291,16 @@ def _changes(model, history_model, row, previous, names: _Names) -> list[Change]
             continue
         if previous is None and (new is None or new == ""):
             continue  # a creation lists the fields it filled
+        before = _resolved(model_field, old, names) if previous is not None else None
+        after = _resolved(model_field, new, names)
         changes.append(
             Change(
                 str(model_field.verbose_name),
-                _readable(model_field, old, names) if previous is not None else EMPTY,
-                _readable(model_field, new, names),
+                _readable(model_field, before),
+                _readable(model_field, after),
+                model_field=model_field,
+                before=before,
+                after=after,
             )
         )
     return changes
@@ -324,6 +350,8 @@ def describe_rows(rows: list[dict]) -> list[AuditEntry]:
                 action=str(ACTIONS.get(row["history_type"], row["history_type"])),
                 path=str(PATHS.get(reason, reason)),
                 changes=changes,
+                saved_by=names.users.get(row["history_user_id"]),
+                figure_style=names.figure_style(kind, history_row),
             )
         )
     return entries

@@ -1,12 +1,12 @@
-"""A result's history as events with field-by-field changes (the item page, the conflict message)."""
+"""A result's history as events with field-by-field changes (the item page, the conflict message).
+
+The changes hold the stored values as they are (a Decimal, a choice's value, None): the page prints
+them through evaluation.display.field_value, with the indicator's unit and its plan's decimals."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from decimal import Decimal
-
-from django.utils.translation import gettext_lazy as _
 
 from evaluation.models import (
     RESULT_VALUE_FIELDS,
@@ -24,9 +24,10 @@ SAME_SAVE = timedelta(seconds=5)
 @dataclass
 class FieldChange:
     subject: str  # the measure ("a) …") of a compound indicator, else empty
-    field: str
-    old: str
-    new: str
+    field: str  # the field's verbose name
+    model_field: object  # the model's field, which says how to print the values
+    old: object  # the stored value before the save
+    new: object  # and after it
 
 
 @dataclass
@@ -35,31 +36,9 @@ class HistoryEvent:
 
     version: int
     when: datetime
-    user: object
+    user: object  # None for a change no one made by hand
     created: bool = False
     changes: list[FieldChange] = field(default_factory=list)
-
-    @property
-    def user_name(self) -> str:
-        return display_user(self.user)
-
-
-def display_user(user) -> str:
-    if user is None:
-        return str(_("(system)"))
-    return user.get_full_name() or user.get_username()
-
-
-def display_value(model_field, value) -> str:
-    """A stored value as people read it: choice labels, numbers without trailing zeros, 「—」 for empty."""
-    if value is None or value == "":
-        return "—"
-    if model_field.choices:
-        return str(dict(model_field.flatchoices).get(value, value))
-    if isinstance(value, Decimal):
-        text = format(value.normalize(), "f")
-        return f"{text}%" if model_field.name == "achievement" else text
-    return str(value)
 
 
 def _diff(model, fields, old, new, subject: str) -> list[FieldChange]:
@@ -72,8 +51,9 @@ def _diff(model, fields, old, new, subject: str) -> list[FieldChange]:
                 FieldChange(
                     subject=subject,
                     field=str(model_field.verbose_name),
-                    old=display_value(model_field, before),
-                    new=display_value(model_field, after),
+                    model_field=model_field,
+                    old=before,
+                    new=after,
                 )
             )
     return changes

@@ -1,4 +1,5 @@
-"""Template helpers shared by every page: fiscal years, grades, the header's departments."""
+"""Template helpers shared by every page: one filter per function of evaluation.display (values, grades,
+people, dates in Japan time, fiscal years), the grade badge, the header's departments and navigation."""
 
 from django import template
 from django.conf import settings
@@ -6,33 +7,86 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from departments import permissions
-from evaluation.domain.fiscal_year import display_fiscal_year
+from evaluation import display
 
 register = template.Library()
 
-NOT_GRADED = "ー"
 DEMO_USERNAMES = ("planning", "viewer")
 
 
 @register.filter
 def fiscal_year(year) -> str:
-    """2024 → 「令和6年度（2024年度）」; empty for no year."""
-    if year in (None, ""):
-        return ""
-    return display_fiscal_year(int(year))
+    """{{ 2024|fiscal_year }} → 「令和6年度（2024年度）」."""
+    return display.fiscal_year(year)
 
 
 @register.filter
 def grade(value) -> str:
-    """A grade as printed on the sheet: A, B, C, D, or ー when not graded."""
-    return value or NOT_GRADED
+    """{{ result.grade|grade }} → A, B, C, D, or ー."""
+    return display.grade(value)
 
 
 @register.inclusion_tag("includes/grade_badge.html")
 def grade_badge(value):
     """A badge that tells grades apart by letter and shape, not by colour alone."""
-    letter = value or NOT_GRADED
-    return {"letter": letter, "css": (value or "none").lower()}
+    return {"letter": display.grade(value), "css": (value or "none").lower()}
+
+
+@register.filter
+def status(value) -> str:
+    """{{ result.status|status }} → 「提出済」."""
+    return display.status(value)
+
+
+@register.filter
+def person(user) -> str:
+    """{{ comment.author|person }} → the full name, else the user name."""
+    return display.person(user)
+
+
+@register.filter
+def department(value) -> str:
+    """{{ indicator.department|department }} → the department's name."""
+    return display.department(value)
+
+
+@register.filter
+def moment(value, precision: str = "") -> str:
+    """{{ result.updated_at|moment }} in Japan time; {{ entry.when|moment:"seconds" }} to the second."""
+    return display.moment(value, seconds=precision == "seconds")
+
+
+@register.filter
+def day(value) -> str:
+    """{{ year.deadline|day }} → the date in the language's format."""
+    return display.day(value)
+
+
+@register.filter
+def indicator_number(label) -> str:
+    """{{ indicator.label|indicator_number }} → 「１－①」 as the sheet prints it."""
+    return display.indicator_number(label)
+
+
+@register.filter
+def achievement(value, plan) -> str:
+    """{{ value.achievement|achievement:plan }} → 「100.0%」 with the plan's decimals."""
+    return display.achievement(value, plan.achievement_decimals)
+
+
+@register.filter
+def actual(value, indicator) -> str:
+    """{{ result_value|actual:indicator }} → 「1,816」「9.0」「集計中」「一部運用」 or 「—」."""
+    return display.actual(value.actual_state, value.actual_value, value.actual_text, **display.figure_style(indicator))
+
+
+@register.simple_tag
+def field_value(model_field, value, indicator=None, style=None) -> str:
+    """A history or audit line's value: {% field_value change.model_field change.old indicator %}, or with
+    the unit and decimals already known, {% field_value change.model_field change.before style=entry.figure_style %}."""
+    if indicator is not None:
+        style = display.figure_style(indicator)
+    return display.field_value(model_field, value, **(style or {}))
 
 
 @register.simple_tag

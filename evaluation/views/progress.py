@@ -17,8 +17,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from departments.permissions import can_send_reminders, can_view_progress
+from evaluation import display
 from evaluation.domain.enums import ResultStatus, YearStatus
-from evaluation.domain.fiscal_year import display_fiscal_year
 from evaluation.models import EvaluationYear, Plan
 from evaluation.queries.progress import (
     OPEN_STATUSES,
@@ -148,7 +148,7 @@ def remind(request, fiscal_year: int):
     year = _year(request, fiscal_year)
     back = f"{reverse('progress_board', args=[year.fiscal_year])}?plan={year.plan_id}"
     if year.status != YearStatus.OPEN:
-        messages.error(request, _("%(year)s is closed: no reminders.") % {"year": display_fiscal_year(fiscal_year)})
+        messages.error(request, _("%(year)s is closed: no reminders.") % {"year": display.fiscal_year(fiscal_year)})
         return redirect(back)
     department_ids = None
     if raw := request.POST.get("department"):

@@ -11,13 +11,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from django_tables2 import RequestConfig
 
 from departments import permissions
+from evaluation import display
 from evaluation.domain.enums import YearStatus
 from evaluation.domain.workflow import PLANNING_ACTIONS, Action, TransitionRefused, allowed_actions
 from evaluation.filters import ReviewFilter
@@ -27,7 +27,7 @@ from evaluation.queries.home import result_years
 from evaluation.queries.review import earlier_results, review_counts, review_results
 from evaluation.services import guards
 from evaluation.services import results as services
-from evaluation.tables import ReviewTable, achievement_text, actual_text, format_number
+from evaluation.tables import ReviewTable
 from evaluation.views.home import _choose
 
 PER_PAGE = 50
@@ -162,20 +162,19 @@ def _visible_result(request, result_id: int) -> Result:
     return result
 
 
-def _figure(number, text) -> str:
-    return format_number(number) if number is not None else (text or "—")
-
-
-def _value_rows(values) -> list[dict]:
-    """The values of a result as the page prints them, one row per measure."""
+def _value_rows(values, indicator) -> list[dict]:
+    """The values of a result as the page prints them, one row per measure (the indicator's unit and
+    its plan's decimals: evaluation.display)."""
+    style = display.figure_style(indicator)
     return [
         {
             "subject": f"{value.measure.label}) {value.measure.name}".strip() if value.measure.label else "",
-            "original": _figure(value.original_plan_value, value.original_plan_text),
-            "revised": _figure(value.revised_plan_value, value.revised_plan_text),
-            "target": _figure(value.target_value, value.target_text),
-            "actual": actual_text(value),
-            "achievement": achievement_text(value),
+            "original": display.plan_value(value.original_plan_value, value.original_plan_text, **style),
+            "revised": display.plan_value(value.revised_plan_value, value.revised_plan_text, **style),
+            "has_revised": value.revised_plan_value is not None or bool(value.revised_plan_text),
+            "target": display.plan_value(value.target_value, value.target_text, **style),
+            "actual": display.actual(value.actual_state, value.actual_value, value.actual_text, **style),
+            "achievement": display.achievement(value.achievement, style["decimals"]),
             "grade": value.grade,
         }
         for value in values
@@ -194,8 +193,10 @@ def review_item(request, result_id: int):
         "plan": result.indicator.plan,
         "result": result,
         "indicator": result.indicator,
-        "value_rows": _value_rows(values),
-        "earlier": [(earlier, _value_rows(earlier.values.all())) for earlier in earlier_results(result)],
+        "value_rows": _value_rows(values, result.indicator),
+        "earlier": [
+            (earlier, _value_rows(earlier.values.all(), result.indicator)) for earlier in earlier_results(result)
+        ],
         "history": list(reversed(result_history(result))),
         "comments": comments,
         "actions": actions,
@@ -214,19 +215,18 @@ def _stale_message(result: Result, seen_version: int, action: str) -> str:
         return _("%(refused)s: the item was changed after you opened it. Check it and try again.") % {
             "refused": refused
         }
+    style = display.figure_style(result.indicator)
     parts = []
     for event in events:
         changes = "; ".join(
-            f"{change.subject + ' ' if change.subject else ''}{change.field}: {change.old} → {change.new}"
+            f"{change.subject + ' ' if change.subject else ''}{change.field}: "
+            f"{display.field_value(change.model_field, change.old, **style)} → "
+            f"{display.field_value(change.model_field, change.new, **style)}"
             for change in event.changes
         )
         parts.append(
             _("%(user)s changed it at %(when)s (%(changes)s)")
-            % {
-                "user": event.user_name,
-                "when": date_format(event.when, "SHORT_DATETIME_FORMAT"),
-                "changes": changes,
-            }
+            % {"user": display.person(event.user), "when": display.moment(event.when), "changes": changes}
         )
     return _("%(refused)s: after you opened this item, %(changes)s. Check the new values and try again.") % {
         "refused": refused,

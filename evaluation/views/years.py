@@ -7,13 +7,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
 
 from departments.permissions import can_manage_years
+from evaluation import display
 from evaluation.domain.enums import ResultStatus, YearStatus
-from evaluation.domain.fiscal_year import display_fiscal_year
 from evaluation.models import EvaluationYear, Plan
 from evaluation.queries.progress import StatusCounts, status_counts_by_year
 from evaluation.services import years as year_services
@@ -32,7 +31,7 @@ class OpenYearForm(forms.Form):
 
     def __init__(self, *args, years: list[int], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["fiscal_year"].choices = [(year, display_fiscal_year(year)) for year in years]
+        self.fields["fiscal_year"].choices = [(year, display.fiscal_year(year)) for year in years]
 
 
 class DeadlineForm(forms.Form):
@@ -126,7 +125,7 @@ def open_year(request):
         messages.success(
             request,
             _("%(year)s is open: %(created)d result rows were created.")
-            % {"year": display_fiscal_year(opened.year.fiscal_year), "created": opened.results_created},
+            % {"year": display.fiscal_year(opened.year.fiscal_year), "created": opened.results_created},
         )
     return redirect(_back(plan))
 
@@ -146,7 +145,7 @@ def set_deadline(request, year_id: int):
         messages.success(
             request,
             _("The deadline of %(year)s is now %(deadline)s.")
-            % {"year": display_fiscal_year(year.fiscal_year), "deadline": date_format(year.deadline)},
+            % {"year": display.fiscal_year(year.fiscal_year), "deadline": display.day(year.deadline)},
         )
     return redirect(_back(year))
 
@@ -167,6 +166,6 @@ def close_year(request, year_id: int):
         messages.error(request, refused.message)
     else:
         messages.success(
-            request, _("%(year)s is closed: it is read-only now.") % {"year": display_fiscal_year(year.fiscal_year)}
+            request, _("%(year)s is closed: it is read-only now.") % {"year": display.fiscal_year(year.fiscal_year)}
         )
     return redirect(_back(year))

@@ -1,6 +1,7 @@
 """The audit trail: every path leaves a history row with its user; the search, the CSV, and nobody edits it."""
 
 import csv
+import datetime
 import io
 from decimal import Decimal
 
@@ -146,3 +147,16 @@ def test_the_admin_history_page_offers_no_revert(client, result):
     assert response.status_code == 200
     status = Result.objects.get(pk=result.pk).status
     assert status == ResultStatus.NOT_ENTERED
+
+
+def test_the_trail_page_prints_through_display_in_japan_time(client, planner, result, welfare):
+    staff = make_user("tanaka", department=welfare, first_name="田中")
+    enter_actual(result, staff, 90)
+    ResultValue.history.update(history_date=datetime.datetime(2024, 6, 30, 15, 30, 5, tzinfo=datetime.UTC))
+    client.force_login(planner)
+
+    page = client.get(reverse("audit_trail"), {"kind": "result_value"}).content.decode()
+
+    assert ">2024-07-01 00:30:05</time>" in page
+    assert "<td>田中</td>" in page
+    assert '<span class="audit-changes__new">90</span>' in page

@@ -1,6 +1,7 @@
 """The planning section's review: the queue (filters, sorting, paging, counts, selection) and the
 item page (context, history, comments, approve / return / reopen), and who is refused."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -377,8 +378,11 @@ def test_item_page_shows_the_indicator_in_context_with_values_history_and_commen
     history = response.context["history"]
     assert history[-1].created
     changed = {(change.field, change.old, change.new) for event in history for change in event.changes}
-    assert ("actual value", "—", "139") in changed
-    assert ("status", "In progress", "Submitted") in changed
+    assert ("actual value", None, Decimal(139)) in changed
+    assert ("status", ResultStatus.DRAFT, ResultStatus.SUBMITTED) in changed
+    assert '<span class="change-list__old">—</span>' in page
+    assert '<span class="change-list__new">139</span>' in page
+    assert '<span class="change-list__new">Submitted</span>' in page
     assert response.context["actions"] == [Action.APPROVE, Action.RETURN]
 
 
@@ -429,7 +433,7 @@ def test_reopening_an_approved_item_needs_a_reason_and_is_on_the_record(client, 
     statuses = [
         change.new for event in result_history_of(result) for change in event.changes if change.field == "status"
     ]
-    assert statuses[-2:] == ["Approved", "Returned"]
+    assert statuses[-2:] == [ResultStatus.APPROVED, ResultStatus.RETURNED]
 
 
 def result_history_of(result):
@@ -544,3 +548,30 @@ def test_activity_item_shows_its_plan_values(client, planner, plan, welfare):
     page = _item(client, result).content.decode()
 
     assert "1,830" in page and "1,900" in page
+
+
+# One display: the same value prints the same on every page -------------------------------------
+
+
+def test_the_queue_shows_the_last_update_in_japan_time(client, planner, plan, welfare):
+    result = _submitted(plan, welfare)
+    Result.objects.filter(pk=result.pk).update(updated_at=datetime.datetime(2024, 6, 30, 15, 30, tzinfo=datetime.UTC))
+    client.force_login(planner)
+
+    page = client.get(reverse("review_queue", args=[2024]), HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+
+    assert '<span class="review-table__when">2024/07/01 0:30</span>' in page
+    assert "2024/06/30" not in page
+
+
+def test_an_achievement_prints_the_same_on_the_queue_the_item_and_the_entry_page(client, planner, plan, welfare):
+    staff = make_user(department=welfare)
+    result = _submitted(plan, welfare, actual="100", target=Decimal(100), user=staff)
+    client.force_login(planner)
+    queue = _queue(client).content.decode()
+    item = _item(client, result).content.decode()
+    client.force_login(staff)
+    entry = client.get(reverse("entry_department", args=[welfare.pk, 2024])).content.decode()
+
+    for page in (queue, item, entry):
+        assert "100.0%" in page

@@ -1,0 +1,206 @@
+"""evaluation.display: one stored value reads the same on every page, sheet, mail and history line.
+Database-free: values, users and fields are plain objects."""
+
+import datetime as dt
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+from django.db import models
+from django.utils import translation
+
+from evaluation import display
+from evaluation.domain.enums import ActualState, ResultStatus
+from evaluation.models import ResultValue
+
+UTC = dt.UTC
+D = Decimal
+
+
+@pytest.mark.parametrize(
+    ("value", "decimals", "expected"),
+    [
+        (D("100"), 1, "100.0%"),
+        (D("100.000"), 1, "100.0%"),
+        (D("9"), 1, "9.0%"),
+        (D("96.65"), 1, "96.7%"),  # half up, as grading
+        (D("231.65"), 1, "231.7%"),
+        (D("1234.5"), 1, "1,234.5%"),
+        (D("60.5"), 0, "61%"),
+        (D("96.654"), 2, "96.65%"),
+        (D("0"), 1, "0.0%"),
+        (None, 1, "—"),
+    ],
+)
+def test_an_achievement_has_exactly_the_plans_decimals(value, decimals, expected):
+    assert display.achievement(value, decimals) == expected
+
+
+@pytest.mark.parametrize(
+    ("state", "value", "text", "unit", "expected"),
+    [
+        (ActualState.NUMBER, D("1816.0000"), "", "件", "1,816"),
+        (ActualState.NUMBER, D("226"), "", "件", "226"),
+        (ActualState.NUMBER, D("2.5000"), "", "回", "2.5"),
+        # a rate: at least the plan's decimals, as the sheet's 「9.0 %」「89.9 %」
+        (ActualState.NUMBER, D("9.0000"), "", "%", "9.0"),
+        (ActualState.NUMBER, D("89.9000"), "", "%", "89.9"),
+        (ActualState.NUMBER, D("80"), "", "％", "80.0"),
+        (ActualState.NUMBER, D("25.3500"), "", "%", "25.35"),  # a stored digit is never rounded away
+        (ActualState.TALLYING, None, "", "%", "集計中"),
+        (ActualState.TEXT, None, "一部運用", "", "一部運用"),
+        (ActualState.EMPTY, None, "", "件", "—"),
+    ],
+)
+def test_an_actual_prints_as_the_sheet(state, value, text, unit, expected):
+    assert display.actual(state, value, text, unit=unit, decimals=1) == expected
+
+
+def test_a_rate_follows_the_plans_decimals():
+    assert display.actual(ActualState.NUMBER, D("9"), unit="%", decimals=0) == "9"
+    assert display.plan_value(D("9"), unit="%", decimals=2) == "9.00"
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_tallying_is_one_word_in_every_language(language):
+    with translation.override(language):
+        assert display.actual(ActualState.TALLYING, None, "") == "集計中"
+        assert display.field_value(ResultValue._meta.get_field("actual_state"), ActualState.TALLYING) == "集計中"
+
+
+@pytest.mark.parametrize(
+    ("value", "text", "unit", "expected"),
+    [
+        (D("430.0000"), "", "件", "430"),
+        (D("26.0000"), "", "%", "26.0"),
+        (D("1830"), "", "箇所", "1,830"),
+        (None, "課題整理", "", "課題整理"),
+        (None, "", "件", "—"),
+    ],
+)
+def test_a_plan_value_target_or_baseline_prints_as_the_sheet(value, text, unit, expected):
+    assert display.plan_value(value, text, unit=unit, decimals=1) == expected
+
+
+def test_the_figure_style_is_the_indicators_unit_and_its_plans_decimals():
+    indicator = SimpleNamespace(unit="%", plan=SimpleNamespace(achievement_decimals=2))
+    assert display.figure_style(indicator) == {"unit": "%", "decimals": 2}
+
+
+@pytest.mark.parametrize(("value", "expected"), [("A", "A"), ("D", "D"), ("", "ー"), (None, "ー")])
+def test_a_grade_is_a_letter_or_the_sheets_mark(value, expected):
+    assert display.grade(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "value", "expected"),
+    [
+        ("ja", ResultStatus.SUBMITTED, "提出済"),
+        ("en", ResultStatus.SUBMITTED, "Submitted"),
+        ("en", "draft", "In progress"),
+    ],
+)
+def test_a_status_in_the_language(language, value, expected):
+    with translation.override(language):
+        assert display.status(value) == expected
+
+
+class _User:
+    def __init__(self, username, first="", last=""):
+        self.username, self.first, self.last = username, first, last
+
+    def get_full_name(self):
+        return f"{self.first} {self.last}".strip()
+
+    def get_username(self):
+        return self.username
+
+
+@pytest.mark.parametrize(
+    ("user", "expected"),
+    [(_User("hanako", "花子", "計画"), "花子 計画"), (_User("tanaka"), "tanaka"), (None, "（システム）")],
+)
+def test_a_person_by_full_name_else_user_name(user, expected):
+    with translation.override("ja"):
+        assert display.person(user) == expected
+
+
+def test_a_department_by_its_name():
+    assert display.department(SimpleNamespace(name="保健福祉政策課")) == "保健福祉政策課"
+    assert display.department(None) == ""
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("ja", "2024/07/01 0:30"), ("en", "07/01/2024 12:30 a.m.")],
+)
+def test_a_moment_in_utc_is_shown_in_japan_time(language, expected):
+    with translation.override(language):
+        assert display.moment(dt.datetime(2024, 6, 30, 15, 30, tzinfo=UTC)) == expected
+
+
+def test_a_moment_is_japan_time_whatever_the_active_time_zone(settings):
+    from django.utils import timezone
+
+    with timezone.override("UTC"), translation.override("ja"):
+        assert display.moment(dt.datetime(2024, 6, 30, 15, 30, 5, tzinfo=UTC), seconds=True) == "2024-07-01 00:30:05"
+    assert display.moment(None) == ""
+
+
+def test_a_day_in_the_language():
+    with translation.override("ja"):
+        assert display.day(dt.date(2025, 5, 31)) == "2025年5月31日"
+    assert display.day(None) == ""
+
+
+@pytest.mark.parametrize(
+    ("year", "expected"),
+    [(2024, "令和6年度（2024年度）"), ("2019", "令和元年度（2019年度）"), (2018, "平成30年度（2018年度）"), (None, "")],
+)
+def test_a_fiscal_year_in_reiwa(year, expected):
+    assert display.fiscal_year(year) == expected
+
+
+@pytest.mark.parametrize(
+    ("label", "expected"),
+    [
+        ("1-1", "１－①"),
+        ("1-2", "１－②"),
+        ("2-1", "２－①"),
+        ("１－①", "１－①"),  # typed the sheet's way
+        ("3", "3"),
+        ("", ""),
+        ("a", "a"),
+    ],
+)
+def test_the_indicator_number_as_the_sheet_prints_it(label, expected):
+    assert display.indicator_number(label) == expected
+
+
+@pytest.mark.parametrize(
+    ("field_name", "value", "expected"),
+    [
+        ("actual_value", None, "—"),
+        ("actual_value", D("139.0000"), "139.0"),  # a rate
+        ("target_value", D("9.0000"), "9.0"),  # the unit is %
+        ("achievement", D("100.000"), "100.0%"),
+        ("actual_state", ActualState.NUMBER, "Number"),
+        ("grade", "", "—"),
+    ],
+)
+def test_a_history_line_shows_a_field_by_the_same_rules(field_name, value, expected):
+    with translation.override("en"):
+        assert display.field_value(ResultValue._meta.get_field(field_name), value, unit="%", decimals=1) == expected
+
+
+def test_a_history_line_shows_a_person_a_moment_and_yes_or_no():
+    field = models.Field(name="any")
+    with translation.override("ja"):
+        assert display.field_value(field, _User("tanaka", "田中")) == "田中"
+        assert display.field_value(field, dt.datetime(2024, 6, 30, 15, 30, tzinfo=UTC)) == "2024/07/01 0:30"
+        assert display.field_value(field, True) == "はい"
+
+
+def test_the_day_of_a_moment_is_its_day_in_japan():
+    with translation.override("ja"):
+        assert display.day(dt.datetime(2024, 6, 30, 15, 30, tzinfo=UTC)) == "2024年7月1日"
