@@ -96,7 +96,7 @@ def test_planning_section_returns_an_item_and_approves_the_resubmission(
 
     page.reload()
     expect(page.locator(".plan-meta .status")).to_have_text(re.compile("提出済"))
-    expect(page.locator(".history-table")).to_contain_text("1300")
+    expect(page.locator(".history-table")).to_contain_text("1,300")  # through display.number, as every screen
     page.get_by_role("button", name=re.compile("^(承認|Approve)$")).click()
 
     expect(page.locator(".plan-meta .status")).to_have_text(re.compile("承認済"))
