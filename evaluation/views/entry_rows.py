@@ -11,10 +11,11 @@ from decimal import Decimal
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
+from evaluation import display
 from evaluation.domain import grading
 from evaluation.domain.enums import ActualState, ResultStatus, YearStatus
 from evaluation.domain.numbers import format_number
-from evaluation.forms import Preview, ResultEntryForm, actual_as_typed, stored_preview
+from evaluation.forms import Preview, ResultEntryForm, stored_preview
 from evaluation.models import EvaluationYear, Result, ResultComment, ResultValue
 from evaluation.services import guards
 from evaluation.services.department_entry import EntryReport, RefusedBecause, RowOutcome
@@ -31,17 +32,24 @@ class MeasureRow:
     message_id: str = ""
     errors: list[str] = field(default_factory=list)
 
+    def _plan_figure(self, value, text) -> str:
+        """A plan value or target through the one display module; empty (not 「—」) when there is none,
+        so that the template leaves the line out."""
+        if value is None and not text:
+            return ""
+        return display.plan_value(value, text, **display.figure_style(self.value.result.indicator))
+
     @property
     def original_plan(self) -> str:
-        return format_number(self.value.original_plan_value) or self.value.original_plan_text
+        return self._plan_figure(self.value.original_plan_value, self.value.original_plan_text)
 
     @property
     def revised_plan(self) -> str:
-        return format_number(self.value.revised_plan_value) or self.value.revised_plan_text
+        return self._plan_figure(self.value.revised_plan_value, self.value.revised_plan_text)
 
     @property
     def target(self) -> str:
-        return format_number(self.value.target_value) or self.value.target_text
+        return self._plan_figure(self.value.target_value, self.value.target_text)
 
     @property
     def achievement_display(self) -> str:
@@ -51,11 +59,11 @@ class MeasureRow:
 
     @property
     def actual_display(self) -> str:
-        return display_actual(self.value)
+        return display_actual(self.value, self.value.result.indicator)
 
     @property
     def previous_display(self) -> str:
-        return display_actual(self.previous) if self.previous else ""
+        return display_actual(self.previous, self.value.result.indicator) if self.previous else ""
 
 
 @dataclass
@@ -121,10 +129,11 @@ class EntryRow:
         return [(self.form[name].id_for_label, message) for message in errors]
 
 
-def display_actual(value: ResultValue) -> str:
-    if value.actual_state == ActualState.TALLYING:
-        return str(ActualState.TALLYING.label)
-    return actual_as_typed(value)
+def display_actual(value: ResultValue, indicator) -> str:
+    """A read-only actual through the one display module; empty when not entered (the template prints ー)."""
+    if value.actual_state == ActualState.EMPTY:
+        return ""
+    return display.actual(value.actual_state, value.actual_value, value.actual_text, **display.figure_style(indicator))
 
 
 def _user_name(user) -> str:
@@ -138,7 +147,7 @@ def conflict_of(current: Result) -> Conflict:
     return Conflict(
         user=_user_name(current.updated_by),
         at=current.updated_at,
-        values=[(value.measure.label, display_actual(value) or "ー") for value in values],
+        values=[(value.measure.label, display_actual(value, current.indicator) or "ー") for value in values],
         reason=current.reason,
     )
 
