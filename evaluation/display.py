@@ -39,7 +39,6 @@ EMPTY = "—"  # an empty cell on a page (em dash)
 NOT_GRADED = "ー"  # no grade, as the sheet prints it (katakana long vowel mark)
 TALLYING = "集計中"  # the sheet's word for an actual still being tallied, in every language
 JAPAN_TIME = ZoneInfo("Asia/Tokyo")
-PERCENT_UNITS = ("%", "％")
 DEFAULT_DECIMALS = 1  # Plan.achievement_decimals' default
 
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
@@ -74,10 +73,7 @@ def number(value: Decimal | None, places: int | None = None) -> str:
 
 def _figure(value: Decimal, unit: str, decimals: int) -> str:
     """A stored figure by the rule of the module docstring (a rate keeps at least the plan's decimals)."""
-    if unit.strip() not in PERCENT_UNITS:
-        return number(value)
-    stored_places = max(0, -plain_decimal(value).as_tuple().exponent)
-    return number(value, max(decimals, stored_places))
+    return numbers.format_figure(value, unit, decimals)
 
 
 def figure_style(indicator) -> dict:

@@ -10,7 +10,7 @@ from departments.models import Department
 from evaluation.domain.enums import Grade, IndicatorKind, ResultStatus
 from evaluation.models import Pillar, PolicyArea
 
-NOT_GRADED = "none"
+UNGRADED_CHOICE = "none"  # the grade filter's choice for the items without a grade
 ALL = _("All")
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
@@ -35,7 +35,7 @@ class ReviewFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(label=_("Kind"), field_name="indicator__kind", choices=IndicatorKind.choices)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=ResultStatus.choices)
     grade = django_filters.ChoiceFilter(
-        label=_("Grade"), choices=[*Grade.choices, (NOT_GRADED, _("ー (not graded)"))], method="filter_grade"
+        label=_("Grade"), choices=[*Grade.choices, (UNGRADED_CHOICE, _("ー (not graded)"))], method="filter_grade"
     )
     tallying = django_filters.ChoiceFilter(
         label=_("Being tallied (集計中)"), choices=YES_NO, method="filter_flag", field_name="is_tallying"
@@ -66,7 +66,7 @@ class ReviewFilter(django_filters.FilterSet):
 
     def filter_grade(self, queryset, name, value):
         """A graded outcome by its letter; ー: outcomes without a grade (activities are never graded)."""
-        if value == NOT_GRADED:
+        if value == UNGRADED_CHOICE:
             return queryset.filter(indicator__kind=IndicatorKind.OUTCOME, grade="")
         return queryset.filter(grade=value)
 

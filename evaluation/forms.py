@@ -14,10 +14,10 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from evaluation import display
 from evaluation.domain import grading
 from evaluation.domain.enums import ActualState, Grade
 from evaluation.domain.messages import describe
-from evaluation.domain.numbers import format_number
 from evaluation.models import Result, ResultValue
 from evaluation.services.department_entry import Draft, RowInput
 from evaluation.services.entries import EntryError, parse_actual, parse_judged_grade
@@ -29,9 +29,10 @@ NOT_DATA = ("selected", "version")
 
 
 def actual_as_typed(value: ResultValue) -> str:
-    """The stored actual as the input shows it (「1,816」, 「一部運用」), blank when none or 集計中."""
-    if value.actual_state == ActualState.NUMBER:
-        return format_number(value.actual_value)
+    """The stored actual as the input shows it, close to what was typed (「1,816」, 「50」 even for a rate:
+    the page's read-only figures print 50.0), 「一部運用」; blank when none or 集計中 (its checkbox says so)."""
+    if value.actual_state == ActualState.NUMBER and value.actual_value is not None:
+        return display.number(value.actual_value)
     if value.actual_state == ActualState.TEXT:
         return value.actual_text
     return ""
@@ -52,7 +53,7 @@ class Preview:
 class ResultEntryForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     selected = forms.BooleanField(required=False)
-    judged_grade = forms.ChoiceField(required=False, choices=[("", "ー"), *Grade.choices])
+    judged_grade = forms.ChoiceField(required=False, choices=[("", display.NOT_GRADED), *Grade.choices])
     reason = forms.CharField(required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2, "cols": 60}))
 
     def __init__(self, result: Result, *args, **kwargs):

@@ -20,7 +20,7 @@ HIGHER, LOWER, QUALITATIVE = "higher", "lower", "qualitative"
 RATIO, PROGRESS = "ratio", "progress"
 HALF_UP, DOWN = "half_up", "down"
 GRADES = ("A", "B", "C", "D")
-NOT_GRADED = ""
+NO_GRADE = ""  # the stored grade of what is not graded (evaluation.display prints it ー)
 
 _DECIMAL_ROUNDING = {HALF_UP: decimal.ROUND_HALF_UP, DOWN: decimal.ROUND_DOWN}
 # Enough digits for any quotient we print; the default context (28) is enough, said here on purpose.
@@ -69,7 +69,7 @@ class Graded:
     grade: str
 
 
-UNGRADED = Graded(None, NOT_GRADED)
+UNGRADED = Graded(None, NO_GRADE)
 
 
 def check_gradable(rule: GradingRule, direction: str, target: Decimal | None, baseline: Decimal | None = None):
@@ -110,7 +110,7 @@ def grade_measure(
     actual: Decimal | None,
     *,
     baseline: Decimal | None = None,
-    judged_grade: str = NOT_GRADED,
+    judged_grade: str = NO_GRADE,
 ) -> Graded:
     """Grade one measure of an outcome.
 
@@ -120,7 +120,7 @@ def grade_measure(
     - otherwise the achievement rounded by the plan's rule, and the grade read from that figure.
     """
     if direction == QUALITATIVE:
-        return Graded(None, judged_grade if judged_grade in GRADES else NOT_GRADED)
+        return Graded(None, judged_grade if judged_grade in GRADES else NO_GRADE)
     check_gradable(rule, direction, target, baseline)
     if actual is None:
         return UNGRADED
@@ -135,7 +135,7 @@ def worst_grade(grades: Iterable[str]) -> str:
     """A compound indicator's grade: its worst sub-item's; not graded while any sub-item is not."""
     grades = list(grades)
     if not grades or any(grade not in GRADES for grade in grades):
-        return NOT_GRADED
+        return NO_GRADE
     return max(grades)  # "D" > "C" > "B" > "A"
 
 

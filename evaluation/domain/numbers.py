@@ -94,6 +94,20 @@ def _is_unit(suffix: str, unit: str) -> bool:
     return not re.search(r"[\d.,+\-%]", suffix)
 
 
+PERCENT_UNITS = ("%", "％")
+
+
+def format_figure(value: Decimal, unit: str, decimals: int) -> str:
+    """A stored figure (an actual, a baseline, a plan value, a target): as stored, without the
+    database's trailing zeros; a rate (a unit of % or ％) with at least `decimals` places, more only
+    when a stored digit needs them (9 → 「9.0」, 25.35 → 「25.35」). evaluation.display prints every
+    figure through here; a revision records its old and new values with it."""
+    if unit.strip() not in PERCENT_UNITS:
+        return format_number(value)
+    stored = value.normalize() if value != value.to_integral_value() else value.quantize(Decimal(1))
+    return format_number(value, max(decimals, -stored.as_tuple().exponent))
+
+
 def format_number(value: Decimal | None, places: int | None = None) -> str:
     """A Decimal as staff read it: grouping commas, no exponent, no trailing zeros unless `places`."""
     if value is None:

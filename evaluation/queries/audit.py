@@ -8,9 +8,9 @@ the page's rows are then described (the object, and the difference from the prev
 the same object), with a fixed number of queries per kind on the page. The history is never written
 here: the admin shows it read-only (departments.admin.AuditedAdmin).
 
-An entry carries the stored values (`saved_by`, a change's `before` and `after`, with `model_field` and the
-indicator's `figure_style`): the page prints them through evaluation.display. The texts `user`, `old`
-and `new` are the CSV's (workbook.audit_export) until it prints through display too.
+An entry carries the stored values (`user`, a change's `old` and `new`, with `model_field` and the
+indicator's `figure_style`), as the item history (queries.history) does: the page and the CSV
+(workbook.audit_export) print them through evaluation.display.
 """
 
 from __future__ import annotations
@@ -18,16 +18,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, Value
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from departments.models import Department, Membership
-from evaluation.domain import numbers
 from evaluation.domain.fiscal_year import display_fiscal_year
 from evaluation.models import EvaluationYear, Indicator, Initiative, Measure, Plan, Result, ResultValue
 
@@ -54,7 +51,6 @@ ACTIONS = {"+": gettext_lazy("Created"), "~": gettext_lazy("Changed"), "-": gett
 
 # Bookkeeping that every save moves: not a change anyone asks about.
 SKIPPED_FIELDS = {"id", "updated_at", "updated_by", "version", "opened_at", "position"}
-EMPTY = "—"
 
 
 @dataclass(frozen=True)
@@ -69,12 +65,12 @@ class AuditFilters:
 
 @dataclass
 class Change:
-    field: str
-    old: str  # the CSV's text of `before`
-    new: str  # the CSV's text of `after`
+    """One field's change, as stored: evaluation.display.field_value(model_field, old) prints it."""
+
+    field: str  # the field's name in the active language
     model_field: object = None
-    before: object = None  # the stored value (a related object, or "#id" for one deleted since)
-    after: object = None
+    old: object = None  # the stored value (a related object, or "#id" for one deleted since)
+    new: object = None
 
 
 @dataclass
@@ -82,14 +78,13 @@ class AuditEntry:
     """One history row: when, who, which object, what changed from what to what, and the path."""
 
     when: datetime
-    user: str  # the CSV's text of `saved_by`
+    user: object  # who saved it; None for a change no one made by hand
     kind: str
     kind_label: str
     object: str
     action: str
     path: str
     changes: list[Change] = field(default_factory=list)
-    saved_by: object = None  # who saved it; None for a change no one made by hand
     figure_style: dict = field(default_factory=dict)  # unit and decimals of a result value's figures
 
 
@@ -240,8 +235,8 @@ class _Names:
             return f"{self.plans.get(row.plan_id, '')} {display_fiscal_year(row.fiscal_year)}".strip()
         if kind == "membership":
             user = self.users.get(row.user_id)
-            user_name = (user.get_full_name() or user.get_username()) if user else f"#{row.user_id}"
-            return f"{user_name} / {self.departments.get(row.department_id, '')}"
+            account = user.get_username() if user else f"#{row.user_id}"  # the account a role is given to
+            return f"{account} / {self.departments.get(row.department_id, '')}"
         return str(row.name)  # plan, department
 
 
@@ -257,24 +252,6 @@ def _resolved(model_field, value, names: _Names):
         get_user_model(): names.users,
     }.get(model_field.related_model)
     return lookup[value] if lookup is not None and value in lookup else f"#{value}"
-
-
-def _readable(model_field, value) -> str:
-    """The CSV's text of a resolved value (the page prints through evaluation.display.field_value)."""
-    if value is None or value == "":
-        return EMPTY
-    if model_field.is_relation:
-        return value.get_username() if hasattr(value, "get_username") else str(value)
-    if model_field.choices:
-        return str(dict(model_field.flatchoices).get(value, value))
-    if isinstance(value, bool):
-        return _("Yes") if value else _("No")
-    if isinstance(value, Decimal):
-        text = numbers.format_number(value)
-        return f"{text}%" if model_field.name == "achievement" else text
-    if isinstance(value, datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-    return str(value)
 
 
 def _diff_fields(model, history_model) -> list:
@@ -293,23 +270,8 @@ def _changes(model, history_model, row, previous, names: _Names) -> list[Change]
             continue  # a creation lists the fields it filled
         before = _resolved(model_field, old, names) if previous is not None else None
         after = _resolved(model_field, new, names)
-        changes.append(
-            Change(
-                str(model_field.verbose_name),
-                _readable(model_field, before),
-                _readable(model_field, after),
-                model_field=model_field,
-                before=before,
-                after=after,
-            )
-        )
+        changes.append(Change(str(model_field.verbose_name), model_field, before, after))
     return changes
-
-
-def user_name(user) -> str:
-    if user is None:
-        return _("(system)")
-    return user.get_full_name() or user.get_username()
 
 
 def describe_rows(rows: list[dict]) -> list[AuditEntry]:
@@ -343,14 +305,13 @@ def describe_rows(rows: list[dict]) -> list[AuditEntry]:
         entries.append(
             AuditEntry(
                 when=row["history_date"],
-                user=user_name(names.users.get(row["history_user_id"])),
+                user=names.users.get(row["history_user_id"]),
                 kind=kind,
                 kind_label=str(KINDS[kind][1]),
                 object=names.describe(kind, history_row),
                 action=str(ACTIONS.get(row["history_type"], row["history_type"])),
                 path=str(PATHS.get(reason, reason)),
                 changes=changes,
-                saved_by=names.users.get(row["history_user_id"]),
                 figure_style=names.figure_style(kind, history_row),
             )
         )

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field, replace
 from departments import permissions
 from departments.models import Department
 from evaluation.domain import grading
-from evaluation.domain.enums import YearStatus
 from evaluation.domain.messages import describe
 from evaluation.domain.workflow import Action, TransitionRefused, next_status
 from evaluation.models import EvaluationYear, Result
@@ -132,7 +131,7 @@ def _why_not_changeable(user, department: Department, year: EvaluationYear, resu
     indicator = result.indicator
     belongs = indicator.department_id == department.pk and indicator.plan_id == year.plan_id
     belongs = belongs and result.fiscal_year == year.fiscal_year
-    year_open = year.status == YearStatus.OPEN
+    year_open = guards.takes_entries(year)
     if belongs and guards.may_department_change(user, result, year_open=year_open):
         return None
     if not belongs or not permissions.can_edit_result(user, result):

@@ -86,6 +86,17 @@ def _closed_years() -> QuerySet:
     return EvaluationYear.objects.filter(status=YearStatus.CLOSED)
 
 
+def takes_entries(year: EvaluationYear | None) -> bool:
+    """The year takes entries: the planning section has opened it and not closed it. A year not yet
+    opened takes none, nor does a closed one (its record is read-only)."""
+    return year is not None and year.status == YearStatus.OPEN
+
+
+def is_year_open(plan_id: int, fiscal_year: int) -> bool:
+    """takes_entries() for a plan's fiscal year, looked up (one query)."""
+    return EvaluationYear.objects.filter(plan_id=plan_id, fiscal_year=fiscal_year, status=YearStatus.OPEN).exists()
+
+
 def is_year_closed(plan_id: int, fiscal_year: int) -> bool:
     return _closed_years().filter(plan_id=plan_id, fiscal_year=fiscal_year).exists()
 
@@ -142,6 +153,11 @@ def refuse_comment(user, result: Result) -> None:
     if not permissions.can_comment(user, result):
         raise PermissionRefused("comment")
     refuse_if_year_closed(result.indicator.plan_id, result.fiscal_year)
+
+
+def may_comment(user, result: Result, *, year_closed: bool) -> bool:
+    """refuse_comment() as a yes or no, for a page to offer the comment form or not."""
+    return not year_closed and permissions.can_comment(user, result)
 
 
 def may_department_change(user, result: Result, *, year_open: bool) -> bool:

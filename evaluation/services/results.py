@@ -18,7 +18,6 @@ from evaluation.domain.errors import MezasuError
 from evaluation.domain.workflow import PLANNING_ACTIONS, Action, TransitionRefused, next_status
 from evaluation.models import Result, ResultComment, ResultValue
 from evaluation.services import guards
-from evaluation.services.guards import StaleVersion
 from evaluation.services.scoring import apply_grades
 
 VALUE_FIELDS = ["actual_state", "actual_value", "actual_text", "achievement", "grade"]
@@ -174,10 +173,11 @@ def review(result: Result, action: str, *, user, expected_version: int, comment:
 
 @dataclass(frozen=True)
 class Refusal:
-    """Why one item of a selection was refused: `message` is translated."""
+    """Why one item of a selection was refused: the guard's or the workflow's error (its `message` is
+    translated; a StaleVersion carries the result as it is now, for the page to name who changed it)."""
 
     result: Result
-    message: str
+    error: MezasuError
 
 
 class SelectionRefused(Exception):
@@ -186,22 +186,6 @@ class SelectionRefused(Exception):
     def __init__(self, refusals: list[Refusal]):
         super().__init__(f"{len(refusals)} refused")
         self.refusals = refusals
-
-
-def refusal_message(error: MezasuError) -> str:
-    """A translated sentence for a refusal of a review service; a stale page names who changed it."""
-    if isinstance(error, StaleVersion):
-        return str(
-            _("It was changed by %(user)s after you opened the list; open it and review the new values.")
-            % {"user": _user_name(error.current.updated_by)}
-        )
-    return str(error.message)
-
-
-def _user_name(user) -> str:
-    if user is None:
-        return str(_("someone"))
-    return user.get_full_name() or user.get_username()
 
 
 def review_selection(expected_versions: Mapping[int, int], action: str, *, user, comment: str = "") -> list[Result]:
@@ -223,7 +207,7 @@ def review_selection(expected_versions: Mapping[int, int], action: str, *, user,
             try:
                 reviewed.append(review(result, action, user=user, expected_version=version, comment=comment))
             except MezasuError as error:
-                refusals.append(Refusal(result, refusal_message(error)))
+                refusals.append(Refusal(result, error))
         if refusals:
             transaction.set_rollback(True)
     if refusals:

@@ -43,9 +43,12 @@ class RevisionRefused(MezasuError):
     """The revision is not possible. `message` is translated."""
 
 
-def display_value(number: Decimal | None, text: str) -> str:
-    """A plan value as staff read it: 「1,816」, 「課題整理」, or empty."""
-    return numbers.format_number(number) if number is not None else text
+def recorded_text(number: Decimal | None, text: str, indicator: Indicator) -> str:
+    """How a revision records an old or new plan value: the figure as every screen prints it
+    (「1,816」, 「9.0」 for a rate), or the text (「課題整理」), or empty."""
+    if number is None:
+        return text
+    return numbers.format_figure(number, indicator.unit, indicator.plan.achievement_decimals)
 
 
 def normalize_footnote(mark: str) -> str:
@@ -207,8 +210,8 @@ def _revise_plan_value(
     setattr(value, number_field, number)
     setattr(value, text_field, text)
     return _Change(
-        display_value(old_number, old_text),
-        display_value(number, text),
+        recorded_text(old_number, old_text, result.indicator),
+        recorded_text(number, text, result.indicator),
         result.fiscal_year,
         values,
         value_fields={value.pk: [number_field, text_field]},

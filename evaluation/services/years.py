@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history
@@ -142,10 +141,8 @@ def set_deadline(year: EvaluationYear, deadline: datetime.date, *, user) -> Eval
     _refuse_if_closed(year)
     _check_deadline_not_past(deadline)
     if year.deadline is not None and deadline <= year.deadline:
-        raise YearRefused(
-            _("The deadline can only be extended: choose a date after %(deadline)s.")
-            % {"deadline": date_format(year.deadline)}
-        )
+        # The page prints the current deadline (through the display module) beside this message.
+        raise YearRefused(_("The deadline can only be extended: choose a date after the current deadline."))
     year.deadline = deadline
     _save(year, user, ["deadline"])
     return year

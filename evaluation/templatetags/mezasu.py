@@ -83,7 +83,7 @@ def actual(value, indicator) -> str:
 @register.simple_tag
 def field_value(model_field, value, indicator=None, style=None) -> str:
     """A history or audit line's value: {% field_value change.model_field change.old indicator %}, or with
-    the unit and decimals already known, {% field_value change.model_field change.before style=entry.figure_style %}."""
+    the unit and decimals already known, {% field_value change.model_field change.old style=entry.figure_style %}."""
     if indicator is not None:
         style = display.figure_style(indicator)
     return display.field_value(model_field, value, **(style or {}))

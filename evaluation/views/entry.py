@@ -27,7 +27,7 @@ from departments.permissions import (
     can_view_everything,
     entry_department_ids,
 )
-from evaluation.domain.enums import IndicatorKind, YearStatus
+from evaluation.domain.enums import IndicatorKind
 from evaluation.forms import ResultEntryForm
 from evaluation.models import EvaluationYear, Result, ResultValue
 from evaluation.queries.entry import (
@@ -98,7 +98,7 @@ def _render_page(
         "department": department,
         "evaluation_year": year,
         "fiscal_year": year.fiscal_year,
-        "year_open": year.status == YearStatus.OPEN,
+        "year_open": guards.takes_entries(year),
         "days_left": days_left,
         "days_overdue": -days_left if days_left is not None and days_left < 0 else 0,
         "progress": progress_of(results),
@@ -162,7 +162,7 @@ def department_save(request, department_id: int, fiscal_year: int):
     department = _department_for_entry(user, department_id)
     year = _evaluation_year(department, fiscal_year)
     action = request.POST.get("action", PageAction.SAVE)
-    year_open = year.status == YearStatus.OPEN
+    year_open = guards.takes_entries(year)
     # Only the rows the user could change, and only those that were on the page (their version was sent).
     forms = [
         ResultEntryForm(result, data=request.POST)

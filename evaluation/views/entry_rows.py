@@ -13,8 +13,7 @@ from django.utils.translation import gettext as _
 
 from evaluation import display
 from evaluation.domain import grading
-from evaluation.domain.enums import ActualState, ResultStatus, YearStatus
-from evaluation.domain.numbers import format_number
+from evaluation.domain.enums import ActualState, ResultStatus
 from evaluation.forms import Preview, ResultEntryForm, stored_preview
 from evaluation.models import EvaluationYear, Result, ResultComment, ResultValue
 from evaluation.services import guards
@@ -53,9 +52,7 @@ class MeasureRow:
 
     @property
     def achievement_display(self) -> str:
-        if self.achievement is None:
-            return ""
-        return format_number(self.achievement, self.value.result.indicator.plan.achievement_decimals)
+        return display.achievement(self.achievement, self.value.result.indicator.plan.achievement_decimals)
 
     @property
     def actual_display(self) -> str:
@@ -63,7 +60,7 @@ class MeasureRow:
 
     @property
     def previous_display(self) -> str:
-        return display_actual(self.previous, self.value.result.indicator) if self.previous else ""
+        return display_actual(self.previous, self.value.result.indicator) if self.previous else display.EMPTY
 
 
 @dataclass
@@ -130,24 +127,16 @@ class EntryRow:
 
 
 def display_actual(value: ResultValue, indicator) -> str:
-    """A read-only actual through the one display module; empty when not entered (the template prints ー)."""
-    if value.actual_state == ActualState.EMPTY:
-        return ""
+    """A read-only actual through the one display module (「—」 when not entered)."""
     return display.actual(value.actual_state, value.actual_value, value.actual_text, **display.figure_style(indicator))
-
-
-def _user_name(user) -> str:
-    if user is None:
-        return _("someone")
-    return user.get_full_name() or user.get_username()
 
 
 def conflict_of(current: Result) -> Conflict:
     values = list(current.values.select_related("measure").order_by("measure__label"))
     return Conflict(
-        user=_user_name(current.updated_by),
+        user=display.person(current.updated_by),
         at=current.updated_at,
-        values=[(value.measure.label, display_actual(value, current.indicator) or "ー") for value in values],
+        values=[(value.measure.label, display_actual(value, current.indicator)) for value in values],
         reason=current.reason,
     )
 
@@ -242,7 +231,7 @@ def page_rows(
     """One row per result. A row the user may change has a form: bound to `typed` (the POST) where
     the save's `report` says the row is shown as typed, with the problems of a refused submission
     tied to their fields and the conflict of a stale save."""
-    year_open = year.status == YearStatus.OPEN
+    year_open = guards.takes_entries(year)
     outcomes = report.rows if report else {}
     rows = []
     for result in results:

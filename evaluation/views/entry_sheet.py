@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from departments import permissions
 from departments.models import Department
 from evaluation.models import EntryUpload, Plan
+from evaluation.services import guards
 from evaluation.services.guards import PermissionRefused
 from evaluation.workbook.entry_sheet import (
     UploadRefused,
@@ -25,7 +26,6 @@ from evaluation.workbook.entry_sheet import (
     changed_rows,
     read_entry_sheet,
     sheet_filename,
-    year_is_open,
 )
 from evaluation.workbook.reader import ENTRY_SHEET_EXTENSIONS as UPLOAD_EXTENSIONS
 from evaluation.workbook.reader import MAX_UPLOAD_BYTES
@@ -101,7 +101,7 @@ def download(request, department_id: int, fiscal_year: int):
 def upload(request, department_id: int, fiscal_year: int):
     department = _department_for_entry(request, department_id)
     plan = _plan_for(request, department, fiscal_year)
-    is_open = year_is_open(plan, fiscal_year)
+    is_open = guards.is_year_open(plan.pk, fiscal_year)
     form = EntrySheetUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and not is_open:
         messages.error(request, _("The evaluation of this fiscal year is not open: nothing can be uploaded."))

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from departments.permissions import can_send_reminders, can_view_progress
 from evaluation import display
-from evaluation.domain.enums import ResultStatus, YearStatus
+from evaluation.domain.enums import ResultStatus
 from evaluation.models import EvaluationYear, Plan
 from evaluation.queries.progress import (
     OPEN_STATUSES,
@@ -28,6 +28,7 @@ from evaluation.queries.progress import (
     progress_by_department,
 )
 from evaluation.reminders import send_reminders
+from evaluation.services import guards
 
 
 @dataclass
@@ -109,7 +110,7 @@ def progress_board(request, fiscal_year: int | None = None):
 
     year = _year(request, fiscal_year)
     today = timezone.localdate()
-    past_deadline = year.status == YearStatus.OPEN and year.deadline is not None and year.deadline < today
+    past_deadline = guards.takes_entries(year) and year.deadline is not None and year.deadline < today
     rows = [
         BoardRow(
             progress=progress,
@@ -130,8 +131,8 @@ def progress_board(request, fiscal_year: int | None = None):
         "late_count": sum(row.is_late for row in rows),
         "days_left": days_left,
         "days_overdue": -days_left if days_left is not None and days_left < 0 else 0,
-        "is_open": year.status == YearStatus.OPEN,
-        "can_remind": can_send_reminders(request.user) and year.status == YearStatus.OPEN,
+        "is_open": guards.takes_entries(year),
+        "can_remind": can_send_reminders(request.user) and guards.takes_entries(year),
         "statuses": ResultStatus.choices,
         "other_years": list(
             EvaluationYear.objects.filter(plan=year.plan).order_by("-fiscal_year").values_list("fiscal_year", flat=True)
@@ -147,7 +148,7 @@ def remind(request, fiscal_year: int):
         raise PermissionDenied
     year = _year(request, fiscal_year)
     back = f"{reverse('progress_board', args=[year.fiscal_year])}?plan={year.plan_id}"
-    if year.status != YearStatus.OPEN:
+    if not guards.takes_entries(year):
         messages.error(request, _("%(year)s is closed: no reminders.") % {"year": display.fiscal_year(fiscal_year)})
         return redirect(back)
     department_ids = None

@@ -19,6 +19,7 @@ from django_tables2 import RequestConfig
 from departments import permissions
 from evaluation import display
 from evaluation.domain.enums import YearStatus
+from evaluation.domain.errors import MezasuError
 from evaluation.domain.workflow import PLANNING_ACTIONS, Action, TransitionRefused, allowed_actions
 from evaluation.filters import ReviewFilter
 from evaluation.models import EvaluationYear, Plan, Result, ResultComment
@@ -27,6 +28,7 @@ from evaluation.queries.home import result_years
 from evaluation.queries.review import earlier_results, review_counts, review_results
 from evaluation.services import guards
 from evaluation.services import results as services
+from evaluation.services.guards import StaleVersion
 from evaluation.tables import ReviewTable
 from evaluation.views.home import _choose
 
@@ -138,12 +140,21 @@ def review_selection(request, fiscal_year: int):
                 % {
                     "code": refusal.result.indicator.code,
                     "name": refusal.result.indicator.name,
-                    "reason": refusal.message,
+                    "reason": _refusal_reason(refusal.error),
                 },
             )
         return redirect(back)
     messages.success(request, _done_message(action, reviewed))
     return redirect(back)
+
+
+def _refusal_reason(error: MezasuError) -> str:
+    """Why one selected item was refused; a stale page names who changed the item since."""
+    if isinstance(error, StaleVersion):
+        return _("It was changed by %(user)s after you opened the list; open it and review the new values.") % {
+            "user": display.person(error.current.updated_by)
+        }
+    return str(error.message)
 
 
 def _visible_result(request, result_id: int) -> Result:
@@ -188,7 +199,9 @@ def review_item(request, result_id: int):
     values = list(result.values.select_related("measure").order_by("measure__label"))
     comments = list(ResultComment.objects.filter(result=result).select_related("author").order_by("created_at", "pk"))
     can_act = permissions.can_approve(request.user, result)
-    actions = [action for action in allowed_actions(result.status) if action in PLANNING_ACTIONS] if can_act else []
+    year_closed = guards.is_year_closed(result.indicator.plan_id, result.fiscal_year)
+    actions = [action for action in allowed_actions(result.status) if action in PLANNING_ACTIONS]
+    actions = actions if can_act and not year_closed else []
     context = {
         "plan": result.indicator.plan,
         "result": result,
@@ -201,7 +214,8 @@ def review_item(request, result_id: int):
         "comments": comments,
         "actions": actions,
         "can_act": can_act,
-        "can_comment": permissions.can_comment(request.user, result),
+        "year_closed": year_closed,
+        "can_comment": guards.may_comment(request.user, result, year_closed=year_closed),
         "can_see_queue": permissions.can_view_review_queue(request.user),
     }
     return render(request, "evaluation/review/item.html", context)

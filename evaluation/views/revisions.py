@@ -12,13 +12,14 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from departments.permissions import can_revise_plan
+from evaluation import display
 from evaluation.domain.enums import RevisionField
 from evaluation.domain.errors import MezasuError
 from evaluation.models import Measure, Result
 from evaluation.queries.revisions import indicator_revisions
 from evaluation.services import guards
 from evaluation.services.guards import PermissionRefused, StaleVersion
-from evaluation.services.revisions import display_value, fields_for, revise
+from evaluation.services.revisions import fields_for, revise
 
 
 class RevisionForm(forms.Form):
@@ -55,13 +56,20 @@ def _current_values(result: Result) -> list[dict]:
         rows.append(
             {
                 "measure": f"{measure.label}) {measure.name}".strip() if measure.label else "",
-                "baseline": display_value(measure.baseline_value, ""),
-                "original_plan": display_value(value.original_plan_value, value.original_plan_text),
-                "revised_plan": display_value(value.revised_plan_value, value.revised_plan_text),
-                "target": display_value(value.target_value, value.target_text),
+                "baseline": _printed(measure.baseline_value, "", result.indicator),
+                "original_plan": _printed(value.original_plan_value, value.original_plan_text, result.indicator),
+                "revised_plan": _printed(value.revised_plan_value, value.revised_plan_text, result.indicator),
+                "target": _printed(value.target_value, value.target_text, result.indicator),
             }
         )
     return rows
+
+
+def _printed(number, text: str, indicator) -> str:
+    """A value through the display module; empty when there is none (the page prints its own —)."""
+    if number is None and not text:
+        return ""
+    return display.plan_value(number, text, **display.figure_style(indicator))
 
 
 def _why_locked(result: Result) -> str:
@@ -97,11 +105,10 @@ def revise_result(request, result_id: int):
         except PermissionRefused:
             raise PermissionDenied from None
         except StaleVersion as error:
-            who = error.current.updated_by
             form.add_error(
                 None,
                 gettext("%(user)s changed this item after you opened it; check the values and revise again.")
-                % {"user": (who.get_full_name() or who.get_username()) if who else gettext("someone")},
+                % {"user": display.person(error.current.updated_by)},
             )
         except MezasuError as error:  # the revision's own refusals and the guards' (approved, closed year)
             form.add_error(None, error.message)

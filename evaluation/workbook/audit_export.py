@@ -6,10 +6,10 @@ import csv
 import io
 from collections.abc import Iterator
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from evaluation.queries.audit import AuditEntry, AuditFilters, Change, audit_rows, describe_rows
+from evaluation import display
+from evaluation.queries.audit import AuditEntry, AuditFilters, audit_rows, describe_rows
 from evaluation.workbook.cells import spreadsheet_safe
 
 CSV_CHUNK = 200
@@ -20,18 +20,17 @@ def csv_header() -> list[str]:
 
 
 def csv_lines(entries: list[AuditEntry]) -> Iterator[list]:
-    """One line per changed field (one line for an entry without field changes), texts formula-safe."""
+    """One line per changed field (one line for an entry without field changes), texts formula-safe;
+    every value printed as the audit page prints it (evaluation.display)."""
     for entry in entries:
-        head = [
-            timezone.localtime(entry.when).strftime("%Y-%m-%d %H:%M:%S"),
-            entry.user,
-            entry.kind_label,
-            entry.object,
-            entry.action,
-        ]
-        for change in entry.changes or [Change("", "", "")]:
-            line = [*head, change.field, change.old, change.new, entry.path]
-            yield [spreadsheet_safe(cell) for cell in line]
+        head = [display.moment(entry.when, seconds=True), display.person(entry.user)]
+        head += [entry.kind_label, entry.object, entry.action]
+        if not entry.changes:
+            yield [spreadsheet_safe(cell) for cell in [*head, "", "", "", entry.path]]
+        for change in entry.changes:
+            old = display.field_value(change.model_field, change.old, **entry.figure_style)
+            new = display.field_value(change.model_field, change.new, **entry.figure_style)
+            yield [spreadsheet_safe(cell) for cell in [*head, change.field, old, new, entry.path]]
 
 
 def export_csv(filters: AuditFilters) -> Iterator[str]:

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from evaluation.domain import numbers
+from evaluation import display
 from evaluation.workbook.errors import RowError
 from evaluation.workbook.plan_report import CREATED, UNCHANGED, UPDATED, ImportReport, RowOutcome
 
@@ -35,9 +35,9 @@ def field_label(obj, field_name: str) -> str:
 def shown(value) -> str:
     """A value as a change description shows it: numbers as typed, a blank as —, a relation by name."""
     if isinstance(value, Decimal):
-        return numbers.format_number(value)
+        return display.number(value)
     if value is None or value == "":
-        return "—"
+        return display.EMPTY
     return str(getattr(value, "name", value))
 
 

@@ -3,7 +3,8 @@ as it was (values, versions, history rows). The walk of test_locks.py, for the c
 
 The closed year's items here are not approved (a year closed by force, with a reason), so that what
 refuses them is the closed-year rule itself and not the approval lock. The plan workbook import is
-walked with the workbook's own tests.
+walked here through the real importer (a re-import of the plan's own export, one figure changed);
+its row and column messages are tested with the workbook's own tests (workbook/test_plan_import.py).
 
 A comment on a closed year is refused too: the thread is part of the year's record (returns and
 reopenings are in it) and the report is printed from a closed year, so the planning section and the
@@ -35,7 +36,10 @@ from evaluation.services import years
 from evaluation.services.guards import RecordInUse, YearClosed
 from evaluation.services.results import ActualInput
 from evaluation.services.revisions import revise
-from tests.builders import make_department, make_indicator, make_plan, make_result, make_user
+from evaluation.workbook.errors import ImportRefused
+from evaluation.workbook.plan_export import workbook_rows
+from evaluation.workbook.plan_import import import_plan_rows
+from tests.builders import make_department, make_graded_result, make_indicator, make_plan, make_result, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english", "english_client")]
 
@@ -72,19 +76,20 @@ def year(department):
 @pytest.fixture
 def draft(year, department):
     indicator = make_indicator(year.plan, department=department, code="1-1", baseline_text="30")
-    return make_result(indicator, target=Decimal(100), actual=Decimal(90), status=ResultStatus.DRAFT)
+    indicator.measures.update(baseline_value=Decimal(30))
+    return make_graded_result(indicator, target=Decimal(100), actual=Decimal(90), status=ResultStatus.DRAFT)
 
 
 @pytest.fixture
 def submitted(year, department):
     indicator = make_indicator(year.plan, department=department, code="1-2")
-    return make_result(indicator, target=Decimal(100), actual=Decimal(90), status=ResultStatus.SUBMITTED)
+    return make_graded_result(indicator, target=Decimal(100), actual=Decimal(90), status=ResultStatus.SUBMITTED)
 
 
 @pytest.fixture
 def activity(year, department):
     indicator = make_indicator(year.plan, department=department, code="1-3", kind=IndicatorKind.ACTIVITY)
-    return make_result(indicator, target=None, actual=Decimal(5), status=ResultStatus.DRAFT)
+    return make_graded_result(indicator, target=None, actual=Decimal(5), status=ResultStatus.DRAFT)
 
 
 def _database():
@@ -201,7 +206,7 @@ def test_reviewing_a_selection_of_a_closed_year_is_refused_naming_each_item(plan
     with pytest.raises(services.SelectionRefused) as refused:
         services.review_selection({submitted.pk: submitted.version}, Action.APPROVE, user=planner)
     [refusal] = refused.value.refusals
-    assert refusal.result == submitted and CLOSED in refusal.message
+    assert refusal.result == submitted and CLOSED in refusal.error.message
 
 
 @pytest.mark.usefixtures("unchanged")
@@ -216,6 +221,31 @@ def test_the_item_page_says_why_a_comment_on_a_closed_year_is_refused(client, pl
     client.force_login(planner)
     response = client.post(reverse("review_comment", args=[draft.pk]), {"body": "来年度に向けて"}, follow=True)
     assert CLOSED in response.content.decode()
+
+
+@pytest.mark.usefixtures("unchanged")
+@pytest.mark.parametrize(("column", "value"), [("実績", "95"), ("目標", "120"), ("担当所管課", "新しい課")])
+def test_a_plan_reimport_that_changes_a_closed_year_is_refused(draft, column, value):
+    rows = list(workbook_rows(draft.indicator.plan))
+    import_plan_rows(rows, dry_run=True)  # the export as it is passes (it changes nothing of 2024)
+    changed = next(row for row in rows if row["指標ID"] == draft.indicator.code)
+    changed[column] = value
+
+    with pytest.raises(ImportRefused) as refused:
+        import_plan_rows(rows)
+
+    [error] = refused.value.errors
+    assert (error.row, error.column, error.value) == (rows.index(changed) + 2, column, value)
+    assert CLOSED in error.message or RECORD_IN_USE in error.message
+
+
+@pytest.mark.usefixtures("unchanged")
+def test_the_item_page_of_a_closed_year_offers_no_review_and_no_comment(client, planner, submitted):
+    client.force_login(planner)
+    page = client.get(reverse("review_item", args=[submitted.pk])).content.decode()
+    assert "is closed: its items, their review and their comments are read-only" in page
+    assert reverse("review_comment", args=[submitted.pk]) not in page
+    assert 'value="approve"' not in page
 
 
 @pytest.mark.usefixtures("unchanged")

@@ -6,7 +6,7 @@
 - apply.py: `apply_entry_upload` applies a checked upload through services.save_draft, all or nothing.
 """
 
-from evaluation.workbook.entry_sheet.apply import Applied, apply_entry_upload, changed_rows, year_is_open
+from evaluation.workbook.entry_sheet.apply import Applied, apply_entry_upload, changed_rows
 from evaluation.workbook.entry_sheet.build import build_entry_sheet
 from evaluation.workbook.entry_sheet.errors import UploadRefused
 from evaluation.workbook.entry_sheet.layout import ENTRY_SHEET_COLUMNS, ID_COLUMN, entry_id, sheet_filename
@@ -23,5 +23,4 @@ __all__ = [
     "entry_id",
     "read_entry_sheet",
     "sheet_filename",
-    "year_is_open",
 ]

@@ -11,14 +11,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from evaluation import display
 from evaluation.domain import grading
-from evaluation.domain.enums import YearStatus
 from evaluation.domain.messages import describe
 from evaluation.domain.workflow import TransitionRefused
-from evaluation.models import EntryUpload, EvaluationYear, Result
+from evaluation.models import EntryUpload, Result
+from evaluation.services import guards
 from evaluation.services.guards import PermissionRefused, StaleVersion
 from evaluation.services.results import ActualInput, save_draft
-from evaluation.workbook.entry_sheet.errors import UploadRefused, sheet_error, stale_message, when
+from evaluation.workbook.entry_sheet.errors import UploadRefused, sheet_error, stale_message
 from evaluation.workbook.entry_sheet.layout import ID_COLUMN
 
 
@@ -32,11 +33,6 @@ class Applied:
 
 class _Recorded(UploadRefused):
     """Refused items, to record on the upload after the rollback."""
-
-
-def year_is_open(plan, fiscal_year: int) -> bool:
-    """Entries are taken while the planning section has the year open (and not before it opens it)."""
-    return EvaluationYear.objects.filter(plan=plan, fiscal_year=fiscal_year, status=YearStatus.OPEN).exists()
 
 
 def changed_rows(upload: EntryUpload) -> list[dict]:
@@ -77,13 +73,16 @@ def _refuse_upload(upload: EntryUpload, user) -> None:
         raise UploadRefused(
             [
                 sheet_error(
-                    None, "", "", _("This upload was already applied on %(when)s.") % {"when": when(upload.applied_at)}
+                    None,
+                    "",
+                    "",
+                    _("This upload was already applied on %(when)s.") % {"when": display.moment(upload.applied_at)},
                 )
             ]
         )
     if upload.errors:
         raise UploadRefused(upload.errors)
-    if not year_is_open(upload.plan, upload.fiscal_year):
+    if not guards.is_year_open(upload.plan_id, upload.fiscal_year):
         raise UploadRefused([sheet_error(None, "", "", _("The evaluation of this fiscal year is not open."))])
 
 

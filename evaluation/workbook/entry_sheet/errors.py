@@ -3,10 +3,9 @@ the spreadsheet row, the column, the value and a sentence in the active language
 
 from __future__ import annotations
 
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from evaluation import display
 from evaluation.domain.errors import MezasuError
 from evaluation.models import Result
 from evaluation.workbook.errors import RowError
@@ -32,14 +31,4 @@ def stale_message(current: Result) -> str:
     return _(
         "%(user)s saved this item on %(when)s, after the sheet was downloaded. "
         "Download the sheet again and enter your changes in it."
-    ) % {"user": _user_name(current.updated_by), "when": when(current.updated_at)}
-
-
-def _user_name(user) -> str:
-    if user is None:
-        return _("someone")
-    return user.get_full_name() or user.get_username()
-
-
-def when(moment) -> str:
-    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+    ) % {"user": display.person(current.updated_by), "when": display.moment(current.updated_at)}

@@ -235,14 +235,9 @@ def _decimal_text(value: Decimal | None) -> str:
 
 
 def _actual_display(indicator: Indicator, state: str, value: Decimal | None, text: str) -> str:
-    """The actual as the preview shows it: with the unit (1,816件), 集計中, the text, or empty."""
-    if state == ActualState.NUMBER:
-        return f"{numbers.format_number(value)}{indicator.unit}"
-    if state == ActualState.TALLYING:
-        return display.TALLYING
-    if state == ActualState.TEXT:
-        return text
-    return ""
+    """The actual as the preview shows it: a figure with its unit (1,816件, 9.0%), 集計中, the text, or 「—」."""
+    printed = display.actual(state, value, text, **display.figure_style(indicator))
+    return f"{printed}{indicator.unit}" if state == ActualState.NUMBER and value is not None else printed
 
 
 def _same_actual(value: ResultValue, entered: ActualInput) -> bool:

@@ -9,7 +9,7 @@ from evaluation.domain.grading import (
     DOWN,
     HIGHER,
     LOWER,
-    NOT_GRADED,
+    NO_GRADE,
     PROGRESS,
     QUALITATIVE,
     Graded,
@@ -93,12 +93,12 @@ def test_lower_is_better_with_an_actual_of_zero_is_met_outright_with_no_figure()
 
 @pytest.mark.parametrize("direction", [HIGHER, LOWER])
 def test_no_actual_or_still_tallying_is_not_graded(direction):
-    assert grade_measure(SETAGAYA, direction, D("100"), None) == Graded(None, NOT_GRADED)
+    assert grade_measure(SETAGAYA, direction, D("100"), None) == Graded(None, NO_GRADE)
 
 
 @pytest.mark.parametrize(
     ("judged", "grade"),
-    [("A", "A"), ("B", "B"), ("C", "C"), ("D", "D"), ("", NOT_GRADED), ("E", NOT_GRADED), ("a", NOT_GRADED)],
+    [("A", "A"), ("B", "B"), ("C", "C"), ("D", "D"), ("", NO_GRADE), ("E", NO_GRADE), ("a", NO_GRADE)],
 )
 def test_qualitative_takes_the_judged_grade_and_prints_no_figure(judged, grade):
     # target 「課題整理」, actual 「一部運用」: no numbers at all.
@@ -112,9 +112,9 @@ def test_qualitative_takes_the_judged_grade_and_prints_no_figure(judged, grade):
         (["A", "C"], "C"),
         (["B", "D", "A"], "D"),
         (["C"], "C"),
-        (["A", NOT_GRADED], NOT_GRADED),
-        ([NOT_GRADED, "D"], NOT_GRADED),
-        ([], NOT_GRADED),
+        (["A", NO_GRADE], NO_GRADE),
+        ([NO_GRADE, "D"], NO_GRADE),
+        ([], NO_GRADE),
     ],
 )
 def test_compound_indicator_takes_its_worst_sub_item_and_waits_for_all(sub_grades, grade):

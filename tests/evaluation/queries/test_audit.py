@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 
 from departments.enums import Role
 from departments.models import Membership
+from evaluation import display
 from evaluation.domain.enums import ResultStatus, RevisionField
 from evaluation.models import Indicator, Result, ResultValue
 from evaluation.queries import audit
@@ -36,25 +37,38 @@ def _entries(**filters):
         return audit.describe_rows(list(audit.audit_rows(audit.AuditFilters(**filters))))
 
 
+def _printed(entry) -> set[tuple[str, str, str]]:
+    """(field, old, new) of an entry's changes as the page and the CSV print them."""
+    with translation.override("en"):
+        return {
+            (
+                change.field,
+                display.field_value(change.model_field, change.old, **entry.figure_style),
+                display.field_value(change.model_field, change.new, **entry.figure_style),
+            )
+            for change in entry.changes
+        }
+
+
 def test_a_saved_actual_is_listed_with_who_what_and_from_what_to_what(result, welfare):
     staff = make_user("tanaka", department=welfare, first_name="田中")
     enter_actual(result, staff, 90)
     entries = _entries(user_id=staff.pk)
     value_entry = next(entry for entry in entries if entry.kind == "result_value")
-    assert value_entry.user == "田中"
+    assert value_entry.user == staff and display.person(value_entry.user) == "田中"
     assert value_entry.object.startswith("1-1 相談窓口の認知度")
-    changes = {change.field: (change.old, change.new) for change in value_entry.changes}
+    changes = {field: (old, new) for field, old, new in _printed(value_entry)}
     assert changes["actual value"] == ("—", "90")
     assert changes["actual"] == ("Not entered", "Number")
     status_entry = next(entry for entry in entries if entry.kind == "result")
-    assert ("status", "Not entered", "In progress") in {(c.field, c.old, c.new) for c in status_entry.changes}
+    assert ("status", "Not entered", "In progress") in _printed(status_entry)
 
 
 def test_the_import_and_the_revision_leave_their_path_and_user(planner, result):
     revise(result, user=planner, field=RevisionField.TARGET, new_value="80", reason="r", expected_version=1)
     entries = _entries(kind="result_value", user_id=planner.pk)
     assert entries and entries[0].path == "Plan revision"
-    assert ("target", "100", "80") in {(c.field, c.old, c.new) for c in entries[0].changes}
+    assert ("target", "100", "80") in _printed(entries[0])
 
 
 def test_filters_by_department_indicator_code_kind_and_date(result, welfare):
