@@ -22,7 +22,7 @@ PYTEST_ARGS ?=
 IS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo yes)
 APT_ENV := DEBIAN_FRONTEND=noninteractive
 
-.PHONY: help run test lint format messages translations browser-deps migrate clean distclean
+.PHONY: help run test lint format messages translations browser-deps report-deps migrate clean distclean
 
 help:
 	@echo "make run           set up .venv, migrate, load the demo plan, serve http://$(HOST_PORT)"
@@ -83,7 +83,7 @@ migrate: $(RUNTIME_STAMP)
 
 # load_demo imports the demo plan and creates its accounts only when the database has no plan;
 # it prints the accounts every time.
-run: migrate translations
+run: migrate translations report-deps
 	$(MANAGE) load_demo
 	@echo "== Serving http://$(HOST_PORT)/ (Ctrl-C to stop)"
 	$(MANAGE) runserver $(HOST_PORT)
@@ -108,8 +108,22 @@ browser-deps:
 		echo "   Install them with: sudo apt-get install chromium fonts-noto-cjk"; \
 	fi
 
+# The report's PDF is made by WeasyPrint, which needs Debian's pango; the tests read the PDFs back with
+# poppler-utils (pdftotext, pdffonts). Installed when missing and we are root; in CI, or else, a failure.
+report-deps:
+	@have() { ldconfig -p | grep -q libpangoft2-1.0.so.0 && command -v pdftotext >/dev/null && command -v pdffonts >/dev/null; }; \
+	if have; then exit 0; fi; \
+	if [ "$(IS_ROOT)" = yes ] && command -v apt-get >/dev/null; then \
+		echo "== Installing pango (the report's PDF) and poppler-utils with apt-get"; \
+		apt-get update -qq; \
+		$(APT_ENV) apt-get install -y -qq --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 poppler-utils; \
+	else \
+		echo "The report's PDF needs pango and its tests poppler-utils:" >&2; \
+		echo "   sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 poppler-utils" >&2; exit 1; \
+	fi
+
 # pytest exits 5 when it ran no test: said out loud, and a failure (an empty suite is a broken one).
-test: $(DEV_STAMP) translations browser-deps
+test: $(DEV_STAMP) translations browser-deps report-deps
 	@rc=0; $(BIN)/pytest $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "ERROR: pytest collected no test (exit 5)." >&2; fi; \
 	exit $$rc

@@ -123,3 +123,23 @@ def can_revise_plan(user) -> bool:
 def can_view_audit(user) -> bool:
     """The audit trail (who changed what, and when): the planning section and superusers only."""
     return is_planning_section(user)
+
+
+# The evaluation report and the results exports (evaluation.report, evaluation.views.report) ----------
+
+
+def can_view_report(user) -> bool:
+    """The report page: whoever sees the plan (department staff see their own items until the year
+    is closed: can_view_whole_report)."""
+    return can_view_everything(user) or bool(entry_department_ids(user))
+
+
+def can_view_whole_report(user, *, year_closed: bool) -> bool:
+    """The whole plan's report: the planning section and viewers always; department staff once the
+    year is closed (the report is then what the council and the public receive)."""
+    return can_view_everything(user) or (year_closed and bool(entry_department_ids(user)))
+
+
+def can_export_results(user) -> bool:
+    """The year's results as XLSX or CSV from the screens: the planning section and viewers."""
+    return can_view_everything(user)

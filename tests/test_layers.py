@@ -20,7 +20,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("models", ("evaluation.models", "departments.models")),
     ("services", ("evaluation.services", "departments.permissions")),
     ("queries", ("evaluation.queries",)),
-    ("workbook and display", ("evaluation.workbook", "evaluation.display")),
+    ("workbook, report and display", ("evaluation.workbook", "evaluation.report", "evaluation.display")),
 ]
 TOP = len(LAYERS)
 

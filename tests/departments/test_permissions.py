@@ -66,6 +66,16 @@ RULES = {
     ),
     "can_revise_plan": (lambda user, s: permissions.can_revise_plan(user), PLANNING),
     "can_view_audit": (lambda user, s: permissions.can_view_audit(user), PLANNING),
+    "can_view_report": (lambda user, s: permissions.can_view_report(user), OWN_AND_ALL | {"other_staff"}),
+    "can_view_whole_report": (
+        lambda user, s: permissions.can_view_whole_report(user, year_closed=False),
+        EVERYONE_WHO_SEES_ALL,
+    ),
+    "sees the whole report of a closed year": (
+        lambda user, s: permissions.can_view_whole_report(user, year_closed=True),
+        OWN_AND_ALL | {"other_staff"},
+    ),
+    "can_export_results": (lambda user, s: permissions.can_export_results(user), EVERYONE_WHO_SEES_ALL),
     "sees the indicator among visible_indicators": (
         lambda user, s: s["indicator"] in permissions.visible_indicators(user, Indicator.objects.all()),
         OWN_AND_ALL,
