@@ -33,10 +33,11 @@ from django.utils.translation import gettext as _
 
 from evaluation.domain import numbers
 from evaluation.domain.enums import ActualState, ResultStatus
-from evaluation.domain.fiscal_year import display_fiscal_year
+from evaluation.domain.fiscal_year import display_fiscal_year, era_name
 
 EMPTY = "—"  # an empty cell on a page (em dash)
 NOT_GRADED = "ー"  # no grade, as the sheet prints it (katakana long vowel mark)
+NO_FIGURE = "ー"  # the printed sheet's mark where there is no figure (a page's empty cell is EMPTY)
 TALLYING = "集計中"  # the sheet's word for an actual still being tallied, in every language
 JAPAN_TIME = ZoneInfo("Asia/Tokyo")
 DEFAULT_DECIMALS = 1  # Plan.achievement_decimals' default
@@ -156,6 +157,17 @@ def fiscal_year(year: int | str | None) -> str:
     return display_fiscal_year(int(year)) if year not in (None, "") else ""
 
 
+def sheet_year(year: int) -> str:
+    """2024 → 「令和６年度」, as the printed sheet heads its columns and pages (full-width digits)."""
+    return era_name(int(year)).translate(_FULL_WIDTH)
+
+
+def full_width(value: Decimal | int | str) -> str:
+    """A number in the sheet's full-width digits: 80 → 「８０」 (※1's 「C:８０％未満」)."""
+    text = number(value) if isinstance(value, Decimal) else str(value)
+    return text.translate(_FULL_WIDTH_NUMBER)
+
+
 def indicator_number(label: str) -> str:
     """An indicator's number as the sheet prints it: stored 「1-1」 (the workbook's form) → 「１－①」;
     a plain 「2」 stays 「2」; anything else as stored."""
@@ -168,6 +180,7 @@ def indicator_number(label: str) -> str:
 
 
 _FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+_FULL_WIDTH_NUMBER = str.maketrans("0123456789.,-", "０１２３４５６７８９．，－")
 
 
 def field_value(model_field, value, *, unit: str = "", decimals: int = DEFAULT_DECIMALS) -> str:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from evaluation.views import audit, entry, entry_sheet, home, progress, review, revisions, years
+from evaluation.views import audit, entry, entry_sheet, home, progress, report, review, revisions, years
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -33,4 +33,6 @@ urlpatterns = [
     path("progress/", progress.progress_board, name="progress_board"),
     path("progress/<int:fiscal_year>/", progress.progress_board, name="progress_board"),
     path("progress/<int:fiscal_year>/remind/", progress.remind, name="progress_remind"),
+    path("report/", report.report, name="report"),
+    path("report/report.pdf", report.report_pdf, name="report_pdf"),
 ]

@@ -212,6 +212,15 @@ MATRIX: dict[str, dict[str, dict[str, object]]] = {
         "get": answers(LOGIN, 405, 405, 405, 405, 405),
         "post": answers(LOGIN, REDIRECT, 404, 404, 404, 404),
     },
+    # The report: department staff see their own items until the year is closed (the page says so).
+    "report/": {
+        "get": answers(LOGIN, 200, 200, 200, 200, 200),
+        "post": answers(LOGIN, 405, 405, 405, 405, 405),
+    },
+    "report/report.pdf": {
+        "get": answers(LOGIN, 200, 200, 200, 200, 200),
+        "post": answers(LOGIN, 405, 405, 405, 405, 405),
+    },
     "review/": {
         "get": answers(LOGIN, 403, 403, 200, 200, 200),
         "post": answers(LOGIN, 405, 405, 405, 405, 405),

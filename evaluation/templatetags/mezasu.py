@@ -116,6 +116,7 @@ def main_navigation(context):
         ("entry", _("Enter results"), ("entry",), bool(permissions.entry_department_ids(user))),
         ("review_queue", _("Review"), ("review", "revise"), permissions.can_view_review_queue(user)),
         ("progress_board", _("Progress"), ("progress",), permissions.can_view_progress(user)),
+        ("report", _("Report"), ("report",), permissions.can_view_report(user)),
         ("years", _("Evaluation years"), ("year",), permissions.can_manage_years(user)),
         ("audit_trail", _("Change history"), ("audit",), permissions.can_view_audit(user)),
         ("admin:index", _("Administration"), ("admin:",), user.is_staff),

@@ -1,0 +1,44 @@
+"""The report as a whole, for a page, a download or a command: its context (the sheet of every policy
+area) and the file made of it (PDF, Excel book, standalone HTML)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from evaluation.models import Plan
+from evaluation.queries.report import report_data
+from evaluation.report.sheet import Sheet, build_sheet
+from evaluation.services import guards
+
+FORMATS = ("pdf", "xlsx", "html")
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "html": "text/html; charset=utf-8",
+}
+
+
+def report_sheet(
+    plan: Plan, fiscal_year: int, *, label: str = "", department_ids: Iterable[int] | None = None
+) -> Sheet:
+    """The printed sheet of the plan's year: provisional (暫定) until the year is closed."""
+    data = report_data(plan, fiscal_year, department_ids=department_ids)
+    return build_sheet(data, label=label, closed=guards.is_year_closed(plan.pk, fiscal_year))
+
+
+def render_report(sheet: Sheet, fmt: str) -> bytes:
+    """The report file in `fmt` (one of FORMATS)."""
+    context = {"sheet": sheet}
+    if fmt == "pdf":
+        from evaluation.report.pdf import render_pdf
+
+        return render_pdf(context)
+    if fmt == "xlsx":
+        from evaluation.report.xlsx import render_xlsx
+
+        return render_xlsx(sheet)
+    if fmt == "html":
+        from evaluation.report.pdf import standalone_html
+
+        return standalone_html(context).encode("utf-8")
+    raise ValueError(f"unknown report format: {fmt}")

@@ -1,0 +1,346 @@
+"""The printed evaluation sheet (評価シート) of a plan's year, as the seed prints it: every policy area
+in plan order, each vision's table of initiatives with their activity (行動量) and outcome (成果指標)
+indicators side by side, the grade ※1 and its reason, the department, and the footnotes.
+
+Everything here is text as printed, made through evaluation.display; the HTML page, the PDF and the
+Excel book are drawn from the same Sheet (templates/evaluation/report/, report.pdf, report.xlsx).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from evaluation import display
+from evaluation.domain.enums import ActualState, GradingFormula
+from evaluation.models import Indicator, Plan, ResultValue
+from evaluation.queries.report import IndicatorYear, InitiativeBlock, ReportData
+
+GRADE_NOTE = "※１"
+_REVISION_MARK = re.compile(r"※\s*([0-9０-９]+)")
+_NEEDS_REASON = ("C", "D")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One sub-item's value on a line: 「5」 with its unit 「回」, 「集計中」, a text, or 「ー」.
+    `number` is the stored figure (Decimal) for a spreadsheet cell, `places` its printed decimals."""
+
+    label: str  # a, b … of a compound indicator; empty otherwise
+    text: str
+    unit: str = ""
+    number: Decimal | None = None
+    places: int = 0
+
+    @property
+    def printed(self) -> str:
+        return f"{f'{self.label})' if self.label else ''}{self.text}{f' {self.unit}' if self.unit else ''}"
+
+
+@dataclass
+class Line:
+    """One of an indicator's three lines: 区分 (当初計画, 実績, 達成状況 …) and the year's value per sub-item."""
+
+    heading: str
+    figures: list[Figure]
+
+    @property
+    def numeric(self) -> bool:
+        """Figures (right-aligned), 集計中 or ー; not a text plan such as 「課題整理」."""
+        return all(
+            figure.number is not None or figure.text in (display.NO_FIGURE, display.TALLYING) for figure in self.figures
+        )
+
+    @property
+    def text(self) -> str:
+        """The value as one string: 「5 回」, 「a)231.7 %　b)287.2 %」, 「集計中」, 「ー」."""
+        return "　".join(figure.printed for figure in self.figures)
+
+
+@dataclass
+class PrintedIndicator:
+    kind: str
+    number: str  # 「1」, 「１－①」
+    name: str
+    marks: str  # footnote marks after the name: ※, ※2
+    tags: list[str]  # 【再掲】, 【実施計画 施策８－２】
+    baseline: str
+    baseline_as_of: str  # 「（令和５年度見込み）」 or empty
+    lines: list[Line]
+    department: str
+    grade: str = ""  # outcomes: A–D or ー
+    reason: str = ""  # C and D only
+    code: str = ""
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.name}{self.marks}{''.join(self.tags)}"
+
+
+@dataclass
+class Slot:
+    """One printed row of an initiative: an activity beside an outcome (either may be missing)."""
+
+    activity: PrintedIndicator | None
+    outcome: PrintedIndicator | None
+
+    @property
+    def grade(self) -> str:
+        return self.outcome.grade if self.outcome else ""
+
+    @property
+    def reason(self) -> str:
+        return self.outcome.reason if self.outcome else ""
+
+    @property
+    def department(self) -> str:
+        """One department, or 「（行動量）A（成果指標）B」 when the activity and the outcome have two."""
+        activity = self.activity.department if self.activity else ""
+        outcome = self.outcome.department if self.outcome else ""
+        if activity and outcome and activity != outcome:
+            return f"（行動量）{activity}（成果指標）{outcome}"
+        return activity or outcome
+
+
+@dataclass
+class PrintedInitiative:
+    number: str
+    title: str
+    tags: list[str]
+    description: str
+    slots: list[Slot]
+    marks: set[str] = field(default_factory=set)  # revision marks (※2 …) its rows carry
+
+
+@dataclass
+class PrintedVision:
+    band: str  # 「めざす姿１　heading」, or 「めざす姿」 where the area has one vision without a heading
+    statement: str
+    pages: str  # 「計画書 P40～44」 or 「計画書」
+    initiatives: list[PrintedInitiative]
+
+    @property
+    def footnotes_used(self) -> set[str]:
+        return set().union(*(initiative.marks for initiative in self.initiatives))
+
+
+@dataclass
+class PrintedArea:
+    pillar_heading: str  # 「１　世田谷版…」 where the pillar begins, else empty
+    heading: str  # 「推進施策１　…」
+    visions: list[PrintedVision]
+
+
+@dataclass
+class Sheet:
+    plan: Plan
+    fiscal_year: int
+    year_heading: str  # 「令和６年度」
+    label: str  # 「資料１－３」
+    provisional: bool  # until the year is closed every page says 暫定 and the date printed
+    printed_on: dt.date
+    grading_note: str  # ※1's text
+    footnotes: dict[str, str]  # {「※２」: reason} of the revisions the year's items carry
+    areas: list[PrintedArea]
+
+    @property
+    def provisional_note(self) -> str:
+        return _("Provisional, as of %(date)s") % {"date": display.day(self.printed_on)} if self.provisional else ""
+
+    def footnotes_for(self, marks: set[str]) -> list[tuple[str, str]]:
+        """The footnotes (mark, text) of the given marks, in mark order."""
+        return [(mark, text) for mark, text in sorted(self.footnotes.items()) if mark in marks]
+
+
+def build_sheet(data: ReportData, *, label: str = "", closed: bool, today: dt.date | None = None) -> Sheet:
+    """The printed sheet of the report's data. `closed`: the year is closed (else every page says 暫定)."""
+    plan, year = data.plan, data.fiscal_year
+    footnotes = _footnotes(data)
+    areas = []
+    for pillar_block in data.pillars:
+        pillar = pillar_block.pillar
+        for index, area_block in enumerate(pillar_block.areas):
+            area = area_block.policy_area
+            several = len(area_block.visions) > 1
+            areas.append(
+                PrintedArea(
+                    pillar_heading=f"{display.full_width(pillar.number)}　{pillar.title}" if index == 0 else "",
+                    heading=f"推進施策{area.number}　{area.title}",
+                    visions=[
+                        _vision(vision_block, plan, several=several, footnotes=footnotes)
+                        for vision_block in area_block.visions
+                    ],
+                )
+            )
+    return Sheet(
+        plan=plan,
+        fiscal_year=year,
+        year_heading=display.sheet_year(year),
+        label=label,
+        provisional=not closed,
+        printed_on=today or timezone.localdate(),
+        grading_note=grading_note(plan),
+        footnotes=footnotes,
+        areas=areas,
+    )
+
+
+def grading_note(plan: Plan) -> str:
+    """※1, from the plan's grading settings. Setagaya's (ratio, 100 / 80 / 0) reads exactly
+    「目標に対しての成果。A:100％、B：80％～100％未満、C:８０％未満、D:０％以下」."""
+    a, b, d = (display.number(value) for value in (plan.threshold_a, plan.threshold_b, plan.threshold_d))
+    measure = "目標に対しての成果" if plan.grading_formula == GradingFormula.RATIO else "現況値から目標への進捗"
+    return (
+        f"{measure}。A:{a}％、B：{b}％～{a}％未満、"
+        f"C:{display.full_width(plan.threshold_b)}％未満、D:{display.full_width(plan.threshold_d)}％以下"
+    )
+
+
+def _vision(block, plan: Plan, *, several: bool, footnotes: dict[str, str]) -> PrintedVision:
+    vision = block.vision
+    band = f"めざす姿{vision.number}　{vision.heading}".rstrip() if (several or vision.heading) else "めざす姿"
+    pages = f"計画書 P{vision.plan_pages.replace('-', '～')}" if vision.plan_pages else "計画書"
+    return PrintedVision(
+        band=band,
+        statement=vision.statement,
+        pages=pages,
+        initiatives=[_initiative(initiative, plan, footnotes) for initiative in block.initiatives],
+    )
+
+
+def _initiative(block: InitiativeBlock, plan: Plan, footnotes: dict[str, str]) -> PrintedInitiative:
+    initiative = block.initiative
+    tags = ["【再掲】"] if initiative.is_relisted else []
+    indicator_tags = [
+        *tags,
+        *([f"【実施計画 {initiative.implementation_ref}】"] if initiative.implementation_ref else []),
+    ]
+    activities = [_indicator(entry, plan, indicator_tags) for entry in block.activities]
+    outcomes = [_indicator(entry, plan, indicator_tags) for entry in block.outcomes]
+    count = max(len(activities), len(outcomes), 1)
+    slots = [
+        Slot(activities[index] if index < len(activities) else None, outcomes[index] if index < len(outcomes) else None)
+        for index in range(count)
+    ]
+    marks = {
+        _normalized_mark(mark)
+        for printed in (*activities, *outcomes)
+        for mark in _REVISION_MARK.findall(printed.marks)
+        if _normalized_mark(mark) in footnotes
+    }
+    return PrintedInitiative(
+        number=str(initiative.number),
+        title=initiative.title,
+        tags=tags,
+        description=initiative.description,
+        slots=slots,
+        marks=marks,
+    )
+
+
+def _indicator(entry: IndicatorYear, plan: Plan, tags: list[str]) -> PrintedIndicator:
+    indicator, result, values = entry.indicator, entry.result, entry.values
+    decimals = plan.achievement_decimals
+    style = {"unit": indicator.unit, "decimals": decimals}
+    if indicator.is_outcome:
+        lines = [
+            Line("目標", _figures(values, indicator, "target", style)),
+            Line("実績", _figures(values, indicator, "actual", style)),
+            Line("達成状況", _achievements(values, decimals)),
+        ]
+    else:
+        lines = [
+            Line("当初計画", _figures(values, indicator, "original_plan", style)),
+            Line("修正計画", _figures(values, indicator, "revised_plan", style)),
+            Line("実績", _figures(values, indicator, "actual", style)),
+        ]
+    grade = display.grade(result.grade) if indicator.is_outcome and result is not None else ""
+    if indicator.is_outcome and result is None:
+        grade = display.NOT_GRADED
+    reason = result.reason if result is not None and result.grade in _NEEDS_REASON else ""
+    return PrintedIndicator(
+        kind=indicator.kind,
+        number=display.indicator_number(indicator.label),
+        name=indicator.name,
+        marks=indicator.footnote,
+        tags=tags,
+        baseline=indicator.baseline_text or display.NO_FIGURE,
+        baseline_as_of=f"（{indicator.baseline_as_of}）" if indicator.baseline_as_of else "",
+        lines=lines,
+        department=display.department(indicator.department),
+        grade=grade,
+        reason=reason,
+        code=indicator.code,
+    )
+
+
+def _figures(values: list[ResultValue], indicator: Indicator, field: str, style: dict) -> list[Figure]:
+    """Per sub-item the value of `field` (actual, original_plan, revised_plan, target): the unit only
+    after a figure (not after 集計中, a text or ー); ー where there is no figure."""
+    if not values:
+        return [Figure("", display.NO_FIGURE)]
+    figures = []
+    for value in values:
+        if field == "actual":
+            number = value.actual_value if value.actual_state == ActualState.NUMBER else None
+            text = display.actual(value.actual_state, value.actual_value, value.actual_text, **style)
+        else:
+            number = getattr(value, f"{field}_value")
+            text = display.plan_value(number, getattr(value, f"{field}_text"), **style)
+        if text == display.EMPTY:
+            figures.append(Figure(value.measure.label, display.NO_FIGURE))
+        elif number is None:
+            figures.append(Figure(value.measure.label, text))
+        else:
+            figures.append(Figure(value.measure.label, text, indicator.unit, number, _places(text)))
+    return figures
+
+
+def _places(text: str) -> int:
+    return len(text.rpartition(".")[2]) if "." in text else 0
+
+
+def _achievements(values: list[ResultValue], decimals: int) -> list[Figure]:
+    if not values:
+        return [Figure("", display.NO_FIGURE)]
+    printed = []
+    for value in values:
+        if value.achievement is None or value.actual_state != ActualState.NUMBER:
+            printed.append(Figure(value.measure.label, display.NO_FIGURE))
+        else:
+            number = display.achievement_cell(value.achievement, decimals)
+            text = display.number(value.achievement, decimals)
+            printed.append(Figure(value.measure.label, text, "%", number, decimals))
+    return printed
+
+
+def _normalized_mark(mark: str) -> str:
+    """「2」, 「２」 → 「※２」 (the sheet prints its marks with full-width digits)."""
+    return f"※{display.full_width(int(mark.translate(_TO_ASCII)))}"
+
+
+_TO_ASCII = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+def _footnotes(data: ReportData) -> dict[str, str]:
+    """{「※２」: text} of the revisions the year's items carry: the revision reason a result holds
+    under its indicator's mark (the workbook's 修正理由), and the plan revisions recorded since."""
+    found: dict[str, str] = {}
+    for pillar in data.pillars:
+        for area in pillar.areas:
+            for vision in area.visions:
+                for block in vision.initiatives:
+                    for entry in (*block.activities, *block.outcomes):
+                        reason = entry.result.revision_reason.strip() if entry.result else ""
+                        for mark in _REVISION_MARK.findall(entry.indicator.footnote):
+                            if reason:
+                                found.setdefault(_normalized_mark(mark), reason)
+    for revision in data.revisions:
+        for mark in _REVISION_MARK.findall(revision.footnote):
+            found.setdefault(_normalized_mark(mark), revision.reason.strip())
+    return found

@@ -1,0 +1,102 @@
+"""The evaluation report: the page (screen and print), its PDF and its Excel book, for a plan and a
+fiscal year (?plan=&year=&label=). The planning section and viewers see the whole plan; department
+staff see their own items until the year is closed and the whole report after."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_safe
+
+from departments import permissions
+from evaluation import display
+from evaluation.models import Plan
+from evaluation.queries.home import result_years
+from evaluation.queries.report import report_data
+from evaluation.report.sheet import Sheet, build_sheet
+from evaluation.services import guards
+from evaluation.views.home import _choose
+
+LABEL_MAX = 40
+
+
+@dataclass(frozen=True)
+class ReportChoice:
+    plan: Plan
+    plans: list[Plan]
+    years: list[int]
+    fiscal_year: int
+    closed: bool
+    label: str
+    department_ids: set[int] | None  # None: the whole plan
+
+
+def _choice(request) -> ReportChoice:
+    """The plan (?plan=), year (?year=, the latest with results) and label (?label=) asked for, and
+    what of it the user may see. 404 for an unknown plan or year, 403 for someone who sees no plan."""
+    if not permissions.can_view_report(request.user):
+        raise PermissionDenied
+    plans = {plan.pk: plan for plan in Plan.objects.order_by("name")}
+    if not plans:
+        raise Http404("no plan")
+    plan = _choose(request, "plan", plans) or next(iter(plans.values()))
+    years = result_years(plan)
+    if not years:
+        raise Http404("no results")
+    fiscal_year = _choose(request, "year", {year: year for year in years}) or years[0]
+    closed = guards.is_year_closed(plan.pk, fiscal_year)
+    whole = permissions.can_view_whole_report(request.user, year_closed=closed)
+    return ReportChoice(
+        plan=plan,
+        plans=list(plans.values()),
+        years=years,
+        fiscal_year=fiscal_year,
+        closed=closed,
+        label=request.GET.get("label", "").strip()[:LABEL_MAX],
+        department_ids=None if whole else permissions.entry_department_ids(request.user),
+    )
+
+
+def _sheet(choice: ReportChoice) -> Sheet:
+    data = report_data(choice.plan, choice.fiscal_year, department_ids=choice.department_ids)
+    return build_sheet(data, label=choice.label, closed=choice.closed)
+
+
+def _file_name(choice: ReportChoice, extension: str) -> str:
+    return f"評価シート_{display.sheet_year(choice.fiscal_year)}.{extension}"
+
+
+def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_safe
+def report(request):
+    """The report page: the sheet of every policy area, with the choice of plan, year and label, the
+    print button and the downloads."""
+    choice = _choice(request)
+    context = {
+        "choice": choice,
+        "plan": choice.plan,
+        "sheet": _sheet(choice),
+        "own_items_only": choice.department_ids is not None,
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "evaluation/report/report.html", context)
+
+
+@require_safe
+def report_pdf(request):
+    """The report as a PDF made on the server (A4 landscape, fonts embedded, tagged)."""
+    from evaluation.report.pdf import render_pdf
+
+    choice = _choice(request)
+    pdf = render_pdf({"sheet": _sheet(choice)})
+    return _download(pdf, "application/pdf", _file_name(choice, "pdf"))
