@@ -188,4 +188,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
+    # WeasyPrint warns of every CSS property it does not print (the report's stylesheet also serves
+    # browsers: print-color-adjust, overflow-x); its errors still show.
+    "loggers": {"weasyprint": {"level": "ERROR"}},
 }

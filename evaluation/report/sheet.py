@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from evaluation import display
 from evaluation.domain.enums import ActualState, GradingFormula
@@ -147,10 +146,6 @@ class Sheet:
     grading_note: str  # ※1's text
     footnotes: dict[str, str]  # {「※２」: reason} of the revisions the year's items carry
     areas: list[PrintedArea]
-
-    @property
-    def provisional_note(self) -> str:
-        return _("Provisional, as of %(date)s") % {"date": display.day(self.printed_on)} if self.provisional else ""
 
     def footnotes_for(self, marks: set[str]) -> list[tuple[str, str]]:
         """The footnotes (mark, text) of the given marks, in mark order."""

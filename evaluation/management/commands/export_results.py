@@ -8,7 +8,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from evaluation.domain.fiscal_year import FiscalYearError, display_fiscal_year, parse_fiscal_year
+from evaluation.domain.fiscal_year import display_fiscal_year
+from evaluation.management.options import fiscal_year_option, plan_option
 from evaluation.models import Plan, Result
 from evaluation.workbook.results_export import FORMATS, write_results
 
@@ -34,8 +35,8 @@ class Command(BaseCommand):
         parser.add_argument("--output", help=_("File to write. Required for xlsx; csv and json default to stdout."))
 
     def handle(self, *args, year, plan, format, output, **options):
-        fiscal_year = self._fiscal_year(year)
-        plan_obj = self._plan(plan)
+        fiscal_year = fiscal_year_option(year)
+        plan_obj = plan_option(plan)
         fmt = format or _format_from_suffix(output) or "csv"
         if fmt == "xlsx" and not output:
             raise CommandError(_("XLSX is a binary format: give a file with --output (e.g. --output results.xlsx)."))
@@ -63,31 +64,6 @@ class Command(BaseCommand):
             )
         else:
             self._write_to_stdout(plan_obj, fiscal_year, fmt)
-
-    def _fiscal_year(self, text: str) -> int:
-        try:
-            return parse_fiscal_year(text)
-        except FiscalYearError as error:
-            raise CommandError(
-                _("Not a fiscal year: '%(text)s' (write 2024 or 令和6年度).") % {"text": text}
-            ) from error
-
-    def _plan(self, name: str | None) -> Plan:
-        names = list(Plan.objects.order_by("name").values_list("name", flat=True))
-        if not names:
-            raise CommandError(_("There is no plan in the database: import a plan workbook first."))
-        if name is None:
-            if len(names) > 1:
-                raise CommandError(
-                    _("There are several plans; choose one with --plan: %(plans)s") % {"plans": ", ".join(names)}
-                )
-            name = names[0]
-        try:
-            return Plan.objects.get(name=name)
-        except Plan.DoesNotExist:
-            raise CommandError(
-                _("No plan named '%(name)s'. Plans: %(plans)s") % {"name": name, "plans": ", ".join(names)}
-            ) from None
 
     def _write_to_stdout(self, plan: Plan, fiscal_year: int, fmt: str) -> None:
         # Bytes straight to the binary stdout when there is one, so the BOM and CRLF pass untouched;
