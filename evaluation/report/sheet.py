@@ -97,6 +97,16 @@ class Slot:
         return self.outcome.reason if self.outcome else ""
 
     @property
+    def line_rows(self) -> list[tuple[Line | None, Line | None]]:
+        """The slot's three printed lines: (the activity's line, the outcome's line) side by side."""
+        activity = self.activity.lines if self.activity else []
+        outcome = self.outcome.lines if self.outcome else []
+        return [
+            (activity[index] if index < len(activity) else None, outcome[index] if index < len(outcome) else None)
+            for index in range(max(len(activity), len(outcome), 1))
+        ]
+
+    @property
     def department(self) -> str:
         """One department, or 「（行動量）A（成果指標）B」 when the activity and the outcome have two."""
         activity = self.activity.department if self.activity else ""
@@ -114,6 +124,11 @@ class PrintedInitiative:
     description: str
     slots: list[Slot]
     marks: set[str] = field(default_factory=set)  # revision marks (※2 …) its rows carry
+
+    @property
+    def row_count(self) -> int:
+        """Printed table rows: three lines per slot (one for a slot without indicators)."""
+        return sum(len(slot.line_rows) for slot in self.slots)
 
 
 @dataclass

@@ -158,6 +158,8 @@ def test_pages_have_no_wcag2_a_or_aa_violation(new_context, evaluation_year, axe
     check(planning, "progress board")
     planning.goto("/years/")
     check(planning, "years")
+    planning.goto("/report/?label=資料１－３")
+    check(planning, "report")
     planning.goto("/audit/")
     check(planning, "audit trail")
     planning.goto("/audit/?date_from=2024-13-45")
