@@ -14,7 +14,15 @@ from evaluation.domain.enums import IndicatorKind
 from evaluation.models import Plan
 from evaluation.workbook.plan_import import import_plan_file
 from evaluation.workbook.results_export import RESULTS_EXPORT_COLUMNS
-from tests.builders import make_department, make_graded_result, make_indicator, make_initiative, make_plan, make_user
+from tests.builders import (
+    make_department,
+    make_graded_result,
+    make_indicator,
+    make_initiative,
+    make_open_year,
+    make_plan,
+    make_user,
+)
 from tests.evaluation.workbook.plan_files import DEMO_CSV
 
 pytestmark = pytest.mark.django_db
@@ -167,3 +175,60 @@ def test_the_queries_of_a_download_do_not_grow_with_the_indicators(client, url, 
     with django_assert_num_queries(8):
         response = client.get(url(plan=plan))
     assert response.status_code == 200
+
+
+# --- the buttons on the review queue and the progress board ---------------------------------------
+
+
+@pytest.fixture
+def year_with_results(plan):
+    make_open_year(plan)
+    make_graded_result(make_indicator(plan), actual=Decimal(1))
+    return plan
+
+
+def _pages(plan):
+    return {
+        "review queue": reverse("review_queue", args=[2024]) + f"?plan={plan.pk}",
+        "progress board": reverse("progress_board", args=[2024]) + f"?plan={plan.pk}",
+    }
+
+
+@pytest.mark.parametrize("page", ["review queue", "progress board"])
+@pytest.mark.parametrize("role", ["planner", "viewer"])
+def test_the_pages_offer_both_downloads_in_japanese_and_they_work(client, request, year_with_results, page, role):
+    client.force_login(request.getfixturevalue(role))
+    html = client.get(_pages(year_with_results)[page]).content.decode()
+    plan = year_with_results
+    for label, url in (
+        ("結果を書き出す（Excel）", _xlsx_url(plan=plan)),
+        ("結果を書き出す（CSV）", _csv_url(plan=plan)),
+    ):
+        assert f'href="{url.replace("&", "&amp;")}" download>{label}</a>' in html
+        assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("page", ["review queue", "progress board"])
+def test_the_pages_offer_the_downloads_in_english_too(english_client, planner, year_with_results, page):
+    english_client.force_login(planner)
+    html = english_client.get(_pages(year_with_results)[page]).content.decode()
+    assert "Export the results (Excel)" in html and "Export the results (CSV)" in html
+
+
+@pytest.mark.parametrize("page", ["review queue", "progress board"])
+def test_the_pages_hide_the_downloads_from_who_may_not_export(client, planner, year_with_results, page, monkeypatch):
+    monkeypatch.setattr("evaluation.views.review.permissions.can_export_results", lambda user: False)
+    monkeypatch.setattr("evaluation.views.progress.can_export_results", lambda user: False)
+    client.force_login(planner)
+    response = client.get(_pages(year_with_results)[page])
+    assert response.status_code == 200
+    assert reverse("results_export_xlsx", args=[2024]) not in response.content.decode()
+
+
+def test_the_progress_board_of_a_year_without_results_has_no_downloads(client, planner, plan):
+    make_open_year(plan)
+    make_indicator(plan)  # no result in 2024
+    client.force_login(planner)
+    response = client.get(reverse("progress_board", args=[2024]) + f"?plan={plan.pk}")
+    assert response.status_code == 200
+    assert reverse("results_export_csv", args=[2024]) not in response.content.decode()
