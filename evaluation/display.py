@@ -63,6 +63,21 @@ def achievement_cell(value: Decimal | None, decimals: int) -> Decimal | None:
     return value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
 
 
+def achievement_number_format(decimals: int) -> str:
+    """The spreadsheet number format of an achievement cell: the plan's decimals (「0.0」 for 96.7)."""
+    return "0." + "0" * decimals if decimals else "0"
+
+
+def figure_number_format(value: Decimal, unit: str, decimals: int) -> str:
+    """The spreadsheet number format that shows a figure cell as a page prints it: grouping commas,
+    and a rate (% or ％) with at least the plan's decimals, more only when a stored digit needs them
+    (9 % → 「#,##0.0」 shows 9.0; 1816 件 → 「#,##0」 shows 1,816; 25.35 % → 「#,##0.00」)."""
+    places = max(0, -plain_decimal(value).as_tuple().exponent)
+    if unit.strip() in numbers.PERCENT_UNITS:
+        places = max(places, decimals)
+    return "#,##0" + ("." + "0" * places if places else "")
+
+
 # Texts ----------------------------------------------------------------------------------------------
 
 

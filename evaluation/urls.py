@@ -1,6 +1,6 @@
 from django.urls import path
 
-from evaluation.views import audit, entry, entry_sheet, home, progress, report, review, revisions, years
+from evaluation.views import audit, entry, entry_sheet, exports, home, progress, report, review, revisions, years
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -26,6 +26,8 @@ urlpatterns = [
     ),
     path("audit/", audit.audit_trail, name="audit_trail"),
     path("audit/export.csv", audit.audit_export, name="audit_export"),
+    path("exports/<int:fiscal_year>/results.xlsx", exports.results_xlsx, name="results_export_xlsx"),
+    path("exports/<int:fiscal_year>/results.csv", exports.results_csv, name="results_export_csv"),
     path("years/", years.years, name="years"),
     path("years/open/", years.open_year, name="year_open"),
     path("years/<int:year_id>/deadline/", years.set_deadline, name="year_deadline"),

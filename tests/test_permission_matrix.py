@@ -259,6 +259,15 @@ MATRIX: dict[str, dict[str, dict[str, object]]] = {
         "get": answers(LOGIN, 403, 403, 403, 200, 200),
         "post": answers(LOGIN, 405, 405, 405, 405, 405),
     },
+    # The year's results as files: the planning section and viewers; department staff are refused.
+    "exports/<int:fiscal_year>/results.xlsx": {
+        "get": answers(LOGIN, 403, 403, 200, 200, 200),
+        "post": answers(LOGIN, 405, 405, 405, 405, 405),
+    },
+    "exports/<int:fiscal_year>/results.csv": {
+        "get": answers(LOGIN, 403, 403, 200, 200, 200),
+        "post": answers(LOGIN, 405, 405, 405, 405, 405),
+    },
     "years/": {
         "get": answers(LOGIN, 403, 403, 403, 200, 200),
         "post": answers(LOGIN, 405, 405, 405, 405, 405),

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
-from departments.permissions import can_send_reminders, can_view_progress
+from departments.permissions import can_export_results, can_send_reminders, can_view_progress
 from evaluation import display
 from evaluation.domain.enums import ResultStatus
 from evaluation.models import EvaluationYear, Plan
@@ -133,6 +133,7 @@ def progress_board(request, fiscal_year: int | None = None):
         "days_overdue": -days_left if days_left is not None and days_left < 0 else 0,
         "is_open": guards.takes_entries(year),
         "can_remind": can_send_reminders(request.user) and guards.takes_entries(year),
+        "can_export": can_export_results(request.user),
         "statuses": ResultStatus.choices,
         "other_years": list(
             EvaluationYear.objects.filter(plan=year.plan).order_by("-fiscal_year").values_list("fiscal_year", flat=True)

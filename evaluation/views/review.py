@@ -72,7 +72,12 @@ def review_queue(request, fiscal_year: int | None = None):
     if not permissions.can_view_review_queue(request.user):
         raise PermissionDenied
     plan, fiscal_year, years = _queue_plan_and_year(request, fiscal_year)
-    context = {"plan": plan, "fiscal_year": fiscal_year, "years": years}
+    context = {
+        "plan": plan,
+        "fiscal_year": fiscal_year,
+        "years": years,
+        "can_export": permissions.can_export_results(request.user),
+    }
     if plan is None or fiscal_year is None:
         return render(request, "evaluation/review/queue.html", context)
 

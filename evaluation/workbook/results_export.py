@@ -1,5 +1,11 @@
 """The results export (FORMAT.md, "The results export"): one row per indicator and sub-item.
 
+Each row carries the indicator's place in the plan (柱, 推進施策, めざす姿, 主な取組み with its 実施計画
+reference and 再掲), its number as stored (区分, the plan workbook's 「1-1」) and as the sheet prints it
+(番号, 「１－①」), its footnote marks, its baseline with the as-of note, and the year's values: a
+planning section filters and sorts the year in Excel without going back to the plan workbook.
+Columns shared with the plan workbook keep its names, meanings and order.
+
 `result_rows()` is a row generator, like pretix's exporters: it knows the plan and its results, not
 the file format, and yields plain values (Decimal numbers, texts, None for a blank cell). The writers
 turn the rows into CSV, XLSX or JSON; the in-app download and the printed report's workbook reuse
@@ -33,17 +39,33 @@ from evaluation.domain.enums import ActualState, ResultStatus
 from evaluation.domain.fiscal_year import era_name
 from evaluation.models import Indicator, Plan, Result, ResultValue
 from evaluation.workbook.cells import DIRECTION_WORDS, KIND_WORDS, number_or_text_cell, spreadsheet_safe
+from evaluation.workbook.plan_columns import RELISTED_WORD
 
 RESULTS_EXPORT_COLUMNS = (
     "計画",
     "年度",
     "指標ID",
+    "柱番号",
+    "柱",
+    "推進施策番号",
+    "推進施策",
+    "めざす姿番号",
+    "めざす姿見出し",
+    "取組番号",
+    "主な取組み",
+    "実施計画",
+    "再掲",
+    "種別",
+    "区分",
+    "番号",
+    "指標名",
+    "注記",
     "小項目",
     "小項目名",
-    "種別",
-    "指標名",
     "単位",
     "方向",
+    "現況値",
+    "現況値時点",
     "担当所管課",
     "当初計画",
     "修正計画",
@@ -52,8 +74,11 @@ RESULTS_EXPORT_COLUMNS = (
     "達成状況",
     "評価",
     "評価理由",
+    "修正理由",
     "状態",
 )
+# Cells that hold a figure (a number with the indicator's unit) when they hold a number.
+FIGURE_COLUMNS = ("当初計画", "修正計画", "目標", "実績")
 
 
 FORMATS = ("csv", "xlsx", "json")
@@ -74,8 +99,12 @@ def result_rows(plan: Plan, fiscal_year: int) -> Iterator[Row]:
 
     - A simple indicator gives one row. A compound one gives a row per sub-item (a, b …: its own
       values, achievement and grade), then the indicator's own row (小項目 blank, no values) with the
-      overall grade. 評価理由 belongs to the indicator, so it is on the indicator's own row only;
-      状態 is on every row.
+      overall grade. 評価理由 and 修正理由 belong to the indicator's result, so they are on the
+      indicator's own row only; the hierarchy, the indicator's columns and 状態 are on every row.
+    - The hierarchy's numbers (柱番号, 推進施策番号, めざす姿番号, 取組番号) are ints. 区分 is the
+      indicator's number as stored (「1-1」), 番号 as the sheet prints it (「１－①」, display's).
+      現況値 is the baseline as printed, a text (「8.2%」「a)340件b)3,200件」), as in the plan workbook.
+      実施計画 is the reference as stored (「施策８－２」); 再掲 is 「再掲」 or blank.
     - Numbers (年度, 当初計画, 修正計画, 目標, 実績, 達成状況) are numbers: int or Decimal, exact, without
       the database's trailing zeros. A qualitative value is its text; 集計中 is the text 集計中.
     - 達成状況 is the stored achievement with the plan's decimals (Decimal('96.7'), no %); None when
@@ -89,7 +118,7 @@ def result_rows(plan: Plan, fiscal_year: int) -> Iterator[Row]:
     """
     indicators = (
         Indicator.objects.filter(plan=plan)
-        .select_related("department")
+        .select_related("department", "initiative__vision__policy_area__pillar")
         .prefetch_related(
             "measures",
             Prefetch(
@@ -114,12 +143,8 @@ def _indicator_rows(plan, fiscal_year, indicator, result, status_labels) -> Iter
     common = {
         "計画": plan.name,
         "年度": fiscal_year,
-        "指標ID": indicator.code,
-        "種別": KIND_WORDS.get(indicator.kind, indicator.kind),
-        "指標名": indicator.name,
-        "単位": indicator.unit or None,
-        "方向": DIRECTION_WORDS.get(indicator.direction),
-        "担当所管課": indicator.department.name,
+        **_hierarchy_cells(indicator),
+        **_indicator_cells(indicator),
         "状態": status,
     }
     compound = len(measures) > 1 or any(measure.label for measure in measures)
@@ -137,7 +162,43 @@ def _indicator_rows(plan, fiscal_year, indicator, result, status_labels) -> Iter
             row.update(_value_cells(plan, indicator, values.get(measures[0].id)))
     row["評価"] = _grade_cell(indicator, result.grade if result else "")
     row["評価理由"] = (result.reason if result else "") or None
+    row["修正理由"] = (result.revision_reason if result else "") or None
     yield row
+
+
+def _hierarchy_cells(indicator: Indicator) -> Row:
+    """Where the indicator sits in the plan: 柱 → 推進施策 → めざす姿 → 主な取組み."""
+    initiative = indicator.initiative
+    vision = initiative.vision
+    area = vision.policy_area
+    return {
+        "柱番号": area.pillar.number,
+        "柱": area.pillar.title,
+        "推進施策番号": area.number,
+        "推進施策": area.title,
+        "めざす姿番号": vision.number,
+        "めざす姿見出し": vision.heading or None,
+        "取組番号": initiative.number,
+        "主な取組み": initiative.title,
+        "実施計画": initiative.implementation_ref or None,
+        "再掲": RELISTED_WORD if initiative.is_relisted else None,
+    }
+
+
+def _indicator_cells(indicator: Indicator) -> Row:
+    return {
+        "指標ID": indicator.code,
+        "種別": KIND_WORDS.get(indicator.kind, indicator.kind),
+        "区分": indicator.label or None,
+        "番号": display.indicator_number(indicator.label) or None,
+        "指標名": indicator.name,
+        "注記": indicator.footnote or None,
+        "単位": indicator.unit or None,
+        "方向": DIRECTION_WORDS.get(indicator.direction),
+        "現況値": indicator.baseline_text or None,
+        "現況値時点": indicator.baseline_as_of or None,
+        "担当所管課": indicator.department.name,
+    }
 
 
 def _blank_row(common: Row) -> Row:
@@ -177,6 +238,11 @@ def _grade_cell(indicator: Indicator, grade: str) -> str | None:
 # --- writers ------------------------------------------------------------------------------------
 
 
+def results_filename(fiscal_year: int, fmt: str) -> str:
+    """The download's file name: 「results-2024.xlsx」 (ASCII, whatever the plan's name)."""
+    return f"results-{fiscal_year}.{fmt}"
+
+
 def write_results(plan: Plan, fiscal_year: int, fmt: str, stream: IO[bytes]) -> None:
     """Write the results export in `fmt` (csv, xlsx or json) to a binary stream (a file opened 'wb',
     an HttpResponse, sys.stdout.buffer). Raises ValueError for an unknown format."""
@@ -211,8 +277,10 @@ def write_csv(rows, stream: IO[bytes], **context) -> None:
 
 def write_xlsx(rows, stream: IO[bytes], *, plan: Plan | None = None, fiscal_year: int | None = None) -> None:
     """One sheet named after the fiscal year (令和6年度): header row bold and frozen, a filter, column
-    widths from the content. Numbers are numeric cells (openpyxl writes Decimal exactly as written);
-    texts are escaped against formula injection (openpyxl would otherwise store 「=…」 as a formula)."""
+    widths from the content. Numbers are numeric cells (openpyxl writes Decimal exactly as written),
+    shown as the pages print them (display's number formats: 達成状況 with the plan's decimals, a
+    rate's target 9 as 9.0, 1,816 with its comma); texts are escaped against formula injection
+    (openpyxl would otherwise store 「=…」 as a formula)."""
     workbook = Workbook()
     sheet = workbook.active
     if fiscal_year is not None:
@@ -221,13 +289,18 @@ def write_xlsx(rows, stream: IO[bytes], *, plan: Plan | None = None, fiscal_year
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     widths = [_display_width(column) for column in RESULTS_EXPORT_COLUMNS]
-    achievement_column = RESULTS_EXPORT_COLUMNS.index("達成状況")
-    decimals = plan.achievement_decimals if plan is not None else 1
-    achievement_format = "0." + "0" * decimals if decimals else "0"
+    column_of = {column: index for index, column in enumerate(RESULTS_EXPORT_COLUMNS, start=1)}
+    decimals = plan.achievement_decimals if plan is not None else display.DEFAULT_DECIMALS
+    achievement_format = display.achievement_number_format(decimals)
     for row in rows:
         cells = [spreadsheet_safe(row[column]) for column in RESULTS_EXPORT_COLUMNS]
         sheet.append(cells)
-        sheet.cell(row=sheet.max_row, column=achievement_column + 1).number_format = achievement_format
+        line = sheet.max_row
+        sheet.cell(row=line, column=column_of["達成状況"]).number_format = achievement_format
+        for column in FIGURE_COLUMNS:
+            if isinstance(row[column], Decimal):
+                number_format = display.figure_number_format(row[column], row["単位"] or "", decimals)
+                sheet.cell(row=line, column=column_of[column]).number_format = number_format
         for index, value in enumerate(cells):
             widths[index] = max(widths[index], _display_width(value))
     for index, width in enumerate(widths, start=1):

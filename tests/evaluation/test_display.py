@@ -82,6 +82,31 @@ def test_a_plan_value_target_or_baseline_prints_as_the_sheet(value, text, unit, 
     assert display.plan_value(value, text, unit=unit, decimals=1) == expected
 
 
+@pytest.mark.parametrize(
+    ("value", "unit", "decimals", "expected"),
+    [
+        (D("1816.0000"), "件", 1, "#,##0"),
+        (D("2.5000"), "回", 1, "#,##0.0"),
+        (D("9.0000"), "%", 1, "#,##0.0"),
+        (D("80"), "％", 1, "#,##0.0"),
+        (D("25.3500"), "%", 1, "#,##0.00"),  # a stored digit is never hidden
+        (D("9"), "%", 0, "#,##0"),
+        (D("9"), "%", 2, "#,##0.00"),
+        (D("-5"), "件", 1, "#,##0"),
+    ],
+)
+def test_a_figure_cell_is_formatted_to_show_what_the_page_prints(value, unit, decimals, expected):
+    number_format = display.figure_number_format(value, unit, decimals)
+    assert number_format == expected
+    printed = display.plan_value(value, unit=unit, decimals=decimals)
+    assert len(number_format.partition(".")[2]) == len(printed.partition(".")[2])
+
+
+@pytest.mark.parametrize(("decimals", "expected"), [(0, "0"), (1, "0.0"), (3, "0.000")])
+def test_an_achievement_cell_has_the_plans_decimals(decimals, expected):
+    assert display.achievement_number_format(decimals) == expected
+
+
 def test_the_figure_style_is_the_indicators_unit_and_its_plans_decimals():
     indicator = SimpleNamespace(unit="%", plan=SimpleNamespace(achievement_decimals=2))
     assert display.figure_style(indicator) == {"unit": "%", "decimals": 2}

@@ -1,4 +1,5 @@
-"""manage.py export_results: the results export of one plan and fiscal year, as CSV, XLSX or JSON."""
+"""manage.py export_results: the results export of one plan and fiscal year, as CSV, XLSX or JSON
+(evaluation.workbook.results_export; the screens' downloads are evaluation.views.exports)."""
 
 import contextlib
 import os
@@ -19,9 +20,13 @@ class Command(BaseCommand):
     def help(self):
         # A property, so the text is translated when the parser is built (argparse needs a str, not a lazy one).
         return _(
-            "Export the results of one fiscal year (one row per indicator and sub-item) as CSV (UTF-8 with "
-            "BOM, for Excel), XLSX or JSON. CSV and JSON go to standard output unless --output is given; "
-            "XLSX is a binary file and needs --output."
+            "Export the results of one fiscal year as CSV (UTF-8 with BOM, for Excel), XLSX or JSON: one row "
+            "per indicator and sub-item, with its place in the plan (pillar, policy area, vision, initiative, "
+            "implementation plan reference, re-listed), its number as stored and as printed, its footnote "
+            "marks, its baseline and as-of note, the year's plan values, target, actual, achievement, grade, "
+            "reasons and status (docs/plan-workbook.md). The same files download from the review and progress "
+            "pages. CSV and JSON go to standard output unless --output is given; XLSX is a binary file and "
+            "needs --output."
         )
 
     def add_arguments(self, parser):

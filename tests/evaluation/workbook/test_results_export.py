@@ -11,12 +11,13 @@ from django.utils import translation
 
 from evaluation.domain.enums import ActualState, Direction, IndicatorKind, ResultStatus
 from evaluation.domain.numbers import TALLYING, parse_number
-from evaluation.models import Indicator, Plan, ResultValue
+from evaluation.models import Indicator, Initiative, Pillar, Plan, PolicyArea, ResultValue, Vision
 from evaluation.services import scoring
 from evaluation.workbook.cells import spreadsheet_safe
+from evaluation.workbook.plan_columns import PLAN_COLUMNS
 from evaluation.workbook.plan_import import import_plan_file
 from evaluation.workbook.results_export import RESULTS_EXPORT_COLUMNS, result_rows, write_results
-from tests.builders import make_department, make_indicator, make_plan, make_result
+from tests.builders import make_department, make_indicator, make_initiative, make_plan, make_result
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +37,25 @@ FORMAT_COLUMNS = [
     "評価",
     "評価理由",
     "状態",
+]
+# What the command's export lacked before the export came to the screens (issue 8).
+HIERARCHY_AND_INDICATOR_COLUMNS = [
+    "柱番号",
+    "柱",
+    "推進施策番号",
+    "推進施策",
+    "めざす姿番号",
+    "めざす姿見出し",
+    "取組番号",
+    "主な取組み",
+    "実施計画",
+    "再掲",
+    "区分",
+    "番号",
+    "注記",
+    "現況値",
+    "現況値時点",
+    "修正理由",
 ]
 
 
@@ -77,12 +97,91 @@ def xlsx_sheet(plan, year=2024):
 # --- rows ---------------------------------------------------------------------------------------
 
 
-def test_rows_have_the_format_columns_in_the_format_order():
+def test_rows_have_every_format_column_and_the_plan_workbook_columns_in_its_order():
     plan = make_plan()
     graded_result(make_indicator(plan), actual=Decimal(90))
     (row,) = rows_of(plan)
-    assert [column for column in row if column in FORMAT_COLUMNS] == FORMAT_COLUMNS
     assert list(row) == list(RESULTS_EXPORT_COLUMNS)
+    assert set(FORMAT_COLUMNS) <= set(row)
+    assert set(HIERARCHY_AND_INDICATOR_COLUMNS) <= set(row)
+    # The columns that say which indicator a row is come in the plan workbook's order …
+    columns = list(row)
+    identifying = columns[: columns.index("現況値時点") + 1]
+    assert [column for column in identifying if column in PLAN_COLUMNS] == [
+        column for column in PLAN_COLUMNS if column in identifying
+    ]
+    # … then the year's values, in FORMAT.md's order.
+    values = columns[columns.index("担当所管課") :]
+    format_values = FORMAT_COLUMNS[FORMAT_COLUMNS.index("担当所管課") :]
+    assert [column for column in values if column in FORMAT_COLUMNS] == format_values
+
+
+def _placed_indicator(plan, **fields):
+    """An outcome in 柱2 / 推進施策3 / めざす姿4 / 取組み5, its initiative cited in the implementation
+    plan and re-listed from another policy area."""
+    initiative = make_initiative(plan, pillar=2, policy_area=3, vision=4, number=5)
+    Pillar.objects.filter(pk=initiative.vision.policy_area.pillar_id).update(title="基盤整備")
+    PolicyArea.objects.filter(pk=initiative.vision.policy_area_id).update(title="防災・防犯")
+    Vision.objects.filter(pk=initiative.vision_id).update(heading="避難支援")
+    Initiative.objects.filter(pk=initiative.pk).update(
+        title="個別避難計画作成の推進", implementation_ref="施策１０－１", is_relisted=True
+    )
+    return make_indicator(plan, initiative=initiative, **fields)
+
+
+def test_a_row_carries_the_hierarchy_the_printed_number_the_marks_and_the_baseline():
+    plan = make_plan()
+    indicator = _placed_indicator(
+        plan,
+        code="2.3.4.5.O2",
+        label="3-2",
+        footnote="※3",
+        unit="%",
+        baseline_text="8.2%",
+        baseline_as_of="令和５年度見込み",
+    )
+    graded_result(indicator, target=Decimal(55), actual=Decimal(55), revision_reason="設問の変更")
+
+    (row,) = rows_of(plan)
+
+    assert {column: row[column] for column in HIERARCHY_AND_INDICATOR_COLUMNS} == {
+        "柱番号": 2,
+        "柱": "基盤整備",
+        "推進施策番号": 3,
+        "推進施策": "防災・防犯",
+        "めざす姿番号": 4,
+        "めざす姿見出し": "避難支援",
+        "取組番号": 5,
+        "主な取組み": "個別避難計画作成の推進",
+        "実施計画": "施策１０－１",
+        "再掲": "再掲",
+        "区分": "3-2",
+        "番号": "３－②",
+        "注記": "※3",
+        "現況値": "8.2%",
+        "現況値時点": "令和５年度見込み",
+        "修正理由": "設問の変更",
+    }
+
+
+def test_an_indicator_without_marks_reference_or_baseline_has_blank_cells_there():
+    plan = make_plan()
+    graded_result(make_indicator(plan, label="2"), actual=Decimal(1))
+    (row,) = rows_of(plan)
+    assert (row["区分"], row["番号"]) == ("2", "2")
+    blank = ("実施計画", "再掲", "注記", "現況値", "現況値時点", "修正理由")
+    assert {column: row[column] for column in blank} == dict.fromkeys(blank)
+
+
+def test_a_compound_indicator_repeats_its_place_and_baseline_on_every_row():
+    plan = make_plan()
+    indicator = _placed_indicator(plan, label="5", baseline_text="a)340件b)3,200件", sub_items=("a", "b"))
+    graded_result(indicator, actual=Decimal(1), revision_reason="※2")
+    rows = rows_of(plan)
+    assert [(row["主な取組み"], row["番号"], row["現況値"]) for row in rows] == [
+        ("個別避難計画作成の推進", "5", "a)340件b)3,200件")
+    ] * 3
+    assert [row["修正理由"] for row in rows] == [None, None, "※2"]
 
 
 def test_a_simple_outcome_is_one_row_with_its_numbers_as_decimals():
@@ -227,21 +326,26 @@ def test_only_the_requested_plan_and_year_are_exported():
 
 
 def _plan_with_indicators(name, count):
+    """`count` times an outcome, a compound outcome and an activity, each group in a pillar, policy
+    area, vision and initiative of its own."""
     plan = make_plan(name)
     for number in range(count):
-        graded_result(make_indicator(plan), actual=Decimal(number))
-        compound = make_indicator(plan, sub_items=("a", "b"))
+        place = make_initiative(plan, pillar=number + 1, policy_area=number + 1, vision=number + 1, number=number + 1)
+        graded_result(make_indicator(plan, initiative=place), actual=Decimal(number))
+        compound = make_indicator(plan, initiative=place, sub_items=("a", "b"))
         graded_result(compound, actual=Decimal(number))
-        graded_result(make_indicator(plan, kind=IndicatorKind.ACTIVITY), target=None, actual=Decimal(number))
+        activity = make_indicator(plan, initiative=place, kind=IndicatorKind.ACTIVITY)
+        graded_result(activity, target=None, actual=Decimal(number))
     return plan
 
 
 @pytest.mark.parametrize("count", [1, 8])
 def test_the_number_of_queries_does_not_grow_with_the_indicators(count, django_assert_num_queries):
     plan = _plan_with_indicators(f"計画{count}", count)
-    with django_assert_num_queries(4):  # indicators+departments, measures, results, values
+    with django_assert_num_queries(4):  # indicators with departments and hierarchy, measures, results, values
         rows = rows_of(plan)
     assert len(rows) == 5 * count
+    assert {row["柱番号"] for row in rows} == set(range(1, count + 1))
 
 
 # --- escaping -----------------------------------------------------------------------------------
@@ -282,6 +386,59 @@ def test_xlsx_escapes_formula_texts_and_keeps_a_negative_decimal_numeric():
     assert all(sheet.cell(row=row, column=reason).data_type == "s" for row in (2, 3, 4))
     negative = sheet.cell(row=5, column=actual)
     assert negative.data_type == "n" and negative.value == -5
+
+
+def _plan_with_dangerous_plan_texts():
+    """Texts from the plan master that a spreadsheet would run as formulas, in the new columns."""
+    plan = make_plan()
+    indicator = _placed_indicator(plan, footnote="+1", baseline_text="-5件", baseline_as_of="@R5")
+    Pillar.objects.filter(plan=plan).update(title="=1+1")
+    PolicyArea.objects.filter(pillar__plan=plan).update(title="-2+3")
+    Vision.objects.filter(policy_area__pillar__plan=plan).update(heading="@SUM(A1)")
+    Initiative.objects.filter(vision__policy_area__pillar__plan=plan).update(
+        title='=HYPERLINK("http://example.invalid","x")', implementation_ref="+施策"
+    )
+    graded_result(indicator, actual=Decimal(-5), revision_reason="=修正")
+    return plan
+
+
+DANGEROUS_COLUMNS = (
+    "柱",
+    "推進施策",
+    "めざす姿見出し",
+    "主な取組み",
+    "実施計画",
+    "注記",
+    "現況値",
+    "現況値時点",
+    "修正理由",
+)
+
+
+def test_csv_escapes_formula_texts_of_the_hierarchy_marks_and_baseline():
+    header, row = csv_rows(_plan_with_dangerous_plan_texts())
+    cells = dict(zip(header, row, strict=True))
+    assert {column: cells[column] for column in DANGEROUS_COLUMNS} == {
+        "柱": "'=1+1",
+        "推進施策": "'-2+3",
+        "めざす姿見出し": "'@SUM(A1)",
+        "主な取組み": """'=HYPERLINK("http://example.invalid","x")""",
+        "実施計画": "'+施策",
+        "注記": "'+1",
+        "現況値": "'-5件",
+        "現況値時点": "'@R5",
+        "修正理由": "'=修正",
+    }
+    assert cells["実績"] == "-5"
+
+
+def test_xlsx_escapes_formula_texts_of_the_hierarchy_marks_and_baseline():
+    sheet = xlsx_sheet(_plan_with_dangerous_plan_texts())
+    cells = dict(zip((cell.value for cell in sheet[1]), sheet[2], strict=True))
+    assert all(cells[column].data_type == "s" for column in DANGEROUS_COLUMNS)
+    assert all(cells[column].value.startswith("'") for column in DANGEROUS_COLUMNS)
+    assert cells["主な取組み"].value == """'=HYPERLINK("http://example.invalid","x")"""
+    assert cells["実績"].data_type == "n" and cells["実績"].value == -5
 
 
 # --- writers ------------------------------------------------------------------------------------
@@ -517,3 +674,78 @@ def _assert_demo_outcomes_graded_by_the_rule(plan):
     tallying = [line["指標ID"] for line in lines if line["実績"] == "集計中"]
     assert len(tallying) == 5
     assert {figure_and_grade(code) for code in tallying} == {(None, "ー")}
+
+
+def _xlsx_records(sheet):
+    """{(指標ID, 小項目 or ""): {column: cell}} of an export read back."""
+    header = [cell.value for cell in sheet[1]]
+    records = {}
+    for cells in sheet.iter_rows(min_row=2):
+        record = dict(zip(header, cells, strict=True))
+        records[(record["指標ID"].value, record["小項目"].value or "")] = record
+    return records
+
+
+def test_demo_workbook_xlsx_has_the_hierarchy_marks_baselines_and_values_in_their_cells():
+    import_plan_file(DEMO_FILE)
+    records = _xlsx_records(xlsx_sheet(Plan.objects.get(name="世田谷区地域保健医療福祉総合計画")))
+
+    def values(code, label=""):
+        return {column: cell.value for column, cell in records[(code, label)].items()}
+
+    sub_item_a = values("1.10.1.5.O1", "a")
+    assert {column: sub_item_a[column] for column in HIERARCHY_AND_INDICATOR_COLUMNS} == {
+        "柱番号": 1,
+        "柱": "世田谷版地域包括ケアシステムを強化する",
+        "推進施策番号": 10,
+        "推進施策": "防災・防犯",
+        "めざす姿番号": 1,
+        "めざす姿見出し": None,
+        "取組番号": 5,
+        "主な取組み": "個別避難計画作成の推進",
+        "実施計画": "施策１０－１",
+        "再掲": None,
+        "区分": "5",
+        "番号": "5",
+        "注記": None,
+        "現況値": "a)340件b)3,200件",
+        "現況値時点": "令和５年度見込み",
+        "修正理由": None,
+    }
+    assert (sub_item_a["目標"], sub_item_a["実績"], sub_item_a["達成状況"], sub_item_a["評価"]) == (60, 139, 231.7, "A")
+    assert values("1.10.1.5.O1")["評価"] == "A" and values("1.10.1.5.O1")["実績"] is None
+
+    relisted = values("1.9.1.3.O2")
+    assert (relisted["再掲"], relisted["区分"], relisted["番号"], relisted["注記"]) == ("再掲", "3-2", "３－②", "※3")
+    assert (relisted["現況値"], relisted["目標"], relisted["実績"], relisted["評価"]) == ("ー", 55, 55, "A")
+    assert relisted["修正理由"] == "区民意識調査にて設問の変更があったため、成果指標及び目標値を修正した"
+
+    tallying = values("1.4.1.1.O1")
+    assert (tallying["区分"], tallying["番号"], tallying["注記"]) == ("1-1", "１－①", "※")
+    assert tallying["実施計画"] == "施策７－１"
+    assert (tallying["現況値"], tallying["目標"], tallying["実績"]) == ("77.2%", 78.3, "集計中")
+    assert (tallying["達成状況"], tallying["評価"]) == (None, "ー")
+
+    activity = values("1.10.1.5.A1")
+    assert (activity["種別"], activity["現況値"]) == ("行動量", "8,452 人")
+    assert (activity["当初計画"], activity["実績"]) == (5700, 4456)
+    assert activity["達成状況"] is None and activity["評価"] is None
+
+
+def test_demo_workbook_xlsx_numbers_are_numeric_cells_shown_as_the_pages_print_them():
+    import_plan_file(DEMO_FILE)
+    records = _xlsx_records(xlsx_sheet(Plan.objects.get(name="世田谷区地域保健医療福祉総合計画")))
+    rate_target = records[("1.9.1.3.O2", "")]["目標"]  # 55.0 %
+    count_plan = records[("1.10.1.5.A1", "")]["当初計画"]  # 5,700 人
+    achievement = records[("1.10.1.5.O1", "b")]["達成状況"]
+    pillar = records[("1.10.1.5.O1", "b")]["柱番号"]
+    assert [cell.data_type for cell in (rate_target, count_plan, achievement, pillar)] == ["n"] * 4
+    assert (rate_target.number_format, count_plan.number_format, achievement.number_format) == (
+        "#,##0.0",
+        "#,##0",
+        "0.0",
+    )
+    numeric_columns = ("年度", "柱番号", "推進施策番号", "めざす姿番号", "取組番号")
+    for record in records.values():
+        assert all(isinstance(record[column].value, int) for column in numeric_columns)
+        assert not any(isinstance(cell.value, str) and cell.value.startswith("=") for cell in record.values())

@@ -1,0 +1,52 @@
+"""The year's results as a file, from the screens (the review queue and the progress board): the
+results export of evaluation.workbook.results_export as XLSX or as CSV (UTF-8 with BOM, for Excel).
+
+Who: the planning section and viewers (departments.permissions.can_export_results); department staff
+are refused (403) before anything is read, the anonymous are sent to the login page."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_safe
+
+from departments import permissions
+from evaluation.models import Plan
+from evaluation.workbook.results_export import CONTENT_TYPES, results_filename, write_results
+
+
+def _plan_with_results(request, fiscal_year: int) -> Plan:
+    """The plan (?plan=, else the first by name) that has results in the fiscal year; 404 if none."""
+    plans = Plan.objects.filter(indicators__results__fiscal_year=fiscal_year).distinct()
+    raw = request.GET.get("plan", "").strip()
+    if raw:
+        plans = plans.filter(pk=int(raw)) if raw.isdigit() else plans.none()
+    plan = plans.order_by("name").first()
+    if plan is None:
+        raise Http404("no results of the plan in that fiscal year")
+    return plan
+
+
+def _download(request, fiscal_year: int, fmt: str) -> HttpResponse:
+    if not permissions.can_export_results(request.user):
+        raise PermissionDenied
+    plan = _plan_with_results(request, fiscal_year)
+    response = HttpResponse(content_type=CONTENT_TYPES[fmt])
+    write_results(plan, fiscal_year, fmt, response)
+    response["Content-Disposition"] = content_disposition_header(True, results_filename(fiscal_year, fmt))
+    # The whole plan's results: not for a shared cache or the browser's disk cache.
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_safe
+def results_xlsx(request, fiscal_year: int):
+    """The plan's results of the fiscal year as an Excel workbook (results-2024.xlsx)."""
+    return _download(request, fiscal_year, "xlsx")
+
+
+@require_safe
+def results_csv(request, fiscal_year: int):
+    """The plan's results of the fiscal year as CSV, UTF-8 with BOM and CRLF (results-2024.csv)."""
+    return _download(request, fiscal_year, "csv")
