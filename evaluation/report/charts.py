@@ -34,11 +34,12 @@ _TEXTURES = {
     "d": ("#a90000", "M0,0 L2,2 M2,0 L0,2", WHITE),  # red-1000, white cross-hatch
     "none": (WHITE, "", ""),
 }
-# The fills of the years of the year-over-year chart, oldest first; the last is this year's.
-_YEAR_FILLS = ("#cccccc", "#999999", "#666666", "#4979f5", "#0017c1")  # gray-200/400/600, blue-500/900
+# The fills of the year-over-year chart: earlier years in grays, lighter the older; this year in blue.
+_EARLIER_FILLS = ("#e6e6e6", "#cccccc", "#999999")  # gray-100, gray-200, gray-400
+_THIS_YEAR_FILL = "#0017c1"  # blue-900
 
 FONT = Decimal("3.4")  # text size in mm (about 10 pt)
-SMALL = Decimal("3")
+SMALL = Decimal("3.2")
 WIDTH = Decimal(150)
 
 
@@ -266,7 +267,9 @@ def grouped_bars(
     bar_x = Decimal(14) + year_width
     bar_width = WIDTH - bar_x - Decimal(26)
     most = max([1, *(count for group in groups for count in group.counts)])
-    fills = _YEAR_FILLS[-len(years) :] if len(years) <= len(_YEAR_FILLS) else None
+    earlier = len(years) - 1
+    fills = [_EARLIER_FILLS[max(0, len(_EARLIER_FILLS) - earlier + index)] for index in range(earlier)]
+    fills.append(_THIS_YEAR_FILL)
     pitch, gap, y = Decimal("5.5"), Decimal(3), Decimal(1)
     body = []
     for group in groups:
@@ -274,7 +277,7 @@ def grouped_bars(
         body.append(_text(Decimal(7), y + Decimal(4), group.letter, weight="bold"))
         for index, (year, count, share) in enumerate(zip(years, group.counts, group.shares, strict=True)):
             row = y + pitch * index
-            fill = fills[index] if fills else _YEAR_FILLS[-1 if index == len(years) - 1 else index % 3]
+            fill = fills[index]
             length = bar_width * count / most
             body.append(_text(bar_x - 2, row + Decimal("3.6"), year, size=SMALL, anchor="end"))
             if count:
