@@ -4,21 +4,20 @@ decimals), its charts, the C and D items with their reasons, the items being tal
 activity volumes against plan, and the comparison with the plan's earlier years.
 
 Facts from evaluation.queries.report_summary; every value printed through evaluation.display; the
-charts from evaluation.report.charts. templates/evaluation/report/_summary.html shows it.
+indicators it names from evaluation.report.summary_items, the charts from evaluation.report.charts.
+templates/evaluation/report/_summary.html shows it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import NamedTuple
 
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from evaluation import display
-from evaluation.domain.enums import IndicatorKind
 from evaluation.models import Plan
 from evaluation.queries.report_summary import (
     GRADE_KEYS,
@@ -26,11 +25,21 @@ from evaluation.queries.report_summary import (
     ActivityTally,
     AreaFacts,
     GradeTally,
-    IndicatorFacts,
     SummaryData,
     summary_data,
 )
 from evaluation.report import charts
+from evaluation.report.summary_items import (
+    ListedItem,
+    OutcomeTrend,
+    OutcomeYear,
+    area_label,
+    grade_key_of,
+    listed_item,
+    outcome_trend,
+    outcome_year,
+    pillar_label,
+)
 
 HUNDRED = Decimal(100)
 
@@ -97,50 +106,6 @@ class PillarSummary:
 
 
 @dataclass(frozen=True)
-class ListedItem:
-    """An indicator in the lists of the summary (C and D, 集計中), its values printed; a compound
-    indicator's as 「a)… b)…」. `planned` is an outcome's target, or an activity's plan in force."""
-
-    indicator_id: int
-    kind: str
-    kind_label: str
-    number: str
-    name: str
-    footnote: str
-    unit: str
-    department: str
-    pillar: str  # 「柱1」
-    policy_area: str  # 「推進施策1」 (numbered within its pillar)
-    policy_area_title: str
-    grade: str  # A–D or ー for an outcome; empty for an activity
-    reason: str
-    planned: str
-    actual: str
-    achievement: str
-
-    @property
-    def grade_key(self) -> str:
-        return _grade_key(self.grade)
-
-
-class OutcomeYear(NamedTuple):
-    """An outcome in one fiscal year: the year, its actual and its grade, as printed."""
-
-    fiscal_year: int
-    actual: str
-    grade: str
-
-    @property
-    def grade_key(self) -> str:
-        """The grade's badge and fill: a … d, or none for ー."""
-        return _grade_key(self.grade)
-
-
-def _grade_key(printed: str) -> str:
-    return "none" if printed in ("", display.NOT_GRADED) else printed.lower()
-
-
-@dataclass(frozen=True)
 class YearDistribution:
     fiscal_year: int
     label: str  # 「令和6年度（2024年度）」
@@ -152,21 +117,6 @@ class PillarYears:
     label: str
     title: str
     years: tuple[YearDistribution, ...]
-
-
-@dataclass(frozen=True)
-class OutcomeTrend:
-    """An outcome's actual and grade in each year of the comparison (oldest first, this year last)."""
-
-    indicator_id: int
-    number: str
-    name: str
-    unit: str
-    department: str
-    pillar: str
-    policy_area: str
-    policy_area_title: str
-    years: tuple[OutcomeYear, ...]
 
 
 @dataclass(frozen=True)
@@ -223,11 +173,11 @@ def report_summary(plan: Plan, fiscal_year: int, *, department_ids: Iterable[int
         activities=_activities(sum((area.activities for area in data.areas), ActivityTally())),
         pillars=pillars,
         chart=charts.stacked_bars("summary-grades", bars, title=title, description=_describe(bars)),
-        low_graded=tuple(_listed(facts, fiscal_year, decimals) for facts in data.low_graded),
-        tallying=tuple(_listed(facts, fiscal_year, decimals) for facts in data.tallying),
+        low_graded=tuple(listed_item(facts, fiscal_year, decimals) for facts in data.low_graded),
+        tallying=tuple(listed_item(facts, fiscal_year, decimals) for facts in data.tallying),
         year_over_year=_year_over_year(data, decimals) if data.earlier_years else None,
         outcome_history={
-            facts.indicator.pk: [_outcome_year(facts, year, decimals) for year in data.earlier_years]
+            facts.indicator.pk: [outcome_year(facts, year, decimals) for year in data.earlier_years]
             for facts in data.outcomes
         },
     )
@@ -252,7 +202,7 @@ def _distribution(tally: GradeTally, decimals: int) -> GradeDistribution:
             GradeShare(
                 grade=grade,
                 letter=display.grade(grade),
-                key=_grade_key(grade),
+                key=grade_key_of(grade),
                 count=count,
                 share=share,
                 share_text=display.achievement(share, decimals),
@@ -268,20 +218,6 @@ def _activities(tally: ActivityTally) -> ActivityAchievement:
     )
 
 
-def _pillar_label(pillar) -> str:
-    return _("Pillar %(number)s") % {"number": pillar.number}
-
-
-def _area_label(policy_area) -> str:
-    return _("Policy area %(number)s") % {"number": policy_area.number}
-
-
-def _place(facts: IndicatorFacts) -> dict:
-    """Where an indicator sits: its pillar's and policy area's labels and the policy area's title."""
-    area = facts.policy_area
-    return {"pillar": _pillar_label(area.pillar), "policy_area": _area_label(area), "policy_area_title": area.title}
-
-
 def _by_pillar(areas: Sequence[AreaFacts]) -> list[list[AreaFacts]]:
     """The areas (in plan order) in runs of one pillar."""
     groups: dict[int, list[AreaFacts]] = {}
@@ -294,11 +230,11 @@ def _pillars(data: SummaryData, decimals: int, year_label: str) -> tuple[PillarS
     pillars = []
     for areas in _by_pillar(data.areas):
         pillar = areas[0].policy_area.pillar
-        label = _pillar_label(pillar)
+        label = pillar_label(pillar)
         rows = tuple(
             AreaSummary(
                 policy_area=area.policy_area,
-                label=_area_label(area.policy_area),
+                label=area_label(area.policy_area),
                 title=area.policy_area.title,
                 grades=_distribution(area.grades_by_year[data.fiscal_year], decimals),
                 activities=_activities(area.activities),
@@ -341,77 +277,7 @@ def _describe(bars: Sequence[charts.Bar]) -> str:
     )
 
 
-# The lists -------------------------------------------------------------------------------------------
-
-
-def _joined(facts: IndicatorFacts, fiscal_year: int, printed: Callable) -> str:
-    """A value of each sub-item, printed: 「430」, or 「a)231.6% b)287.1%」 for a compound indicator."""
-    values = facts.year(fiscal_year).values
-    if len(values) == 1 and not values[0].measure.label:
-        return printed(values[0])
-    return " ".join(f"{value.measure.label}){printed(value)}" for value in values) or display.EMPTY
-
-
-def _style(facts: IndicatorFacts, decimals: int) -> dict:
-    return {"unit": facts.indicator.unit, "decimals": decimals}
-
-
-def _printed_actual(facts: IndicatorFacts, fiscal_year: int, decimals: int) -> str:
-    style = _style(facts, decimals)
-    return _joined(
-        facts,
-        fiscal_year,
-        lambda value: display.actual(value.actual_state, value.actual_value, value.actual_text, **style),
-    )
-
-
-def _printed_planned(facts: IndicatorFacts, fiscal_year: int, decimals: int) -> str:
-    style = _style(facts, decimals)
-
-    def planned(value) -> str:
-        if facts.is_outcome:
-            return display.plan_value(value.target_value, value.target_text, **style)
-        if value.revised_plan_value is not None or value.revised_plan_text:
-            return display.plan_value(value.revised_plan_value, value.revised_plan_text, **style)
-        return display.plan_value(value.original_plan_value, value.original_plan_text, **style)
-
-    return _joined(facts, fiscal_year, planned)
-
-
-def _listed(facts: IndicatorFacts, fiscal_year: int, decimals: int) -> ListedItem:
-    indicator = facts.indicator
-    record = facts.year(fiscal_year)
-    return ListedItem(
-        indicator_id=indicator.pk,
-        kind=indicator.kind,
-        kind_label=str(IndicatorKind(indicator.kind).label),
-        number=display.indicator_number(indicator.label),
-        name=indicator.name,
-        footnote=indicator.footnote,
-        unit=indicator.unit,
-        department=display.department(indicator.department),
-        **_place(facts),
-        grade=display.grade(record.grade) if facts.is_outcome else "",
-        reason=record.result.reason if record.result is not None else "",
-        planned=_printed_planned(facts, fiscal_year, decimals),
-        actual=_printed_actual(facts, fiscal_year, decimals),
-        achievement=(
-            _joined(facts, fiscal_year, lambda value: display.achievement(value.achievement, decimals))
-            if facts.is_outcome
-            else ""
-        ),
-    )
-
-
 # Year over year --------------------------------------------------------------------------------------
-
-
-def _outcome_year(facts: IndicatorFacts, fiscal_year: int, decimals: int) -> OutcomeYear:
-    return OutcomeYear(
-        fiscal_year,
-        _printed_actual(facts, fiscal_year, decimals),
-        display.grade(facts.year(fiscal_year).grade),
-    )
 
 
 def _year_distributions(areas: Sequence[AreaFacts], years: Sequence[int], decimals: int):
@@ -429,24 +295,13 @@ def _year_over_year(data: SummaryData, decimals: int) -> YearOverYear:
     overall = _year_distributions(data.areas, data.years, decimals)
     pillars = tuple(
         PillarYears(
-            _pillar_label(areas[0].policy_area.pillar),
+            pillar_label(areas[0].policy_area.pillar),
             areas[0].policy_area.pillar.title,
             _year_distributions(areas, data.years, decimals),
         )
         for areas in _by_pillar(data.areas)
     )
-    outcomes = tuple(
-        OutcomeTrend(
-            indicator_id=facts.indicator.pk,
-            number=display.indicator_number(facts.indicator.label),
-            name=facts.indicator.name,
-            unit=facts.indicator.unit,
-            department=display.department(facts.indicator.department),
-            **_place(facts),
-            years=tuple(_outcome_year(facts, year, decimals) for year in data.years),
-        )
-        for facts in data.outcomes
-    )
+    outcomes = tuple(outcome_trend(facts, data.years, decimals) for facts in data.outcomes)
     return YearOverYear(overall, pillars, outcomes, _year_chart(overall))
 
 

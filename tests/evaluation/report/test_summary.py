@@ -201,7 +201,12 @@ def test_limited_to_departments(plan):
     assert [area.label for pillar in summary.pillars for area in pillar.areas] == ["推進施策1"]
     assert [share.count for share in summary.overall.shares] == [1, 0, 0, 0, 0]
     assert summary.low_graded == ()
-    assert "他課の理由" not in render_to_string("evaluation/report/_summary.html", {"summary": summary})
+    html = render_to_string("evaluation/report/_summary.html", {"summary": summary})
+    assert "他課の理由" not in html
+    assert "所属する所管課の指標のみを集計しています" in html
+    assert "所属する所管課の指標のみ" not in render_to_string(
+        "evaluation/report/_summary.html", {"summary": report_summary(plan, 2024)}
+    )
 
 
 def test_the_charts_carry_every_letter_and_count_as_text(plan):
