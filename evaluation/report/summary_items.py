@@ -1,0 +1,170 @@
+"""The indicators the report's summary names, printed: those graded C or D and those being tallied
+(ListedItem), and each outcome's actual and grade by year (OutcomeYear, OutcomeTrend). Every value
+through evaluation.display; a compound indicator's values as 「a)… b)…」."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from django.utils.translation import gettext as _
+
+from evaluation import display
+from evaluation.domain.enums import IndicatorKind
+from evaluation.queries.report_summary import IndicatorFacts
+
+
+@dataclass(frozen=True)
+class ListedItem:
+    """An indicator in the lists of the summary (C and D, 集計中), its values printed; a compound
+    indicator's as 「a)… b)…」. `planned` is an outcome's target, or an activity's plan in force."""
+
+    indicator_id: int
+    kind: str
+    kind_label: str
+    number: str
+    name: str
+    footnote: str
+    unit: str
+    department: str
+    pillar: str  # 「柱1」
+    policy_area: str  # 「推進施策1」 (numbered within its pillar)
+    policy_area_title: str
+    grade: str  # A–D or ー for an outcome; empty for an activity
+    reason: str
+    planned: str
+    actual: str
+    achievement: str
+
+    @property
+    def grade_key(self) -> str:
+        return grade_key_of(self.grade)
+
+
+class OutcomeYear(NamedTuple):
+    """An outcome in one fiscal year: the year, its actual and its grade, as printed."""
+
+    fiscal_year: int
+    actual: str
+    grade: str
+
+    @property
+    def grade_key(self) -> str:
+        return grade_key_of(self.grade)
+
+
+def grade_key_of(printed: str) -> str:
+    """A printed grade's badge and fill (templates/includes/grade_badge.html, the charts): a … d, or none."""
+    return "none" if printed in ("", display.NOT_GRADED) else printed.lower()
+
+
+@dataclass(frozen=True)
+class OutcomeTrend:
+    """An outcome's actual and grade in each year of the comparison (oldest first, this year last)."""
+
+    indicator_id: int
+    number: str
+    name: str
+    unit: str
+    department: str
+    pillar: str
+    policy_area: str
+    policy_area_title: str
+    years: tuple[OutcomeYear, ...]
+
+
+def pillar_label(pillar) -> str:
+    """「柱1」"""
+    return _("Pillar %(number)s") % {"number": pillar.number}
+
+
+def area_label(policy_area) -> str:
+    """「推進施策1」: numbered within its pillar, so a list names the pillar too."""
+    return _("Policy area %(number)s") % {"number": policy_area.number}
+
+
+def _place(facts: IndicatorFacts) -> dict:
+    """Where an indicator sits: its pillar's and policy area's labels and the policy area's title."""
+    area = facts.policy_area
+    return {"pillar": pillar_label(area.pillar), "policy_area": area_label(area), "policy_area_title": area.title}
+
+
+def _joined(facts: IndicatorFacts, fiscal_year: int, printed: Callable) -> str:
+    """A value of each sub-item, printed: 「430」, or 「a)231.6% b)287.1%」 for a compound indicator."""
+    values = facts.year(fiscal_year).values
+    if len(values) == 1 and not values[0].measure.label:
+        return printed(values[0])
+    return " ".join(f"{value.measure.label}){printed(value)}" for value in values) or display.EMPTY
+
+
+def _style(facts: IndicatorFacts, decimals: int) -> dict:
+    return {"unit": facts.indicator.unit, "decimals": decimals}
+
+
+def _printed_actual(facts: IndicatorFacts, fiscal_year: int, decimals: int) -> str:
+    style = _style(facts, decimals)
+    return _joined(
+        facts,
+        fiscal_year,
+        lambda value: display.actual(value.actual_state, value.actual_value, value.actual_text, **style),
+    )
+
+
+def _printed_planned(facts: IndicatorFacts, fiscal_year: int, decimals: int) -> str:
+    style = _style(facts, decimals)
+
+    def planned(value) -> str:
+        if facts.is_outcome:
+            return display.plan_value(value.target_value, value.target_text, **style)
+        if value.revised_plan_value is not None or value.revised_plan_text:
+            return display.plan_value(value.revised_plan_value, value.revised_plan_text, **style)
+        return display.plan_value(value.original_plan_value, value.original_plan_text, **style)
+
+    return _joined(facts, fiscal_year, planned)
+
+
+def listed_item(facts: IndicatorFacts, fiscal_year: int, decimals: int) -> ListedItem:
+    indicator = facts.indicator
+    record = facts.year(fiscal_year)
+    return ListedItem(
+        indicator_id=indicator.pk,
+        kind=indicator.kind,
+        kind_label=str(IndicatorKind(indicator.kind).label),
+        number=display.indicator_number(indicator.label),
+        name=indicator.name,
+        footnote=indicator.footnote,
+        unit=indicator.unit,
+        department=display.department(indicator.department),
+        **_place(facts),
+        grade=display.grade(record.grade) if facts.is_outcome else "",
+        reason=record.result.reason if record.result is not None else "",
+        planned=_printed_planned(facts, fiscal_year, decimals),
+        actual=_printed_actual(facts, fiscal_year, decimals),
+        achievement=(
+            _joined(facts, fiscal_year, lambda value: display.achievement(value.achievement, decimals))
+            if facts.is_outcome
+            else ""
+        ),
+    )
+
+
+def outcome_year(facts: IndicatorFacts, fiscal_year: int, decimals: int) -> OutcomeYear:
+    return OutcomeYear(
+        fiscal_year,
+        _printed_actual(facts, fiscal_year, decimals),
+        display.grade(facts.year(fiscal_year).grade),
+    )
+
+
+def outcome_trend(facts: IndicatorFacts, years: list[int], decimals: int) -> OutcomeTrend:
+    indicator = facts.indicator
+    return OutcomeTrend(
+        indicator_id=indicator.pk,
+        number=display.indicator_number(indicator.label),
+        name=indicator.name,
+        unit=indicator.unit,
+        department=display.department(indicator.department),
+        **_place(facts),
+        years=tuple(outcome_year(facts, year, decimals) for year in years),
+    )
