@@ -147,10 +147,14 @@ def _text(x, y, content, *, size=FONT, anchor="start", weight="normal", fill=INK
     )
 
 
+# The report's face first (the PDF embeds it), then the faces a browser may have.
+CHART_FONT = "Mezasu Report, BIZ UDPGothic, Noto Sans CJK JP, Noto Sans JP, sans-serif"
+
+
 def _svg(chart_id: str, width: Decimal, height: Decimal, title: str, description: str, body: list) -> SafeString:
     return format_html(
         '<svg xmlns="http://www.w3.org/2000/svg" class="summary-chart" id="{}" role="img" aria-label="{}" '
-        'width="{}mm" height="{}mm" viewBox="0 0 {} {}">'
+        'width="{}mm" height="{}mm" viewBox="0 0 {} {}" font-family="{}">'
         "<title>{}</title><desc>{}</desc>{}{}</svg>",
         chart_id,
         title,
@@ -158,6 +162,7 @@ def _svg(chart_id: str, width: Decimal, height: Decimal, title: str, description
         _n(height),
         _n(width),
         _n(height),
+        CHART_FONT,
         title,
         description,
         _defs(chart_id),

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from evaluation.models import Plan
 from evaluation.queries.report import report_data
 from evaluation.report.sheet import Sheet, build_sheet
+from evaluation.report.summary import report_summary
 from evaluation.services import guards
 
 FORMATS = ("pdf", "xlsx", "html")
@@ -26,9 +27,20 @@ def report_sheet(
     return build_sheet(data, label=label, closed=guards.is_year_closed(plan.pk, fiscal_year))
 
 
-def render_report(sheet: Sheet, fmt: str) -> bytes:
-    """The report file in `fmt` (one of FORMATS)."""
-    context = {"sheet": sheet}
+def report_context(
+    plan: Plan, fiscal_year: int, *, label: str = "", department_ids: Iterable[int] | None = None
+) -> dict:
+    """What the page and the files print: the sheet of every policy area and the summary."""
+    ids = set(department_ids) if department_ids is not None else None
+    return {
+        "sheet": report_sheet(plan, fiscal_year, label=label, department_ids=ids),
+        "summary": report_summary(plan, fiscal_year, department_ids=ids),
+    }
+
+
+def render_report(context: dict, fmt: str) -> bytes:
+    """The report file in `fmt` (one of FORMATS) of a report_context()."""
+    sheet = context["sheet"]
     if fmt == "pdf":
         from evaluation.report.pdf import render_pdf
 

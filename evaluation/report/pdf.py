@@ -12,14 +12,24 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import translation
 
-REPORT_CSS = "css/report.css"
+# The report's stylesheets, in cascade order: the design tokens and the app's table styles that the
+# summary uses, its own stylesheet, then the sheet's (report.css: the face, the pages, the sheet).
+STYLESHEETS = (
+    "vendor/digital-go-jp-design-tokens/tokens.css",
+    "css/app.css",
+    "css/report-summary.css",
+    "css/report.css",
+)
 
 
-def _stylesheet_path() -> Path:
-    found = finders.find(REPORT_CSS)
-    if found is None:  # pragma: no cover - the file is part of the project
-        raise FileNotFoundError(REPORT_CSS)
-    return Path(found)
+def _stylesheet_paths() -> list[Path]:
+    paths = []
+    for name in STYLESHEETS:
+        found = finders.find(name)
+        if found is None:  # pragma: no cover - the files are part of the project
+            raise FileNotFoundError(name)
+        paths.append(Path(found))
+    return paths
 
 
 def report_html(context: dict) -> str:
@@ -31,7 +41,7 @@ def report_html(context: dict) -> str:
 def standalone_html(context: dict) -> str:
     """The report as one HTML file that opens anywhere: the stylesheet inlined (the page's own font
     stack then falls back to the machine's Japanese face)."""
-    css = _stylesheet_path().read_text(encoding="utf-8")
+    css = "\n".join(path.read_text(encoding="utf-8") for path in _stylesheet_paths())
     return report_html(context).replace("</head>", f"<style>\n{css}\n</style>\n</head>", 1)
 
 
@@ -40,8 +50,8 @@ def render_pdf(context: dict) -> bytes:
     from weasyprint import CSS, HTML  # imported here: loading pango takes a moment, and only this needs it
     from weasyprint.text.fonts import FontConfiguration
 
-    stylesheet = _stylesheet_path()
+    paths = _stylesheet_paths()
     fonts = FontConfiguration()  # without it, @font-face (the vendored face) is ignored
-    html = HTML(string=report_html(context), base_url=str(stylesheet.parent))
-    css = CSS(filename=str(stylesheet), font_config=fonts)
-    return html.write_pdf(stylesheets=[css], font_config=fonts, pdf_variant="pdf/ua-1")
+    html = HTML(string=report_html(context), base_url=str(paths[-1].parent))
+    stylesheets = [CSS(filename=str(path), font_config=fonts) for path in paths]
+    return html.write_pdf(stylesheets=stylesheets, font_config=fonts, pdf_variant="pdf/ua-1")

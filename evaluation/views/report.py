@@ -16,8 +16,7 @@ from departments import permissions
 from evaluation import display
 from evaluation.models import Plan
 from evaluation.queries.home import result_years
-from evaluation.queries.report import report_data
-from evaluation.report.sheet import Sheet, build_sheet
+from evaluation.report.document import CONTENT_TYPES, render_report, report_context
 from evaluation.services import guards
 from evaluation.views.home import _choose
 
@@ -61,9 +60,8 @@ def _choice(request) -> ReportChoice:
     )
 
 
-def _sheet(choice: ReportChoice) -> Sheet:
-    data = report_data(choice.plan, choice.fiscal_year, department_ids=choice.department_ids)
-    return build_sheet(data, label=choice.label, closed=choice.closed)
+def _context(choice: ReportChoice) -> dict:
+    return report_context(choice.plan, choice.fiscal_year, label=choice.label, department_ids=choice.department_ids)
 
 
 def _file_name(choice: ReportChoice, extension: str) -> str:
@@ -83,9 +81,9 @@ def report(request):
     print button and the downloads."""
     choice = _choice(request)
     context = {
+        **_context(choice),
         "choice": choice,
         "plan": choice.plan,
-        "sheet": _sheet(choice),
         "own_items_only": choice.department_ids is not None,
         "query": request.GET.urlencode(),
     }
@@ -95,8 +93,5 @@ def report(request):
 @require_safe
 def report_pdf(request):
     """The report as a PDF made on the server (A4 landscape, fonts embedded, tagged)."""
-    from evaluation.report.pdf import render_pdf
-
     choice = _choice(request)
-    pdf = render_pdf({"sheet": _sheet(choice)})
-    return _download(pdf, "application/pdf", _file_name(choice, "pdf"))
+    return _download(render_report(_context(choice), "pdf"), CONTENT_TYPES["pdf"], _file_name(choice, "pdf"))

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from evaluation.domain.fiscal_year import display_fiscal_year
 from evaluation.management.options import fiscal_year_option, plan_option
 from evaluation.models import Result
-from evaluation.report.document import FORMATS, render_report, report_sheet
+from evaluation.report.document import FORMATS, render_report, report_context
 
 
 class Command(BaseCommand):
@@ -45,8 +45,9 @@ class Command(BaseCommand):
                 _("The plan '%(plan)s' has no results for %(year)s.")
                 % {"plan": plan_obj.name, "year": display_fiscal_year(fiscal_year)}
             )
-        sheet = report_sheet(plan_obj, fiscal_year, label=label.strip())
-        content = render_report(sheet, fmt)
+        context = report_context(plan_obj, fiscal_year, label=label.strip())
+        sheet = context["sheet"]
+        content = render_report(context, fmt)
         try:
             Path(output).write_bytes(content)
         except OSError as error:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from evaluation.models import Plan
-from evaluation.report.document import render_report, report_sheet
+from evaluation.report.document import render_report, report_context
 from evaluation.workbook.plan_import import import_plan_file
 from tests.builders import make_closed_year
 from tests.evaluation.workbook.plan_files import DEMO_CSV
@@ -35,9 +35,10 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
 
         with transaction.atomic():
             import_plan_file(DEMO_CSV)
-            sheet = report_sheet(Plan.objects.get(), 2024, label=LABEL)
+            context = report_context(Plan.objects.get(), 2024, label=LABEL)
+            sheet = context["sheet"]
             path = Path(tmp_path_factory.mktemp("report")) / "report.pdf"
-            path.write_bytes(render_report(sheet, "pdf"))
+            path.write_bytes(render_report(context, "pdf"))
             transaction.set_rollback(True)
     pages = int(re.search(r"Pages:\s+(\d+)", _poppler("pdfinfo", str(path)))[1])
     # -raw keeps WeasyPrint's drawing order: a cell's lines stay together.
@@ -47,9 +48,22 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
     return sheet, path, texts
 
 
+def _sheet_pages(texts: list[str]) -> tuple[int, list[str]]:
+    """(index of the first sheet page, the squeezed text of every page from it): the summary comes first."""
+    pages = [_squeezed(text) for text in texts]
+    first = next(index for index, page in enumerate(pages) if "取組みの行動量" in page)
+    return first, pages[first:]
+
+
+def test_the_summary_comes_first_then_the_sheets(demo):
+    _sheet, _path, texts = demo
+    first, _pages = _sheet_pages(texts)
+    assert first > 0 and "評価の分布" in _squeezed(texts[0])
+
+
 def test_every_indicator_prints_on_the_pages_of_its_own_policy_area(demo):
     sheet, _path, texts = demo
-    pages = [_squeezed(text) for text in texts]
+    _first, pages = _sheet_pages(texts)
     starts = [
         next(index for index, page in enumerate(pages) if _squeezed(area.heading) in page) for area in sheet.areas
     ]
@@ -109,7 +123,7 @@ def test_the_revision_footnote_is_on_the_page_of_the_indicator_that_carries_its_
         if slot.outcome and slot.outcome.marks == "※2"
     ]
     footnote = "※２策定時の現況値に誤りがあったため、現況値及び目標値を修正した"
-    pages = [_squeezed(text) for text in texts]
+    _first, pages = _sheet_pages(texts)
     assert [index for index, page in enumerate(pages) if footnote in page] == [
         index for index, page in enumerate(pages) if _squeezed(marked.full_name) in page
     ]
@@ -130,7 +144,8 @@ def test_a_closed_years_report_is_not_provisional(tmp_path):
     import_plan_file(DEMO_CSV)
     plan = Plan.objects.get()
     make_closed_year(plan)
-    sheet = report_sheet(plan, 2024)
-    html = render_report(sheet, "html").decode()
+    context = report_context(plan, 2024)
+    sheet = context["sheet"]
+    html = render_report(context, "html").decode()
     assert not sheet.provisional and "暫定（" not in html
     assert "推進施策1　地区で相談を受止め、つながり続ける仕組み" in html
