@@ -10,6 +10,12 @@ from evaluation.domain.fiscal_year import FiscalYearError, parse_fiscal_year
 from evaluation.models import Plan
 
 
+def add_year_and_plan(parser) -> None:
+    """The --year (required) and --plan (while there is one plan, optional) of an export command."""
+    parser.add_argument("--year", required=True, help=_("Fiscal year: 2024, 2024年度 or 令和6年度."))
+    parser.add_argument("--plan", help=_("Plan name; needed only when there are several plans."))
+
+
 def fiscal_year_option(text: str) -> int:
     try:
         return parse_fiscal_year(text)

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from evaluation.domain.fiscal_year import display_fiscal_year
-from evaluation.management.options import fiscal_year_option, plan_option
+from evaluation.management.options import add_year_and_plan, fiscal_year_option, plan_option
 from evaluation.models import Result
 from evaluation.report.document import FORMATS, render_report, report_context
 
@@ -21,8 +21,7 @@ class Command(BaseCommand):
         )
 
     def add_arguments(self, parser):
-        parser.add_argument("--year", required=True, help=_("Fiscal year: 2024, 2024年度 or 令和6年度."))
-        parser.add_argument("--plan", help=_("Plan name; needed only when there are several plans."))
+        add_year_and_plan(parser)
         parser.add_argument("--label", default="", help=_("Document label printed at the top right, e.g. 資料１－３."))
         parser.add_argument(
             "--format",

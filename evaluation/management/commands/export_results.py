@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from evaluation.domain.fiscal_year import display_fiscal_year
-from evaluation.management.options import fiscal_year_option, plan_option
+from evaluation.management.options import add_year_and_plan, fiscal_year_option, plan_option
 from evaluation.models import Plan, Result
 from evaluation.workbook.results_export import FORMATS, write_results
 
@@ -30,8 +30,7 @@ class Command(BaseCommand):
         )
 
     def add_arguments(self, parser):
-        parser.add_argument("--year", required=True, help=_("Fiscal year: 2024, 2024年度 or 令和6年度."))
-        parser.add_argument("--plan", help=_("Plan name; needed only when there are several plans."))
+        add_year_and_plan(parser)
         parser.add_argument(
             "--format",
             choices=FORMATS,
