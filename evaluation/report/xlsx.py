@@ -63,7 +63,7 @@ ACTIVITY, OUTCOME = 4, 9  # each side: number, name, baseline, 区分, the year'
 NUMBER, NAME, BASELINE, KIND, VALUE = range(5)  # offsets within a side
 GRADE, REASON, DEPARTMENT = 14, 15, 16
 LAST = DEPARTMENT
-WIDTHS = (8, 4.5, 26, *(4.5, 17, 9.5, 7.5, 11.5) * 2, 5.5, 20.5, 12)
+WIDTHS = (8, 4.5, 26, *(6, 16, 9.5, 7.5, 11.5) * 2, 5.5, 20.5, 12)
 ROW = LINE_HEIGHT + PADDING  # a row of one text line
 SPACER = 8.0  # the blank row before a vision and before ※1
 
@@ -144,7 +144,7 @@ class _AreaWriter:
             for index, vision in enumerate(area.visions):
                 self._spacer(page_may_break=index > 0)
                 self._vision(vision)
-        self._spacer(page_may_break=True)
+        self._spacer(page_may_break=False)  # ※1 stays with the last initiative, never alone on a page
         self._text(f"{GRADE_NOTE}　{self.sheet.grading_note}", TEXT)
         self._rows_and_pages()
         self._page_setup()

@@ -24,9 +24,10 @@ _TO_ASCII = str.maketrans("０１２３４５６７８９", "0123456789")
 BODY_SIZE = 9  # points
 LINE_HEIGHT = 12.0  # points a text line takes at BODY_SIZE
 PADDING = 3.0  # points above and below a cell's text
-# Half-width characters a column of width 1 holds at BODY_SIZE, kept a tenth short of what the face
-# shows so that Excel's and LibreOffice's own wrapping stay within the rows.
-CHARACTERS_PER_WIDTH = 1.3
+# Half-width characters a column of width 1 holds at BODY_SIZE: the face shows about 1.15 (measured in
+# LibreOffice with Calibri's metrics, which set Excel's column width); kept a tenth short so that the
+# spreadsheet's own wrapping stays within the rows.
+CHARACTERS_PER_WIDTH = 1.05
 _KANA = ("HIRAGANA", "KATAKANA")
 
 # A4 landscape with the narrow margins, in points, and a column of width 1 (seven pixels).
