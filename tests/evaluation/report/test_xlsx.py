@@ -4,6 +4,7 @@ their formats, texts guarded against formulas, the merges, the footnotes, the ro
 breaks and the page setup; and the demo plan's every indicator on the sheet of its own policy area."""
 
 import io
+import zipfile
 from decimal import Decimal
 
 import openpyxl
@@ -257,6 +258,17 @@ def test_a_closed_years_book_says_nothing_provisional(plan):
     ws = _book(report_sheet(plan, 2024))["推進施策1"]
     assert ws["D1"].value is None and ws["O1"].value is None
     assert not ws.oddHeader.left.text and not ws.oddHeader.right.text
+
+
+def test_a_plan_without_areas_still_makes_a_book_and_an_ampersand_in_the_label_prints_as_one():
+    content = render_xlsx(report_sheet(make_plan(), 2024, label="資料1&2"))
+    ws = openpyxl.load_workbook(io.BytesIO(content)).active
+    assert ws.title == "令和６年度" and ws["A1"].value == "令和６年度" and ws["O1"].value == "資料1&2"
+    assert ws.cell(ws.max_row, 1).value == NOTE
+    # & begins a code in a page header (&2 would set the size): written doubled. openpyxl reads it back
+    # wrongly, so the sheet's XML is read.
+    xml = zipfile.ZipFile(io.BytesIO(content)).read("xl/worksheets/sheet1.xml").decode()
+    assert '"資料1&amp;&amp;2</oddHeader>' in xml
 
 
 def test_a_long_area_breaks_its_pages_between_initiatives(plan):
