@@ -37,4 +37,5 @@ urlpatterns = [
     path("progress/<int:fiscal_year>/remind/", progress.remind, name="progress_remind"),
     path("report/", report.report, name="report"),
     path("report/report.pdf", report.report_pdf, name="report_pdf"),
+    path("report/report.xlsx", report.report_xlsx, name="report_xlsx"),
 ]

@@ -221,6 +221,10 @@ MATRIX: dict[str, dict[str, dict[str, object]]] = {
         "get": answers(LOGIN, 200, 200, 200, 200, 200),
         "post": answers(LOGIN, 405, 405, 405, 405, 405),
     },
+    "report/report.xlsx": {
+        "get": answers(LOGIN, 200, 200, 200, 200, 200),
+        "post": answers(LOGIN, 405, 405, 405, 405, 405),
+    },
     "review/": {
         "get": answers(LOGIN, 403, 403, 200, 200, 200),
         "post": answers(LOGIN, 405, 405, 405, 405, 405),

@@ -90,8 +90,18 @@ def report(request):
     return render(request, "evaluation/report/report.html", context)
 
 
+def _report_file(request, fmt: str) -> HttpResponse:
+    choice = _choice(request)
+    return _download(render_report(_context(choice), fmt), CONTENT_TYPES[fmt], _file_name(choice, fmt))
+
+
 @require_safe
 def report_pdf(request):
     """The report as a PDF made on the server (A4 landscape, fonts embedded, tagged)."""
-    choice = _choice(request)
-    return _download(render_report(_context(choice), "pdf"), CONTENT_TYPES["pdf"], _file_name(choice, "pdf"))
+    return _report_file(request, "pdf")
+
+
+@require_safe
+def report_xlsx(request):
+    """The report as an Excel book, one sheet per policy area, for a planning section that edits it."""
+    return _report_file(request, "xlsx")

@@ -14,7 +14,7 @@ from django.utils import timezone
 from evaluation import display
 from evaluation.domain.enums import IndicatorKind
 from evaluation.models import Initiative, Plan, Result, Vision
-from evaluation.report.document import render_report, report_sheet
+from evaluation.report.document import render_report, report_context, report_sheet
 from evaluation.report.xlsx import ACTIVITY, DEPARTMENT, GRADE, OUTCOME, REASON, WIDTHS, render_xlsx
 from evaluation.report.xlsx_layout import page_height, text_height
 from evaluation.workbook.cells import spreadsheet_safe
@@ -298,8 +298,9 @@ def demo(django_db_setup, django_db_blocker):
 
         with transaction.atomic():
             import_plan_file(DEMO_CSV)
-            sheet = report_sheet(Plan.objects.get(), 2024, label=LABEL)
-            book = openpyxl.load_workbook(io.BytesIO(render_report(sheet, "xlsx")))
+            context = report_context(Plan.objects.get(), 2024, label=LABEL)
+            sheet = context["sheet"]
+            book = openpyxl.load_workbook(io.BytesIO(render_report(context, "xlsx")))
             transaction.set_rollback(True)
     return sheet, book
 

@@ -1,7 +1,9 @@
 """The report page and its PDF download: who sees what, the choices, the file, the query count."""
 
+import io
 from decimal import Decimal
 
+import openpyxl
 import pytest
 from django.urls import reverse
 
@@ -76,6 +78,17 @@ def test_the_pdf_download_is_the_report_as_a_pdf_file(client, plan, items, welfa
     assert response.content.startswith(b"%PDF-")
     assert "attachment" in response["Content-Disposition"] and "filename*=utf-8''" in response["Content-Disposition"]
     assert response["Cache-Control"] == "no-store"
+
+
+def test_the_excel_download_is_the_book_of_the_departments_own_items(client, plan, items, welfare):
+    client.force_login(make_user("staff", department=welfare))
+    response = client.get(reverse("report_xlsx"))
+    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    cells = [
+        cell for sheet in openpyxl.load_workbook(io.BytesIO(response.content)) for row in sheet.values for cell in row
+    ]
+    assert "福祉の指標" in cells and "住宅の指標" not in cells
 
 
 @pytest.mark.parametrize("params", [{"plan": "999"}, {"plan": "x"}, {"year": "2031"}, {"year": "²"}])
