@@ -17,12 +17,12 @@ from django.utils.translation import gettext_lazy as _
 from evaluation import display
 from evaluation.domain import grading
 from evaluation.domain.enums import ActualState, Grade
-from evaluation.domain.messages import describe
+from evaluation.domain.messages import describe_hold
 from evaluation.models import Result, ResultValue
 from evaluation.services.department_entry import Draft, RowInput
 from evaluation.services.entries import EntryError, parse_actual, parse_judged_grade
 from evaluation.services.results import ActualInput
-from evaluation.services.scoring import apply_grades
+from evaluation.services.scoring import apply_grades_or_hold, grading_hold
 
 # Fields that are not data of the result: they never make a row "changed".
 NOT_DATA = ("selected", "version")
@@ -184,16 +184,19 @@ class ResultEntryForm(forms.Form):
                 value.actual_state, value.actual_value, value.actual_text = entered.state, entered.value, entered.text
         result.judged_grade = self.cleaned_data.get("judged_grade", result.judged_grade)
         result.reason = self.cleaned_data.get("reason", result.reason)
-        try:
-            apply_grades(result, values)
-        except grading.GradingError as error:
-            return Preview(error=describe(error))
-        return _preview_of(result, values)
+        hold = apply_grades_or_hold(result, values)
+        preview = _preview_of(result, values)
+        if hold is not None:
+            preview.error = describe_hold(hold)  # a notice: the draft saves, the grade stays ー
+        return preview
 
 
 def stored_preview(result: Result, values: list[ResultValue]) -> Preview:
-    """The achievement and grade as the service stored them."""
-    return _preview_of(result, values)
+    """The achievement and grade as the service stored them (and why the grade is held at ー, if it is)."""
+    preview = _preview_of(result, values)
+    if (hold := grading_hold(result, values)) is not None:
+        preview.error = describe_hold(hold)
+    return preview
 
 
 def _preview_of(result: Result, values: list[ResultValue]) -> Preview:

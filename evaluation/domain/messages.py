@@ -25,7 +25,33 @@ GRADING_MESSAGES = {
     "target_equals_baseline": _("Grading progress from the baseline needs a target different from the baseline."),
 }
 
+# The same causes, as the entry page and the entry sheet word them to a department: its draft is
+# saved, its grade held at ー, and the planning section sets or corrects the target.
+HOLD_MESSAGES = {
+    "target_not_numeric": _(
+        "No numeric target is set for this outcome yet, so its grade is ー. The planning section sets the "
+        "target: save a draft now and submit once the target is set."
+    ),
+    "target_zero": _(
+        "The target of this outcome is 0, which cannot be graded, so its grade is ー. The planning section "
+        "corrects the target: save a draft now and submit once it is corrected."
+    ),
+    "baseline_not_numeric": _(
+        "This outcome is graded by progress from the baseline, which has no number yet, so its grade is ー. "
+        "The planning section sets the baseline: save a draft now and submit once it is set."
+    ),
+    "target_equals_baseline": _(
+        "The target of this outcome equals its baseline, so progress cannot be graded and its grade is ー. "
+        "The planning section corrects it: save a draft now and submit once it is corrected."
+    ),
+}
+
 FISCAL_YEAR_MESSAGE = _("「%(text)s」 is not a fiscal year (write e.g. 2024 or 令和6年度).")
+
+
+def describe_hold(error: GradingError) -> str:
+    """Why a department's outcome is held at ー, and who acts (HOLD_MESSAGES)."""
+    return str(HOLD_MESSAGES.get(error.code, HOLD_MESSAGES["target_not_numeric"]))
 
 
 def describe(error: Exception) -> str:

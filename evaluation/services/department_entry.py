@@ -15,8 +15,6 @@ from dataclasses import dataclass, field, replace
 
 from departments import permissions
 from departments.models import Department
-from evaluation.domain import grading
-from evaluation.domain.messages import describe
 from evaluation.domain.workflow import Action, TransitionRefused, next_status
 from evaluation.models import EvaluationYear, Result
 from evaluation.services import guards, results
@@ -35,7 +33,6 @@ class RefusedBecause(enum.StrEnum):
     UNREADABLE = "unreadable"  # what was typed cannot be read; the form says where
     STALE = "stale"  # someone saved the row after the page was opened
     NOT_ALLOWED = "not_allowed"  # not the user's to change now: another department's, approved, closed year
-    UNGRADABLE = "ungradable"  # the values cannot be graded (e.g. a target of 0); the row's preview says why
     NOT_READY = "not_ready"  # the submission misses a value, a judged grade or a reason
 
 
@@ -170,8 +167,6 @@ def _save_row(user, department: Department, year: EvaluationYear, row: RowInput)
         return _refusal(result, RefusedBecause.STALE, stale.message, stale.current)
     except (TransitionRefused, guards.PermissionRefused) as refused:
         return _refusal(result, RefusedBecause.NOT_ALLOWED, refused.message)
-    except grading.GradingError as error:
-        return _refusal(result, RefusedBecause.UNGRADABLE, describe(error))
     return RowOutcome(result.pk, saved=True, version=saved.version)
 
 

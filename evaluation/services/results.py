@@ -15,10 +15,11 @@ from django.utils.translation import gettext_lazy as _
 from evaluation.domain import grading
 from evaluation.domain.enums import ActualState, CommentKind, Direction
 from evaluation.domain.errors import MezasuError
+from evaluation.domain.messages import describe_hold
 from evaluation.domain.workflow import PLANNING_ACTIONS, Action, TransitionRefused, next_status
 from evaluation.models import Result, ResultComment, ResultValue
 from evaluation.services import guards
-from evaluation.services.scoring import apply_grades
+from evaluation.services.scoring import apply_grades, apply_grades_or_hold, grading_hold
 
 VALUE_FIELDS = ["actual_state", "actual_value", "actual_text", "achievement", "grade"]
 
@@ -74,7 +75,7 @@ def save_draft(
         if entered is not None:
             value.actual_state, value.actual_value, value.actual_text = entered.state, entered.value, entered.text
     result.judged_grade = judged_grade if result.indicator.direction == Direction.QUALITATIVE else ""
-    apply_grades(result, values)
+    apply_grades_or_hold(result, values)  # without a gradable target the draft is saved, its grade held at ー
     guards.save_next_version(
         result,
         expected_version,
@@ -117,6 +118,8 @@ def submission_problems(result: Result, values: list[ResultValue]) -> list[str]:
         problems.append(_("Choose the grade of this qualitative outcome."))
     if grading.reason_required(result.grade) and not grading.has_reason(result.reason):
         problems.append(_("Write the reason for grade %(grade)s.") % {"grade": result.grade})
+    if (hold := grading_hold(result, values)) is not None:
+        problems.append(describe_hold(hold))
     return problems
 
 

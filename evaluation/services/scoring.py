@@ -22,6 +22,30 @@ def measure_grade(indicator: Indicator, value: ResultValue, judged_grade: str = 
     )
 
 
+def apply_grades_or_hold(result: Result, values: Sequence[ResultValue]) -> grading.GradingError | None:
+    """apply_grades(); while the outcome cannot be graded yet (no numeric target: the planning section
+    sets it), every grade is held at ー and the reason returned instead of raised, so that a
+    department can always save a draft of its actual. None when the result was graded."""
+    try:
+        apply_grades(result, values)
+    except grading.GradingError as error:
+        for value in values:
+            value.achievement, value.grade = None, ""
+        result.grade = ""
+        return error
+    return None
+
+
+def grading_hold(result: Result, values: Sequence[ResultValue]) -> grading.GradingError | None:
+    """Why the result cannot be graded yet (apply_grades_or_hold's reason), without changing anything."""
+    try:
+        for value in values:
+            measure_grade(result.indicator, value, result.judged_grade)
+    except grading.GradingError as error:
+        return error
+    return None
+
+
 def apply_grades(result: Result, values: Sequence[ResultValue]) -> None:
     """Set each value's achievement and grade, and the result's grade (a compound indicator takes its
     worst measure's). Raises grading.GradingError when a target cannot be graded."""

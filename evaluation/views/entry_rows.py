@@ -14,10 +14,12 @@ from django.utils.translation import gettext as _
 from evaluation import display
 from evaluation.domain import grading
 from evaluation.domain.enums import ActualState, ResultStatus
+from evaluation.domain.messages import describe_hold
 from evaluation.forms import Preview, ResultEntryForm, stored_preview
 from evaluation.models import EvaluationYear, Result, ResultComment, ResultValue
 from evaluation.services import guards
 from evaluation.services.department_entry import EntryReport, RefusedBecause, RowOutcome
+from evaluation.services.scoring import grading_hold
 
 
 @dataclass
@@ -179,6 +181,8 @@ def mark_problems(row: EntryRow) -> None:
         row.judged_grade_errors.append(_("Choose the grade of this qualitative outcome."))
     if grading.reason_required(result.grade) and not grading.has_reason(result.reason):
         row.reason_errors.append(_("Write the reason for grade %(grade)s.") % {"grade": result.grade})
+    if (hold := grading_hold(result, [measure.value for measure in row.measures])) is not None:
+        row.row_errors.append(describe_hold(hold))
 
 
 def set_invalid(row: EntryRow) -> None:

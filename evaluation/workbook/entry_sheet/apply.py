@@ -12,8 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from evaluation import display
-from evaluation.domain import grading
-from evaluation.domain.messages import describe
 from evaluation.domain.workflow import TransitionRefused
 from evaluation.models import EntryUpload, Result
 from evaluation.services import guards
@@ -129,6 +127,4 @@ def _apply_entry(entry: dict, result: Result | None, upload: EntryUpload, user) 
         return sheet_error(row, "指標ID", code, _("You may not change this item."))
     except TransitionRefused as refused:
         return sheet_error(row, "状態", code, str(refused.message))
-    except grading.GradingError as error:
-        return sheet_error(row, "目標", code, describe(error))
     return None

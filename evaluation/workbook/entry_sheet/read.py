@@ -17,12 +17,11 @@ from evaluation import display
 from evaluation.domain import grading, numbers
 from evaluation.domain.enums import ActualState, ResultStatus
 from evaluation.domain.fiscal_year import era_name
-from evaluation.domain.messages import describe
 from evaluation.domain.workflow import EDITABLE_BY_DEPARTMENT
 from evaluation.models import Indicator, Result, ResultValue
 from evaluation.services.entries import EntryError, parse_actual, parse_judged_grade
 from evaluation.services.results import ActualInput
-from evaluation.services.scoring import apply_grades
+from evaluation.services.scoring import apply_grades_or_hold
 from evaluation.workbook.entry_sheet.errors import sheet_error, stale_message
 from evaluation.workbook.entry_sheet.layout import (
     ENTRY_ID,
@@ -268,15 +267,9 @@ def _regraded(item: _Item) -> tuple[Result, dict[int, ResultValue], list[dict]]:
         )
     new_result = copy.copy(result)
     new_result.judged_grade = item.judged_grade if indicator.is_qualitative else ""
-    errors = []
-    try:
-        apply_grades(new_result, list(new_values.values()))
-    except grading.GradingError as error:
-        errors.append(sheet_error(item.rows[0].number, "目標", "", describe(error)))
-        new_result.grade = ""
-        for value in new_values.values():
-            value.achievement, value.grade = None, ""
-    return new_result, new_values, errors
+    # Without a gradable target the row is taken as a draft, its grade held at ー (as on the entry page).
+    apply_grades_or_hold(new_result, list(new_values.values()))
+    return new_result, new_values, []
 
 
 def _measure_entry(indicator: Indicator, row: _SheetRow, old: ResultValue, new: ResultValue) -> dict:

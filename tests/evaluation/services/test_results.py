@@ -121,3 +121,30 @@ def test_return_needs_a_comment_which_joins_the_thread(staff, planner, departmen
     corrected = _save(Result.objects.get(pk=result.pk), staff, _number("101"))
     assert corrected.status == ResultStatus.RETURNED
     assert submit(corrected, user=staff, expected_version=corrected.version).status == ResultStatus.SUBMITTED
+
+
+@pytest.mark.parametrize("target", [None, Decimal(0)], ids=["no-target", "zero-target"])
+def test_a_draft_saves_without_a_gradable_target_its_grade_held_and_submitting_waits(staff, department, target):
+    result = make_result(make_indicator(department=department), target=target)
+
+    saved = _save(result, staff, _number("90"))
+
+    value = ResultValue.objects.get(result=result)
+    assert (value.actual_state, value.actual_value, value.achievement, value.grade) == (
+        ActualState.NUMBER,
+        Decimal(90),
+        None,
+        "",
+    )
+    assert (saved.status, saved.grade) == (ResultStatus.DRAFT, "")
+    with pytest.raises(TransitionRefused, match="The planning section"):
+        submit(saved, user=staff, expected_version=saved.version)
+    assert Result.objects.get(pk=result.pk).status == ResultStatus.DRAFT
+
+
+def test_once_the_target_is_set_the_held_draft_is_graded_and_submitted(staff, department):
+    result = _save(make_result(make_indicator(department=department), target=None), staff, _number("90"))
+    ResultValue.objects.filter(result=result).update(target_value=Decimal(100))
+    result = _save(Result.objects.get(pk=result.pk), staff, _number("90"))
+    assert result.grade == "B"
+    assert submit(result, user=staff, expected_version=result.version).status == ResultStatus.SUBMITTED

@@ -450,3 +450,31 @@ def test_a_department_with_250_indicators_saves_its_whole_page_in_one_post(clien
     assert response.status_code == 302
     assert len(data) > 1000
     assert all(version == 2 for version in type(results[0]).objects.values_list("version", flat=True))
+
+
+def test_an_outcome_without_a_target_saves_as_a_draft_and_its_submission_waits_for_the_target(
+    client, plan, department, staff
+):
+    result = make_outcome_result(plan, department, target=None, code="2-1", name="目標のない指標")
+    client.force_login(staff)
+
+    saved = client.post(_save_url(department), {**_row_data(result, "90"), "action": "save"}, follow=True)
+
+    result.refresh_from_db()
+    assert (result.status, result.grade, result.values.get().actual_value) == (ResultStatus.DRAFT, "", Decimal(90))
+    assert "No numeric target is set for this outcome yet" in saved.content.decode()
+
+    submitted = client.post(_save_url(department), {**_unchanged(result), "action": "submit_all"})
+
+    content = submitted.content.decode()
+    assert "2-1 目標のない指標" in content and "The planning section sets the target" in content
+    result.refresh_from_db()
+    assert result.status == ResultStatus.DRAFT
+
+
+def test_the_live_preview_says_the_grade_waits_for_the_target(client, plan, department, staff):
+    result = make_outcome_result(plan, department, target=None)
+    client.force_login(staff)
+    response = client.post(reverse("entry_preview", args=[result.pk]), _row_data(result, "90"))
+    assert response.status_code == 200
+    assert "No numeric target is set for this outcome yet" in response.content.decode()
