@@ -38,6 +38,27 @@ def parse_fiscal_year(text: str | int) -> int:
     raise FiscalYearError(str(text))
 
 
+_PERIOD_SEPARATOR = re.compile(r"\s*[～〜~\-‐–—－]\s*")
+
+
+def parse_period(text: str) -> tuple[int, int]:
+    """A plan's period: 「令和6年度～令和9年度」「2024～2027」「R6-R9」 → (2024, 2027). Raises
+    FiscalYearError for anything else, or a period that ends before it begins."""
+    value = unicodedata.normalize("NFKC", str(text)).strip()
+    parts = _PERIOD_SEPARATOR.split(value)
+    if len(parts) != 2 or not all(parts):
+        raise FiscalYearError(str(text))
+    first, last = (parse_fiscal_year(part) for part in parts)
+    if first > last:
+        raise FiscalYearError(str(text))
+    return first, last
+
+
+def display_period(first: int, last: int) -> str:
+    """(2024, 2027) → 「令和6年度～令和9年度」, as the workbook writes the plan's period."""
+    return f"{era_name(first)}～{era_name(last)}"
+
+
 def _era_year(text: str) -> int:
     """「元」 → 1, 「6」 → 6, and kanji numerals as typed in documents: 「六」 → 6, 「十二」 → 12, 「三十一」 → 31."""
     if text == "元":

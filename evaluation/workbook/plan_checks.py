@@ -10,18 +10,22 @@ from collections import defaultdict
 
 from django.utils.translation import gettext as _
 
+from evaluation.domain.fiscal_year import FiscalYearError, display_period, parse_period
 from evaluation.workbook.errors import RowError
 from evaluation.workbook.plan_columns import (
     FIRST_DATA_ROW,
     HIERARCHY_TITLE_COLUMNS,
     PER_INDICATOR_COLUMNS,
     PER_RESULT_COLUMNS,
+    PERIOD_COLUMN,
 )
 from evaluation.workbook.plan_rows import PlanRow, RowParser
 
 
 class RowChecker(RowParser):
     """Checks the rows of a file; after `check`, `errors` refuse the file and `ignored` are told."""
+
+    period: tuple[int, int] | None = None  # the file's 計画期間, after check_period
 
     def check(self, raw_rows: list[dict[str, str]]) -> list[PlanRow]:
         """The file's data rows, parsed (blank rows skipped, numbered as in the spreadsheet)."""
@@ -34,6 +38,7 @@ class RowChecker(RowParser):
             self.errors.append(RowError(None, "", "", _("The file has no data rows.")))
             return rows
         self.check_one_plan(rows)
+        self.check_period(rows)
         self.check_duplicates(rows)
         self.check_agreement(rows)
         return rows
@@ -47,6 +52,39 @@ class RowChecker(RowParser):
                     self.error(
                         row, "計画", _("A file holds one plan; the first row names 「%(plan)s」.") % {"plan": first}
                     )
+
+    def check_period(self, rows: list[PlanRow]):
+        """The plan's period (計画期間): the same on every row that fills it, and holding every year of
+        the file. `period` is (first, last), or None when no row gives one."""
+        self.period = None
+        for row in rows:
+            text = row.value(PERIOD_COLUMN)
+            if not text:
+                continue
+            try:
+                period = parse_period(text)
+            except FiscalYearError:
+                self.error(row, PERIOD_COLUMN, _("Write the plan's period as e.g. 令和6年度～令和9年度."))
+                continue
+            if self.period is None:
+                self.period = period
+            elif period != self.period:
+                self.error(
+                    row,
+                    PERIOD_COLUMN,
+                    _("A plan has one period; an earlier row gives %(period)s.")
+                    % {"period": display_period(*self.period)},
+                )
+        if self.period is None:
+            return
+        first, last = self.period
+        for row in rows:
+            if row.fiscal_year is not None and not first <= row.fiscal_year <= last:
+                self.error(
+                    row,
+                    "年度",
+                    _("The year is outside the plan's period (%(period)s).") % {"period": display_period(first, last)},
+                )
 
     def check_duplicates(self, rows: list[PlanRow]):
         seen: dict[tuple, int] = {}

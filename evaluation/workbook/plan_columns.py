@@ -10,6 +10,7 @@ from __future__ import annotations
 PLAN_COLUMNS = [
     "計画",
     "年度",
+    "計画期間",
     "指標ID",
     "柱番号",
     "柱",
@@ -44,6 +45,11 @@ PLAN_COLUMNS = [
     "評価理由",
 ]
 FIRST_DATA_ROW = 2  # the header is row 1, as in the spreadsheet
+
+PERIOD_COLUMN = "計画期間"  # the plan's period, 「令和6年度～令和9年度」: the same on every row that fills it
+# Columns a file may leave out (a workbook made before the column existed).
+OPTIONAL_COLUMNS = (PERIOD_COLUMN,)
+REQUIRED_COLUMNS = [column for column in PLAN_COLUMNS if column not in OPTIONAL_COLUMNS]
 
 RELISTED_WORD = "再掲"
 GRADE_LETTERS = ("A", "B", "C", "D")

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from evaluation import display
 from evaluation.domain.enums import ActualState, Direction, IndicatorKind
+from evaluation.domain.fiscal_year import display_period
 from evaluation.models import Indicator, Initiative, Plan, Result
 from evaluation.workbook.cells import DIRECTION_WORDS, KIND_WORDS, spreadsheet_safe
 from evaluation.workbook.plan_columns import PLAN_COLUMNS, RELISTED_WORD
@@ -80,6 +81,7 @@ def _hierarchy_cells(plan: Plan, initiative: Initiative, year: int) -> dict[str,
         {
             "計画": plan.name,
             "年度": str(year),
+            "計画期間": display_period(plan.first_fiscal_year, plan.last_fiscal_year),
             "柱番号": str(area.pillar.number),
             "柱": area.pillar.title,
             "推進施策番号": str(area.number),

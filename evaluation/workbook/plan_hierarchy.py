@@ -13,9 +13,10 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from departments.models import Department
-from evaluation.models import Indicator, Initiative, Measure, Pillar, Plan, PolicyArea, Vision
+from evaluation.domain.fiscal_year import display_fiscal_year
+from evaluation.models import EvaluationYear, Indicator, Initiative, Measure, Pillar, Plan, PolicyArea, Result, Vision
 from evaluation.services import guards
-from evaluation.workbook.plan_columns import RECORD_FIELD_COLUMNS, RELISTED_WORD
+from evaluation.workbook.plan_columns import PERIOD_COLUMN, RECORD_FIELD_COLUMNS, RELISTED_WORD
 from evaluation.workbook.plan_report import CREATED, UNCHANGED, UPDATED
 from evaluation.workbook.plan_rows import PlanRow
 from evaluation.workbook.plan_sync import Bookkeeper
@@ -33,18 +34,16 @@ class HierarchySync:
     def plan(self) -> Plan:
         name = self.book.report.plan_name
         plan = Plan.objects.filter(name=name).first()
+        first, last = self.book.report.period or (self.years[0], self.years[-1])
         if plan is None:
-            plan = Plan(name=name, first_fiscal_year=self.years[0], last_fiscal_year=self.years[-1])
+            plan = Plan(name=name, first_fiscal_year=first, last_fiscal_year=last)
             self.book.save(plan)
             self.book.count(Plan, CREATED)
             self.plan_change = (CREATED, [_("New plan %(plan)s") % {"plan": plan}])
             return plan
         changes = self.book.sync(
             plan,
-            {
-                "first_fiscal_year": min(plan.first_fiscal_year, self.years[0]),
-                "last_fiscal_year": max(plan.last_fiscal_year, self.years[-1]),
-            },
+            self._period_fields(plan, first, last),
         )
         try:
             guards.refuse_plan_grading_change(plan, changes)
@@ -53,6 +52,28 @@ class HierarchySync:
         self.book.count(Plan, UPDATED if changes else UNCHANGED)
         self.plan_change = (UPDATED, list(changes.values())) if changes else None
         return plan
+
+    def _period_fields(self, plan: Plan, first: int, last: int) -> dict[str, int]:
+        """The plan's years after the file: its 計画期間 when it gives one (refused when that would leave
+        out a year the plan already evaluates), else the plan's years widened to the file's."""
+        if self.book.report.period is None:
+            return {
+                "first_fiscal_year": min(plan.first_fiscal_year, first),
+                "last_fiscal_year": max(plan.last_fiscal_year, last),
+            }
+        outside = sorted(
+            set(EvaluationYear.objects.filter(plan=plan).values_list("fiscal_year", flat=True))
+            | set(Result.objects.filter(indicator__plan=plan).values_list("fiscal_year", flat=True).distinct())
+        )
+        outside = [year for year in outside if not first <= year <= last]
+        if outside:
+            self.book.refuse(
+                self.first_row,
+                PERIOD_COLUMN,
+                _("The plan already has %(years)s, outside this period.")
+                % {"years": "、".join(display_fiscal_year(year) for year in outside)},
+            )
+        return {"first_fiscal_year": first, "last_fiscal_year": last}
 
     def load(self, plan: Plan):
         """Fetch every existing object of the hierarchy the file may touch, in a handful of queries."""

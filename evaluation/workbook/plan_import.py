@@ -36,7 +36,7 @@ from evaluation.models import Plan
 from evaluation.workbook.cells import clean_cell
 from evaluation.workbook.errors import ImportRefused, RowError, UnreadableWorkbook
 from evaluation.workbook.plan_checks import RowChecker
-from evaluation.workbook.plan_columns import PLAN_COLUMNS
+from evaluation.workbook.plan_columns import REQUIRED_COLUMNS
 from evaluation.workbook.plan_hierarchy import HierarchySync
 from evaluation.workbook.plan_report import CREATED, UNCHANGED, UPDATED, ImportReport, RowOutcome
 from evaluation.workbook.plan_results import ResultSync
@@ -63,7 +63,7 @@ def import_plan_rows(rows: list[dict[str, str]], *, dry_run: bool = False, user=
         raise ImportRefused(checker.errors)
     try:
         with transaction.atomic():
-            report = _apply(parsed, user, dry_run)
+            report = _apply(parsed, user, dry_run, checker.period)
             if dry_run:
                 transaction.set_rollback(True)
     except DatabaseError as error:
@@ -94,7 +94,7 @@ def preview_plan_file(path_or_file, *, filename: str | None = None, user=None) -
 
 def _refuse_missing_columns(rows: list[dict[str, str]]) -> None:
     columns = set().union(*(row.keys() for row in rows))
-    missing = [column for column in PLAN_COLUMNS if column not in columns]
+    missing = [column for column in REQUIRED_COLUMNS if column not in columns]
     if missing:
         raise ImportRefused(
             [
@@ -106,11 +106,12 @@ def _refuse_missing_columns(rows: list[dict[str, str]]) -> None:
         )
 
 
-def _apply(rows: list[PlanRow], user, dry_run: bool) -> ImportReport:
+def _apply(rows: list[PlanRow], user, dry_run: bool, period: tuple[int, int] | None) -> ImportReport:
     """The hierarchy of every row, then the results of every indicator and year. Runs inside the
     import's transaction: a refusal raises ImportRefused there, so nothing of the file is kept."""
     years = sorted({row.fiscal_year for row in rows})
-    book = Bookkeeper(ImportReport(plan_name=rows[0].plan_name, fiscal_years=years, dry_run=dry_run), user)
+    report = ImportReport(plan_name=rows[0].plan_name, fiscal_years=years, dry_run=dry_run, period=period)
+    book = Bookkeeper(report, user)
     hierarchy = HierarchySync(book, rows)
     plan = hierarchy.plan()
     hierarchy.load(plan)

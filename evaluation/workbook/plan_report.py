@@ -44,6 +44,7 @@ class ImportReport:
     plan_name: str
     fiscal_years: list[int]
     dry_run: bool
+    period: tuple[int, int] | None = None  # the file's 計画期間 (first, last), when it gives one
     rows: list[RowOutcome] = field(default_factory=list)
     # {model verbose name plural: Counter(created=…, updated=…, unchanged=…)}
     counts: dict[str, Counter] = field(default_factory=dict)

@@ -2,7 +2,14 @@
 
 import pytest
 
-from evaluation.domain.fiscal_year import FiscalYearError, display_fiscal_year, era_name, parse_fiscal_year
+from evaluation.domain.fiscal_year import (
+    FiscalYearError,
+    display_fiscal_year,
+    display_period,
+    era_name,
+    parse_fiscal_year,
+    parse_period,
+)
 
 
 @pytest.mark.parametrize(
@@ -90,3 +97,21 @@ def test_display_fiscal_year_as_the_sheet_prints_it(year, display):
 def test_era_name_parses_back_to_the_same_year(year):
     assert parse_fiscal_year(era_name(year)) == year
     assert parse_fiscal_year(display_fiscal_year(year).split("（")[0]) == year
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["令和6年度～令和9年度", "令和６年度〜令和９年度", "2024～2027", "2024-2027", "R6-R9", "令和6年度 - 令和9年度"],
+)
+def test_a_period_reads_as_its_first_and_last_year(text):
+    assert parse_period(text) == (2024, 2027)
+
+
+@pytest.mark.parametrize("text", ["2024", "令和9年度～令和6年度", "令和6年度から", "", "～2027"])
+def test_anything_else_is_not_a_period(text):
+    with pytest.raises(FiscalYearError):
+        parse_period(text)
+
+
+def test_a_period_prints_as_the_workbook_writes_it():
+    assert display_period(2024, 2027) == "令和6年度～令和9年度"

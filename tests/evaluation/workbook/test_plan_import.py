@@ -49,7 +49,10 @@ def test_demo_workbook_imports_the_whole_plan(path):
     report = import_plan_file(path)
 
     plan = Plan.objects.get(name=PLAN)
-    assert (plan.first_fiscal_year, plan.last_fiscal_year) == (2024, 2024)
+    assert (plan.first_fiscal_year, plan.last_fiscal_year) == (
+        2024,
+        2027,
+    )  # the workbook's 計画期間 令和6年度～令和9年度
     assert Pillar.objects.count() == 2
     assert PolicyArea.objects.count() == 17
     assert Vision.objects.count() == 23
@@ -188,7 +191,7 @@ def test_a_year_imported_beside_another_leaves_the_other_years_rows_untouched(tm
     assert sorted(ResultValue.objects.filter(result__fiscal_year=2024).values_list()) == values_2024
     assert ResultValue.objects.get(result__indicator__code="1.1.2.1.O1", result__fiscal_year=2025).grade == "C"
     plan = Plan.objects.get()
-    assert (plan.first_fiscal_year, plan.last_fiscal_year) == (2024, 2025)
+    assert (plan.first_fiscal_year, plan.last_fiscal_year) == (2024, 2027)  # the period the file declares
 
     # and back: re-importing a corrected 2024 leaves 2025 alone
     results_2025 = sorted(Result.objects.filter(fiscal_year=2025).values_list())
@@ -518,3 +521,59 @@ def test_a_later_year_imports_beside_a_closed_year(closed_2024, tmp_path):
     assert report.fiscal_years == [2025]
     assert Result.objects.filter(fiscal_year=2025).count() == 134
     assert sorted(ResultValue.objects.filter(result__fiscal_year=2024).values_list()) == closed_before
+
+
+# --- The plan's period (計画期間) -------------------------------------------------------------------
+
+
+def _with_period(rows, period: str):
+    for row in rows:
+        row["計画期間"] = period
+    return rows
+
+
+def test_the_period_column_sets_the_plans_years(tmp_path):
+    import_plan_file(write_csv(tmp_path / "p.csv", _with_period(demo_rows(), "2024～2026")))
+    plan = Plan.objects.get()
+    assert (plan.first_fiscal_year, plan.last_fiscal_year) == (2024, 2026)
+    assert plan.period_display.startswith("令和6年度")
+
+
+def test_a_file_without_the_period_column_widens_the_plan_to_its_years(tmp_path):
+    columns = [column for column in PLAN_COLUMNS if column != "計画期間"]
+    import_plan_file(write_csv(tmp_path / "old.csv", demo_rows(), columns=columns))
+    plan = Plan.objects.get()
+    assert (plan.first_fiscal_year, plan.last_fiscal_year) == (2024, 2024)
+
+
+@pytest.mark.parametrize(
+    ("period", "column", "message"),
+    [
+        ("令和6年度から", "計画期間", "Write the plan's period as e.g. 令和6年度～令和9年度."),
+        ("令和7年度～令和9年度", "年度", "The year is outside the plan's period (令和7年度～令和9年度)."),
+    ],
+)
+def test_an_unreadable_period_or_a_year_outside_it_is_refused(tmp_path, period, column, message):
+    with translation.override("en"), pytest.raises(ImportRefused) as refused:
+        import_plan_file(write_csv(tmp_path / "p.csv", _with_period(demo_rows(), period)))
+    assert {(error.column, error.message) for error in refused.value.errors} == {(column, message)}
+    assert not Plan.objects.exists()
+
+
+def test_rows_that_disagree_on_the_period_are_refused(tmp_path):
+    rows = demo_rows()
+    rows[5]["計画期間"] = "令和6年度～令和8年度"
+    with translation.override("en"), pytest.raises(ImportRefused) as refused:
+        import_plan_file(write_csv(tmp_path / "p.csv", rows))
+    [error] = refused.value.errors
+    assert (error.row, error.column) == (7, "計画期間") and "令和6年度～令和9年度" in error.message
+
+
+def test_a_period_that_leaves_out_a_year_the_plan_evaluates_is_refused(tmp_path):
+    import_plan_file(DEMO_CSV)
+    rows = in_fiscal_year(_with_period(demo_rows(), "令和7年度～令和9年度"), "令和7年度")
+    with translation.override("en"), pytest.raises(ImportRefused) as refused:
+        import_plan_file(write_csv(tmp_path / "p.csv", rows))
+    assert [(error.row, error.column) for error in refused.value.errors] == [(2, "計画期間")]
+    assert "令和6年度（2024年度）" in refused.value.message
+    assert (Plan.objects.get().first_fiscal_year, Plan.objects.get().last_fiscal_year) == (2024, 2027)
