@@ -328,13 +328,16 @@ class ResultValueAdmin(ResultLock, AuditedAdmin):
 
 @admin.register(EvaluationYear)
 class EvaluationYearAdmin(AuditedAdmin):
-    """Years are opened, extended and closed on the years page (the services check and record it);
-    here the status stays as the services left it, and a closed year is read-only."""
+    """Years are opened, extended, closed and reopened on the years page (the services check and record
+    it); here none is added, the status stays as the services left it, and a closed year is read-only."""
 
     actions = None
     list_display = ["plan", "fiscal_year", "status", "deadline", "opened_at", "closed_at"]
     list_filter = ["status", "plan"]
     readonly_fields = ["status", "opened_at", "closed_at", "close_reason"]
+
+    def has_add_permission(self, request):
+        return False  # opening a year creates its results: the years page's service does it
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and guards.may_change_year(obj)

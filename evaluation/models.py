@@ -332,6 +332,12 @@ class ResultValue(models.Model):
     revised_plan_text = models.TextField(_("revised plan (text)"), blank=True)
     target_value = models.DecimalField(_("target"), **VALUE_DIGITS, null=True, blank=True)
     target_text = models.TextField(_("target (text)"), blank=True)
+    carried_from = models.PositiveSmallIntegerField(
+        _("plan values carried from"),
+        null=True,
+        blank=True,
+        help_text=_("The fiscal year whose plan value and target were carried forward when this year was opened."),
+    )
     actual_state = models.CharField(_("actual"), max_length=20, choices=ActualState.choices, default=ActualState.EMPTY)
     actual_value = models.DecimalField(_("actual value"), **VALUE_DIGITS, null=True, blank=True)
     actual_text = models.TextField(_("actual (text)"), blank=True)
@@ -379,6 +385,8 @@ class EvaluationYear(models.Model):
     opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     close_reason = models.TextField(_("reason for closing with open items"), blank=True)
+    reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
+    reopen_reason = models.TextField(_("reason for reopening"), blank=True)
 
     history = HistoricalRecords()
 

@@ -277,17 +277,28 @@ MATRIX: dict[str, dict[str, dict[str, object]]] = {
         "post": answers(LOGIN, 405, 405, 405, 405, 405),
     },
     # An empty POST: no plan given, 404.
+    # GET is the preview of opening a year; without ?plan= the planning section gets 404.
     "years/open/": {
+        "get": answers(LOGIN, 403, 403, 403, 404, 404),
+        "post": answers(LOGIN, 403, 403, 403, 404, 404),
+    },
+    "years/period/": {
         "get": answers(LOGIN, 405, 405, 405, 405, 405),
         "post": answers(LOGIN, 403, 403, 403, 404, 404),
+    },
+    # An empty POST: the reason is missing, back to the years page.
+    "years/<int:year_id>/reopen/": {
+        "get": answers(LOGIN, 405, 405, 405, 405, 405),
+        "post": answers(LOGIN, 403, 403, 403, REDIRECT, REDIRECT),
     },
     "years/<int:year_id>/deadline/": {
         "get": answers(LOGIN, 405, 405, 405, 405, 405),
         "post": answers(LOGIN, 403, 403, 403, REDIRECT, REDIRECT),
     },
+    # A POST without `confirmed` is the confirmation page.
     "years/<int:year_id>/close/": {
         "get": answers(LOGIN, 405, 405, 405, 405, 405),
-        "post": answers(LOGIN, 403, 403, 403, REDIRECT, REDIRECT),
+        "post": answers(LOGIN, 403, 403, 403, 200, 200),
     },
     "progress/": {
         "get": answers(LOGIN, 403, 403, REDIRECT, REDIRECT, REDIRECT),
@@ -315,6 +326,7 @@ SUPERUSER_ADMIN = {
     "admin:view_on_site": 404,  # results have no page of their own outside the admin
     "admin:evaluation_plan_process_import": 405,  # the confirm step of an import is a POST
     "admin:evaluation_revision_add": 403,  # revisions are made on the revise page, with their regrading
+    "admin:evaluation_evaluationyear_add": 403,  # a year is opened on the years page, which creates its results
     "admin:evaluation_revision_delete": 403,  # and never deleted
 }
 

@@ -11,7 +11,7 @@ from django.db.models import (
     Q,
 )
 
-from evaluation.domain.enums import ResultStatus, YearStatus
+from evaluation.domain.enums import ActualState, ResultStatus, YearStatus
 from evaluation.models import (
     EvaluationYear,
     Plan,
@@ -122,3 +122,16 @@ def current_open_year(plan: Plan | None = None) -> EvaluationYear | None:
 
 
 # Revisions of the plan (修正, ※2 ※3): the revise page and, later, the report's footnotes ---------------
+
+
+def tallying_results(plan_id: int, fiscal_year: int) -> list[Result]:
+    """The year's results with a sub-item still 集計中, with indicator and department (one query): what
+    closing the year would close before its figure is in."""
+    return list(
+        Result.objects.filter(
+            indicator__plan_id=plan_id, fiscal_year=fiscal_year, values__actual_state=ActualState.TALLYING
+        )
+        .select_related("indicator__department")
+        .distinct()
+        .order_by("indicator__position", "indicator__code")
+    )

@@ -54,6 +54,7 @@ class OpenedYear:
     year: EvaluationYear
     results_created: int
     values_created: int
+    values_carried: int = 0
 
 
 def _check_manager(user) -> None:
@@ -78,8 +79,67 @@ def _save(year: EvaluationYear, user, fields: list[str]) -> None:
     year.save(update_fields=fields)
 
 
+@dataclass(frozen=True)
+class OpeningPreview:
+    """What opening a year would find: the indicators that have no plan value (行動量) or target
+    (成果指標) for the year yet, and how many of them the previous year could give one."""
+
+    fiscal_year: int
+    previous_year: int
+    lacking: list[Indicator]
+    carriable: list[Indicator]
+
+
+def _has_plan_value(indicator: Indicator, value: ResultValue) -> bool:
+    """An outcome's target, an activity's 当初計画 or 修正計画: a figure or a text."""
+    if indicator.is_outcome:
+        pairs = [(value.target_value, value.target_text)]
+    else:
+        pairs = [
+            (value.original_plan_value, value.original_plan_text),
+            (value.revised_plan_value, value.revised_plan_text),
+        ]
+    return any(number is not None or text for number, text in pairs)
+
+
+def _values_by_indicator(plan: Plan, fiscal_year: int) -> dict[int, list[ResultValue]]:
+    values: dict[int, list[ResultValue]] = {}
+    for value in ResultValue.objects.filter(
+        result__indicator__plan=plan, result__fiscal_year=fiscal_year
+    ).select_related("result"):
+        values.setdefault(value.result.indicator_id, []).append(value)
+    return values
+
+
+def opening_preview(plan: Plan, fiscal_year: int) -> OpeningPreview:
+    """Which indicators lack a plan value or target for `fiscal_year` (every sub-item counted), and
+    which of those the previous year could carry forward. Three queries."""
+    indicators = list(Indicator.objects.filter(plan=plan).select_related("department").order_by("position", "pk"))
+    this_year = _values_by_indicator(plan, fiscal_year)
+    last_year = _values_by_indicator(plan, fiscal_year - 1)
+    lacking = [
+        indicator
+        for indicator in indicators
+        if not this_year.get(indicator.pk)
+        or not all(_has_plan_value(indicator, value) for value in this_year[indicator.pk])
+    ]
+    carriable = [
+        indicator
+        for indicator in lacking
+        if last_year.get(indicator.pk) and all(_has_plan_value(indicator, value) for value in last_year[indicator.pk])
+    ]
+    return OpeningPreview(fiscal_year, fiscal_year - 1, lacking, carriable)
+
+
 @transaction.atomic
-def open_year(plan: Plan, fiscal_year: int, *, user, deadline: datetime.date | None = None) -> OpenedYear:
+def open_year(
+    plan: Plan,
+    fiscal_year: int,
+    *,
+    user,
+    deadline: datetime.date | None = None,
+    carry_forward: bool = False,
+) -> OpenedYear:
     """Open the evaluation of `fiscal_year` of `plan`, with an optional deadline.
 
     Creates the year's missing results: one Result (未入力) for every indicator of the plan that has
@@ -87,9 +147,13 @@ def open_year(plan: Plan, fiscal_year: int, *, user, deadline: datetime.date | N
     values the workbook import brought in for the year) are kept as they are, values included, so
     their plan values (当初計画, 修正計画, 目標) are the year's plan values.
 
-    Side effects: one EvaluationYear; the new Result and ResultValue rows; a history row for each.
-    Raises YearRefused (not the planning section, a year outside the plan's period, already opened,
-    a deadline in the past)."""
+    With `carry_forward`, every value of the year without a plan value or target takes the previous
+    year's (its 修正計画 when revised, else its 当初計画, as this year's 当初計画; its 目標), marked with
+    `carried_from` and a history row that says so.
+
+    Side effects: one EvaluationYear; the new Result and ResultValue rows; the carried values; a
+    history row for each. Raises YearRefused (not the planning section, a year outside the plan's
+    period, already opened, a deadline in the past)."""
     _check_manager(user)
     plan = Plan.objects.select_for_update().get(pk=plan.pk)  # one opening of a plan's year at a time
     if fiscal_year not in plan.fiscal_years:
@@ -121,7 +185,42 @@ def open_year(plan: Plan, fiscal_year: int, *, user, deadline: datetime.date | N
         ResultValue,
         default_user=user,
     )
-    return OpenedYear(year=year, results_created=len(results), values_created=len(values))
+    carried = _carry_forward(plan, fiscal_year, user) if carry_forward else 0
+    return OpenedYear(year=year, results_created=len(results), values_created=len(values), values_carried=carried)
+
+
+CARRY_FIELDS = ["original_plan_value", "original_plan_text", "target_value", "target_text", "carried_from"]
+
+
+def _carry_forward(plan: Plan, fiscal_year: int, user) -> int:
+    """Give every value of the year that has no plan value or target the previous year's; how many."""
+    previous = {
+        (value.result.indicator_id, value.measure_id): value
+        for value in ResultValue.objects.filter(
+            result__indicator__plan=plan, result__fiscal_year=fiscal_year - 1
+        ).select_related("result")
+    }
+    reason = str(_("Carried from %(year)s") % {"year": display_fiscal_year(fiscal_year - 1)})
+    carried = 0
+    for value in ResultValue.objects.filter(
+        result__indicator__plan=plan, result__fiscal_year=fiscal_year
+    ).select_related("result__indicator"):
+        indicator = value.result.indicator
+        source = previous.get((indicator.pk, value.measure_id))
+        if source is None or _has_plan_value(indicator, value) or not _has_plan_value(indicator, source):
+            continue
+        if indicator.is_outcome:
+            value.target_value, value.target_text = source.target_value, source.target_text
+        elif source.revised_plan_value is not None or source.revised_plan_text:
+            value.original_plan_value, value.original_plan_text = source.revised_plan_value, source.revised_plan_text
+        else:
+            value.original_plan_value, value.original_plan_text = source.original_plan_value, source.original_plan_text
+        value.carried_from = fiscal_year - 1
+        value._history_user = user
+        value._change_reason = reason
+        value.save(update_fields=CARRY_FIELDS)
+        carried += 1
+    return carried
 
 
 def _check_deadline_not_past(deadline: datetime.date | None) -> None:
@@ -184,3 +283,45 @@ def close_year(year: EvaluationYear, *, user, force: bool = False, reason: str =
     year.status, year.closed_at, year.close_reason = YearStatus.CLOSED, timezone.now(), reason
     _save(year, user, ["status", "closed_at", "close_reason"])
     return year
+
+
+@transaction.atomic
+def reopen_year(year: EvaluationYear, *, user, reason: str) -> EvaluationYear:
+    """Reopen a closed year, with the reason on the record: its items can be changed again (approved
+    ones stay locked until reopened one by one on their page).
+
+    Side effects: status, reopened_at, reopen_reason; a history row with the reason.
+    Raises YearRefused (not the planning section, not closed, no reason)."""
+    _check_manager(user)
+    year = _locked_year(year.pk)
+    if year.status != YearStatus.CLOSED:
+        raise YearRefused(_("%(year)s is not closed.") % {"year": display_fiscal_year(year.fiscal_year)})
+    reason = reason.strip()
+    if not reason:
+        raise YearRefused(_("Write the reason for reopening the year: it stays on the record."))
+    year.status, year.reopened_at, year.reopen_reason = YearStatus.OPEN, timezone.now(), reason
+    year._change_reason = reason
+    _save(year, user, ["status", "reopened_at", "reopen_reason"])
+    return year
+
+
+@transaction.atomic
+def extend_period(plan: Plan, last_fiscal_year: int, *, user, reason: str) -> Plan:
+    """Extend the plan's period to `last_fiscal_year` (計画期間の延長), with the reason on the record.
+
+    Side effects: Plan.last_fiscal_year; a history row with the reason. Raises YearRefused (not the
+    planning section, not later than the current end, no reason)."""
+    _check_manager(user)
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    if last_fiscal_year <= plan.last_fiscal_year:
+        raise YearRefused(
+            _("The period can only be extended: choose a year after %(year)s.")
+            % {"year": display_fiscal_year(plan.last_fiscal_year)}
+        )
+    reason = reason.strip()
+    if not reason:
+        raise YearRefused(_("Write the reason for extending the plan's period: it stays on the record."))
+    plan.last_fiscal_year = last_fiscal_year
+    plan._history_user, plan._change_reason = user, reason
+    plan.save(update_fields=["last_fiscal_year"])
+    return plan

@@ -1,5 +1,7 @@
-"""The evaluation years of a plan (the planning section's page): open a fiscal year, set or extend
-its deadline, close it. Each state change is a POST through one service of evaluation.services.years."""
+"""The evaluation years of a plan (the planning section's page): the plan's period and its extension,
+open a fiscal year (after a preview of the plan values it lacks, carried forward on request), set or
+extend its deadline, close it and reopen it (each after a confirmation that says what will happen).
+Each state change is a POST through one service of evaluation.services.years."""
 
 from django import forms
 from django.contrib import messages
@@ -8,13 +10,13 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from departments.permissions import can_manage_years
 from evaluation import display
 from evaluation.domain.enums import ResultStatus, YearStatus
 from evaluation.models import EvaluationYear, Plan
-from evaluation.queries.progress import StatusCounts, status_counts_by_year
+from evaluation.queries.progress import StatusCounts, status_counts_by_year, tallying_results
 from evaluation.services import years as year_services
 from evaluation.views.home import _choose
 
@@ -36,6 +38,20 @@ class OpenYearForm(forms.Form):
 
 class DeadlineForm(forms.Form):
     deadline = forms.DateField(label=_("New deadline"), widget=DateInput)
+
+
+class PeriodForm(forms.Form):
+    last_fiscal_year = forms.TypedChoiceField(label=_("Extend the period to"), coerce=int)
+    reason = forms.CharField(label=_("Reason for extending the period"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, plan: Plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        later = range(plan.last_fiscal_year + 1, plan.last_fiscal_year + 6)
+        self.fields["last_fiscal_year"].choices = [(year, display.fiscal_year(year)) for year in later]
+
+
+class ReopenYearForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for reopening"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class CloseYearForm(forms.Form):
@@ -85,12 +101,14 @@ def years(request):
             "counts": counts.get(year.fiscal_year, StatusCounts()),
             "deadline_form": DeadlineForm(prefix=f"y{year.pk}"),
             "close_form": CloseYearForm(prefix=f"y{year.pk}"),
+            "reopen_form": ReopenYearForm(prefix=f"y{year.pk}"),
         }
         for year in evaluation_years
     ]
     context.update(
         rows=rows,
         open_form=OpenYearForm(years=openable) if openable else None,
+        period_form=PeriodForm(plan=plan),
         statuses=[label for _status, label in ResultStatus.choices],
         OPEN=YearStatus.OPEN,
     )
@@ -103,30 +121,63 @@ def _form_errors(request, form) -> None:
             messages.error(request, error)
 
 
-@require_POST
-def open_year(request):
-    _manager_only(request)
+def _plan_of_request(request) -> Plan:
     try:
-        plan = Plan.objects.get(pk=int(request.POST.get("plan", "")))
+        return Plan.objects.get(pk=int(request.POST.get("plan") or request.GET.get("plan", "")))
     except (Plan.DoesNotExist, ValueError):
         raise Http404("unknown plan") from None
+
+
+@require_http_methods(["GET", "POST"])
+def open_year(request):
+    """GET: what opening the chosen year would find (the indicators without a plan value or target,
+    those the previous year can give one); POST: open it, carrying them forward if asked."""
+    _manager_only(request)
+    plan = _plan_of_request(request)
     taken = set(plan.evaluation_years.values_list("fiscal_year", flat=True))
-    form = OpenYearForm(request.POST, years=[year for year in plan.fiscal_years if year not in taken])
+    form = OpenYearForm(request.POST or request.GET, years=[year for year in plan.fiscal_years if year not in taken])
     if not form.is_valid():
         _form_errors(request, form)
         return redirect(_back(plan))
+    fiscal_year, deadline = form.cleaned_data["fiscal_year"], form.cleaned_data["deadline"]
+    if request.method == "GET":
+        context = {"plan": plan, "form": form, "preview": year_services.opening_preview(plan, fiscal_year)}
+        return render(request, "evaluation/years/open.html", context)
     try:
         opened = year_services.open_year(
-            plan, form.cleaned_data["fiscal_year"], user=request.user, deadline=form.cleaned_data["deadline"]
+            plan, fiscal_year, user=request.user, deadline=deadline, carry_forward=bool(request.POST.get("carry"))
         )
     except year_services.YearRefused as refused:
         messages.error(request, refused.message)
     else:
         messages.success(
             request,
-            _("%(year)s is open: %(created)d result rows were created.")
-            % {"year": display.fiscal_year(opened.year.fiscal_year), "created": opened.results_created},
+            _("%(year)s is open: %(created)d result rows were created, %(carried)d plan values carried forward.")
+            % {
+                "year": display.fiscal_year(opened.year.fiscal_year),
+                "created": opened.results_created,
+                "carried": opened.values_carried,
+            },
         )
+    return redirect(_back(plan))
+
+
+@require_POST
+def extend_period(request):
+    _manager_only(request)
+    plan = _plan_of_request(request)
+    form = PeriodForm(request.POST, plan=plan)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect(_back(plan))
+    try:
+        plan = year_services.extend_period(
+            plan, form.cleaned_data["last_fiscal_year"], user=request.user, reason=form.cleaned_data["reason"]
+        )
+    except year_services.YearRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("The plan's period is now %(period)s.") % {"period": plan.period_display})
     return redirect(_back(plan))
 
 
@@ -152,9 +203,20 @@ def set_deadline(request, year_id: int):
 
 @require_POST
 def close_year(request, year_id: int):
+    """Close the year after a confirmation page that says what closing does: the items not approved
+    it closes (with the reason asked for), and the 集計中 items whose figure comes later."""
     year = _year_for_manager(request, year_id)
     form = CloseYearForm(request.POST, prefix=f"y{year.pk}")
     form.is_valid()  # both fields are optional: the service checks the reason
+    if not request.POST.get("confirmed"):
+        context = {
+            "plan": year.plan,
+            "year": year,
+            "form": form,
+            "counts": status_counts_by_year(year.plan).get(year.fiscal_year, StatusCounts()),
+            "tallying": tallying_results(year.plan_id, year.fiscal_year),
+        }
+        return render(request, "evaluation/years/close_confirm.html", context)
     try:
         year = year_services.close_year(
             year,
@@ -167,5 +229,29 @@ def close_year(request, year_id: int):
     else:
         messages.success(
             request, _("%(year)s is closed: it is read-only now.") % {"year": display.fiscal_year(year.fiscal_year)}
+        )
+    return redirect(_back(year))
+
+
+@require_POST
+def reopen_year(request, year_id: int):
+    """Reopen a closed year with its reason, after a confirmation page."""
+    year = _year_for_manager(request, year_id)
+    form = ReopenYearForm(request.POST, prefix=f"y{year.pk}")
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect(_back(year))
+    if not request.POST.get("confirmed"):
+        context = {"plan": year.plan, "year": year, "form": form}
+        return render(request, "evaluation/years/reopen_confirm.html", context)
+    try:
+        year = year_services.reopen_year(year, user=request.user, reason=form.cleaned_data["reason"])
+    except year_services.YearRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(
+            request,
+            _("%(year)s is open again: its items can be changed; the reason is on the record.")
+            % {"year": display.fiscal_year(year.fiscal_year)},
         )
     return redirect(_back(year))

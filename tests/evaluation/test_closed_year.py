@@ -484,3 +484,8 @@ def test_the_admin_refuses_to_delete_a_measure_a_closed_year_shows_from_its_indi
     response = _post_change(client, "indicator", draft.indicator_id, **{"measures-0-DELETE": "on"})
     assert response.status_code == 200
     assert "holds this sub-item; it cannot be deleted" in response.content.decode()
+
+
+def test_the_admin_adds_no_evaluation_year_around_the_years_page(client, superuser, year):
+    client.force_login(superuser)
+    assert client.get(reverse("admin:evaluation_evaluationyear_add")).status_code == 403

@@ -137,7 +137,7 @@ def test_a_draft_saves_without_a_gradable_target_its_grade_held_and_submitting_w
         "",
     )
     assert (saved.status, saved.grade) == (ResultStatus.DRAFT, "")
-    with pytest.raises(TransitionRefused, match="The planning section"):
+    with pytest.raises(TransitionRefused, match="計画所管"):
         submit(saved, user=staff, expected_version=saved.version)
     assert Result.objects.get(pk=result.pk).status == ResultStatus.DRAFT
 

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from evaluation.domain.enums import ResultStatus, YearStatus
+from evaluation.domain.enums import IndicatorKind, ResultStatus, YearStatus
 from evaluation.domain.workflow import Action, TransitionRefused
 from evaluation.models import EvaluationYear, Result, ResultValue
 from evaluation.services import years
@@ -226,17 +226,19 @@ def test_planning_section_extends_the_deadline_and_an_earlier_date_is_refused(cl
     assert "only be extended" in refused.content.decode()
 
 
-def test_closing_through_the_page_lists_open_items_then_closes_when_forced(client, plan, department, planner):
+def test_closing_through_the_page_confirms_lists_open_items_then_closes_when_forced(client, plan, department, planner):
     make_result(make_indicator(plan, department=department))
     year = years.open_year(plan, 2024, user=planner).year
     client.force_login(planner)
     url = reverse("year_close", args=[year.pk])
 
-    refused = client.post(url, {}, HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    confirm = client.post(url, {}, HTTP_ACCEPT_LANGUAGE="en")
+    assert "1 item is not approved yet" in confirm.content.decode()
+    refused = client.post(url, {"confirmed": "1"}, HTTP_ACCEPT_LANGUAGE="en", follow=True)
     assert "1 item is not approved yet (Not entered 1)" in refused.content.decode()
     assert EvaluationYear.objects.get().status == YearStatus.OPEN
 
-    client.post(url, {f"y{year.pk}-force": "on", f"y{year.pk}-reason": "議会日程のため"})
+    client.post(url, {"confirmed": "1", f"y{year.pk}-force": "on", f"y{year.pk}-reason": "議会日程のため"})
     year.refresh_from_db()
     assert (year.status, year.close_reason) == (YearStatus.CLOSED, "議会日程のため")
 
@@ -267,6 +269,127 @@ def test_years_page_sends_anonymous_visitors_to_the_login_page(client, plan, pla
 def test_year_actions_refuse_get(client, plan, planner):
     year = years.open_year(plan, 2024, user=planner).year
     client.force_login(planner)
-    assert client.get(reverse("year_open")).status_code == 405
     assert client.get(reverse("year_close", args=[year.pk])).status_code == 405
     assert client.get(reverse("year_deadline", args=[year.pk])).status_code == 405
+
+
+# The second year: the plan's period, carried plan values, reopening ----------------------------
+
+
+@pytest.fixture
+def four_year_plan(plan):
+    plan.last_fiscal_year = 2027
+    plan.save()
+    return plan
+
+
+def _last_year(plan, department, *, kind=IndicatorKind.OUTCOME, **values):
+    indicator = make_indicator(plan, department=department, kind=kind)
+    make_result(indicator, fiscal_year=2024, target=values.pop("target", None), **values)
+    return indicator
+
+
+def test_the_opening_preview_lists_what_lacks_a_plan_value_and_what_can_be_carried(four_year_plan, department):
+    carried = _last_year(four_year_plan, department, target=Decimal(100))
+    nothing_before = make_indicator(four_year_plan, department=department)
+    already_set = _last_year(four_year_plan, department, target=Decimal(100))
+    make_result(already_set, fiscal_year=2025, target=Decimal(120))  # imported for 2025
+
+    preview = years.opening_preview(four_year_plan, 2025)
+
+    assert preview.lacking == [carried, nothing_before]
+    assert preview.carriable == [carried]
+
+
+def test_opening_with_carry_forward_copies_last_years_targets_and_plans_marked_and_on_the_record(
+    four_year_plan, department, planner
+):
+    outcome = _last_year(four_year_plan, department, target=Decimal(100))
+    activity = _last_year(four_year_plan, department, kind=IndicatorKind.ACTIVITY)
+    ResultValue.objects.filter(result__indicator=activity).update(
+        original_plan_value=Decimal(5), revised_plan_value=Decimal(6)
+    )
+
+    opened = years.open_year(four_year_plan, 2025, user=planner, carry_forward=True)
+
+    assert opened.values_carried == 2
+    target = ResultValue.objects.get(result__indicator=outcome, result__fiscal_year=2025)
+    plan_value = ResultValue.objects.get(result__indicator=activity, result__fiscal_year=2025)
+    assert (target.target_value, target.carried_from) == (Decimal(100), 2024)
+    assert (plan_value.original_plan_value, plan_value.revised_plan_value, plan_value.carried_from) == (
+        Decimal(6),  # last year's revised plan is this year's plan
+        None,
+        2024,
+    )
+    record = target.history.latest()
+    assert record.history_user == planner and "2024" in record.history_change_reason
+
+
+def test_opening_without_carry_forward_leaves_the_targets_to_the_planning_section(four_year_plan, department, planner):
+    outcome = _last_year(four_year_plan, department, target=Decimal(100))
+    assert years.open_year(four_year_plan, 2025, user=planner).values_carried == 0
+    value = ResultValue.objects.get(result__indicator=outcome, result__fiscal_year=2025)
+    assert (value.target_value, value.carried_from) == (None, None)
+
+
+def test_a_closed_year_reopens_with_its_reason_on_the_record(plan, planner, staff):
+    year = years.open_year(plan, 2024, user=planner).year
+    years.close_year(year, user=planner)
+    with pytest.raises(years.YearRefused):
+        years.reopen_year(year, user=planner, reason="　")
+    with pytest.raises(years.YearRefused):
+        years.reopen_year(year, user=staff, reason="確定値の反映")
+
+    reopened = years.reopen_year(year, user=planner, reason="確定値の反映")
+
+    assert (reopened.status, reopened.reopen_reason) == (YearStatus.OPEN, "確定値の反映")
+    record = EvaluationYear.history.filter(id=year.pk).latest()
+    assert (record.history_user, record.history_change_reason) == (planner, "確定値の反映")
+    with pytest.raises(years.YearRefused):
+        years.reopen_year(year, user=planner, reason="二度目")
+
+
+def test_the_period_is_extended_with_a_reason_and_only_forward(plan, planner):
+    with pytest.raises(years.YearRefused):
+        years.extend_period(plan, plan.last_fiscal_year, user=planner, reason="延長")
+    with pytest.raises(years.YearRefused):
+        years.extend_period(plan, 2030, user=planner, reason="")
+    extended = years.extend_period(plan, 2030, user=planner, reason="計画の改定まで延長")
+    assert extended.last_fiscal_year == 2030
+    assert extended.history.latest().history_change_reason == "計画の改定まで延長"
+
+
+def test_the_pages_open_a_year_after_its_preview_and_reopen_after_a_confirmation(
+    client, four_year_plan, department, planner
+):
+    _last_year(four_year_plan, department, target=Decimal(100))
+    client.force_login(planner)
+
+    preview = client.get(
+        reverse("year_open"), {"plan": four_year_plan.pk, "fiscal_year": 2025}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert "1 indicator has no plan value or target" in preview.content.decode()
+    assert not EvaluationYear.objects.filter(fiscal_year=2025).exists()
+
+    client.post(reverse("year_open"), {"plan": four_year_plan.pk, "fiscal_year": 2025, "carry": "on"})
+    year = EvaluationYear.objects.get(fiscal_year=2025)
+    assert ResultValue.objects.get(result__fiscal_year=2025).carried_from == 2024
+
+    years.close_year(year, user=planner, force=True, reason="テスト")
+    url = reverse("year_reopen", args=[year.pk])
+    confirm = client.post(url, {f"y{year.pk}-reason": "確定値の反映"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert "Reopen 令和7年度" in confirm.content.decode()
+    year.refresh_from_db()
+    assert year.status == YearStatus.CLOSED
+    client.post(url, {f"y{year.pk}-reason": "確定値の反映", "confirmed": "1"})
+    year.refresh_from_db()
+    assert (year.status, year.reopen_reason) == (YearStatus.OPEN, "確定値の反映")
+
+
+def test_the_close_confirmation_lists_the_items_still_being_tallied(client, plan, department, planner):
+    result = make_result(make_indicator(plan, department=department, name="集計中の指標"), actual="集計中")
+    year = years.open_year(plan, 2024, user=planner).year
+    client.force_login(planner)
+    page = client.post(reverse("year_close", args=[year.pk]), {}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "1 item is still 集計中" in page and result.indicator.name in page
+    assert EvaluationYear.objects.get().status == YearStatus.OPEN
