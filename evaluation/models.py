@@ -283,6 +283,9 @@ class Result(models.Model):
     # the history (the status change it accompanies is recorded there).
     reviewed_version = models.PositiveIntegerField(_("version last reviewed"), null=True, blank=True, editable=False)
     reviewed_at = models.DateTimeField(_("last reviewed at"), null=True, blank=True, editable=False)
+    completed_late_at = models.DateTimeField(
+        _("figure completed after closing"), null=True, blank=True, help_text=_("確定値の報告, approved.")
+    )
 
     history = HistoricalRecords(excluded_fields=["reviewed_version", "reviewed_at"])
 
@@ -401,6 +404,55 @@ class EvaluationYear(models.Model):
 
     def __str__(self):
         return f"{self.plan} {display_fiscal_year(self.fiscal_year)}"
+
+
+class LateFigure(models.Model):
+    """確定値の報告: after its year was closed, the figure of an approved item that was still 集計中,
+    reported by the owning department and approved (or returned) by the planning section. Approving
+    writes it into the closed year's result; nothing else of the closed year changes."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        RETURNED = "returned", _("Returned")
+
+    result = models.ForeignKey(Result, on_delete=models.CASCADE, related_name="late_figures", verbose_name=_("result"))
+    # {measure id: {"state": number|text, "value": "1816" or "", "text": ""}} as the department reported it.
+    values = models.JSONField(_("reported values"))
+    reason = models.TextField(_("reason for the grade"), blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("reported by")
+    )
+    reported_at = models.DateTimeField(_("reported at"), auto_now_add=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_comment = models.TextField(_("comment of the review"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["result_id", "reported_at", "pk"]
+        verbose_name = _("late figure")
+        verbose_name_plural = _("late figures")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "approved", "returned"]), name="late_figure_status"
+            ),
+            models.UniqueConstraint(
+                fields=["result"], condition=Q(status="pending"), name="late_figure_one_pending_per_result"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.result} ({self.get_status_display()})"
 
 
 class ResultComment(models.Model):

@@ -1,6 +1,18 @@
 from django.urls import path
 
-from evaluation.views import audit, entry, entry_sheet, exports, home, progress, report, review, revisions, years
+from evaluation.views import (
+    audit,
+    entry,
+    entry_sheet,
+    exports,
+    home,
+    late_figures,
+    progress,
+    report,
+    review,
+    revisions,
+    years,
+)
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -17,6 +29,7 @@ urlpatterns = [
     path("review/<int:fiscal_year>/selection/", review.review_selection, name="review_selection"),
     path("review/results/<int:result_id>/", review.review_item, name="review_item"),
     path("review/results/<int:result_id>/comment/", review.review_comment, name="review_comment"),
+    path("review/results/<int:result_id>/late/", late_figures.late_figure, name="late_figure"),
     # Before review_action, whose <str:action> would take "revise".
     path("review/results/<int:result_id>/revise/", revisions.revise_result, name="revise_result"),
     path(

@@ -246,6 +246,11 @@ MATRIX: dict[str, dict[str, dict[str, object]]] = {
         "get": answers(LOGIN, 405, 405, 405, 405, 405),
         "post": answers(LOGIN, REDIRECT, 404, 403, REDIRECT, REDIRECT),
     },
+    # 確定値の報告: the page shows what the person may do; an empty POST does nothing and goes back.
+    "review/results/<int:result_id>/late/": {
+        "get": answers(LOGIN, 200, 404, 200, 200, 200),
+        "post": answers(LOGIN, REDIRECT, 404, REDIRECT, REDIRECT, REDIRECT),
+    },
     "review/results/<int:result_id>/revise/": {
         "get": answers(LOGIN, 403, 403, 403, 200, 200),
         "post": answers(LOGIN, 403, 403, 403, 200, 200),

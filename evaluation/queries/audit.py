@@ -46,6 +46,7 @@ PATHS = {
     "admin": gettext_lazy("Admin"),
     "revision": gettext_lazy("Plan revision"),
     "entry sheet": gettext_lazy("Entry sheet upload"),
+    "late figure": gettext_lazy("Late figure (確定値の報告)"),
 }
 ACTIONS = {"+": gettext_lazy("Created"), "~": gettext_lazy("Changed"), "-": gettext_lazy("Deleted")}
 

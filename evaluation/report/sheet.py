@@ -75,6 +75,7 @@ class PrintedIndicator:
     grade: str = ""  # outcomes: A–D or ー
     reason: str = ""  # C and D only
     code: str = ""
+    late: str = ""  # 「確定値 2025年6月1日」 when the figure was completed after the year was closed
 
     @property
     def full_name(self) -> str:
@@ -286,6 +287,9 @@ def _indicator(entry: IndicatorYear, plan: Plan, tags: list[str]) -> PrintedIndi
         grade=grade,
         reason=reason,
         code=indicator.code,
+        late=f"確定値 {display.day(result.completed_late_at)}"
+        if result is not None and result.completed_late_at
+        else "",
     )
 
 

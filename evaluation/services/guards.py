@@ -27,7 +27,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from departments import permissions
-from evaluation.domain.enums import ResultStatus, YearStatus
+from evaluation.domain.enums import ActualState, ResultStatus, YearStatus
 from evaluation.domain.errors import MezasuError
 from evaluation.domain.fiscal_year import display_fiscal_year
 from evaluation.domain.workflow import DEPARTMENT_ACTIONS, EDITABLE_BY_DEPARTMENT, TransitionRefused
@@ -145,6 +145,38 @@ def refuse_actor(user, result: Result, action: str) -> None:
     )
     if not allowed:
         raise PermissionRefused(action)
+
+
+def refuse_late_figure(user, result: Result) -> None:
+    """確定値の報告, the one change of a closed year: by the owning department, of an approved item
+    that still has a sub-item 集計中, once its year is closed (before, the entry page completes it)."""
+    if not permissions.can_edit_result(user, result):
+        raise PermissionRefused("late figure")
+    _refuse_unless_late_figure_item(result)
+
+
+def refuse_late_figure_review(user, result: Result) -> None:
+    """Approving or returning a late figure: the planning section, on a closed year's approved 集計中 item."""
+    if not permissions.can_approve(user, result):
+        raise PermissionRefused("late figure")
+    _refuse_unless_late_figure_item(result)
+
+
+def may_report_late_figure(user, result: Result, *, year_closed: bool) -> bool:
+    """refuse_late_figure() as a yes or no, for a page to offer the report."""
+    return year_closed and permissions.can_edit_result(user, result) and _is_late_figure_item(result)
+
+
+def _is_late_figure_item(result: Result) -> bool:
+    tallying = result.values.filter(actual_state=ActualState.TALLYING).exists()
+    return result.status == ResultStatus.APPROVED and tallying
+
+
+def _refuse_unless_late_figure_item(result: Result) -> None:
+    if not is_year_closed(result.indicator.plan_id, result.fiscal_year):
+        raise TransitionRefused(_("The year is open: complete the figure on the entry page."))
+    if not _is_late_figure_item(result):
+        raise TransitionRefused(_("Only an approved item still being tallied (集計中) takes a late figure."))
 
 
 def refuse_comment(user, result: Result) -> None:

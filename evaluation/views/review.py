@@ -18,7 +18,7 @@ from django_tables2 import RequestConfig
 
 from departments import permissions
 from evaluation import display
-from evaluation.domain.enums import YearStatus
+from evaluation.domain.enums import ActualState, ResultStatus, YearStatus
 from evaluation.domain.errors import MezasuError
 from evaluation.domain.workflow import PLANNING_ACTIONS, Action, TransitionRefused, allowed_actions
 from evaluation.filters import ReviewFilter
@@ -222,6 +222,10 @@ def review_item(request, result_id: int):
         "year_closed": year_closed,
         "can_comment": guards.may_comment(request.user, result, year_closed=year_closed),
         "can_see_queue": permissions.can_view_review_queue(request.user),
+        # 確定値の報告: a closed year's approved item still 集計中 (the page of views/late_figures.py).
+        "late_figure_item": year_closed
+        and result.status == ResultStatus.APPROVED
+        and any(value.actual_state == ActualState.TALLYING for value in values),
     }
     return render(request, "evaluation/review/item.html", context)
 
