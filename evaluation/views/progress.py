@@ -158,7 +158,7 @@ def remind(request, fiscal_year: int):
             department_ids = [int(raw)]
         except ValueError:
             raise Http404("unknown department") from None
-    report = send_reminders(year, department_ids=department_ids)
+    report = send_reminders(year, department_ids=department_ids, request=request)
     if report.sent:
         messages.success(
             request,

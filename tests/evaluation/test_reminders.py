@@ -183,3 +183,19 @@ def test_board_button_of_a_closed_year_sends_nothing(client, setting):
     )
     assert "is closed: no reminders" in response.content.decode()
     assert mail.outbox == []
+
+
+def test_board_button_links_to_the_address_the_planner_used_when_no_base_url_is_set(client, setting, settings):
+    settings.MEZASU_BASE_URL = ""
+    client.force_login(setting["planner"])
+    client.post(reverse("progress_remind", args=[2024]), {"plan": setting["plan"].pk, "department": setting["area"].pk})
+    path = reverse("entry_department", args=[setting["area"].pk, 2024])
+    assert f"http://testserver{path}" in mail.outbox[0].body
+
+
+def test_command_warns_when_the_base_url_is_not_set(setting, settings):
+    settings.MEZASU_BASE_URL = ""
+    err = StringIO()
+    with translation.override("en"):
+        call_command("send_reminders", "--dry-run", stdout=StringIO(), stderr=err)
+    assert "MEZASU_BASE_URL is not set" in err.getvalue()
