@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 from django_tables2 import RequestConfig
 
 from departments import permissions
-from evaluation import display
+from evaluation import display, notices
 from evaluation.domain.enums import YearStatus
 from evaluation.domain.errors import MezasuError
 from evaluation.domain.workflow import PLANNING_ACTIONS, Action, TransitionRefused, allowed_actions
@@ -150,6 +150,8 @@ def review_selection(request, fiscal_year: int):
             )
         return redirect(back)
     messages.success(request, _done_message(action, reviewed))
+    if action == Action.RETURN:
+        notices.notify(request, notices.events_for(notices.RETURNED, [result.pk for result in reviewed], comment))
     return redirect(back)
 
 
@@ -201,6 +203,7 @@ def _value_rows(values, indicator) -> list[dict]:
 def review_item(request, result_id: int):
     """One indicator's result in its context, with its history, the comment thread and the review actions."""
     result = _visible_result(request, result_id)
+    notices.mark_read(request.user, result)
     values = list(result.values.select_related("measure").order_by("measure__label"))
     comments = list(ResultComment.objects.filter(result=result).select_related("author").order_by("created_at", "pk"))
     can_act = permissions.can_approve(request.user, result)
@@ -265,10 +268,9 @@ def review_action(request, result_id: int, action: str):
         seen_version = int(request.POST["version"])
     except (KeyError, ValueError):
         return HttpResponseBadRequest("missing version")
+    comment = request.POST.get("comment", "")
     try:
-        services.review(
-            result, action, user=request.user, expected_version=seen_version, comment=request.POST.get("comment", "")
-        )
+        services.review(result, action, user=request.user, expected_version=seen_version, comment=comment)
     except guards.StaleVersion:
         messages.error(request, _stale_message(result, seen_version, action))
     except TransitionRefused as refused:
@@ -277,6 +279,8 @@ def review_action(request, result_id: int, action: str):
         raise PermissionDenied from None
     else:
         messages.success(request, _done_message(action, [result]))
+        if action in (Action.RETURN, Action.REOPEN):  # both send the item back to the department
+            notices.notify(request, notices.events_for(notices.RETURNED, [result.pk], comment))
     return redirect("review_item", result_id=result.pk)
 
 
@@ -286,10 +290,12 @@ def review_comment(request, result_id: int):
     result = _visible_result(request, result_id)
     if not permissions.can_comment(request.user, result):
         raise PermissionDenied
+    body = request.POST.get("body", "")
     try:
-        services.add_comment(result, user=request.user, body=request.POST.get("body", ""))
+        services.add_comment(result, user=request.user, body=body)
     except TransitionRefused as refused:
         messages.error(request, str(refused.message))
     else:
         messages.success(request, _("Your comment was added."))
+        notices.notify(request, notices.events_for(notices.COMMENTED, [result.pk], body))
     return redirect(f"{reverse('review_item', args=[result.pk])}#comments")
