@@ -30,6 +30,7 @@ from evaluation.services import guards
 from evaluation.services import results as services
 from evaluation.services.guards import StaleVersion
 from evaluation.tables import ReviewTable
+from evaluation.views.confirmations import SelectionDraft, is_confirmed, preview_selection, wants_back
 from evaluation.views.home import _choose
 
 PER_PAGE = 50
@@ -84,13 +85,17 @@ def review_queue(request, fiscal_year: int | None = None):
     can_review = permissions.can_review(request.user)
     review_filter = ReviewFilter(request.GET or None, queryset=review_results(plan, fiscal_year), plan=plan)
     results = review_filter.qs
-    table = ReviewTable(results, exclude=() if can_review else ("select",))
+    draft = SelectionDraft.take(request, fiscal_year) if can_review else None
+    table = ReviewTable(
+        results, exclude=() if can_review else ("select",), selected=draft.selected if draft else frozenset()
+    )
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
     context.update(
         filter=review_filter,
         table=table,
         counts=review_counts(results),
         can_review=can_review,
+        draft=draft,
         is_filtered=any(value for key, value in request.GET.items() if key in review_filter.filters),
     )
     return render(request, "evaluation/review/queue.html", context)
@@ -105,7 +110,9 @@ def _next_url(request, fallback: str) -> str:
 
 @require_POST
 def review_selection(request, fiscal_year: int):
-    """Approve or return the selected results, all or nothing; refusals are listed item by item."""
+    """Approve or return the selected results, all or nothing, once confirmed: without `confirmed=1`
+    the page says what would happen and changes nothing (views.confirmations). Refusals are listed
+    item by item; the selection and the comment are kept for the queue whenever nothing was done."""
     if not permissions.can_review(request.user):
         raise PermissionDenied
     back = _next_url(request, reverse("review_queue", args=[fiscal_year]))
@@ -119,40 +126,62 @@ def review_selection(request, fiscal_year: int):
         return HttpResponseBadRequest("malformed selection")
     in_year = set(Result.objects.filter(pk__in=selected, fiscal_year=fiscal_year).values_list("pk", flat=True))
     versions = {pk: version for pk, version in versions.items() if pk in in_year}
+    comment = request.POST.get("comment", "")
+    draft = SelectionDraft(fiscal_year, action, frozenset(versions), comment)
     if not versions:
+        draft.keep(request)
         messages.warning(request, _("Select at least one item."))
         return redirect(back)
-    comment = request.POST.get("comment", "")
     if action == Action.RETURN and not comment.strip():
+        draft.keep(request)
         messages.error(request, _("Nothing was returned: write the comment the selected items are returned with."))
         return redirect(back)
+    if wants_back(request):
+        draft.keep(request)
+        messages.info(request, _("Nothing was changed: your selection and your comment are kept."))
+        return redirect(back)
+    if not is_confirmed(request):
+        preview = preview_selection(action, versions, comment, user=request.user)
+        context = {
+            "fiscal_year": fiscal_year,
+            "preview": preview,
+            "next": back,
+            "plan": preview.results[0].indicator.plan,
+        }
+        return render(request, "evaluation/review/confirm_selection.html", context)
     try:
         reviewed = services.review_selection(versions, action, user=request.user, comment=comment)
     except services.SelectionRefused as refused:
-        messages.error(
-            request,
-            _("Nothing was changed: %(refused)s of the %(selected)s selected items cannot be %(done)s.")
-            % {
-                "refused": len(refused.refusals),
-                "selected": len(versions),
-                "done": _("approved") if action == Action.APPROVE else _("returned"),
-            },
-        )
-        for refusal in refused.refusals:
-            messages.error(
-                request,
-                _("%(code)s %(name)s: %(reason)s")
-                % {
-                    "code": refusal.result.indicator.code,
-                    "name": refusal.result.indicator.name,
-                    "reason": _refusal_reason(refusal.error),
-                },
-            )
+        draft.keep(request)
+        _announce_refusals(request, action, refused, len(versions))
         return redirect(back)
+    SelectionDraft.forget(request)
     messages.success(request, _done_message(action, reviewed))
     if action == Action.RETURN:
         notices.notify(request, notices.events_for(notices.RETURNED, [result.pk for result in reviewed], comment))
     return redirect(back)
+
+
+def _announce_refusals(request, action: str, refused, selected_count: int) -> None:
+    messages.error(
+        request,
+        _("Nothing was changed: %(refused)s of the %(selected)s selected items cannot be %(done)s.")
+        % {
+            "refused": len(refused.refusals),
+            "selected": selected_count,
+            "done": _("approved") if action == Action.APPROVE else _("returned"),
+        },
+    )
+    for refusal in refused.refusals:
+        messages.error(
+            request,
+            _("%(code)s %(name)s: %(reason)s")
+            % {
+                "code": refusal.result.indicator.code,
+                "name": refusal.result.indicator.name,
+                "reason": _refusal_reason(refusal.error),
+            },
+        )
 
 
 def _refusal_reason(error: MezasuError) -> str:
