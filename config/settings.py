@@ -1,7 +1,8 @@
 """Mezasu settings: one file, read from the environment.
 
-DJANGO_SECRET_KEY, DJANGO_DEBUG (off unless set), DJANGO_ALLOWED_HOSTS (comma separated) and
-DATABASE_URL (SQLite in the project folder when unset).
+DJANGO_SECRET_KEY, DJANGO_DEBUG (off unless set), DJANGO_ALLOWED_HOSTS (comma separated),
+DATABASE_URL (SQLite in the project folder when unset) and MEZASU_BASE_URL (the address in the
+links of every e-mail; the request's own address when unset).
 """
 
 import os
@@ -180,8 +181,10 @@ X_FRAME_OPTIONS = "DENY"
 
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "mezasu@localhost")
-# The address of the app as people open it from their mail (reminders link to their entry pages).
-MEZASU_BASE_URL = os.environ.get("MEZASU_BASE_URL", "http://localhost:8000")
+# The address of the app's root as people open it from their mail (reminders and notices link to
+# their pages), e.g. https://mezasu.example.lg.jp/ or a reverse proxy's sub-path. When unset, a link
+# is built from the request that sends the mail (evaluation.mailing.base_url).
+MEZASU_BASE_URL = os.environ.get("MEZASU_BASE_URL", "").strip()
 
 LOGGING = {
     "version": 1,

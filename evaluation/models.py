@@ -479,6 +479,26 @@ class ResultComment(models.Model):
         return f"{self.result} {self.author} {self.created_at:%Y-%m-%d %H:%M}"
 
 
+class ResultReading(models.Model):
+    """When a person last read a result's page, where its comment thread is. The comments someone
+    else posted after it are unread for them (the home page lists them). The reader's bookkeeping,
+    not the result's record: no history."""
+
+    result = models.ForeignKey(Result, on_delete=models.CASCADE, related_name="readings", verbose_name=_("result"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    read_at = models.DateTimeField(_("read at"))
+
+    class Meta:
+        verbose_name = _("reading")
+        verbose_name_plural = _("readings")
+        constraints = [models.UniqueConstraint(fields=["result", "user"], name="result_reading_unique_user")]
+
+    def __str__(self):
+        return f"{self.result} {self.user} {self.read_at:%Y-%m-%d %H:%M}"
+
+
 class EntryUpload(models.Model):
     """A department's filled-in entry sheet, read and checked, waiting for the user to confirm.
 

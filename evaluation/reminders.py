@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core import mail
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
@@ -22,6 +21,7 @@ from django.utils.translation import ngettext
 from departments.enums import Role
 from departments.models import Membership
 from evaluation import display
+from evaluation.mailing import absolute_url, address_of, base_url, language_for
 from evaluation.models import EvaluationYear, Result
 from evaluation.queries.progress import OPEN_STATUSES
 
@@ -32,16 +32,6 @@ def entry_page_path(department_id: int, fiscal_year: int) -> str:
         return reverse("entry_department", args=[department_id, fiscal_year])
     except NoReverseMatch:
         return reverse("home")
-
-
-def absolute_url(path: str) -> str:
-    """An address people can open from their mail: MEZASU_BASE_URL + path."""
-    return settings.MEZASU_BASE_URL.rstrip("/") + path
-
-
-def language_for(user) -> str:
-    """The language of a person's messages. Staff have no language setting yet: the project's default (ja)."""
-    return getattr(user, "language", "") or settings.LANGUAGE_CODE
 
 
 @dataclass
@@ -65,7 +55,7 @@ class Reminder:
 
     @property
     def email(self) -> str:
-        return (self.user.email or "").strip()
+        return address_of(self.user)
 
     @property
     def name(self) -> str:
@@ -87,9 +77,13 @@ class ReminderReport:
         return sum(reminder.item_count for reminder in self.sent)
 
 
-def plan_reminders(year: EvaluationYear, *, department_ids: Iterable[int] | None = None) -> list[Reminder]:
+def plan_reminders(
+    year: EvaluationYear, *, department_ids: Iterable[int] | None = None, base: str | None = None
+) -> list[Reminder]:
     """Who would be reminded of what for the year (two queries): the entry staff of every department
-    that has open items (only of `department_ids` when given), each with all those departments' items."""
+    that has open items (only of `department_ids` when given), each with all those departments' items.
+    Links start at `base` (mailing.base_url() when not given)."""
+    base = base or base_url()
     results = (
         Result.objects.filter(indicator__plan_id=year.plan_id, fiscal_year=year.fiscal_year, status__in=OPEN_STATUSES)
         .select_related("indicator__department")
@@ -102,7 +96,7 @@ def plan_reminders(year: EvaluationYear, *, department_ids: Iterable[int] | None
         department = result.indicator.department
         group = groups.get(department.pk)
         if group is None:
-            url = absolute_url(entry_page_path(department.pk, year.fiscal_year))
+            url = absolute_url(entry_page_path(department.pk, year.fiscal_year), base)
             group = groups[department.pk] = DepartmentItems(department.pk, department.name, url)
         group.results.append(result)
 
@@ -135,14 +129,15 @@ def build_message(reminder: Reminder, year: EvaluationYear, connection=None) -> 
 
 
 def send_reminders(
-    year: EvaluationYear, *, department_ids: Iterable[int] | None = None, dry_run: bool = False
+    year: EvaluationYear, *, department_ids: Iterable[int] | None = None, dry_run: bool = False, request=None
 ) -> ReminderReport:
-    """Send each person with open items of the year one reminder (see the module docstring).
+    """Send each person with open items of the year one reminder (see the module docstring); the links
+    start at MEZASU_BASE_URL, else at the address of `request` (the board's button).
 
     Side effects: one email per person with an email address (none on a dry run). Changes no data."""
     report = ReminderReport(year=year, dry_run=dry_run)
     messages = []
-    for reminder in plan_reminders(year, department_ids=department_ids):
+    for reminder in plan_reminders(year, department_ids=department_ids, base=base_url(request)):
         if not reminder.email:
             report.without_email.append(reminder)
             continue

@@ -6,6 +6,7 @@ import django_tables2 as tables
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from evaluation import display
@@ -84,13 +85,19 @@ class ReviewTable(tables.Table):
         row_attrs = {"id": lambda record: f"result-{record.pk}"}
         empty_text = _("No result matches these filters.")
 
+    def __init__(self, *args, selected: frozenset[int] = frozenset(), **kwargs):
+        """`selected`: the rows to show ticked (a selection the reviewer kept while confirming)."""
+        super().__init__(*args, **kwargs)
+        self.selected = selected
+
     def render_select(self, record):
         return format_html(
             '<input type="checkbox" class="checkbox" name="selected" value="{id}" id="select-{id}" '
-            'aria-label="{label}"><input type="hidden" name="version-{id}" value="{version}">',
+            'aria-label="{label}"{checked}><input type="hidden" name="version-{id}" value="{version}">',
             id=record.pk,
             version=record.version,
             label=_("Select %(code)s") % {"code": record.indicator.code},
+            checked=mark_safe(" checked") if record.pk in self.selected else "",
         )
 
     def render_code(self, record):

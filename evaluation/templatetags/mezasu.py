@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from departments import permissions
 from evaluation import display
+from evaluation.queries.waiting import waiting_count
 
 register = template.Library()
 
@@ -106,7 +107,8 @@ def demo_accounts_available() -> bool:
 @register.inclusion_tag("includes/main_nav.html", takes_context=True)
 def main_navigation(context):
     """The header's navigation: only the screens the user may open (departments.permissions decides).
-    An item is current when the page's view name starts with one of its prefixes."""
+    An item is current when the page's view name starts with one of its prefixes. Home carries the
+    count of what waits for the user (queries.waiting), listed on the home page."""
     request = context.get("request")
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -122,9 +124,17 @@ def main_navigation(context):
         ("admin:index", _("Administration"), ("admin:",), user.is_staff),
     ]
     view_name = getattr(getattr(request, "resolver_match", None), "view_name", "") or ""
+    waiting = waiting_count(
+        user, department_ids=permissions.entry_department_ids(user), reviews=permissions.can_review(user)
+    )
     return {
         "items": [
-            {"url_name": url_name, "label": label, "current": view_name.startswith(prefixes)}
+            {
+                "url_name": url_name,
+                "label": label,
+                "current": view_name.startswith(prefixes),
+                "waiting": waiting if url_name == "home" else 0,
+            }
             for url_name, label, prefixes, allowed in candidates
             if allowed
         ]

@@ -27,6 +27,7 @@ from departments.permissions import (
     can_view_everything,
     entry_department_ids,
 )
+from evaluation import notices
 from evaluation.domain.enums import IndicatorKind
 from evaluation.forms import ResultEntryForm
 from evaluation.models import EvaluationYear, Result, ResultValue
@@ -172,6 +173,9 @@ def department_save(request, department_id: int, fiscal_year: int):
     rows = [form.row_input() for form in forms if form.add_prefix("version") in request.POST]
     report = department_entry.save_entries(user, department, year, rows, action)
     _announce(request, report)
+    if report.submitted_count:
+        submitted = (outcome.result_id for outcome in report.rows.values() if outcome.submitted)
+        notices.notify(request, notices.events_for(notices.SUBMITTED, submitted))
     if not report.all_done:
         return _render_page(request, department, year, typed=with_current_versions(request.POST, report), report=report)
     if not report.saved_count and not report.submitted_count:

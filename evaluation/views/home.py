@@ -3,9 +3,10 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from departments.models import Department
-from departments.permissions import can_view_everything, entry_department_ids, visible_indicators
+from departments.permissions import can_review, can_view_everything, entry_department_ids, visible_indicators
 from evaluation.models import Indicator, Plan
 from evaluation.queries.home import plan_summary, result_years
+from evaluation.queries.waiting import department_waiting, review_waiting
 
 
 def _choose(request, name: str, choices: dict):
@@ -19,16 +20,27 @@ def _choose(request, name: str, choices: dict):
         raise Http404(f"unknown {name}") from None
 
 
+def _waiting(user) -> dict:
+    """What waits for the user, whatever plan the page shows: their departments' returned items and
+    unread comments, and for the planning section the submissions to review."""
+    department_ids = entry_department_ids(user)
+    return {
+        "department": department_waiting(user, department_ids) if department_ids else None,
+        "reviews": review_waiting() if can_review(user) else None,
+    }
+
+
 @require_safe
 def home(request):
-    """The plan at a glance: per policy area, its indicators and the grades of one fiscal year."""
+    """What waits for the user, then the plan at a glance: per policy area, its indicators and the
+    grades of one fiscal year."""
     plans = {plan.pk: plan for plan in Plan.objects.order_by("name")}
     if not plans:
         return render(request, "evaluation/home.html", {"no_plan": True})
     plan = _choose(request, "plan", plans) or next(iter(plans.values()))
 
     years = result_years(plan)
-    context = {"plan": plan, "plans": list(plans.values()), "years": years}
+    context = {"plan": plan, "plans": list(plans.values()), "years": years, "waiting": _waiting(request.user)}
     if not years:
         return render(request, "evaluation/home.html", context)
     fiscal_year = _choose(request, "year", {year: year for year in years}) or years[0]

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST, require_safe
 from departments.permissions import can_export_results, can_send_reminders, can_view_progress
 from evaluation import display
 from evaluation.domain.enums import ResultStatus
+from evaluation.mailing import base_url
 from evaluation.models import EvaluationYear, Plan
 from evaluation.queries.progress import (
     OPEN_STATUSES,
@@ -27,8 +28,9 @@ from evaluation.queries.progress import (
     current_open_year,
     progress_by_department,
 )
-from evaluation.reminders import send_reminders
+from evaluation.reminders import plan_reminders, send_reminders
 from evaluation.services import guards
+from evaluation.views.confirmations import ReminderPreview, is_confirmed
 
 
 @dataclass
@@ -144,7 +146,8 @@ def progress_board(request, fiscal_year: int | None = None):
 
 @require_POST
 def remind(request, fiscal_year: int):
-    """Send the reminders of the year: to every department's entry staff, or one department's (?department=)."""
+    """Send the reminders of the year: to one department's entry staff (department=), or, once
+    confirmed (confirmed=1) on the page that says to whom, to every department's."""
     if not can_send_reminders(request.user):
         raise PermissionDenied
     year = _year(request, fiscal_year)
@@ -158,7 +161,12 @@ def remind(request, fiscal_year: int):
             department_ids = [int(raw)]
         except ValueError:
             raise Http404("unknown department") from None
-    report = send_reminders(year, department_ids=department_ids)
+    if department_ids is None and not is_confirmed(request):  # every department: say to whom first
+        preview = ReminderPreview(plan_reminders(year, base=base_url(request)))
+        if preview.reminders:
+            context = {"plan": year.plan, "year": year, "fiscal_year": year.fiscal_year, "preview": preview}
+            return render(request, "evaluation/progress/confirm_remind.html", context)
+    report = send_reminders(year, department_ids=department_ids, request=request)
     if report.sent:
         messages.success(
             request,

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 from django_tables2 import RequestConfig
 
 from departments import permissions
-from evaluation import display
+from evaluation import display, notices
 from evaluation.domain.enums import ActualState, ResultStatus, YearStatus
 from evaluation.domain.errors import MezasuError
 from evaluation.domain.workflow import PLANNING_ACTIONS, Action, TransitionRefused, allowed_actions
@@ -30,6 +30,7 @@ from evaluation.services import guards
 from evaluation.services import results as services
 from evaluation.services.guards import StaleVersion
 from evaluation.tables import ReviewTable
+from evaluation.views.confirmations import SelectionDraft, is_confirmed, preview_selection, wants_back
 from evaluation.views.home import _choose
 
 PER_PAGE = 50
@@ -84,13 +85,17 @@ def review_queue(request, fiscal_year: int | None = None):
     can_review = permissions.can_review(request.user)
     review_filter = ReviewFilter(request.GET or None, queryset=review_results(plan, fiscal_year), plan=plan)
     results = review_filter.qs
-    table = ReviewTable(results, exclude=() if can_review else ("select",))
+    draft = SelectionDraft.take(request, fiscal_year) if can_review else None
+    table = ReviewTable(
+        results, exclude=() if can_review else ("select",), selected=draft.selected if draft else frozenset()
+    )
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
     context.update(
         filter=review_filter,
         table=table,
         counts=review_counts(results),
         can_review=can_review,
+        draft=draft,
         is_filtered=any(value for key, value in request.GET.items() if key in review_filter.filters),
     )
     return render(request, "evaluation/review/queue.html", context)
@@ -105,7 +110,9 @@ def _next_url(request, fallback: str) -> str:
 
 @require_POST
 def review_selection(request, fiscal_year: int):
-    """Approve or return the selected results, all or nothing; refusals are listed item by item."""
+    """Approve or return the selected results, all or nothing, once confirmed: without `confirmed=1`
+    the page says what would happen and changes nothing (views.confirmations). Refusals are listed
+    item by item; the selection and the comment are kept for the queue whenever nothing was done."""
     if not permissions.can_review(request.user):
         raise PermissionDenied
     back = _next_url(request, reverse("review_queue", args=[fiscal_year]))
@@ -119,38 +126,62 @@ def review_selection(request, fiscal_year: int):
         return HttpResponseBadRequest("malformed selection")
     in_year = set(Result.objects.filter(pk__in=selected, fiscal_year=fiscal_year).values_list("pk", flat=True))
     versions = {pk: version for pk, version in versions.items() if pk in in_year}
+    comment = request.POST.get("comment", "")
+    draft = SelectionDraft(fiscal_year, action, frozenset(versions), comment)
     if not versions:
+        draft.keep(request)
         messages.warning(request, _("Select at least one item."))
         return redirect(back)
-    comment = request.POST.get("comment", "")
     if action == Action.RETURN and not comment.strip():
+        draft.keep(request)
         messages.error(request, _("Nothing was returned: write the comment the selected items are returned with."))
         return redirect(back)
+    if wants_back(request):
+        draft.keep(request)
+        messages.info(request, _("Nothing was changed: your selection and your comment are kept."))
+        return redirect(back)
+    if not is_confirmed(request):
+        preview = preview_selection(action, versions, comment, user=request.user)
+        context = {
+            "fiscal_year": fiscal_year,
+            "preview": preview,
+            "next": back,
+            "plan": preview.results[0].indicator.plan,
+        }
+        return render(request, "evaluation/review/confirm_selection.html", context)
     try:
         reviewed = services.review_selection(versions, action, user=request.user, comment=comment)
     except services.SelectionRefused as refused:
+        draft.keep(request)
+        _announce_refusals(request, action, refused, len(versions))
+        return redirect(back)
+    SelectionDraft.forget(request)
+    messages.success(request, _done_message(action, reviewed))
+    if action == Action.RETURN:
+        notices.notify(request, notices.events_for(notices.RETURNED, [result.pk for result in reviewed], comment))
+    return redirect(back)
+
+
+def _announce_refusals(request, action: str, refused, selected_count: int) -> None:
+    messages.error(
+        request,
+        _("Nothing was changed: %(refused)s of the %(selected)s selected items cannot be %(done)s.")
+        % {
+            "refused": len(refused.refusals),
+            "selected": selected_count,
+            "done": _("approved") if action == Action.APPROVE else _("returned"),
+        },
+    )
+    for refusal in refused.refusals:
         messages.error(
             request,
-            _("Nothing was changed: %(refused)s of the %(selected)s selected items cannot be %(done)s.")
+            _("%(code)s %(name)s: %(reason)s")
             % {
-                "refused": len(refused.refusals),
-                "selected": len(versions),
-                "done": _("approved") if action == Action.APPROVE else _("returned"),
+                "code": refusal.result.indicator.code,
+                "name": refusal.result.indicator.name,
+                "reason": _refusal_reason(refusal.error),
             },
         )
-        for refusal in refused.refusals:
-            messages.error(
-                request,
-                _("%(code)s %(name)s: %(reason)s")
-                % {
-                    "code": refusal.result.indicator.code,
-                    "name": refusal.result.indicator.name,
-                    "reason": _refusal_reason(refusal.error),
-                },
-            )
-        return redirect(back)
-    messages.success(request, _done_message(action, reviewed))
-    return redirect(back)
 
 
 def _refusal_reason(error: MezasuError) -> str:
@@ -201,6 +232,7 @@ def _value_rows(values, indicator) -> list[dict]:
 def review_item(request, result_id: int):
     """One indicator's result in its context, with its history, the comment thread and the review actions."""
     result = _visible_result(request, result_id)
+    notices.mark_read(request.user, result)
     values = list(result.values.select_related("measure").order_by("measure__label"))
     comments = list(ResultComment.objects.filter(result=result).select_related("author").order_by("created_at", "pk"))
     can_act = permissions.can_approve(request.user, result)
@@ -269,10 +301,9 @@ def review_action(request, result_id: int, action: str):
         seen_version = int(request.POST["version"])
     except (KeyError, ValueError):
         return HttpResponseBadRequest("missing version")
+    comment = request.POST.get("comment", "")
     try:
-        services.review(
-            result, action, user=request.user, expected_version=seen_version, comment=request.POST.get("comment", "")
-        )
+        services.review(result, action, user=request.user, expected_version=seen_version, comment=comment)
     except guards.StaleVersion:
         messages.error(request, _stale_message(result, seen_version, action))
     except TransitionRefused as refused:
@@ -281,6 +312,8 @@ def review_action(request, result_id: int, action: str):
         raise PermissionDenied from None
     else:
         messages.success(request, _done_message(action, [result]))
+        if action in (Action.RETURN, Action.REOPEN):  # both send the item back to the department
+            notices.notify(request, notices.events_for(notices.RETURNED, [result.pk], comment))
     return redirect("review_item", result_id=result.pk)
 
 
@@ -290,10 +323,12 @@ def review_comment(request, result_id: int):
     result = _visible_result(request, result_id)
     if not permissions.can_comment(request.user, result):
         raise PermissionDenied
+    body = request.POST.get("body", "")
     try:
-        services.add_comment(result, user=request.user, body=request.POST.get("body", ""))
+        services.add_comment(result, user=request.user, body=body)
     except TransitionRefused as refused:
         messages.error(request, str(refused.message))
     else:
         messages.success(request, _("Your comment was added."))
+        notices.notify(request, notices.events_for(notices.COMMENTED, [result.pk], body))
     return redirect(f"{reverse('review_item', args=[result.pk])}#comments")

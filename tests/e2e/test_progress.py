@@ -71,6 +71,12 @@ def test_planning_section_sees_the_late_department_and_sends_reminders(page: Pag
 
     page.get_by_role("button", name=re.compile("すべての所管課にリマインド")).click()
 
+    expect(page.get_by_role("heading", level=1)).to_have_text("2人にリマインドを送信しますか？")
+    expect(page.locator(".confirm-panel__what")).to_contain_text("2課の2人")
+    assert mail.outbox == []
+    screenshot("remind-confirm", full_page=False)
+    page.get_by_role("button", name="2人にリマインドを送信する").click()
+
     expect(page.get_by_role("status")).to_contain_text("2人にリマインドを送信しました")
     open_departments = Department.objects.filter(name__in=["居住支援課", "障害保健福祉課"])
     assert sorted(message.to[0] for message in mail.outbox) == sorted(f"d{d.pk}@example.jp" for d in open_departments)

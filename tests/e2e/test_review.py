@@ -123,6 +123,10 @@ def test_planning_section_approves_a_selection_from_the_queue(page: Page, review
         checkbox.check()
     page.get_by_role("button", name=re.compile("選択した項目を承認|Approve the selected items")).click()
 
+    expect(page.get_by_role("heading", level=1)).to_contain_text("2件を承認しますか")
+    assert Result.objects.filter(status=ResultStatus.APPROVED).count() == 0  # nothing before confirming
+    page.get_by_role("button", name="2件を承認する").click()
+
     expect(page.locator(".message--success")).to_be_visible()
     assert set(Result.objects.values_list("status", flat=True)) == {ResultStatus.APPROVED, ResultStatus.NOT_ENTERED}
     screenshot("queue-after-selection", full_page=False)

@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from departments.enums import Role
 from departments.models import Membership
 from evaluation.domain.enums import ResultStatus, YearStatus
-from evaluation.models import EvaluationYear
+from evaluation.models import EvaluationYear, Result
 from evaluation.reminders import plan_reminders, send_reminders
 from tests.builders import make_department, make_indicator, make_plan, make_result, make_user
 
@@ -135,12 +135,40 @@ def test_command_refuses_a_closed_or_unknown_year(setting):
     assert mail.outbox == []
 
 
-def test_board_button_sends_reminders_and_confirms(client, setting):
+def test_board_button_asks_first_saying_to_whom_and_sends_nothing(client, setting):
+    client.force_login(setting["planner"])
+
+    response = client.post(
+        reverse("progress_remind", args=[2024]), {"plan": setting["plan"].pk}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+    assert response.status_code == 200
+    assert mail.outbox == []
+    html = response.content.decode()
+    assert "Send reminders to 2 people?" in html
+    assert "2 people of 2 departments will each get one e-mail" in html and "(3 in all)" in html
+    assert "1 person with open items has no e-mail address and will not be reminded: no_mail." in html
+    assert "no_mail" in html
+    assert 'name="confirmed" value="1"' in html
+    assert f'name="plan" value="{setting["plan"].pk}"' in html
+
+
+def test_board_confirmation_of_a_year_where_nobody_has_open_items_sends_nothing_without_asking(client, setting):
+    Result.objects.update(status=S.SUBMITTED)
+    client.force_login(setting["planner"])
+    response = client.post(
+        reverse("progress_remind", args=[2024]), {"plan": setting["plan"].pk}, HTTP_ACCEPT_LANGUAGE="en", follow=True
+    )
+    assert "Nobody has open items: no reminder was sent." in response.content.decode()
+    assert mail.outbox == []
+
+
+def test_board_button_sends_reminders_once_confirmed(client, setting):
     client.force_login(setting["planner"])
 
     response = client.post(
         reverse("progress_remind", args=[2024]),
-        {"plan": setting["plan"].pk},
+        {"plan": setting["plan"].pk, "confirmed": "1"},
         HTTP_ACCEPT_LANGUAGE="en",
         follow=True,
     )
@@ -183,3 +211,19 @@ def test_board_button_of_a_closed_year_sends_nothing(client, setting):
     )
     assert "is closed: no reminders" in response.content.decode()
     assert mail.outbox == []
+
+
+def test_board_button_links_to_the_address_the_planner_used_when_no_base_url_is_set(client, setting, settings):
+    settings.MEZASU_BASE_URL = ""
+    client.force_login(setting["planner"])
+    client.post(reverse("progress_remind", args=[2024]), {"plan": setting["plan"].pk, "department": setting["area"].pk})
+    path = reverse("entry_department", args=[setting["area"].pk, 2024])
+    assert f"http://testserver{path}" in mail.outbox[0].body
+
+
+def test_command_warns_when_the_base_url_is_not_set(setting, settings):
+    settings.MEZASU_BASE_URL = ""
+    err = StringIO()
+    with translation.override("en"):
+        call_command("send_reminders", "--dry-run", stdout=StringIO(), stderr=err)
+    assert "MEZASU_BASE_URL is not set" in err.getvalue()

@@ -1,10 +1,12 @@
 """send_reminders: remind each person of their open items of the open evaluation year(s)."""
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from evaluation.domain.enums import YearStatus
 from evaluation.domain.fiscal_year import display_fiscal_year
+from evaluation.mailing import DEVELOPMENT_BASE_URL
 from evaluation.models import EvaluationYear
 from evaluation.reminders import send_reminders
 
@@ -38,6 +40,13 @@ class Command(BaseCommand):
                     _("No open evaluation year matches (it is closed): open one on the years page first.")
                 )
             raise CommandError(_("No open evaluation year matches: open one on the years page first."))
+        if not settings.MEZASU_BASE_URL:
+            self.stderr.write(
+                self.style.WARNING(
+                    _("MEZASU_BASE_URL is not set: the links in the messages start at %(url)s.")
+                    % {"url": DEVELOPMENT_BASE_URL}
+                )
+            )
         for evaluation in years:
             self._run(evaluation, dry_run)
 

@@ -9,9 +9,21 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from departments.enums import Role
-from evaluation.domain.enums import Grade, IndicatorKind
+from evaluation.domain.enums import Grade, IndicatorKind, ResultStatus
+from evaluation.domain.workflow import Action
+from evaluation.models import Result
+from evaluation.services.results import add_comment, review
 from evaluation.templatetags.mezasu import fiscal_year, grade
-from tests.builders import make_department, make_indicator, make_initiative, make_plan, make_result, make_user
+from tests.builders import (
+    enter_actual,
+    make_department,
+    make_indicator,
+    make_initiative,
+    make_open_year,
+    make_plan,
+    make_result,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -245,3 +257,100 @@ def test_every_stylesheet_and_script_is_served_by_the_app_without_inline_code(cl
     assert "<style" not in page
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page), "inline script"
     assert " style=" not in page
+
+
+# What waits for the person -----------------------------------------------------------------------
+
+
+def _returned_and_commented(plan, department, planner, staff, *, count=1):
+    """`count` returned items and `count` submitted items with the planner's comment, of the department."""
+    for _ in range(count):
+        returned = make_result(make_indicator(plan, department=department), target=Decimal(100))
+        returned = enter_actual(returned, staff, "100", then_submit=True)
+        review(returned, Action.RETURN, user=planner, expected_version=returned.version, comment="根拠を追記")
+        commented = make_result(make_indicator(plan, department=department), target=Decimal(100))
+        add_comment(enter_actual(commented, staff, "100", then_submit=True), user=planner, body="確認中です")
+
+
+@pytest.fixture
+def waiting_world(plan_with_two_departments):
+    plan, welfare, housing = plan_with_two_departments
+    make_open_year(plan)
+    planner = make_user("planner", department=welfare, role=Role.PLANNING, last_name="計画")
+    staff = make_user("staff", department=housing)
+    _returned_and_commented(plan, housing, planner, staff)
+    return {"plan": plan, "planner": planner, "staff": staff, "housing": housing}
+
+
+def test_department_staff_see_their_returned_items_and_unread_comments_with_links(client, waiting_world):
+    client.force_login(waiting_world["staff"])
+
+    page = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    waiting = page[page.index('id="waiting"') : page.index("</section>", page.index('id="waiting"'))]
+    assert "Returned to your department: 1 item" in waiting
+    assert "Comments you have not read: 1 item" in waiting
+    for result in Result.objects.filter(indicator__department=waiting_world["housing"]).exclude(comments=None):
+        assert f'href="{reverse("review_item", args=[result.pk])}#comments"' in waiting
+    entry_url = reverse("entry_department", args=[waiting_world["housing"].pk, 2024])
+    assert entry_url in waiting and "根拠を追記" in waiting and "確認中です" in waiting and "計画" in waiting
+    assert 'class="nav-count">2<' in page and "items waiting for you" in page
+
+
+def test_the_planning_section_sees_the_items_to_review(client, waiting_world):
+    client.force_login(waiting_world["planner"])
+
+    page = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert "To review: 1 submitted item" in page
+    submitted = Result.objects.get(status=ResultStatus.SUBMITTED)
+    assert f'href="{reverse("review_item", args=[submitted.pk])}"' in page
+    queue = f"{reverse('review_queue', args=[2024])}?plan={waiting_world['plan'].pk}&amp;status=submitted"
+    assert queue in page
+    assert "Returned to your department" not in page
+    assert 'class="nav-count">1<' in page
+
+
+def test_viewers_have_nothing_waiting_and_no_count(client, waiting_world):
+    client.force_login(make_user(department=waiting_world["housing"], role=Role.VIEWER))
+    page = client.get(reverse("home")).content.decode()
+    assert 'id="waiting"' not in page and "nav-count" not in page
+
+
+def test_staff_with_nothing_waiting_are_told_so(client, plan_with_two_departments):
+    client.force_login(make_user(department=plan_with_two_departments[2]))
+    page = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Nothing is waiting for you." in page and "nav-count" not in page
+
+
+def test_a_comment_read_on_its_page_leaves_the_home_page(client, waiting_world):
+    client.force_login(waiting_world["staff"])
+    commented = Result.objects.get(status=ResultStatus.SUBMITTED)
+    client.get(reverse("review_item", args=[commented.pk]))
+
+    page = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert "Comments you have not read" not in page
+    assert "Returned to your department: 1 item" in page
+    assert 'class="nav-count">1<' in page
+
+
+@pytest.mark.parametrize("who", ["planner", "staff"])
+def test_home_page_with_waiting_items_reads_in_the_same_number_of_queries_at_two_sizes(
+    client, waiting_world, who, django_assert_num_queries
+):
+    client.force_login(waiting_world[who])
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(reverse("home")).status_code == 200
+
+    _returned_and_commented(
+        waiting_world["plan"], waiting_world["housing"], waiting_world["planner"], waiting_world["staff"], count=6
+    )
+    with django_assert_num_queries(len(small.captured_queries)):
+        response = client.get(reverse("home"))
+
+    waiting = response.context["waiting"]
+    if who == "staff":
+        assert (len(waiting["department"].returned), len(waiting["department"].commented)) == (7, 7)
+    else:
+        assert waiting["reviews"][0].count == 7

@@ -262,7 +262,8 @@ def test_anonymous_visitor_is_sent_to_login_from_the_review_pages(client, mixed_
 
 
 def _select(client, results, action, comment=""):
-    data = {"action": action, "comment": comment, "selected": [result.pk for result in results]}
+    """The selection as the confirmation page posts it (views.confirmations: test_confirmations.py)."""
+    data = {"action": action, "comment": comment, "selected": [result.pk for result in results], "confirmed": "1"}
     data.update({f"version-{result.pk}": result.version for result in results})
     return client.post(reverse("review_selection", args=[2024]), data, HTTP_ACCEPT_LANGUAGE="en")
 
