@@ -30,6 +30,7 @@ from collections.abc import Iterable, Mapping
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from departments import permissions
 from departments.enums import Role
@@ -254,9 +255,12 @@ def refuse_head_check_off(plan: Plan, changed_fields: Iterable[str]) -> None:
     waiting = Result.objects.filter(indicator__plan=plan, status=ResultStatus.AWAITING_HEAD).count()
     if waiting:
         raise RecordInUse(
-            _(
+            ngettext(
+                "%(count)s item awaits its department head's check: have it confirmed, returned or withdrawn "
+                "before turning the check off.",
                 "%(count)s items await their department head's check: have them confirmed, returned or "
-                "withdrawn before turning the check off."
+                "withdrawn before turning the check off.",
+                waiting,
             )
             % {"count": waiting}
         )
