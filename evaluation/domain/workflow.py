@@ -24,7 +24,7 @@ class Action(models.TextChoices):
     SAVE = "save", _("Save draft")  # 一時保存
     SUBMIT = "submit", _("Submit")  # 提出
     WITHDRAW = "withdraw", _("Withdraw submission")  # 提出取消し
-    CONFIRM = "confirm", _("Confirm")  # 所属長確認（計画所管へ）
+    CONFIRM = "confirm", _("Confirm as the head")  # 所属長確認（計画所管へ）
     RETURN_BY_HEAD = "head_return", _("Return to the staff")  # 所属長差戻し
     APPROVE = "approve", _("Approve")  # 承認
     RETURN = "return", _("Return")  # 差戻し
