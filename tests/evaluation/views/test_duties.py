@@ -265,6 +265,7 @@ def test_the_planning_section_is_not_offered_an_item_awaiting_the_head(
     page = _item(client, result)
 
     assert page.context["actions"] == []
+    assert "awaits its department head's check: it can be approved or returned once" in page.content.decode()
     assert _post(client, result, Action.CONFIRM).status_code == 403
 
 
