@@ -23,7 +23,9 @@ class Department(models.Model):
 
 
 class Membership(models.Model):
-    """A person's role in a department. A person may belong to several departments."""
+    """A person's role in a department. A person may belong to several departments, and hold several
+    roles in one (one membership per role: entry staff and department head, or entry staff and the
+    planning section)."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
@@ -36,11 +38,11 @@ class Membership(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["department__name", "user__username"]
+        ordering = ["department__name", "user__username", "role"]
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         constraints = [
-            models.UniqueConstraint(fields=["user", "department"], name="membership_unique_user_department"),
+            models.UniqueConstraint(fields=["user", "department", "role"], name="membership_unique_role"),
             models.CheckConstraint(condition=models.Q(role__in=Role.values), name="membership_role_valid"),
         ]
 

@@ -1,4 +1,9 @@
-"""Every permission rule of the project, in one place. Views and services ask here, per object."""
+"""Every permission rule of the project, in one place. Views and services ask here, per object.
+
+A person holds one or more roles per department (departments.models.Membership): each rule asks
+about the role it concerns, so entry staff who also belong to the planning section enter their own
+department's results and review everyone's (separation of duties is the guards': nobody approves
+what they submitted, evaluation.services.guards.refuse_own_review)."""
 
 from __future__ import annotations
 
@@ -7,24 +12,32 @@ from django.db.models import QuerySet
 from departments.enums import Role
 
 
-def _roles(user) -> dict[int, str]:
-    """{department id: role} for the user, fetched once per request-user object."""
+def _roles(user) -> frozenset[tuple[int, str]]:
+    """{(department id, role)} of the user, fetched once per request-user object."""
     if not getattr(user, "is_authenticated", False):
-        return {}
+        return frozenset()
     cached = getattr(user, "_mezasu_roles", None)
     if cached is None:
-        cached = dict(user.memberships.values_list("department_id", "role"))
+        cached = frozenset(user.memberships.values_list("department_id", "role"))
         user._mezasu_roles = cached
     return cached
 
 
+def _department_ids(user, role: str) -> set[int]:
+    return {department_id for department_id, held in _roles(user) if held == role}
+
+
+def _holds(user, role: str) -> bool:
+    return any(held == role for _department_id, held in _roles(user))
+
+
 def is_planning_section(user) -> bool:
     """The planning section (計画所管) reviews, approves and owns the plan master; so does a superuser."""
-    return bool(getattr(user, "is_superuser", False)) or Role.PLANNING in _roles(user).values()
+    return bool(getattr(user, "is_superuser", False)) or _holds(user, Role.PLANNING)
 
 
 def is_viewer(user) -> bool:
-    return Role.VIEWER in _roles(user).values()
+    return _holds(user, Role.VIEWER)
 
 
 def can_view_everything(user) -> bool:
@@ -33,18 +46,28 @@ def can_view_everything(user) -> bool:
 
 def entry_department_ids(user) -> set[int]:
     """Departments whose indicators the user enters."""
-    return {department_id for department_id, role in _roles(user).items() if role == Role.ENTRY}
+    return _department_ids(user, Role.ENTRY)
+
+
+def head_department_ids(user) -> set[int]:
+    """Departments the user heads (所属長): they confirm its submissions when the plan asks for it."""
+    return _department_ids(user, Role.HEAD)
+
+
+def own_department_ids(user) -> set[int]:
+    """Departments whose indicators the user sees as one of its own: as entry staff or as its head."""
+    return entry_department_ids(user) | head_department_ids(user)
 
 
 def visible_indicators(user, indicators: QuerySet) -> QuerySet:
     """The indicators a user may see: all for the planning section and viewers, else its own departments'."""
     if can_view_everything(user):
         return indicators
-    return indicators.filter(department_id__in=entry_department_ids(user))
+    return indicators.filter(department_id__in=own_department_ids(user))
 
 
 def can_view_indicator(user, indicator) -> bool:
-    return can_view_everything(user) or indicator.department_id in entry_department_ids(user)
+    return can_view_everything(user) or indicator.department_id in own_department_ids(user)
 
 
 def can_edit_result(user, result) -> bool:
@@ -55,6 +78,11 @@ def can_edit_result(user, result) -> bool:
 def can_approve(user, result) -> bool:
     """Only the planning section approves or returns."""
     return is_planning_section(user)
+
+
+def can_confirm(user, result) -> bool:
+    """The head (所属長) of the owning department confirms its submission, or returns it (所属長確認)."""
+    return result.indicator.department_id in head_department_ids(user)
 
 
 def can_import_plan(user) -> bool:
@@ -78,13 +106,13 @@ def can_view_result(user, result) -> bool:
 
 
 def can_comment(user, result) -> bool:
-    """The comment thread is between the owning department and the planning section."""
-    return is_planning_section(user) or can_edit_result(user, result)
+    """The comment thread is between the owning department (its staff and its head) and the planning section."""
+    return is_planning_section(user) or result.indicator.department_id in own_department_ids(user)
 
 
 def can_view_department(user, department_id: int) -> bool:
-    """A department's entry page: its own staff, the planning section and viewers (read-only)."""
-    return can_view_everything(user) or department_id in entry_department_ids(user)
+    """A department's entry page: its own staff; its head, the planning section and viewers (read-only)."""
+    return can_view_everything(user) or department_id in own_department_ids(user)
 
 
 def can_use_entry_upload(user, upload) -> bool:
@@ -129,15 +157,15 @@ def can_view_audit(user) -> bool:
 
 
 def can_view_report(user) -> bool:
-    """The report page: whoever sees the plan (department staff see their own items until the year
-    is closed: can_view_whole_report)."""
-    return can_view_everything(user) or bool(entry_department_ids(user))
+    """The report page: whoever sees the plan (department staff and heads see their own items until
+    the year is closed: can_view_whole_report)."""
+    return can_view_everything(user) or bool(own_department_ids(user))
 
 
 def can_view_whole_report(user, *, year_closed: bool) -> bool:
-    """The whole plan's report: the planning section and viewers always; department staff once the
-    year is closed (the report is then what the council and the public receive)."""
-    return can_view_everything(user) or (year_closed and bool(entry_department_ids(user)))
+    """The whole plan's report: the planning section and viewers always; department staff and heads
+    once the year is closed (the report is then what the council and the public receive)."""
+    return can_view_everything(user) or (year_closed and bool(own_department_ids(user)))
 
 
 def can_export_results(user) -> bool:

@@ -99,7 +99,7 @@ class PlanAdmin(ImportExportMixin, AuditedAdmin):
     """Plans, and the door to the plan workbook: import (preview, then confirm) and export."""
 
     actions = None  # a bulk delete would take approved results with it
-    form = guarded_form(guards.refuse_plan_grading_change)
+    form = guarded_form(guards.refuse_plan_change)
 
     resource_classes = [PlanWorkbookResource]
     import_formats = [WorkbookCSV, WorkbookXLSX]
@@ -123,6 +123,7 @@ class PlanAdmin(ImportExportMixin, AuditedAdmin):
                 ]
             },
         ),
+        (_("Workflow"), {"fields": ["requires_head_check", "allows_own_review"]}),
     ]
 
     def has_import_permission(self, request):
@@ -294,7 +295,7 @@ class ResultAdmin(ResultLock, AuditedAdmin):
     search_fields = ["indicator__code", "indicator__name", "reason"]
     list_select_related = ["indicator", "updated_by"]
     # The status moves only through the workflow (approve, return, reopen are on the record there).
-    readonly_fields = ["status", "grade", "version", "updated_at", "updated_by"]
+    readonly_fields = ["status", "grade", "version", "updated_at", "updated_by", "submitted_by"]
     autocomplete_fields = ["indicator"]
     inlines = [ResultValueInline, ResultCommentInline]
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department
 from evaluation.domain.enums import Grade, IndicatorKind, ResultStatus
+from evaluation.domain.workflow import statuses
 from evaluation.models import Pillar, PolicyArea
 
 UNGRADED_CHOICE = "none"  # the grade filter's choice for the items without a grade
@@ -17,7 +18,7 @@ YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 class ReviewFilter(django_filters.FilterSet):
     """Pillar, policy area, department, kind, status, grade (ー included), 集計中, returned at least
-    once, changed since the last review. Choices are limited to the plan's own."""
+    once, changed since the last review. Choices are limited to the plan's own (its statuses too)."""
 
     pillar = django_filters.ModelChoiceFilter(
         label=_("Pillar"),
@@ -52,6 +53,9 @@ class ReviewFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, queryset=None, *, plan, **kwargs):
         super().__init__(data, queryset, **kwargs)
+        self.filters["status"].extra["choices"] = [
+            (status, ResultStatus(status).label) for status in statuses(head_check=plan.requires_head_check)
+        ]
         self.filters["pillar"].queryset = Pillar.objects.filter(plan=plan).order_by("number")
         self.filters["policy_area"].queryset = (
             PolicyArea.objects.filter(pillar__plan=plan).select_related("pillar").order_by("pillar__number", "number")

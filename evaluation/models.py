@@ -54,6 +54,22 @@ class Plan(models.Model):
     achievement_decimals = models.PositiveSmallIntegerField(
         _("decimals of the achievement"), default=1, validators=[MaxValueValidator(3)]
     )
+    requires_head_check = models.BooleanField(
+        _("department head's check"),
+        default=False,
+        help_text=_(
+            "A department's submission goes to its head (所属長) before the planning section; the head "
+            "confirms it or returns it with a comment. Every department then needs a head in its memberships."
+        ),
+    )
+    allows_own_review = models.BooleanField(
+        _("allow reviewing one's own submission"),
+        default=False,
+        help_text=_(
+            "For a one-person section: a person may approve, return or confirm an item they submitted or "
+            "last changed. Each such decision is flagged in the change history and on the item's page."
+        ),
+    )
 
     history = HistoricalRecords()
 
@@ -277,6 +293,16 @@ class Result(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("updated by"),
+    )
+    # Who last submitted it (the department's staff): with updated_by, who may not decide on it.
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("submitted by"),
+        editable=False,
     )
     # The version the planning section last approved, returned or reopened: a result whose version
     # has moved past it has changed since its last review. Bookkeeping of the review, kept out of

@@ -11,7 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from evaluation import display
 from evaluation.domain.enums import IndicatorKind
+from evaluation.domain.workflow import Action
 from evaluation.models import Result, ResultValue
+from evaluation.services import guards
 from evaluation.templatetags.mezasu import grade_badge
 
 
@@ -91,6 +93,17 @@ class ReviewTable(tables.Table):
         self.selected = selected
 
     def render_select(self, record):
+        # Separation of duties: no checkbox for an item the reviewer submitted or last changed (the
+        # selection would refuse it); the cell says why. RequestConfig gives the table its request.
+        user = getattr(getattr(self, "request", None), "user", None)
+        if not guards.may_decide(user, record, Action.APPROVE):
+            why = guards.OwnDecisionRefused(guards.own_part(user, record), Action.APPROVE).message
+            return format_html(
+                '<span class="own-item" aria-hidden="true" title="{}">{}</span><span class="visually-hidden">{}</span>',
+                why,
+                _("Yours"),
+                why,
+            )
         return format_html(
             '<input type="checkbox" class="checkbox" name="selected" value="{id}" id="select-{id}" '
             'aria-label="{label}"{checked}><input type="hidden" name="version-{id}" value="{version}">',

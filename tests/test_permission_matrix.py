@@ -4,7 +4,9 @@ The test walks config.urls (recursively, the admin's URLs included) and fails wh
 the matrix does not cover, so a new URL must be added here with the answers it gives each role.
 
 Roles: an anonymous visitor; department staff of the department the URL's object belongs to ("own")
-and of another department ("other"); a read-only viewer; the planning section; a superuser.
+and of another department ("other"); the head (所属長) of the own department; a read-only viewer;
+the planning section; a superuser. The head answers as the own staff do unless a row says
+otherwise (`head=`): a head reads the department's items and its page, and enters nothing.
 Answers: a status code, LOGIN (302 to the login page with ?next=), ADMIN_LOGIN (302 to the admin's
 login page), or REDIRECT (302 somewhere else: a page after a POST, or a user's own landing page).
 """
@@ -28,12 +30,15 @@ from tests.builders import make_department, make_indicator, make_open_year, make
 pytestmark = pytest.mark.django_db
 
 ANON, OWN, OTHER, VIEWER, PLANNING, SUPER = "anonymous", "own staff", "other staff", "viewer", "planning", "superuser"
-ROLES = (ANON, OWN, OTHER, VIEWER, PLANNING, SUPER)
+HEAD = "own head"
+ROLES = (ANON, OWN, HEAD, OTHER, VIEWER, PLANNING, SUPER)
 LOGIN, ADMIN_LOGIN, REDIRECT = "login", "admin login", "redirect"
+SAME_AS_OWN = object()
 
 
-def answers(anon, own, other, viewer, planning, superuser) -> dict[str, object]:
-    return dict(zip(ROLES, (anon, own, other, viewer, planning, superuser), strict=True))
+def answers(anon, own, other, viewer, planning, superuser, *, head=SAME_AS_OWN) -> dict[str, object]:
+    head = own if head is SAME_AS_OWN else head
+    return dict(zip(ROLES, (anon, own, head, other, viewer, planning, superuser), strict=True))
 
 
 def everyone(answer, *, anon=LOGIN) -> dict[str, object]:
@@ -80,6 +85,7 @@ def world(django_user_model) -> World:
     users = {
         ANON: None,
         OWN: make_user("own", department=own),
+        HEAD: make_user("head", department=own, role=Role.HEAD),
         OTHER: make_user("other", department=other),
         VIEWER: make_user("viewer", department=secretariat, role=Role.VIEWER),
         PLANNING: make_user("planning", department=secretariat, role=Role.PLANNING),
@@ -188,29 +194,30 @@ MATRIX: dict[str, dict[str, dict[str, object]]] = {
         "get": answers(LOGIN, 200, 404, 200, 200, 200),
         "post": answers(LOGIN, 405, 405, 405, 405, 405),
     },
+    # The head reads the department's page and enters nothing: its writes, sheet and uploads answer 404.
     "entry/<int:department_id>/<int:fiscal_year>/save/": {
         "get": answers(LOGIN, 405, 405, 405, 405, 405),
-        "post": answers(LOGIN, REDIRECT, 404, 404, 404, 404),
+        "post": answers(LOGIN, REDIRECT, 404, 404, 404, 404, head=404),
     },
     "entry/results/<int:result_id>/preview/": {
         "get": answers(LOGIN, 405, 405, 405, 405, 405),
-        "post": answers(LOGIN, 200, 404, 404, 404, 404),
+        "post": answers(LOGIN, 200, 404, 404, 404, 404, head=404),
     },
     "entry/<int:department_id>/<int:fiscal_year>/sheet.xlsx": {
-        "get": answers(LOGIN, 200, 404, 404, 404, 404),
+        "get": answers(LOGIN, 200, 404, 404, 404, 404, head=404),
         "post": answers(LOGIN, 405, 405, 405, 405, 405),
     },
     "entry/<int:department_id>/<int:fiscal_year>/upload/": {
-        "get": answers(LOGIN, 200, 404, 404, 404, 404),
-        "post": answers(LOGIN, 200, 404, 404, 404, 404),
+        "get": answers(LOGIN, 200, 404, 404, 404, 404, head=404),
+        "post": answers(LOGIN, 200, 404, 404, 404, 404, head=404),
     },
     "entry/uploads/<uuid:upload_id>/": {
-        "get": answers(LOGIN, 200, 404, 404, 404, 404),
+        "get": answers(LOGIN, 200, 404, 404, 404, 404, head=404),
         "post": answers(LOGIN, 405, 405, 405, 405, 405),
     },
     "entry/uploads/<uuid:upload_id>/confirm/": {
         "get": answers(LOGIN, 405, 405, 405, 405, 405),
-        "post": answers(LOGIN, REDIRECT, 404, 404, 404, 404),
+        "post": answers(LOGIN, REDIRECT, 404, 404, 404, 404, head=404),
     },
     # The report: department staff see their own items until the year is closed (the page says so).
     "report/": {
@@ -255,7 +262,8 @@ MATRIX: dict[str, dict[str, dict[str, object]]] = {
         "get": answers(LOGIN, 403, 403, 403, 200, 200),
         "post": answers(LOGIN, 403, 403, 403, 200, 200),
     },
-    # An empty POST: the planning section gets 400 (no version seen).
+    # An empty POST: the planning section gets 400 (no version seen). The action here is "approve": the
+    # head is refused it like the staff (the head's own confirm and return: tests/evaluation/views/test_duties.py).
     "review/results/<int:result_id>/<str:action>/": {
         "get": answers(LOGIN, 405, 405, 405, 405, 405),
         "post": answers(LOGIN, 403, 404, 403, 400, 400),
@@ -320,7 +328,7 @@ MATRIX: dict[str, dict[str, dict[str, object]]] = {
 }
 
 # The admin, by rule: everyone but a staff member is sent to a login page; a superuser sees the pages.
-NON_STAFF = (OWN, OTHER, VIEWER, PLANNING)
+NON_STAFF = (OWN, HEAD, OTHER, VIEWER, PLANNING)
 ADMIN_EXCEPTIONS: dict[str, dict[str, object]] = {
     "admin:login": answers(200, 200, 200, 200, 200, REDIRECT),
     "admin:logout": answers(ADMIN_LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, 405),  # logging out is a POST

@@ -38,6 +38,7 @@ class ActualState(models.TextChoices):
 class ResultStatus(models.TextChoices):
     NOT_ENTERED = "not_entered", _("Not entered")  # 未入力
     DRAFT = "draft", _("In progress")  # 入力中
+    AWAITING_HEAD = "awaiting_head", _("Awaiting the head's check")  # 所属長確認待ち (when the plan asks)
     SUBMITTED = "submitted", _("Submitted")  # 提出済
     RETURNED = "returned", _("Returned")  # 差戻し
     APPROVED = "approved", _("Approved")  # 承認済
@@ -61,6 +62,7 @@ class YearStatus(models.TextChoices):
 class CommentKind(models.TextChoices):
     COMMENT = "comment", _("Comment")
     RETURN = "return", _("Returned")  # 差戻し
+    HEAD_RETURN = "head_return", _("Returned by the head")  # 所属長差戻し
     REOPEN = "reopen", _("Reopened")  # 承認取消し
 
 

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 from departments.models import Department, Membership
 from evaluation.domain.fiscal_year import display_fiscal_year
 from evaluation.models import EvaluationYear, Indicator, Initiative, Measure, Plan, Result, ResultValue
+from evaluation.services.guards import OWN_DECISION_REASON
 
 # kind → (model, label), in the order of the filter's choices.
 KINDS = {
@@ -40,13 +41,15 @@ KINDS = {
     "membership": (Membership, gettext_lazy("Membership")),
 }
 
-# The paths that set history_change_reason; a change through the app's pages leaves it blank.
+# The paths that set history_change_reason; a change through the app's pages leaves it blank. A
+# decision on one's own submission, where the plan allows it, is flagged the same way.
 PATHS = {
     "import": gettext_lazy("Plan workbook import"),
     "admin": gettext_lazy("Admin"),
     "revision": gettext_lazy("Plan revision"),
     "entry sheet": gettext_lazy("Entry sheet upload"),
     "late figure": gettext_lazy("Late figure (確定値の報告)"),
+    OWN_DECISION_REASON: gettext_lazy("Decision on one's own submission (allowed by the plan)"),
 }
 ACTIONS = {"+": gettext_lazy("Created"), "~": gettext_lazy("Changed"), "-": gettext_lazy("Deleted")}
 
@@ -87,6 +90,7 @@ class AuditEntry:
     path: str
     changes: list[Change] = field(default_factory=list)
     figure_style: dict = field(default_factory=dict)  # unit and decimals of a result value's figures
+    own_decision: bool = False  # a decision on the person's own submission (Plan.allows_own_review)
 
 
 # The list ------------------------------------------------------------------------------------------
@@ -314,6 +318,7 @@ def describe_rows(rows: list[dict]) -> list[AuditEntry]:
                 path=str(PATHS.get(reason, reason)),
                 changes=changes,
                 figure_style=names.figure_style(kind, history_row),
+                own_decision=reason == OWN_DECISION_REASON,
             )
         )
     return entries

@@ -35,7 +35,9 @@ def entry_page_results(plan: Plan, department_id: int, fiscal_year: int) -> list
     indicator, its place in the plan (pillar … initiative) and their values (two queries)."""
     return list(
         Result.objects.filter(indicator__plan=plan, indicator__department_id=department_id, fiscal_year=fiscal_year)
-        .select_related("indicator__plan", "indicator__initiative__vision__policy_area__pillar", "updated_by")
+        .select_related(
+            "indicator__plan", "indicator__initiative__vision__policy_area__pillar", "updated_by", "submitted_by"
+        )
         .prefetch_related(_values_by_measure())
         .order_by(
             "indicator__initiative__vision__policy_area__pillar__number",
@@ -62,12 +64,13 @@ def previous_year_values(plan: Plan, department_id: int, fiscal_year: int) -> di
 
 
 def latest_return_comments(results: list[Result]) -> dict[int, ResultComment]:
-    """{result id: the planning section's latest return comment} for the returned results (one query)."""
+    """{result id: the latest return comment, the planning section's or the department head's} for
+    the returned results (one query)."""
     returned = [result.pk for result in results if result.status == ResultStatus.RETURNED]
     if not returned:
         return {}
     comments = (
-        ResultComment.objects.filter(result_id__in=returned, kind=CommentKind.RETURN)
+        ResultComment.objects.filter(result_id__in=returned, kind__in=(CommentKind.RETURN, CommentKind.HEAD_RETURN))
         .select_related("author")
         .order_by("created_at", "pk")
     )

@@ -14,6 +14,7 @@ from evaluation.models import (
     Result,
     ResultValue,
 )
+from evaluation.services.guards import OWN_DECISION_REASON
 
 RESULT_HISTORY_FIELDS = ("status", "judged_grade", "grade", "reason", "revision_reason")
 VALUE_HISTORY_FIELDS = RESULT_VALUE_FIELDS
@@ -32,13 +33,19 @@ class FieldChange:
 
 @dataclass
 class HistoryEvent:
-    """One save of a result (and of its values in the same save): who, when, what changed."""
+    """One save of a result (and of its values in the same save): who, when, what changed, and whether
+    it was a decision on the person's own submission that the plan allows (guards.OWN_DECISION_REASON)."""
 
     version: int
     when: datetime
     user: object  # None for a change no one made by hand
     created: bool = False
     changes: list[FieldChange] = field(default_factory=list)
+    own_decision: bool = False
+
+    @property
+    def changes_status(self) -> bool:
+        return any(change.model_field.name == "status" for change in self.changes)
 
 
 def _diff(model, fields, old, new, subject: str) -> list[FieldChange]:
@@ -87,7 +94,13 @@ def result_history(result: Result) -> list[HistoryEvent]:
     previous_values: dict[int, object] = {}
     for when, is_value, row in timeline:
         if not is_value:
-            event = HistoryEvent(version=row.version, when=when, user=row.history_user, created=row.history_type == "+")
+            event = HistoryEvent(
+                version=row.version,
+                when=when,
+                user=row.history_user,
+                created=row.history_type == "+",
+                own_decision=row.history_change_reason == OWN_DECISION_REASON,
+            )
             if previous_result is not None:
                 event.changes = _diff(Result, RESULT_HISTORY_FIELDS, previous_result, row, "")
             previous_result = row

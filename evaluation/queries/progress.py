@@ -12,6 +12,7 @@ from django.db.models import (
 )
 
 from evaluation.domain.enums import ActualState, ResultStatus, YearStatus
+from evaluation.domain.workflow import statuses
 from evaluation.models import (
     EvaluationYear,
     Plan,
@@ -35,9 +36,10 @@ class BarSegment:
 
 @dataclass
 class StatusCounts:
-    """How many results per status (未入力, 入力中, 提出済, 差戻し, 承認済)."""
+    """How many results per status of the plan's workflow (未入力, 入力中, 提出済, 差戻し, 承認済; and
+    所属長確認待ち where the plan asks for the department head's check: plan_statuses)."""
 
-    by_status: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ResultStatus.values, 0))
+    by_status: dict[str, int] = field(default_factory=lambda: dict.fromkeys(statuses(), 0))
 
     @property
     def total(self) -> int:
@@ -55,7 +57,12 @@ class StatusCounts:
     @property
     def items(self) -> list[tuple[str, str, int]]:
         """(status, label, count) in the order of the workflow."""
-        return [(status, label, self.by_status[status]) for status, label in ResultStatus.choices]
+        return [(status, ResultStatus(status).label, count) for status, count in self.by_status.items()]
+
+    @classmethod
+    def none_of(cls, plan: Plan) -> StatusCounts:
+        """Zero of each of the plan's statuses."""
+        return cls(dict.fromkeys(plan_statuses(plan), 0))
 
     @property
     def segments(self) -> list[BarSegment]:
@@ -72,15 +79,32 @@ class StatusCounts:
         return segments
 
     def __add__(self, other: StatusCounts) -> StatusCounts:
-        return StatusCounts({status: self.by_status[status] + other.by_status[status] for status in self.by_status})
+        present = self.by_status.keys() | other.by_status.keys()
+        return StatusCounts(
+            {
+                status: self.by_status.get(status, 0) + other.by_status.get(status, 0)
+                for status in ResultStatus.values
+                if status in present
+            }
+        )
 
 
-def _status_count_annotations() -> dict:
-    return {f"status_{status}": Count("pk", filter=Q(status=status)) for status in ResultStatus.values}
+def plan_statuses(plan: Plan) -> list[str]:
+    """The statuses the boards count and list for the plan (workflow.statuses)."""
+    return statuses(head_check=plan.requires_head_check)
 
 
-def _status_counts(row: dict) -> StatusCounts:
-    return StatusCounts({status: row[f"status_{status}"] for status in ResultStatus.values})
+def status_choices(plan: Plan) -> list[tuple[str, str]]:
+    """(status, label) of the plan's statuses, for a board's column headings."""
+    return [(status, ResultStatus(status).label) for status in plan_statuses(plan)]
+
+
+def _status_count_annotations(plan: Plan) -> dict:
+    return {f"status_{status}": Count("pk", filter=Q(status=status)) for status in plan_statuses(plan)}
+
+
+def _status_counts(row: dict, plan: Plan) -> StatusCounts:
+    return StatusCounts({status: row[f"status_{status}"] for status in plan_statuses(plan)})
 
 
 def status_counts_by_year(plan: Plan) -> dict[int, StatusCounts]:
@@ -88,10 +112,10 @@ def status_counts_by_year(plan: Plan) -> dict[int, StatusCounts]:
     rows = (
         Result.objects.filter(indicator__plan=plan)
         .values("fiscal_year")
-        .annotate(**_status_count_annotations())
+        .annotate(**_status_count_annotations(plan))
         .order_by()
     )
-    return {row["fiscal_year"]: _status_counts(row) for row in rows}
+    return {row["fiscal_year"]: _status_counts(row, plan) for row in rows}
 
 
 @dataclass
@@ -107,10 +131,10 @@ def progress_by_department(plan: Plan, fiscal_year: int) -> list[DepartmentProgr
     rows = (
         Result.objects.filter(indicator__plan=plan, fiscal_year=fiscal_year)
         .values(department_id=F("indicator__department_id"), department_name=F("indicator__department__name"))
-        .annotate(**_status_count_annotations())
+        .annotate(**_status_count_annotations(plan))
         .order_by("department_name")
     )
-    return [DepartmentProgress(row["department_id"], row["department_name"], _status_counts(row)) for row in rows]
+    return [DepartmentProgress(row["department_id"], row["department_name"], _status_counts(row, plan)) for row in rows]
 
 
 def current_open_year(plan: Plan | None = None) -> EvaluationYear | None:

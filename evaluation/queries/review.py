@@ -17,6 +17,7 @@ from django.db.models import (
 )
 
 from evaluation.domain.enums import ActualState, CommentKind, IndicatorKind, ResultStatus
+from evaluation.domain.workflow import statuses
 from evaluation.models import (
     Plan,
     Result,
@@ -65,7 +66,7 @@ class ReviewCounts:
     @property
     def status_items(self) -> list[tuple[str, str, int]]:
         """(status, label, count) in the order of the workflow."""
-        return [(status, label, self.by_status[status]) for status, label in ResultStatus.choices]
+        return [(status, ResultStatus(status).label, count) for status, count in self.by_status.items()]
 
     @property
     def grade_items(self) -> list[tuple[str, int]]:
@@ -74,16 +75,18 @@ class ReviewCounts:
 
 
 def review_counts(results: QuerySet) -> ReviewCounts:
-    """Counts per status and per grade of the outcomes over the given results, in one aggregate query."""
+    """Counts per status and per grade of the outcomes over the given results, in one aggregate query.
+    The statuses are the plan's (所属長確認待ち only where the plan asks for the head's check)."""
     outcome = Q(indicator__kind=IndicatorKind.OUTCOME)
     row = results.order_by().aggregate(
         total=Count("pk"),
         not_graded=Count("pk", filter=outcome & Q(grade="")),
+        head_check=Count("pk", filter=Q(indicator__plan__requires_head_check=True)),
         **{f"status_{status}": Count("pk", filter=Q(status=status)) for status in ResultStatus.values},
         **{f"grade_{grade}": Count("pk", filter=outcome & Q(grade=grade)) for grade in GRADES},
     )
     return ReviewCounts(
-        by_status={status: row[f"status_{status}"] for status in ResultStatus.values},
+        by_status={status: row[f"status_{status}"] for status in statuses(head_check=bool(row["head_check"]))},
         by_grade={grade: row[f"grade_{grade}"] for grade in GRADES},
         not_graded=row["not_graded"],
         total=row["total"],

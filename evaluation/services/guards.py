@@ -9,6 +9,11 @@ workbook import all ask here, so each rule is written once:
   (`refuse_if_approved`; the workflow table refuses the department's and the review's actions);
 - a department changes only its own items, and only while they are with it (`refuse_actor`,
   `may_department_change`; who belongs where is departments.permissions');
+- separation of duties: nobody confirms, approves or returns an item they submitted or last changed,
+  unless the plan allows it for a one-person section, and then the decision is flagged
+  (`refuse_own_decision`, `is_own_decision`, OWN_DECISION_REASON);
+- with the plan's department head's check, a department without a head cannot submit (its items
+  would wait for no one: `refuse_if_no_head`);
 - a change made on a stale page is refused, and the version moves on one way (`claim_version` in
   the UPDATE's WHERE clause, `save_next_version` for every write of a result);
 - the master data a closed year's record rests on (an indicator's department, direction, kind, unit
@@ -25,12 +30,22 @@ from collections.abc import Iterable, Mapping
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from departments import permissions
+from departments.enums import Role
+from departments.models import Membership
 from evaluation.domain.enums import ActualState, ResultStatus, YearStatus
 from evaluation.domain.errors import MezasuError
 from evaluation.domain.fiscal_year import display_fiscal_year
-from evaluation.domain.workflow import DEPARTMENT_ACTIONS, EDITABLE_BY_DEPARTMENT, TransitionRefused
+from evaluation.domain.workflow import (
+    DECISIONS,
+    DEPARTMENT_ACTIONS,
+    EDITABLE_BY_DEPARTMENT,
+    HEAD_ACTIONS,
+    Action,
+    TransitionRefused,
+)
 from evaluation.models import EvaluationYear, Indicator, Measure, Plan, Result
 
 # Fields of the master data that a closed year's printed record depends on.
@@ -77,6 +92,48 @@ class ItemApproved(TransitionRefused):
 
 class RecordInUse(MezasuError):
     """Master data that a closed year's record rests on would change."""
+
+
+class OwnDecisionRefused(TransitionRefused):
+    """Separation of duties: the user submitted or last changed the item, and may not decide on it.
+    `part` is SUBMITTED or CHANGED."""
+
+    SUBMITTED, CHANGED = "submitted", "changed"
+    MESSAGES = {  # (part, taken as the department's head)
+        (SUBMITTED, False): _(
+            "You submitted this item, so you cannot approve or return it: another member of the planning "
+            "section does (separation of duties)."
+        ),
+        (CHANGED, False): _(
+            "You made the last change to this item, so you cannot approve or return it: another member of "
+            "the planning section does (separation of duties)."
+        ),
+        (SUBMITTED, True): _(
+            "You submitted this item, so you cannot confirm or return it as its head: another head of the "
+            "department does (separation of duties)."
+        ),
+        (CHANGED, True): _(
+            "You made the last change to this item, so you cannot confirm or return it as its head: another "
+            "head of the department does (separation of duties)."
+        ),
+    }
+
+    def __init__(self, part: str, action: str):
+        super().__init__(self.MESSAGES[(part, action in HEAD_ACTIONS)])
+        self.part, self.action = part, action
+
+
+class NoHead(TransitionRefused):
+    """The plan asks for the department head's check and the department has no head."""
+
+    def __init__(self, department):
+        super().__init__(
+            _(
+                "This plan asks for the department head's check (所属長確認), but %(department)s has no head: "
+                "ask the administrator to add one before submitting."
+            )
+            % {"department": department.name}
+        )
 
 
 # The evaluation year -------------------------------------------------------------------------------
@@ -136,14 +193,18 @@ def refuse_result_change(result: Result) -> None:
     refuse_if_approved(result)
 
 
+def may_act(user, result: Result, action: str) -> bool:
+    """Department actions are the owning department's staff's; the head's check is its head's;
+    review actions are the planning section's."""
+    if action in DEPARTMENT_ACTIONS:
+        return permissions.can_edit_result(user, result)
+    if action in HEAD_ACTIONS:
+        return permissions.can_confirm(user, result)
+    return permissions.can_approve(user, result)
+
+
 def refuse_actor(user, result: Result, action: str) -> None:
-    """Department actions are the owning department's; review actions the planning section's."""
-    allowed = (
-        permissions.can_edit_result(user, result)
-        if action in DEPARTMENT_ACTIONS
-        else permissions.can_approve(user, result)
-    )
-    if not allowed:
+    if not may_act(user, result, action):
         raise PermissionRefused(action)
 
 
@@ -155,11 +216,14 @@ def refuse_late_figure(user, result: Result) -> None:
     _refuse_unless_late_figure_item(result)
 
 
-def refuse_late_figure_review(user, result: Result) -> None:
-    """Approving or returning a late figure: the planning section, on a closed year's approved 集計中 item."""
+def refuse_late_figure_review(user, result: Result, *, reported_by_id: int | None = None) -> None:
+    """Approving or returning a late figure: the planning section, on a closed year's approved 集計中
+    item, and not the person who reported it (separation of duties, unless the plan allows it)."""
     if not permissions.can_approve(user, result):
         raise PermissionRefused("late figure")
     _refuse_unless_late_figure_item(result)
+    if reported_by_id == getattr(user, "pk", None) and not result.indicator.plan.allows_own_review:
+        raise OwnDecisionRefused(OwnDecisionRefused.SUBMITTED, Action.APPROVE)
 
 
 def may_report_late_figure(user, result: Result, *, year_closed: bool) -> bool:
@@ -177,6 +241,75 @@ def _refuse_unless_late_figure_item(result: Result) -> None:
         raise TransitionRefused(_("The year is open: complete the figure on the entry page."))
     if not _is_late_figure_item(result):
         raise TransitionRefused(_("Only an approved item still being tallied (集計中) takes a late figure."))
+
+
+# Separation of duties -------------------------------------------------------------------------------
+
+# The history_change_reason of a decision a person took on an item they submitted or last changed,
+# where the plan allows it (Plan.allows_own_review): the audit trail and the item page flag it.
+OWN_DECISION_REASON = "own decision"
+
+
+def own_part(user, result: Result) -> str:
+    """OwnDecisionRefused.SUBMITTED if the user last submitted the item, CHANGED if they made its last
+    change (Result.updated_by: an entry, a confirmation, a revision, an edit in the admin), else ""."""
+    user_id = getattr(user, "pk", None)
+    if user_id is None:
+        return ""
+    if result.submitted_by_id == user_id:
+        return OwnDecisionRefused.SUBMITTED
+    if result.updated_by_id == user_id:
+        return OwnDecisionRefused.CHANGED
+    return ""
+
+
+def is_own_decision(user, result: Result, action: str) -> bool:
+    """The action decides on a submission (confirm, approve, return) that the user submitted or last changed."""
+    return action in DECISIONS and bool(own_part(user, result))
+
+
+def refuse_own_decision(user, result: Result, action: str) -> None:
+    """Nobody confirms, approves or returns an item they submitted or last changed, unless the plan
+    allows it for a one-person section (the service then flags the decision: OWN_DECISION_REASON)."""
+    if is_own_decision(user, result, action) and not result.indicator.plan.allows_own_review:
+        raise OwnDecisionRefused(own_part(user, result), action)
+
+
+def may_decide(user, result: Result, action: str) -> bool:
+    """refuse_own_decision() as a yes or no, for a page to offer the action or say why not."""
+    return not is_own_decision(user, result, action) or result.indicator.plan.allows_own_review
+
+
+# The department head's check --------------------------------------------------------------------------
+
+
+def refuse_head_check_off(plan: Plan, changed_fields: Iterable[str]) -> None:
+    """The head's check is not turned off while an item awaits its head: it would drop out of every
+    count (a plan without the check lists no 所属長確認待ち)."""
+    if plan.pk is None or "requires_head_check" not in set(changed_fields) or not plan.requires_head_check:
+        return  # as stored: only turning it off is refused
+    waiting = Result.objects.filter(indicator__plan=plan, status=ResultStatus.AWAITING_HEAD).count()
+    if waiting:
+        raise RecordInUse(
+            ngettext(
+                "%(count)s item awaits its department head's check: have it confirmed, returned or withdrawn "
+                "before turning the check off.",
+                "%(count)s items await their department head's check: have them confirmed, returned or "
+                "withdrawn before turning the check off.",
+                waiting,
+            )
+            % {"count": waiting}
+        )
+
+
+def refuse_if_no_head(result: Result) -> None:
+    """With the plan's department head's check, a submission needs a head to go to."""
+    if not result.indicator.plan.requires_head_check:
+        return
+    department_id = result.indicator.department_id
+    heads = Membership.objects.filter(department_id=department_id, role=Role.HEAD, user__is_active=True)
+    if not heads.exists():
+        raise NoHead(result.indicator.department)
 
 
 def refuse_comment(user, result: Result) -> None:
@@ -281,6 +414,13 @@ def refuse_plan_grading_change(plan: Plan, changed_fields: Iterable[str]) -> Non
             _("The evaluation of %(year)s is closed and was graded by this rule; the rule cannot change now.")
             % {"year": display_fiscal_year(years[-1])}
         )
+
+
+def refuse_plan_change(plan: Plan, changed_fields: Iterable[str]) -> None:
+    """Every rule of a plan's change in the admin: its grading rule and its head's check."""
+    changed_fields = set(changed_fields)
+    refuse_plan_grading_change(plan, changed_fields)
+    refuse_head_check_off(plan, changed_fields)
 
 
 def _any_locked(results: QuerySet) -> bool:

@@ -61,7 +61,7 @@ def review_late_figure(figure: LateFigure, *, user, approve: bool, comment: str 
     TransitionRefused (not waiting, no comment on a return, no reason for a C or D)."""
     figure = LateFigure.objects.select_for_update().get(pk=figure.pk)
     result = lock_result(figure.result_id)
-    guards.refuse_late_figure_review(user, result)
+    guards.refuse_late_figure_review(user, result, reported_by_id=figure.reported_by_id)
     if figure.status != LateFigure.Status.PENDING:
         raise TransitionRefused(_("This late figure is no longer waiting for approval."))
     figure.reviewed_by, figure.reviewed_at, figure.review_comment = user, timezone.now(), comment.strip()

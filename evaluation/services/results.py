@@ -13,10 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from evaluation.domain import grading
-from evaluation.domain.enums import ActualState, CommentKind, Direction
+from evaluation.domain.enums import ActualState, CommentKind, Direction, ResultStatus
 from evaluation.domain.errors import MezasuError
 from evaluation.domain.messages import describe_hold
-from evaluation.domain.workflow import PLANNING_ACTIONS, Action, TransitionRefused, next_status
+from evaluation.domain.workflow import HEAD_ACTIONS, PLANNING_ACTIONS, Action, TransitionRefused, next_status
 from evaluation.models import Result, ResultComment, ResultValue
 from evaluation.services import guards
 from evaluation.services.scoring import apply_grades, apply_grades_or_hold, grading_hold
@@ -125,34 +125,47 @@ def submission_problems(result: Result, values: list[ResultValue]) -> list[str]:
 
 @transaction.atomic
 def submit(result: Result, *, user, expected_version: int) -> Result:
-    """Submit a saved result to the planning section. Refused while it has problems (see
-    submission_problems). Side effects: status, version, updated_by/at; a history row."""
+    """Submit a saved result to the planning section, or to the department's head first when the
+    plan asks for the head's check (所属長確認待ち; refused while the department has no head).
+    Refused while it has problems (see submission_problems).
+    Side effects: status, submitted_by, version, updated_by/at; a history row."""
     result = lock_result(result.pk)
     guards.refuse_if_year_closed(result.indicator.plan_id, result.fiscal_year)
     guards.refuse_actor(user, result, Action.SUBMIT)
-    status = next_status(result.status, Action.SUBMIT)
+    status = next_status(result.status, Action.SUBMIT, head_check=result.indicator.plan.requires_head_check)
     problems = submission_problems(result, result_values(result))
     if problems:
         raise TransitionRefused(" ".join(str(problem) for problem in problems))
-    guards.save_next_version(result, expected_version, user, {"status": status})
+    if status == ResultStatus.AWAITING_HEAD:
+        guards.refuse_if_no_head(result)
+    guards.save_next_version(result, expected_version, user, {"status": status, "submitted_by": user})
     return result
 
 
 # Actions that need a comment, and the kind of comment they leave in the thread.
-COMMENTED_ACTIONS = {Action.RETURN: CommentKind.RETURN, Action.REOPEN: CommentKind.REOPEN}
+COMMENTED_ACTIONS = {
+    Action.RETURN: CommentKind.RETURN,
+    Action.RETURN_BY_HEAD: CommentKind.HEAD_RETURN,
+    Action.REOPEN: CommentKind.REOPEN,
+}
 
 
 @transaction.atomic
 def transition(result: Result, action: str, *, user, expected_version: int, comment: str = "") -> Result:
-    """Apply an action that changes only the status (withdraw, approve, return, reopen).
-    A return (差戻し) and a reopening need a comment, which joins the result's thread.
+    """Apply an action that changes only the status (withdraw; the head's confirm and return;
+    approve, return, reopen). A return (差戻し, by the head or the planning section) and a reopening
+    need a comment, which joins the result's thread. Nobody decides on an item they submitted or last
+    changed, unless the plan allows it; then the history row carries OWN_DECISION_REASON.
     Side effects: status, version, updated_by/at; a history row; a ResultComment when commented."""
     result = lock_result(result.pk)
     guards.refuse_if_year_closed(result.indicator.plan_id, result.fiscal_year)
     guards.refuse_actor(user, result, action)
     status = next_status(result.status, action)
+    guards.refuse_own_decision(user, result, action)
     if action in COMMENTED_ACTIONS and not grading.has_reason(comment):
         raise TransitionRefused(_("Write a comment for the department."))
+    if guards.is_own_decision(user, result, action):
+        result._change_reason = guards.OWN_DECISION_REASON
     guards.save_next_version(result, expected_version, user, {"status": status})
     if action in COMMENTED_ACTIONS:
         ResultComment.objects.create(result=result, author=user, kind=COMMENTED_ACTIONS[action], body=comment.strip())
@@ -161,16 +174,18 @@ def transition(result: Result, action: str, *, user, expected_version: int, comm
 
 @transaction.atomic
 def review(result: Result, action: str, *, user, expected_version: int, comment: str = "") -> Result:
-    """The planning section's approve, return (差戻し) or reopen (承認取消し) of one item, through
-    transition(); then marks the result as reviewed at its new version, so that a later change by
-    the department shows as "changed since the last review".
+    """The planning section's approve, return (差戻し) or reopen (承認取消し) of one item, or the
+    department head's confirm or return (所属長確認), through transition(). A planning section's
+    review then marks the result as reviewed at its new version, so that a later change by the
+    department shows as "changed since the last review".
 
-    Side effects: those of transition(), plus reviewed_version/reviewed_at (no extra history row).
-    Raises PermissionRefused, TransitionRefused, StaleVersion."""
-    if action not in PLANNING_ACTIONS:
+    Side effects: those of transition(), plus reviewed_version/reviewed_at for the planning section's
+    (no extra history row). Raises PermissionRefused, TransitionRefused, StaleVersion."""
+    if action not in PLANNING_ACTIONS | HEAD_ACTIONS:
         raise TransitionRefused(_("This is not a review action."))
     result = transition(result, action, user=user, expected_version=expected_version, comment=comment)
-    Result.objects.filter(pk=result.pk).update(reviewed_version=result.version, reviewed_at=timezone.now())
+    if action in PLANNING_ACTIONS:
+        Result.objects.filter(pk=result.pk).update(reviewed_version=result.version, reviewed_at=timezone.now())
     return result
 
 

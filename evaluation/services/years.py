@@ -252,7 +252,12 @@ def open_item_counts(plan_id: int, fiscal_year: int) -> dict[str, int]:
     row = Result.objects.filter(indicator__plan_id=plan_id, fiscal_year=fiscal_year).aggregate(
         **{status: Count("pk", filter=Q(status=status)) for status in ResultStatus.values}
     )
-    return {status: row[status] for status in ResultStatus.values if status != ResultStatus.APPROVED}
+    # 所属長確認待ち only where an item awaits its head (a plan without the head's check has none).
+    return {
+        status: row[status]
+        for status in ResultStatus.values
+        if status != ResultStatus.APPROVED and (row[status] or status != ResultStatus.AWAITING_HEAD)
+    }
 
 
 @transaction.atomic

@@ -115,7 +115,7 @@ def main_navigation(context):
         return {"items": []}
     candidates = [
         ("home", _("Home"), ("home",), True),
-        ("entry", _("Enter results"), ("entry",), bool(permissions.entry_department_ids(user))),
+        ("entry", _("Enter results"), ("entry",), bool(permissions.own_department_ids(user))),
         ("review_queue", _("Review"), ("review", "revise"), permissions.can_view_review_queue(user)),
         ("progress_board", _("Progress"), ("progress",), permissions.can_view_progress(user)),
         ("report", _("Report"), ("report",), permissions.can_view_report(user)),

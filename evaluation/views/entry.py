@@ -1,6 +1,7 @@
 """The department entry page (担当所管課の入力画面): a department's indicators of one fiscal year, their
 actuals typed the Japanese way, the grade computed by the server as the user types, drafts and
-submission.
+submission. The department's head (所属長) reads it too, with the items awaiting their check listed
+first, each linked to its page where the head confirms or returns it.
 
 Every object is fetched through departments.permissions: another department's page, result or
 preview answers 404 and changes nothing. A POST takes only what ResultEntryForm declares; the save
@@ -25,10 +26,11 @@ from departments.permissions import (
     can_enter_for_department,
     can_view_department,
     can_view_everything,
-    entry_department_ids,
+    head_department_ids,
+    own_department_ids,
 )
 from evaluation import notices
-from evaluation.domain.enums import IndicatorKind
+from evaluation.domain.enums import IndicatorKind, ResultStatus
 from evaluation.forms import ResultEntryForm
 from evaluation.models import EvaluationYear, Result, ResultValue
 from evaluation.queries.entry import (
@@ -91,9 +93,10 @@ def _render_page(
         typed=typed,
         report=report,
     )
-    own_departments = plan_departments(year.plan, entry_department_ids(user))
+    own_departments = plan_departments(year.plan, own_department_ids(user))
     days_left = (year.deadline - timezone.localdate()).days if year.deadline else None
     can_enter = can_enter_for_department(user, department.pk)
+    is_head = department.pk in head_department_ids(user)
     context = {
         "plan": year.plan,
         "department": department,
@@ -106,7 +109,10 @@ def _render_page(
         "pillars": grouped(rows),
         "editable_count": sum(row.form is not None for row in rows),
         "can_enter": can_enter,
-        "read_only_view": not can_enter,
+        "read_only_view": not can_enter and not is_head,
+        "is_head": is_head,
+        "awaiting_head": [result for result in results if result.status == ResultStatus.AWAITING_HEAD],
+        "head_check": year.plan.requires_head_check,
         "switch_departments": own_departments if len(own_departments) > 1 else [],
         "summary": [(row, target, message) for row in rows for target, message in row.summary()],
         "page_errors": [_("Select the items to submit.")] if report and report.nothing_selected else [],
@@ -133,12 +139,12 @@ def _announce(request, report: EntryReport) -> None:
 
 @require_GET
 def entry(request):
-    """/entry/: the user's (first) department's page for the open fiscal year; the planning section
-    and viewers choose a department."""
+    """/entry/: the user's (first) department's page for the open fiscal year (as its staff or its
+    head); the planning section and viewers choose a department."""
     year = current_open_year()
     if year is None:
         return render(request, "evaluation/entry/index.html", {"no_open_year": True})
-    own = plan_departments(year.plan, entry_department_ids(request.user))
+    own = plan_departments(year.plan, own_department_ids(request.user))
     if own:
         return redirect("entry_department", own[0].pk, year.fiscal_year)
     context = {"plan": year.plan, "evaluation_year": year, "fiscal_year": year.fiscal_year}

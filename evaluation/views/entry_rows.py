@@ -290,7 +290,7 @@ class Progress:
 
 def progress_of(results: list[Result]) -> Progress:
     statuses = [result.status for result in results]
-    done = (ResultStatus.SUBMITTED, ResultStatus.APPROVED)
+    done = (ResultStatus.AWAITING_HEAD, ResultStatus.SUBMITTED, ResultStatus.APPROVED)
     return Progress(
         total=len(statuses),
         entered=sum(status != ResultStatus.NOT_ENTERED for status in statuses),

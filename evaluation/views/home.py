@@ -3,7 +3,13 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from departments.models import Department
-from departments.permissions import can_review, can_view_everything, entry_department_ids, visible_indicators
+from departments.permissions import (
+    can_review,
+    can_view_everything,
+    entry_department_ids,
+    own_department_ids,
+    visible_indicators,
+)
 from evaluation.models import Indicator, Plan
 from evaluation.queries.home import plan_summary, result_years
 from evaluation.queries.waiting import department_waiting, review_waiting
@@ -49,7 +55,7 @@ def home(request):
     user = request.user
     if can_view_everything(user):
         scope, own_departments = "all", []
-    elif department_ids := entry_department_ids(user):
+    elif department_ids := own_department_ids(user):
         scope = "own"
         own_departments = list(Department.objects.filter(pk__in=department_ids).values_list("name", flat=True))
     else:

@@ -27,6 +27,7 @@ from evaluation.queries.progress import (
     StatusCounts,
     current_open_year,
     progress_by_department,
+    status_choices,
 )
 from evaluation.reminders import plan_reminders, send_reminders
 from evaluation.services import guards
@@ -122,7 +123,7 @@ def progress_board(request, fiscal_year: int | None = None):
         )
         for progress in progress_by_department(year.plan, year.fiscal_year)
     ]
-    total = sum((row.progress.counts for row in rows), StatusCounts())
+    total = sum((row.progress.counts for row in rows), StatusCounts.none_of(year.plan))
     days_left = (year.deadline - today).days if year.deadline else None
     context = {
         "plan": year.plan,
@@ -136,7 +137,7 @@ def progress_board(request, fiscal_year: int | None = None):
         "is_open": guards.takes_entries(year),
         "can_remind": can_send_reminders(request.user) and guards.takes_entries(year),
         "can_export": can_export_results(request.user),
-        "statuses": ResultStatus.choices,
+        "statuses": status_choices(year.plan),
         "other_years": list(
             EvaluationYear.objects.filter(plan=year.plan).order_by("-fiscal_year").values_list("fiscal_year", flat=True)
         ),

@@ -56,7 +56,7 @@ def _choice(request) -> ReportChoice:
         fiscal_year=fiscal_year,
         closed=closed,
         label=request.GET.get("label", "").strip()[:LABEL_MAX],
-        department_ids=None if whole else permissions.entry_department_ids(request.user),
+        department_ids=None if whole else permissions.own_department_ids(request.user),
     )
 
 

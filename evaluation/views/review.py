@@ -1,8 +1,11 @@
 """The planning section's review: the queue of the year's results, one item's page, and the
-approve / return (差戻し) / reopen (承認取消し) actions on one item or a selection.
+approve / return (差戻し) / reopen (承認取消し) actions on one item or a selection; on the item page,
+the department head's confirm and return too (所属長確認, when the plan asks for it).
 
 Who sees what (departments.permissions): the planning section reviews; viewers read the queue and
-the items; department staff open only their own department's items (read-only), never the queue."""
+the items; department staff and heads open only their own department's items (read-only but for
+the head's check), never the queue. Nobody is offered a decision on an item they submitted or last
+changed (guards.may_decide): the page says why instead."""
 
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ from departments import permissions
 from evaluation import display, notices
 from evaluation.domain.enums import ActualState, ResultStatus, YearStatus
 from evaluation.domain.errors import MezasuError
-from evaluation.domain.workflow import PLANNING_ACTIONS, Action, TransitionRefused, allowed_actions
+from evaluation.domain.workflow import HEAD_ACTIONS, PLANNING_ACTIONS, Action, TransitionRefused, allowed_actions
 from evaluation.filters import ReviewFilter
 from evaluation.models import EvaluationYear, Plan, Result, ResultComment
 from evaluation.queries.history import changes_since, result_history
@@ -35,14 +38,17 @@ from evaluation.views.home import _choose
 
 PER_PAGE = 50
 BULK_ACTIONS = (Action.APPROVE, Action.RETURN)
+ITEM_ACTIONS = PLANNING_ACTIONS | HEAD_ACTIONS  # what the item page's forms post
 
 
 def _done_message(action: str, results) -> str:
     items = "、".join(result.indicator.code for result in results)
     if action == Action.APPROVE:
         return _("Approved: %(items)s.") % {"items": items}
-    if action == Action.RETURN:
+    if action in (Action.RETURN, Action.RETURN_BY_HEAD):
         return _("Returned to the department: %(items)s.") % {"items": items}
+    if action == Action.CONFIRM:
+        return _("Confirmed and sent to the planning section: %(items)s.") % {"items": items}
     return _("Approval withdrawn; the item is returned to the department: %(items)s.") % {"items": items}
 
 
@@ -201,6 +207,7 @@ def _visible_result(request, result_id: int) -> Result:
             "indicator__department",
             "indicator__plan",
             "updated_by",
+            "submitted_by",
         ),
         pk=result_id,
     )
@@ -228,17 +235,40 @@ def _value_rows(values, indicator) -> list[dict]:
     ]
 
 
+def _item_actions(user, result: Result, *, year_closed: bool) -> tuple[list[str], str]:
+    """The review actions the item page offers the user, and why a decision is not offered to them
+    (they submitted or last changed the item: separation of duties), else ""."""
+    if year_closed:
+        return [], ""
+    actions = [
+        action
+        for action in allowed_actions(result.status)
+        if action in ITEM_ACTIONS and guards.may_act(user, result, action)
+    ]
+    own = [action for action in actions if not guards.may_decide(user, result, action)]
+    why_not = str(guards.OwnDecisionRefused(guards.own_part(user, result), own[0]).message) if own else ""
+    return [action for action in actions if action not in own], why_not
+
+
+def _own_decision(history: list) -> object:
+    """The latest change of status (history newest first), if it was a decision on the person's own
+    submission that the plan allows: the page flags it beside the status."""
+    latest = next((event for event in history if event.changes_status), None)
+    return latest if latest is not None and latest.own_decision else None
+
+
 @require_safe
 def review_item(request, result_id: int):
-    """One indicator's result in its context, with its history, the comment thread and the review actions."""
+    """One indicator's result in its context, with its history, the comment thread and the review
+    actions (the planning section's, or the department head's while the item awaits them)."""
     result = _visible_result(request, result_id)
     notices.mark_read(request.user, result)
     values = list(result.values.select_related("measure").order_by("measure__label"))
     comments = list(ResultComment.objects.filter(result=result).select_related("author").order_by("created_at", "pk"))
     can_act = permissions.can_approve(request.user, result)
     year_closed = guards.is_year_closed(result.indicator.plan_id, result.fiscal_year)
-    actions = [action for action in allowed_actions(result.status) if action in PLANNING_ACTIONS]
-    actions = actions if can_act and not year_closed else []
+    actions, not_yours = _item_actions(request.user, result, year_closed=year_closed)
+    history = list(reversed(result_history(result)))
     context = {
         "plan": result.indicator.plan,
         "result": result,
@@ -247,10 +277,14 @@ def review_item(request, result_id: int):
         "earlier": [
             (earlier, _value_rows(earlier.values.all(), result.indicator)) for earlier in earlier_results(result)
         ],
-        "history": list(reversed(result_history(result))),
+        "history": history,
         "comments": comments,
         "actions": actions,
+        "not_yours": not_yours,
+        "own_decision_allowed": any(guards.is_own_decision(request.user, result, action) for action in actions),
+        "own_decision": _own_decision(history),
         "can_act": can_act,
+        "is_head": permissions.can_confirm(request.user, result),
         "year_closed": year_closed,
         "can_comment": guards.may_comment(request.user, result, year_closed=year_closed),
         "can_see_queue": permissions.can_view_review_queue(request.user),
@@ -291,11 +325,12 @@ def _stale_message(result: Result, seen_version: int, action: str) -> str:
 
 @require_POST
 def review_action(request, result_id: int, action: str):
-    """Approve, return or reopen one item at the version the reviewer saw."""
+    """Approve, return or reopen one item at the version the reviewer saw; or, as the department's
+    head, confirm it to the planning section or return it."""
     result = _visible_result(request, result_id)
-    if action not in PLANNING_ACTIONS:
+    if action not in ITEM_ACTIONS:
         raise Http404("unknown action")
-    if not permissions.can_approve(request.user, result):
+    if not guards.may_act(request.user, result, action):
         raise PermissionDenied
     try:
         seen_version = int(request.POST["version"])

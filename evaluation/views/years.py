@@ -14,9 +14,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from departments.permissions import can_manage_years
 from evaluation import display
-from evaluation.domain.enums import ResultStatus, YearStatus
+from evaluation.domain.enums import YearStatus
 from evaluation.models import EvaluationYear, Plan
-from evaluation.queries.progress import StatusCounts, status_counts_by_year, tallying_results
+from evaluation.queries.progress import StatusCounts, status_choices, status_counts_by_year, tallying_results
 from evaluation.services import years as year_services
 from evaluation.views.home import _choose
 
@@ -98,7 +98,7 @@ def years(request):
     rows = [
         {
             "year": year,
-            "counts": counts.get(year.fiscal_year, StatusCounts()),
+            "counts": counts.get(year.fiscal_year) or StatusCounts.none_of(plan),
             "deadline_form": DeadlineForm(prefix=f"y{year.pk}"),
             "close_form": CloseYearForm(prefix=f"y{year.pk}"),
             "reopen_form": ReopenYearForm(prefix=f"y{year.pk}"),
@@ -109,7 +109,7 @@ def years(request):
         rows=rows,
         open_form=OpenYearForm(years=openable) if openable else None,
         period_form=PeriodForm(plan=plan),
-        statuses=[label for _status, label in ResultStatus.choices],
+        statuses=[label for _status, label in status_choices(plan)],
         OPEN=YearStatus.OPEN,
     )
     return render(request, "evaluation/years/list.html", context)

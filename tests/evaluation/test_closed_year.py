@@ -202,6 +202,18 @@ def test_reviewing_an_item_of_a_closed_year_is_refused(planner, submitted, actio
 
 
 @pytest.mark.usefixtures("unchanged")
+@pytest.mark.parametrize("action", [Action.CONFIRM, Action.RETURN_BY_HEAD])
+def test_the_heads_check_of_an_item_of_a_closed_year_is_refused(department, submitted, action):
+    head = make_user("head", department=department, role=Role.HEAD)
+    Result.objects.filter(pk=submitted.pk).update(status=ResultStatus.AWAITING_HEAD)
+    submitted.refresh_from_db()
+
+    with pytest.raises(YearClosed, match=CLOSED):
+        services.review(submitted, action, user=head, expected_version=submitted.version, comment="直して")
+    Result.objects.filter(pk=submitted.pk).update(status=ResultStatus.SUBMITTED)  # as the walk expects it
+
+
+@pytest.mark.usefixtures("unchanged")
 def test_reviewing_a_selection_of_a_closed_year_is_refused_naming_each_item(planner, submitted):
     with pytest.raises(services.SelectionRefused) as refused:
         services.review_selection({submitted.pk: submitted.version}, Action.APPROVE, user=planner)

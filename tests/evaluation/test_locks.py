@@ -12,14 +12,16 @@ from django.urls import reverse
 
 from departments.enums import Role
 from evaluation.domain.enums import ActualState, ResultStatus, RevisionField
-from evaluation.domain.workflow import TransitionRefused
+from evaluation.domain.workflow import Action, TransitionRefused
 from evaluation.models import EntryUpload, Indicator, Result, ResultValue
 from evaluation.services.guards import ItemApproved
+from evaluation.services.results import submit, transition
 from evaluation.services.revisions import revise
 from evaluation.workbook.entry_sheet import UploadRefused, apply_entry_upload
 from evaluation.workbook.plan_columns import PLAN_COLUMNS as COLUMNS
 from evaluation.workbook.plan_import import ImportRefused, import_plan_file
 from tests.builders import (
+    add_membership,
     enter_actual,
     make_department,
     make_indicator,
@@ -64,6 +66,21 @@ def test_saving_a_draft_of_an_approved_item_is_refused(approved, department):
     staff = make_user(department=department)
     with pytest.raises(TransitionRefused):
         enter_actual(approved, staff, 50)
+    _unchanged(approved)
+
+
+@pytest.mark.parametrize("action", [Action.CONFIRM, Action.RETURN_BY_HEAD, Action.SUBMIT, Action.WITHDRAW])
+def test_the_heads_check_and_the_departments_submission_of_an_approved_item_are_refused(approved, department, action):
+    approved.indicator.plan.requires_head_check = True
+    approved.indicator.plan.save()
+    person = make_user("head-and-staff", department=department, role=Role.HEAD)
+    add_membership(person, department, Role.ENTRY)
+
+    with pytest.raises(TransitionRefused):
+        if action == Action.SUBMIT:
+            submit(approved, user=person, expected_version=approved.version)
+        else:
+            transition(approved, action, user=person, expected_version=approved.version, comment="直して")
     _unchanged(approved)
 
 

@@ -1,4 +1,10 @@
-"""Load the demo: Setagaya's FY2024 plan and one account per role and department (development only)."""
+"""Load the demo: Setagaya's FY2024 plan and one account per role and department (development only).
+
+The planning account also enters the results of its own department (保健福祉政策課 is both the
+secretariat and a responsible department), so the demo shows the separation of duties: it enters
+and submits them, and another account of the planning section approves them. Each department has a
+head (head01 …) for the department head's check, which the plan leaves off (turn it on in the
+admin's plan: 所属長確認)."""
 
 import datetime
 import unicodedata
@@ -95,15 +101,24 @@ def _pad(text: str, width: int) -> str:
 
 
 def demo_accounts() -> list[tuple[str, Role | None, Department | None]]:
-    """(username, role, department): admin, planning, viewer, then dept01… per department in the order
+    """(username, role, department), one per membership: admin; planning (the planning section, and
+    entry staff of its own department); planning2 (a second member of the planning section, who
+    approves what planning submitted); viewer; then dept01… and head01… per department in the order
     the departments first appear in the workbook (their smallest indicator position)."""
     secretariat = Department.objects.filter(name=SECRETARIAT).first()
     departments = Department.objects.annotate(first_position=Min("indicators__position")).filter(
         first_position__isnull=False
     )
-    accounts = [("admin", None, None), ("planning", Role.PLANNING, secretariat), ("viewer", Role.VIEWER, secretariat)]
+    accounts = [
+        ("admin", None, None),
+        ("planning", Role.PLANNING, secretariat),
+        ("planning", Role.ENTRY, secretariat),
+        ("planning2", Role.PLANNING, secretariat),
+        ("viewer", Role.VIEWER, secretariat),
+    ]
     ordered = sorted(departments, key=lambda department: (department.first_position, department.name))
     accounts += [(f"dept{index:02d}", Role.ENTRY, department) for index, department in enumerate(ordered, start=1)]
+    accounts += [(f"head{index:02d}", Role.HEAD, department) for index, department in enumerate(ordered, start=1)]
     return accounts
 
 
@@ -120,9 +135,16 @@ def _open_demo_year():
     )
 
 
+def _first_name(username: str, role: Role | None, department: Department | None) -> str:
+    """The name pages show: the department for its staff, 「…課長」 for its head."""
+    if department is None or username.startswith(("planning", "viewer")):
+        return ""
+    return f"{department.name}長" if role == Role.HEAD else department.name
+
+
 def _create_account(username: str, role: Role | None, department: Department | None, password_hash: str):
     is_admin = role is None
-    first_name = department.name if role == Role.ENTRY and department is not None else ""
+    first_name = _first_name(username, role, department)
     user, _created = get_user_model().objects.get_or_create(
         username=username,
         defaults={
@@ -135,4 +157,4 @@ def _create_account(username: str, role: Role | None, department: Department | N
         },
     )
     if role is not None and department is not None:
-        Membership.objects.get_or_create(user=user, department=department, defaults={"role": role})
+        Membership.objects.get_or_create(user=user, department=department, role=role)

@@ -44,13 +44,18 @@ def test_load_demo_imports_the_plan_and_creates_the_demo_accounts(settings):
     assert plan.name == "世田谷区地域保健医療福祉総合計画"
     assert Indicator.objects.filter(plan=plan).exists()
     assert User.objects.get(username="admin").is_superuser
+    # The planning section also enters its own department's results (separation of duties: planning2 approves them).
     assert set(Membership.objects.filter(user__username="planning").values_list("department__name", "role")) == {
+        ("保健福祉政策課", Role.PLANNING),
+        ("保健福祉政策課", Role.ENTRY),
+    }
+    assert set(Membership.objects.filter(user__username="planning2").values_list("department__name", "role")) == {
         ("保健福祉政策課", Role.PLANNING)
     }
     assert set(Membership.objects.filter(user__username="viewer").values_list("department__name", "role")) == {
         ("保健福祉政策課", Role.VIEWER)
     }
-    for username in ("admin", "planning", "viewer", "dept01", "dept21"):
+    for username in ("admin", "planning", "planning2", "viewer", "dept01", "dept21", "head01", "head21"):
         assert authenticate(username=username, password="mezasu-demo") is not None, username
     assert "mezasu-demo" in output
     assert "dept21" in output
@@ -103,3 +108,18 @@ def test_load_demo_leaves_a_database_with_another_plan_alone(settings):
     assert list(Plan.objects.values_list("name", flat=True)) == ["既存の計画"]
     assert not User.objects.exists()
     assert "No demo account exists" in output
+
+
+def test_each_department_has_a_head_for_the_department_heads_check_which_the_plan_leaves_off(settings):
+    settings.DEBUG = True
+
+    _run()
+
+    heads = User.objects.filter(username__startswith="head").order_by("username")
+    assert [user.username for user in heads] == [f"head{number:02d}" for number in range(1, 22)]
+    for number, head in enumerate(heads, start=1):
+        staff = User.objects.get(username=f"dept{number:02d}")
+        membership = Membership.objects.get(user=head)
+        assert (membership.department.name, membership.role) == (staff.first_name, Role.HEAD)
+        assert head.first_name == f"{staff.first_name}長"
+    assert not Plan.objects.get().requires_head_check

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from departments.enums import Role
+from departments.models import Membership
 from evaluation.domain.enums import ActualState, ResultStatus
 from evaluation.domain.workflow import TransitionRefused
 from evaluation.models import LateFigure, Result, ResultValue
@@ -101,3 +102,13 @@ def test_an_open_years_tallying_item_is_completed_on_the_entry_page_instead(staf
     with pytest.raises(TransitionRefused, match="entry page|実績入力"):
         report_late_figure(result, user=staff, actuals=_figure(result, "95"))
     assert Result.objects.get(pk=result.pk).completed_late_at is None
+
+
+def test_a_planner_who_reported_the_figure_as_its_department_does_not_approve_it(setting):
+    result = setting["result"]
+    both = make_user("both", department=result.indicator.department)
+    Membership.objects.create(user=both, department=setting["planner"].memberships.get().department, role=Role.PLANNING)
+    figure = report_late_figure(result, user=both, actuals=_figure(result, "95"))
+    with pytest.raises(TransitionRefused, match="separation of duties|職務"):
+        review_late_figure(figure, user=both, approve=True)
+    assert review_late_figure(figure, user=setting["planner"], approve=True).status == LateFigure.Status.APPROVED
