@@ -30,6 +30,7 @@ from departments import permissions
 from departments.enums import Role
 from departments.models import Membership
 from evaluation import display
+from evaluation.domain.enums import ResultStatus
 from evaluation.mailing import absolute_url, address_of, base_url, language_for, send_batch
 from evaluation.models import Result, ResultReading
 
@@ -85,15 +86,23 @@ class NoticeReport:
     delivered: bool = True
 
 
+def _to_the_head(event: Event) -> bool:
+    """A submission that waits for its department head's check (the plan's 所属長確認) goes to the head."""
+    return event.kind == SUBMITTED and event.result.status == ResultStatus.AWAITING_HEAD
+
+
 def plan_notices(events: Iterable[Event], *, actor) -> list[Notice]:
     """Who is told what (at most one query): the active entry staff of the departments of the returns
-    and comments, the active planning section for the submissions; never `actor`."""
+    and comments, the department's heads for a submission awaiting their check, the active planning
+    section for the other submissions; never `actor`."""
     events = list(events)
     department_ids = {event.result.indicator.department_id for event in events if event.kind in TO_THE_DEPARTMENT}
-    wants_planning = any(event.kind == SUBMITTED for event in events)
-    if not department_ids and not wants_planning:
+    head_department_ids = {event.result.indicator.department_id for event in events if _to_the_head(event)}
+    wants_planning = any(event.kind == SUBMITTED and not _to_the_head(event) for event in events)
+    if not department_ids and not head_department_ids and not wants_planning:
         return []
     audience = Q(role=Role.ENTRY, department_id__in=department_ids)
+    audience |= Q(role=Role.HEAD, department_id__in=head_department_ids)
     if wants_planning:
         audience |= Q(role=Role.PLANNING)
     memberships = (
@@ -116,6 +125,8 @@ def plan_notices(events: Iterable[Event], *, actor) -> list[Notice]:
 
 
 def _concerns(membership: Membership, event: Event) -> bool:
+    if _to_the_head(event):
+        return membership.role == Role.HEAD and membership.department_id == event.result.indicator.department_id
     if event.kind == SUBMITTED:
         return membership.role == Role.PLANNING
     return membership.role == Role.ENTRY and membership.department_id == event.result.indicator.department_id

@@ -44,6 +44,19 @@ def _waiting_for_department(user, department_ids: Collection[int]) -> QuerySet:
     )
 
 
+def _waiting_for_head(head_department_ids: Collection[int]) -> QuerySet:
+    return Result.objects.filter(
+        _in_an_open_year(), status=ResultStatus.AWAITING_HEAD, indicator__department_id__in=list(head_department_ids)
+    )
+
+
+def head_waiting(head_department_ids: Collection[int]) -> list[Result]:
+    """The items of the head's departments awaiting their check (所属長確認待ち), oldest first (one query)."""
+    return list(
+        _waiting_for_head(head_department_ids).select_related("indicator__department").order_by("updated_at", "pk")
+    )
+
+
 def _waiting_for_review() -> QuerySet:
     return Result.objects.filter(_in_an_open_year(), status=ResultStatus.SUBMITTED)
 
@@ -152,13 +165,17 @@ def review_waiting(limit: int = REVIEW_LIST_LIMIT) -> list[YearToReview]:
     return list(by_key.values())
 
 
-def waiting_count(user, *, department_ids: Collection[int], reviews: bool) -> int:
+def waiting_count(
+    user, *, department_ids: Collection[int], reviews: bool, head_department_ids: Collection[int] = ()
+) -> int:
     """How many items wait for the user (the header's count): their departments' returned items and
-    items with unread comments, and, for the planning section (`reviews`), the submitted items. At
-    most two queries."""
+    items with unread comments, for a department head the items awaiting their check, and, for the
+    planning section (`reviews`), the submitted items. At most three queries."""
     count = 0
     if department_ids:
         count += _waiting_for_department(user, department_ids).count()
+    if head_department_ids:
+        count += _waiting_for_head(head_department_ids).count()
     if reviews:
         count += _waiting_for_review().count()
     return count

@@ -125,7 +125,10 @@ def main_navigation(context):
     ]
     view_name = getattr(getattr(request, "resolver_match", None), "view_name", "") or ""
     waiting = waiting_count(
-        user, department_ids=permissions.entry_department_ids(user), reviews=permissions.can_review(user)
+        user,
+        department_ids=permissions.entry_department_ids(user),
+        reviews=permissions.can_review(user),
+        head_department_ids=permissions.head_department_ids(user),
     )
     return {
         "items": [

@@ -7,12 +7,13 @@ from departments.permissions import (
     can_review,
     can_view_everything,
     entry_department_ids,
+    head_department_ids,
     own_department_ids,
     visible_indicators,
 )
 from evaluation.models import Indicator, Plan
 from evaluation.queries.home import plan_summary, result_years
-from evaluation.queries.waiting import department_waiting, review_waiting
+from evaluation.queries.waiting import department_waiting, head_waiting, review_waiting
 
 
 def _choose(request, name: str, choices: dict):
@@ -29,9 +30,10 @@ def _choose(request, name: str, choices: dict):
 def _waiting(user) -> dict:
     """What waits for the user, whatever plan the page shows: their departments' returned items and
     unread comments, and for the planning section the submissions to review."""
-    department_ids = entry_department_ids(user)
+    department_ids, head_ids = entry_department_ids(user), head_department_ids(user)
     return {
         "department": department_waiting(user, department_ids) if department_ids else None,
+        "head": head_waiting(head_ids) if head_ids else None,
         "reviews": review_waiting() if can_review(user) else None,
     }
 

@@ -347,8 +347,10 @@ def review_action(request, result_id: int, action: str):
         raise PermissionDenied from None
     else:
         messages.success(request, _done_message(action, [result]))
-        if action in (Action.RETURN, Action.REOPEN):  # both send the item back to the department
+        if action in (Action.RETURN, Action.REOPEN, Action.RETURN_BY_HEAD):  # back to the department
             notices.notify(request, notices.events_for(notices.RETURNED, [result.pk], comment))
+        elif action == Action.CONFIRM:  # the head forwards it: now the planning section's to review
+            notices.notify(request, notices.events_for(notices.SUBMITTED, [result.pk]))
     return redirect("review_item", result_id=result.pk)
 
 

@@ -282,3 +282,35 @@ def test_who_is_told_is_read_in_one_query(world, django_assert_num_queries):
         planned = notices.plan_notices(events, actor=world["p1"])
     told = {notice.user.username: len(notice.events) for notice in planned}
     assert told == {"a": 3, "b": 3, "c": 3, "p2": 3, "p3": 3}
+
+
+def test_with_the_head_check_a_submission_goes_to_the_departments_head_who_forwards_it(client, world):
+    world["plan"].requires_head_check = True
+    world["plan"].save()
+    head = make_user("head", department=world["housing"], role=Role.HEAD, email="head@example.jp")
+    make_user("other-head", department=world["area"], role=Role.HEAD, email="other@example.jp")
+    result = _submitted(world, world["housing"], "居住支援の件数")
+    assert Result.objects.get(pk=result.pk).status == ResultStatus.AWAITING_HEAD
+    notices.send_notices(notices.events_for(notices.SUBMITTED, [result.pk]), actor=world["a"])
+    assert set(_by_recipient()) == {"head@example.jp"}  # not the planning section yet, nor another head
+
+    mail.outbox.clear()
+    client.force_login(head)
+    client.post(
+        reverse("review_action", args=[result.pk, Action.CONFIRM]),
+        {"version": Result.objects.get(pk=result.pk).version},
+    )
+
+    assert Result.objects.get(pk=result.pk).status == ResultStatus.SUBMITTED
+    assert set(_by_recipient()) == {"p1@example.jp", "p2@example.jp"}
+
+
+def test_the_heads_home_page_lists_what_awaits_their_check(client, world):
+    world["plan"].requires_head_check = True
+    world["plan"].save()
+    head = make_user("head", department=world["housing"], role=Role.HEAD, email="head@example.jp")
+    result = _submitted(world, world["housing"], "居住支援の件数")
+    client.force_login(head)
+    page = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Awaiting your check as the department head: 1 item" in page
+    assert reverse("review_item", args=[result.pk]) in page
