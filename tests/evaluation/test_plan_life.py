@@ -1,0 +1,70 @@
+"""A plan's life over its years, through the services as the people would act: FY2024 entered,
+approved and closed with a 集計中 item; FY2025 opened with last year's targets carried; the FY2024
+figure completed late; each year's report shows the year as it was."""
+
+from decimal import Decimal
+
+import pytest
+
+from departments.enums import Role
+from evaluation.domain.enums import ActualState, ResultStatus, YearStatus
+from evaluation.domain.workflow import Action
+from evaluation.models import EvaluationYear, Result
+from evaluation.report.document import report_sheet
+from evaluation.services import years
+from evaluation.services.late_figures import report_late_figure, review_late_figure
+from evaluation.services.results import ActualInput, review, save_draft, submit
+from tests.builders import enter_actual, make_department, make_indicator, make_plan, make_result, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def _outcome(sheet):
+    [slot] = sheet.areas[0].visions[0].initiatives[0].slots
+    return slot.outcome
+
+
+def test_two_years_of_a_plan_each_reported_as_it_was():
+    plan = make_plan("世田谷区地域保健医療福祉総合計画", first_fiscal_year=2024, last_fiscal_year=2027)
+    welfare = make_department("保健福祉政策課")
+    staff = make_user("staff", department=welfare)
+    planner = make_user("planner", department=make_department("計画課"), role=Role.PLANNING)
+    indicator = make_indicator(plan, department=welfare, name="相談窓口の認知度", unit="%")
+    make_result(indicator, fiscal_year=2024, target=Decimal(9))
+
+    # FY2024: opened, the survey is still being tallied, submitted, approved, closed.
+    fy2024 = years.open_year(plan, 2024, user=planner).year
+    result = Result.objects.get(fiscal_year=2024)
+    value = result.values.get()
+    result = save_draft(
+        result,
+        user=staff,
+        expected_version=result.version,
+        actuals={value.pk: ActualInput(ActualState.TALLYING)},
+        reason="",
+    )
+    result = submit(result, user=staff, expected_version=result.version)
+    result = review(result, Action.APPROVE, user=planner, expected_version=result.version)
+    years.close_year(fy2024, user=planner)
+    assert EvaluationYear.objects.get(fiscal_year=2024).status == YearStatus.CLOSED
+    assert _outcome(report_sheet(plan, 2024)).lines[1].text == "集計中"
+
+    # FY2025: opened with last year's target carried forward; entered, graded, submitted.
+    assert years.opening_preview(plan, 2025).carriable == [indicator]
+    years.open_year(plan, 2025, user=planner, carry_forward=True)
+    fy2025 = Result.objects.get(fiscal_year=2025)
+    assert fy2025.values.get().target_value == Decimal(9) and fy2025.values.get().carried_from == 2024
+    fy2025 = enter_actual(fy2025, staff, "9.5", then_submit=True)
+    assert (fy2025.status, fy2025.grade) == (ResultStatus.SUBMITTED, "A")
+
+    # The FY2024 figure arrives late: reported, approved, written into the closed year only.
+    figure = report_late_figure(result, user=staff, actuals={value.pk: ActualInput(ActualState.NUMBER, Decimal("8.5"))})
+    review_late_figure(figure, user=planner, approve=True)
+
+    fy2024_sheet, fy2025_sheet = report_sheet(plan, 2024), report_sheet(plan, 2025)
+    assert not fy2024_sheet.provisional and fy2025_sheet.provisional
+    old, new = _outcome(fy2024_sheet), _outcome(fy2025_sheet)
+    assert (old.lines[1].text, old.lines[2].text, old.grade) == ("8.5 %", "94.4 %", "B")
+    assert old.late.startswith("確定値 ") and new.late == ""
+    assert (new.lines[0].text, new.lines[1].text, new.grade) == ("9.0 %", "9.5 %", "A")
+    assert Result.objects.get(fiscal_year=2024).status == ResultStatus.APPROVED
