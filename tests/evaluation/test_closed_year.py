@@ -31,8 +31,8 @@ from evaluation.models import (
     ResultValue,
     Revision,
 )
+from evaluation.services import guards, years
 from evaluation.services import results as services
-from evaluation.services import years
 from evaluation.services.guards import RecordInUse, YearClosed
 from evaluation.services.results import ActualInput
 from evaluation.services.revisions import revise
@@ -474,11 +474,20 @@ def test_the_admin_refuses_a_measures_baseline_that_a_closed_year_shows(client, 
 
 @pytest.mark.usefixtures("unchanged")
 @pytest.mark.parametrize("change", [{"threshold_b": "70"}, {"rounding": "down"}, {"achievement_decimals": "2"}])
-def test_the_admin_refuses_a_change_of_the_grading_rule_of_a_plan_with_a_closed_year(client, superuser, year, change):
+def test_the_admin_changes_no_grading_rule_around_the_regrading(client, superuser, year, change):
+    """Not because of the closed year (it keeps its own rule, see services/test_regrading.py): the rule
+    changes only through the regrading, which regrades the open years."""
     client.force_login(superuser)
     response = _post_change(client, "plan", year.plan_id, **change)
     assert response.status_code == 200
-    assert "is closed and was graded by this rule; the rule cannot change now" in response.content.decode()
+    assert "Change the grading rule on the evaluation years page" in response.content.decode()
+
+
+def test_the_grading_rule_guard_sends_every_other_path_to_the_regrading(year):
+    with pytest.raises(RecordInUse, match="Change the grading rule on the evaluation years page"):
+        guards.refuse_plan_grading_change(year.plan, ["threshold_b"])
+    guards.refuse_plan_grading_change(Plan(name="新しい計画"), ["threshold_b"])  # a new plan takes any rule
+    guards.refuse_plan_grading_change(year.plan, ["name"])
 
 
 def test_the_admin_still_changes_what_a_closed_year_does_not_show(client, superuser, draft):
