@@ -169,10 +169,19 @@ class Sheet:
         return [(mark, text) for mark, text in sorted(self.footnotes.items()) if mark in marks]
 
 
-def build_sheet(data: ReportData, *, label: str = "", closed: bool, today: dt.date | None = None) -> Sheet:
-    """The printed sheet of the report's data. `closed`: the year is closed (else every page says 暫定)."""
+def build_sheet(
+    data: ReportData,
+    *,
+    label: str = "",
+    closed: bool,
+    rule: GradingRule | None = None,
+    today: dt.date | None = None,
+) -> Sheet:
+    """The printed sheet of the report's data. `closed`: the year is closed (else every page says 暫定).
+    `rule`: the year's grading rule (※1, the decimals), looked up when not given (Plan.grading_rule_of:
+    a closed year's snapshot, an open year's plan settings)."""
     plan, year = data.plan, data.fiscal_year
-    rule = plan.grading_rule_of(year)  # a closed year's snapshot, an open year's plan settings
+    rule = rule or plan.grading_rule_of(year)
     footnotes = _footnotes(data)
     areas = []
     for pillar_block in data.pillars:
