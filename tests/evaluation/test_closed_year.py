@@ -472,15 +472,18 @@ def test_the_admin_refuses_a_measures_baseline_that_a_closed_year_shows(client, 
     assert response.status_code == 200 and RECORD_IN_USE in response.content.decode()
 
 
-@pytest.mark.usefixtures("unchanged")
 @pytest.mark.parametrize("change", [{"threshold_b": "70"}, {"rounding": "down"}, {"achievement_decimals": "2"}])
-def test_the_admin_changes_no_grading_rule_around_the_regrading(client, superuser, year, change):
-    """Not because of the closed year (it keeps its own rule, see services/test_regrading.py): the rule
-    changes only through the regrading, which regrades the open years."""
+def test_the_admin_changes_no_grading_rule_around_the_regrading_page(client, superuser, year, change):
+    """The rule is read-only in the admin and links to the regrading page; a posted change is ignored
+    (the closed year does not refuse it any more: it keeps its own rule, see services/test_regrading.py)."""
     client.force_login(superuser)
+    page = client.get(reverse("admin:evaluation_plan_change", args=[year.plan_id])).content.decode()
+    assert f"{reverse('year_grading')}?plan={year.plan_id}" in page
+    assert 'name="threshold_b"' not in page
+    plans = list(Plan.objects.values())
     response = _post_change(client, "plan", year.plan_id, **change)
-    assert response.status_code == 200
-    assert "Change the grading rule on the evaluation years page" in response.content.decode()
+    assert response.status_code == 302
+    assert list(Plan.objects.values()) == plans
 
 
 def test_the_grading_rule_guard_sends_every_other_path_to_the_regrading(year):
