@@ -113,3 +113,16 @@ def test_department_staff_and_viewers_may_not_see_the_page(client, staff, viewer
         client.force_login(user)
         assert client.get(URL, {"plan": plan.pk}).status_code == 403
         assert client.post(URL, _settings(plan, threshold_b="90")).status_code == 403
+
+
+@pytest.mark.usefixtures("english_client")
+def test_a_reopened_year_graded_by_its_old_rule_can_be_regraded_by_the_plans_rule(client, planner, plan, story):
+    """FY2024 was closed with B from 80 %; the plan moved to 90 %; reopened, FY2024 follows the plan's
+    rule, and the page offers to regrade its 85 % B to C (the rule itself unchanged)."""
+    client.force_login(planner)
+    token = client.post(URL, _settings(plan, threshold_b="90")).content.decode().split('name="token" value="')[1]
+    client.post(URL, {**_settings(plan, threshold_b="90"), "confirmed": "1", "token": token.split('"')[0]})
+    Result.objects.filter(pk=story["closed"].pk).update(status=ResultStatus.RETURNED)
+    years.reopen_year(EvaluationYear.objects.get(plan=plan, fiscal_year=2024), user=planner, reason="再評価のため")
+    page = client.post(URL, _settings(plan, threshold_b="90")).content.decode()
+    assert "1 item of the open years would be regraded." in page and 'name="confirmed"' in page
