@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from departments.permissions import can_manage_years
 from evaluation import display
+from evaluation.domain import numbers
 from evaluation.domain.enums import YearStatus
 from evaluation.models import EvaluationYear, Plan
 from evaluation.queries.progress import StatusCounts, status_choices, status_counts_by_year, tallying_results
@@ -266,10 +267,18 @@ def reopen_year(request, year_id: int):
 
 
 class GradingRuleForm(forms.Form):
-    """The plan's grading settings, with the model's labels, choices and limits."""
+    """The plan's grading settings, with the model's labels, choices and limits. Figures are read the
+    Japanese way too (「９０」「８０．５％」)."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    FIGURES = ("threshold_a", "threshold_b", "threshold_d", "achievement_decimals")
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None:
+            data = data.copy()
+            for name in self.FIGURES:
+                if name in data:
+                    data[name] = numbers.normalize(data[name]).removesuffix("%").strip()
+        super().__init__(data, *args, **kwargs)
         for name in regrading.PLAN_FIELDS.values():
             self.fields[name] = Plan._meta.get_field(name).formfield()
 

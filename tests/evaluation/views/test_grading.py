@@ -64,7 +64,7 @@ def test_the_page_is_japanese_first_and_shows_the_rule_and_what_closed_years_kee
 def test_the_preview_lists_the_grades_that_would_change_and_changes_nothing(client, planner, plan, story):
     client.force_login(planner)
     before = list(Result.objects.order_by("pk").values()), list(Plan.objects.values())
-    page = client.post(URL, _settings(plan, threshold_b="90")).content.decode()
+    page = client.post(URL, _settings(plan, threshold_b="９０．０％")).content.decode()  # typed the Japanese way
     assert "1 item of the open years would be regraded." in page
     assert "相談窓口の認知度" in page and "85.0%" in page
     assert "Apply the rule and regrade 1 item" in page
