@@ -117,7 +117,7 @@ def _open_years(plan: Plan) -> list[int]:
 
 def _regraded(plan: Plan, rule: grading.GradingRule, *, lock: bool) -> tuple[list[int], list[tuple]]:
     """For every outcome result of the plan's open years that the rule changes: (result, its values
-    regraded in memory, the RegradeChange). Two queries (three with the lock)."""
+    regraded in memory, its new grade, the RegradeChange). Three queries."""
     fiscal_years = _open_years(plan)
     results = Result.objects.filter(indicator__plan=plan, fiscal_year__in=fiscal_years).select_related(
         "indicator__plan", "indicator__department"
