@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
@@ -94,6 +95,16 @@ class PillarInline(admin.TabularInline):
     show_change_link = True
 
 
+PLAN_GRADING_FIELD_ORDER = [
+    "grading_formula",
+    "threshold_a",
+    "threshold_b",
+    "threshold_d",
+    "rounding",
+    "achievement_decimals",
+]
+
+
 @admin.register(Plan)
 class PlanAdmin(ImportExportMixin, AuditedAdmin):
     """Plans, and the door to the plan workbook: import (preview, then confirm) and export."""
@@ -112,19 +123,35 @@ class PlanAdmin(ImportExportMixin, AuditedAdmin):
         (None, {"fields": ["name", "first_fiscal_year", "last_fiscal_year"]}),
         (
             _("Grading rule"),
-            {
-                "fields": [
-                    "grading_formula",
-                    "threshold_a",
-                    "threshold_b",
-                    "threshold_d",
-                    "rounding",
-                    "achievement_decimals",
-                ]
-            },
+            {"fields": PLAN_GRADING_FIELD_ORDER},
         ),
         (_("Workflow"), {"fields": ["requires_head_check", "allows_own_review"]}),
     ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # An existing plan's rule changes on the regrading page (services.regrading), never around it.
+        readonly = list(super().get_readonly_fields(request, obj))
+        return [*readonly, *PLAN_GRADING_FIELD_ORDER, "grading_rule_page"] if obj is not None else readonly
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        return [
+            (name, {**options, "fields": [*options["fields"], "grading_rule_page"]})
+            if options["fields"] == PLAN_GRADING_FIELD_ORDER
+            else (name, options)
+            for name, options in fieldsets
+        ]
+
+    @admin.display(description=_("Change the grading rule"))
+    def grading_rule_page(self, obj):
+        return format_html(
+            '<a href="{}?plan={}">{}</a>',
+            reverse("year_grading"),
+            obj.pk,
+            gettext("On the evaluation years page: preview the grades that would change, then regrade."),
+        )
 
     def has_import_permission(self, request):
         # The rule lives in departments/permissions.py, with every other permission rule.

@@ -104,6 +104,12 @@ class Plan(models.Model):
             decimals=self.achievement_decimals,
         )
 
+    def grading_rule_of(self, fiscal_year: int) -> grading.GradingRule:
+        """The rule a fiscal year is graded and printed by: a closed year keeps the rule it was closed
+        with (EvaluationYear's snapshot), an open year (or one not opened) follows the plan's settings."""
+        year = self.evaluation_years.filter(fiscal_year=fiscal_year).first()
+        return year.grading_rule if year is not None else self.grading_rule
+
     @property
     def fiscal_years(self) -> range:
         return range(self.first_fiscal_year, self.last_fiscal_year + 1)
@@ -416,6 +422,24 @@ class EvaluationYear(models.Model):
     close_reason = models.TextField(_("reason for closing with open items"), blank=True)
     reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
     reopen_reason = models.TextField(_("reason for reopening"), blank=True)
+    # The plan's grading rule as it was when the year was closed (services.years.close_year): a closed
+    # year keeps its grades and its printed ※1 when the plan's settings change later. Empty while open.
+    rule_formula = models.CharField(
+        _("grading formula when closed"), max_length=20, choices=GradingFormula.choices, blank=True
+    )
+    rule_threshold_a = models.DecimalField(
+        _("threshold for A when closed (%)"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    rule_threshold_b = models.DecimalField(
+        _("threshold for B when closed (%)"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    rule_threshold_d = models.DecimalField(
+        _("threshold for D when closed (%)"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    rule_rounding = models.CharField(_("rounding when closed"), max_length=20, choices=Rounding.choices, blank=True)
+    rule_decimals = models.PositiveSmallIntegerField(
+        _("decimals of the achievement when closed"), null=True, blank=True
+    )
 
     history = HistoricalRecords()
 
@@ -430,6 +454,42 @@ class EvaluationYear(models.Model):
 
     def __str__(self):
         return f"{self.plan} {display_fiscal_year(self.fiscal_year)}"
+
+    @property
+    def has_rule_snapshot(self) -> bool:
+        return bool(self.rule_formula)
+
+    @property
+    def grading_rule(self) -> grading.GradingRule:
+        """The year's rule: its snapshot once closed, the plan's settings while open."""
+        if self.status != YearStatus.CLOSED or not self.has_rule_snapshot:
+            return self.plan.grading_rule
+        return grading.GradingRule(
+            formula=self.rule_formula,
+            threshold_a=self.rule_threshold_a,
+            threshold_b=self.rule_threshold_b,
+            threshold_d=self.rule_threshold_d,
+            rounding=self.rule_rounding,
+            decimals=self.rule_decimals,
+        )
+
+    def snapshot_rule(self) -> list[str]:
+        """Copy the plan's grading rule onto the year (on closing); the fields it set."""
+        plan = self.plan
+        self.rule_formula, self.rule_rounding = plan.grading_formula, plan.rounding
+        self.rule_threshold_a, self.rule_threshold_b = plan.threshold_a, plan.threshold_b
+        self.rule_threshold_d, self.rule_decimals = plan.threshold_d, plan.achievement_decimals
+        return list(RULE_SNAPSHOT_FIELDS)
+
+
+RULE_SNAPSHOT_FIELDS = (
+    "rule_formula",
+    "rule_threshold_a",
+    "rule_threshold_b",
+    "rule_threshold_d",
+    "rule_rounding",
+    "rule_decimals",
+)
 
 
 class LateFigure(models.Model):

@@ -44,6 +44,7 @@ urlpatterns = [
     path("years/", years.years, name="years"),
     path("years/open/", years.open_year, name="year_open"),
     path("years/period/", years.extend_period, name="plan_period"),
+    path("years/grading/", years.grading_rule, name="year_grading"),
     path("years/<int:year_id>/deadline/", years.set_deadline, name="year_deadline"),
     path("years/<int:year_id>/close/", years.close_year, name="year_close"),
     path("years/<int:year_id>/reopen/", years.reopen_year, name="year_reopen"),

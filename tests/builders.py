@@ -65,9 +65,10 @@ def make_open_year(plan: Plan, fiscal_year: int = 2024, *, deadline: datetime.da
 
 def make_closed_year(plan: Plan, fiscal_year: int = 2024, *, reason: str = "テスト用に締切") -> EvaluationYear:
     """The plan's evaluation year, already closed (as services.years.close leaves it)."""
-    return EvaluationYear.objects.create(
-        plan=plan, fiscal_year=fiscal_year, status=YearStatus.CLOSED, close_reason=reason
-    )
+    year = EvaluationYear(plan=plan, fiscal_year=fiscal_year, status=YearStatus.CLOSED, close_reason=reason)
+    year.snapshot_rule()  # the rule it keeps, as close_year takes it
+    year.save()
+    return year
 
 
 def make_initiative(plan: Plan, *, pillar: int = 1, policy_area: int = 1, vision: int = 1, number: int = 1):

@@ -299,6 +299,11 @@ MATRIX: dict[str, dict[str, dict[str, object]]] = {
         "get": answers(LOGIN, 405, 405, 405, 405, 405),
         "post": answers(LOGIN, 403, 403, 403, 404, 404),
     },
+    # The grading rule of the plan given in ?plan= / POST plan (regrading): without one, 404.
+    "years/grading/": {
+        "get": answers(LOGIN, 403, 403, 403, 404, 404),
+        "post": answers(LOGIN, 403, 403, 403, 404, 404),
+    },
     # An empty POST: the reason is missing, back to the years page.
     "years/<int:year_id>/reopen/": {
         "get": answers(LOGIN, 405, 405, 405, 405, 405),

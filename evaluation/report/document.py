@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from evaluation.models import Plan
+from evaluation.domain.enums import YearStatus
+from evaluation.models import EvaluationYear, Plan
 from evaluation.queries.report import report_data
 from evaluation.report.sheet import Sheet, build_sheet
 from evaluation.report.summary import report_summary
-from evaluation.services import guards
 
 FORMATS = ("pdf", "xlsx", "html")
 CONTENT_TYPES = {
@@ -24,7 +24,12 @@ def report_sheet(
 ) -> Sheet:
     """The printed sheet of the plan's year: provisional (暫定) until the year is closed."""
     data = report_data(plan, fiscal_year, department_ids=department_ids)
-    return build_sheet(data, label=label, closed=guards.is_year_closed(plan.pk, fiscal_year))
+    year = EvaluationYear.objects.filter(plan=plan, fiscal_year=fiscal_year).first()  # one query for both
+    if year is not None:
+        year.plan = plan
+    closed = year is not None and year.status == YearStatus.CLOSED
+    rule = year.grading_rule if year is not None else plan.grading_rule  # a closed year's snapshot
+    return build_sheet(data, label=label, closed=closed, rule=rule)
 
 
 def report_context(

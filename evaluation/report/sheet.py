@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from evaluation import display
 from evaluation.domain.enums import ActualState, GradingFormula
+from evaluation.domain.grading import GradingRule
 from evaluation.models import Indicator, Plan, ResultValue
 from evaluation.queries.report import IndicatorYear, InitiativeBlock, ReportData
 
@@ -168,9 +169,19 @@ class Sheet:
         return [(mark, text) for mark, text in sorted(self.footnotes.items()) if mark in marks]
 
 
-def build_sheet(data: ReportData, *, label: str = "", closed: bool, today: dt.date | None = None) -> Sheet:
-    """The printed sheet of the report's data. `closed`: the year is closed (else every page says 暫定)."""
+def build_sheet(
+    data: ReportData,
+    *,
+    label: str = "",
+    closed: bool,
+    rule: GradingRule | None = None,
+    today: dt.date | None = None,
+) -> Sheet:
+    """The printed sheet of the report's data. `closed`: the year is closed (else every page says 暫定).
+    `rule`: the year's grading rule (※1, the decimals), looked up when not given (Plan.grading_rule_of:
+    a closed year's snapshot, an open year's plan settings)."""
     plan, year = data.plan, data.fiscal_year
+    rule = rule or plan.grading_rule_of(year)
     footnotes = _footnotes(data)
     areas = []
     for pillar_block in data.pillars:
@@ -183,7 +194,7 @@ def build_sheet(data: ReportData, *, label: str = "", closed: bool, today: dt.da
                     pillar_heading=f"{display.full_width(pillar.number)}　{pillar.title}" if index == 0 else "",
                     heading=f"推進施策{area.number}　{area.title}",
                     visions=[
-                        _vision(vision_block, plan, several=several, footnotes=footnotes)
+                        _vision(vision_block, rule.decimals, several=several, footnotes=footnotes)
                         for vision_block in area_block.visions
                     ],
                 )
@@ -195,24 +206,24 @@ def build_sheet(data: ReportData, *, label: str = "", closed: bool, today: dt.da
         label=label,
         provisional=not closed,
         printed_on=today or timezone.localdate(),
-        grading_note=grading_note(plan),
+        grading_note=grading_note(rule),
         footnotes=footnotes,
         areas=areas,
     )
 
 
-def grading_note(plan: Plan) -> str:
-    """※1, from the plan's grading settings. Setagaya's (ratio, 100 / 80 / 0) reads exactly
-    「目標に対しての成果。A:100％、B：80％～100％未満、C:８０％未満、D:０％以下」."""
-    a, b, d = (display.number(value) for value in (plan.threshold_a, plan.threshold_b, plan.threshold_d))
-    measure = "目標に対しての成果" if plan.grading_formula == GradingFormula.RATIO else "現況値から目標への進捗"
+def grading_note(rule: GradingRule) -> str:
+    """※1, from a grading rule (the year's: Plan.grading_rule_of). Setagaya's (ratio, 100 / 80 / 0) reads
+    exactly 「目標に対しての成果。A:100％、B：80％～100％未満、C:８０％未満、D:０％以下」."""
+    a, b, d = (display.number(value) for value in (rule.threshold_a, rule.threshold_b, rule.threshold_d))
+    measure = "目標に対しての成果" if rule.formula == GradingFormula.RATIO else "現況値から目標への進捗"
     return (
         f"{measure}。A:{a}％、B：{b}％～{a}％未満、"
-        f"C:{display.full_width(plan.threshold_b)}％未満、D:{display.full_width(plan.threshold_d)}％以下"
+        f"C:{display.full_width(rule.threshold_b)}％未満、D:{display.full_width(rule.threshold_d)}％以下"
     )
 
 
-def _vision(block, plan: Plan, *, several: bool, footnotes: dict[str, str]) -> PrintedVision:
+def _vision(block, decimals: int, *, several: bool, footnotes: dict[str, str]) -> PrintedVision:
     vision = block.vision
     band = f"めざす姿{vision.number}　{vision.heading}".rstrip() if (several or vision.heading) else "めざす姿"
     pages = f"計画書 P{vision.plan_pages.replace('-', '～')}" if vision.plan_pages else "計画書"
@@ -220,19 +231,19 @@ def _vision(block, plan: Plan, *, several: bool, footnotes: dict[str, str]) -> P
         band=band,
         statement=vision.statement,
         pages=pages,
-        initiatives=[_initiative(initiative, plan, footnotes) for initiative in block.initiatives],
+        initiatives=[_initiative(initiative, decimals, footnotes) for initiative in block.initiatives],
     )
 
 
-def _initiative(block: InitiativeBlock, plan: Plan, footnotes: dict[str, str]) -> PrintedInitiative:
+def _initiative(block: InitiativeBlock, decimals: int, footnotes: dict[str, str]) -> PrintedInitiative:
     initiative = block.initiative
     tags = ["【再掲】"] if initiative.is_relisted else []
     indicator_tags = [
         *tags,
         *([f"【実施計画 {initiative.implementation_ref}】"] if initiative.implementation_ref else []),
     ]
-    activities = [_indicator(entry, plan, indicator_tags) for entry in block.activities]
-    outcomes = [_indicator(entry, plan, indicator_tags) for entry in block.outcomes]
+    activities = [_indicator(entry, decimals, indicator_tags) for entry in block.activities]
+    outcomes = [_indicator(entry, decimals, indicator_tags) for entry in block.outcomes]
     count = max(len(activities), len(outcomes), 1)
     slots = [
         Slot(activities[index] if index < len(activities) else None, outcomes[index] if index < len(outcomes) else None)
@@ -254,9 +265,8 @@ def _initiative(block: InitiativeBlock, plan: Plan, footnotes: dict[str, str]) -
     )
 
 
-def _indicator(entry: IndicatorYear, plan: Plan, tags: list[str]) -> PrintedIndicator:
+def _indicator(entry: IndicatorYear, decimals: int, tags: list[str]) -> PrintedIndicator:
     indicator, result, values = entry.indicator, entry.result, entry.values
-    decimals = plan.achievement_decimals
     style = {"unit": indicator.unit, "decimals": decimals}
     if indicator.is_outcome:
         lines = [

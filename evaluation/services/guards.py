@@ -17,8 +17,10 @@ workbook import all ask here, so each rule is written once:
 - a change made on a stale page is refused, and the version moves on one way (`claim_version` in
   the UPDATE's WHERE clause, `save_next_version` for every write of a result);
 - the master data a closed year's record rests on (an indicator's department, direction, kind, unit
-  and baseline, a plan's grading rule) cannot change under it, and cannot be deleted
-  (`refuse_indicator_change`, `refuse_measure_change`, `refuse_plan_grading_change`, `may_delete_*`).
+  and baseline) cannot change under it, and cannot be deleted (`refuse_indicator_change`,
+  `refuse_measure_change`, `may_delete_*`);
+- a plan's grading rule changes only through the regrading, which regrades the open years (a closed
+  year keeps the rule it was closed with) (`refuse_plan_grading_change`).
 
 Each `refuse_*` raises a refusal (a MezasuError with a translated message); each `may_*` answers
 yes or no for a page or the admin to show what is allowed.
@@ -405,15 +407,19 @@ def refuse_measure_change(measure: Measure, changed_fields: Iterable[str]) -> No
 
 
 def refuse_plan_grading_change(plan: Plan, changed_fields: Iterable[str]) -> None:
-    """A plan's grading rule cannot change while a closed year was graded by it."""
+    """A plan's grading rule changes only through the regrading (services.regrading.apply_regrading):
+    its preview shows the grades that would change in the open years, and applying regrades them on
+    the record. Changed anywhere else (the admin, a workbook import) the open years' grades would no
+    longer follow the rule. Closed years do not stand in the way: each keeps the rule it was closed
+    with (EvaluationYear's snapshot), so its grades and its printed ※1 stay. A new plan takes any rule."""
     if plan.pk is None or not set(changed_fields) & PLAN_GRADING_FIELDS:
         return
-    years = closed_fiscal_years(plan.pk)
-    if years:
-        raise RecordInUse(
-            _("The evaluation of %(year)s is closed and was graded by this rule; the rule cannot change now.")
-            % {"year": display_fiscal_year(years[-1])}
+    raise RecordInUse(
+        _(
+            "Change the grading rule on the evaluation years page (Grading rule): it previews the grades "
+            "that would change in the open years and regrades them on the record."
         )
+    )
 
 
 def refuse_plan_change(plan: Plan, changed_fields: Iterable[str]) -> None:

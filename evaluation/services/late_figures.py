@@ -87,7 +87,8 @@ def _write_into_result(figure: LateFigure, result: Result, user) -> None:
         value.actual_value = Decimal(reported["value"]) if reported["value"] else None
         value.actual_text = reported["text"]
     result.reason = figure.reason or result.reason
-    apply_grades_or_hold(result, values)
+    # A closed year's figure is graded by the rule the year was closed with, not the plan's settings now.
+    apply_grades_or_hold(result, values, result.indicator.plan.grading_rule_of(result.fiscal_year))
     if grading.reason_required(result.grade) and not grading.has_reason(result.reason):
         raise TransitionRefused(
             _("With this figure the grade is %(grade)s: the department must give the reason (return it).")

@@ -1,4 +1,7 @@
-"""Apply the plan's grading rule to a result and its values (no saving: the caller saves)."""
+"""Apply the plan's grading rule to a result and its values (no saving: the caller saves).
+
+Every function grades by the plan's settings unless given `rule`: a closed year's late figure is
+graded by the year's snapshot (EvaluationYear.grading_rule), a regrading preview by the new rule."""
 
 from __future__ import annotations
 
@@ -8,12 +11,14 @@ from evaluation.domain import grading
 from evaluation.models import Indicator, Result, ResultValue
 
 
-def measure_grade(indicator: Indicator, value: ResultValue, judged_grade: str = "") -> grading.Graded:
+def measure_grade(
+    indicator: Indicator, value: ResultValue, judged_grade: str = "", rule: grading.GradingRule | None = None
+) -> grading.Graded:
     """The achievement and grade of one measure of an outcome; activities are not graded."""
     if not indicator.is_outcome:
         return grading.UNGRADED
     return grading.grade_measure(
-        indicator.plan.grading_rule,
+        rule or indicator.plan.grading_rule,
         indicator.direction,
         value.target_value,
         value.actual,
@@ -22,12 +27,14 @@ def measure_grade(indicator: Indicator, value: ResultValue, judged_grade: str = 
     )
 
 
-def apply_grades_or_hold(result: Result, values: Sequence[ResultValue]) -> grading.GradingError | None:
+def apply_grades_or_hold(
+    result: Result, values: Sequence[ResultValue], rule: grading.GradingRule | None = None
+) -> grading.GradingError | None:
     """apply_grades(); while the outcome cannot be graded yet (no numeric target: the planning section
     sets it), every grade is held at ー and the reason returned instead of raised, so that a
     department can always save a draft of its actual. None when the result was graded."""
     try:
-        apply_grades(result, values)
+        apply_grades(result, values, rule)
     except grading.GradingError as error:
         for value in values:
             value.achievement, value.grade = None, ""
@@ -46,13 +53,13 @@ def grading_hold(result: Result, values: Sequence[ResultValue]) -> grading.Gradi
     return None
 
 
-def apply_grades(result: Result, values: Sequence[ResultValue]) -> None:
+def apply_grades(result: Result, values: Sequence[ResultValue], rule: grading.GradingRule | None = None) -> None:
     """Set each value's achievement and grade, and the result's grade (a compound indicator takes its
     worst measure's). Raises grading.GradingError when a target cannot be graded."""
     indicator = result.indicator
     grades = []
     for value in values:
-        graded = measure_grade(indicator, value, result.judged_grade)
+        graded = measure_grade(indicator, value, result.judged_grade, rule)
         value.achievement = graded.achievement
         value.grade = graded.grade
         grades.append(graded.grade)

@@ -268,7 +268,8 @@ def close_year(year: EvaluationYear, *, user, force: bool = False, reason: str =
     Locks the year, then every result of the year, so that a department's save in flight finishes
     before the count, and any later one sees the year closed (evaluation.services refuses it).
 
-    Side effects: status, closed_at, close_reason; a history row. From then on the year is read-only.
+    Side effects: status, closed_at, close_reason, the snapshot of the plan's grading rule (rule_*);
+    a history row. From then on the year is read-only.
     Raises YearRefused, YearNotReady."""
     _check_manager(user)
     year = _locked_year(year.pk)
@@ -286,7 +287,9 @@ def close_year(year: EvaluationYear, *, user, force: bool = False, reason: str =
         if not reason:
             raise YearRefused(_("Write the reason for closing the year with items that are not approved."))
     year.status, year.closed_at, year.close_reason = YearStatus.CLOSED, timezone.now(), reason
-    _save(year, user, ["status", "closed_at", "close_reason"])
+    # The year keeps the rule it was graded by: a later change of the plan's settings regrades only
+    # open years (services.regrading), and the closed year's ※1 note is printed from this snapshot.
+    _save(year, user, ["status", "closed_at", "close_reason", *year.snapshot_rule()])
     return year
 
 

@@ -31,8 +31,8 @@ from evaluation.models import (
     ResultValue,
     Revision,
 )
+from evaluation.services import guards, years
 from evaluation.services import results as services
-from evaluation.services import years
 from evaluation.services.guards import RecordInUse, YearClosed
 from evaluation.services.results import ActualInput
 from evaluation.services.revisions import revise
@@ -472,13 +472,25 @@ def test_the_admin_refuses_a_measures_baseline_that_a_closed_year_shows(client, 
     assert response.status_code == 200 and RECORD_IN_USE in response.content.decode()
 
 
-@pytest.mark.usefixtures("unchanged")
 @pytest.mark.parametrize("change", [{"threshold_b": "70"}, {"rounding": "down"}, {"achievement_decimals": "2"}])
-def test_the_admin_refuses_a_change_of_the_grading_rule_of_a_plan_with_a_closed_year(client, superuser, year, change):
+def test_the_admin_changes_no_grading_rule_around_the_regrading_page(client, superuser, year, change):
+    """The rule is read-only in the admin and links to the regrading page; a posted change is ignored
+    (the closed year does not refuse it any more: it keeps its own rule, see services/test_regrading.py)."""
     client.force_login(superuser)
+    page = client.get(reverse("admin:evaluation_plan_change", args=[year.plan_id])).content.decode()
+    assert f"{reverse('year_grading')}?plan={year.plan_id}" in page
+    assert 'name="threshold_b"' not in page
+    plans = list(Plan.objects.values())
     response = _post_change(client, "plan", year.plan_id, **change)
-    assert response.status_code == 200
-    assert "is closed and was graded by this rule; the rule cannot change now" in response.content.decode()
+    assert response.status_code == 302
+    assert list(Plan.objects.values()) == plans
+
+
+def test_the_grading_rule_guard_sends_every_other_path_to_the_regrading(year):
+    with pytest.raises(RecordInUse, match="Change the grading rule on the evaluation years page"):
+        guards.refuse_plan_grading_change(year.plan, ["threshold_b"])
+    guards.refuse_plan_grading_change(Plan(name="新しい計画"), ["threshold_b"])  # a new plan takes any rule
+    guards.refuse_plan_grading_change(year.plan, ["name"])
 
 
 def test_the_admin_still_changes_what_a_closed_year_does_not_show(client, superuser, draft):

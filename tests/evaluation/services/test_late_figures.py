@@ -57,6 +57,17 @@ def test_the_department_reports_the_figure_and_the_planning_section_approves_it(
     assert LateFigure.objects.get().status == LateFigure.Status.APPROVED
 
 
+def test_a_late_figure_is_graded_by_the_rule_its_year_was_closed_with(setting):
+    """The plan's B threshold moved to 96 % after FY2024 closed: FY2024's 95 % is still a B."""
+    result, staff, planner, plan = setting["result"], setting["staff"], setting["planner"], setting["plan"]
+    plan.threshold_b = Decimal(96)
+    plan.save()
+    figure = report_late_figure(result, user=staff, actuals=_figure(result, "95"))
+    review_late_figure(figure, user=planner, approve=True)
+    result.refresh_from_db()
+    assert result.grade == "B"
+
+
 def test_a_c_needs_its_reason_and_a_return_needs_a_comment(setting):
     result, staff, planner = setting["result"], setting["staff"], setting["planner"]
     figure = report_late_figure(result, user=staff, actuals=_figure(result, "50"))
