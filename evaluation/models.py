@@ -275,6 +275,15 @@ class Result(models.Model):
         Indicator, on_delete=models.CASCADE, related_name="results", verbose_name=_("indicator")
     )
     fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    # The department responsible for the indicator in this year (担当所管課): it enters and reads this
+    # result. Set from the indicator's (current) department when the result is created; a move from a
+    # named year (the plan import) changes it for that year and later ones, never for a closed year.
+    department = models.ForeignKey(
+        "departments.Department",
+        on_delete=models.PROTECT,
+        related_name="results",
+        verbose_name=_("responsible department"),
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=ResultStatus.choices, default=ResultStatus.NOT_ENTERED
     )
@@ -328,6 +337,11 @@ class Result(models.Model):
 
     def __str__(self):
         return f"{self.indicator.code} {display_fiscal_year(self.fiscal_year)}"
+
+    def save(self, *args, **kwargs):
+        if self.department_id is None and self.indicator_id is not None:
+            self.department_id = Indicator.objects.values_list("department_id", flat=True).get(pk=self.indicator_id)
+        super().save(*args, **kwargs)
 
 
 # A measure's values in one year as the sheet prints them: plan values, target, actual, and what the

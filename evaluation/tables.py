@@ -55,7 +55,7 @@ class ReviewTable(tables.Table):
         ),
     )
     department = tables.Column(
-        verbose_name=_("Department"), accessor="indicator__department__name", order_by=("indicator__department__name",)
+        verbose_name=_("Department"), accessor="department__name", order_by=("department__name",)
     )
     kind = tables.Column(verbose_name=_("Kind"), accessor="indicator__kind", order_by=("indicator__kind",))
     figures = tables.Column(verbose_name=_("Target / actual"), empty_values=(), orderable=False)
@@ -164,7 +164,7 @@ class ReviewTable(tables.Table):
         return render_to_string("includes/grade_badge.html", grade_badge(record.grade))
 
     def render_department(self, record):
-        return display.department(record.indicator.department)
+        return display.department(record.department)
 
     def render_status(self, record):
         return render_to_string("evaluation/review/_status_badge.html", {"result": record})

@@ -99,6 +99,11 @@ class IndicatorFacts:
     def year(self, fiscal_year: int) -> YearRecord:
         return self.by_year.get(fiscal_year) or YearRecord()
 
+    def department(self, fiscal_year: int):
+        """The department responsible in `fiscal_year` (its result's; the indicator's without one)."""
+        result = self.year(fiscal_year).result
+        return result.department if result is not None else self.indicator.department
+
 
 @dataclass
 class AreaFacts:
@@ -166,14 +171,19 @@ def summary_data(plan: Plan, fiscal_year: int, *, department_ids: Iterable[int] 
     indicators = Indicator.objects.filter(plan=plan).select_related(
         "department", "initiative__vision__policy_area__pillar"
     )
-    results = Result.objects.filter(
-        indicator__plan=plan, fiscal_year__gte=plan.first_fiscal_year, fiscal_year__lte=fiscal_year
-    ).prefetch_related(
-        Prefetch("values", queryset=ResultValue.objects.select_related("measure").order_by("measure__label"))
+    results = (
+        Result.objects.filter(
+            indicator__plan=plan, fiscal_year__gte=plan.first_fiscal_year, fiscal_year__lte=fiscal_year
+        )
+        .select_related("department")
+        .prefetch_related(
+            Prefetch("values", queryset=ResultValue.objects.select_related("measure").order_by("measure__label"))
+        )
     )
     if departments is not None:
-        indicators = indicators.filter(department_id__in=departments)
-        results = results.filter(indicator__department_id__in=departments)
+        # the departments' items of the year, and of earlier years what they were responsible for then
+        indicators = indicators.filter(results__fiscal_year=fiscal_year, results__department_id__in=departments)
+        results = results.filter(department_id__in=departments)
 
     facts = {indicator.pk: IndicatorFacts(indicator) for indicator in indicators}
     for result in results:

@@ -38,7 +38,7 @@ def review_results(plan: Plan, fiscal_year: int) -> QuerySet:
         Result.objects.filter(indicator__plan=plan, fiscal_year=fiscal_year)
         .select_related(
             "indicator__initiative__vision__policy_area__pillar",
-            "indicator__department",
+            "department",
             "indicator__plan",
             "updated_by",
         )

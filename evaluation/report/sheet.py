@@ -283,7 +283,7 @@ def _indicator(entry: IndicatorYear, plan: Plan, tags: list[str]) -> PrintedIndi
         baseline=indicator.baseline_text or display.NO_FIGURE,
         baseline_as_of=f"（{indicator.baseline_as_of}）" if indicator.baseline_as_of else "",
         lines=lines,
-        department=display.department(indicator.department),
+        department=display.department(result.department if result is not None else indicator.department),
         grade=grade,
         reason=reason,
         code=indicator.code,

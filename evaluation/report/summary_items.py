@@ -135,7 +135,7 @@ def listed_item(facts: IndicatorFacts, fiscal_year: int, decimals: int) -> Liste
         name=indicator.name,
         footnote=indicator.footnote,
         unit=indicator.unit,
-        department=display.department(indicator.department),
+        department=display.department(facts.department(fiscal_year)),
         **_place(facts),
         grade=display.grade(record.grade) if facts.is_outcome else "",
         reason=record.result.reason if record.result is not None else "",
@@ -164,7 +164,7 @@ def outcome_trend(facts: IndicatorFacts, years: list[int], decimals: int) -> Out
         number=display.indicator_number(indicator.label),
         name=indicator.name,
         unit=indicator.unit,
-        department=display.department(indicator.department),
+        department=display.department(facts.department(years[-1])),
         **_place(facts),
         years=tuple(outcome_year(facts, year, decimals) for year in years),
     )

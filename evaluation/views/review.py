@@ -204,7 +204,7 @@ def _visible_result(request, result_id: int) -> Result:
     result = get_object_or_404(
         Result.objects.select_related(
             "indicator__initiative__vision__policy_area__pillar",
-            "indicator__department",
+            "department",
             "indicator__plan",
             "updated_by",
             "submitted_by",

@@ -111,6 +111,7 @@ def result_rows(plan: Plan, fiscal_year: int) -> Iterator[Row]:
       there is none (not graded yet, 集計中, qualitative, or lower-is-better met at 0).
     - 評価 is A–D for a graded outcome, 「ー」 for an outcome not graded (yet), and None for an
       activity volume, which the sheet does not grade.
+    - 担当所管課 is the department responsible that year (the result's), the indicator's without a result.
     - An indicator with no result that year still gets its rows, blank, with the status 未入力.
     - Blank cells are None. Texts are not escaped here; see `spreadsheet_safe`.
 
@@ -123,7 +124,9 @@ def result_rows(plan: Plan, fiscal_year: int) -> Iterator[Row]:
             "measures",
             Prefetch(
                 "results",
-                queryset=Result.objects.filter(fiscal_year=fiscal_year).prefetch_related("values"),
+                queryset=Result.objects.filter(fiscal_year=fiscal_year)
+                .select_related("department")
+                .prefetch_related("values"),
                 to_attr="year_results",
             ),
         )
@@ -147,6 +150,8 @@ def _indicator_rows(plan, fiscal_year, indicator, result, status_labels) -> Iter
         **_indicator_cells(indicator),
         "状態": status,
     }
+    if result is not None:  # the department responsible in this year, which a later move leaves as it was
+        common["担当所管課"] = result.department.name
     compound = len(measures) > 1 or any(measure.label for measure in measures)
     if compound:
         for measure in measures:
