@@ -16,6 +16,7 @@ from evaluation.models import (
     ResultComment,
     ResultValue,
 )
+from evaluation.queries.revisions import with_marks
 
 
 def department_evaluation_year(department_id: int, fiscal_year: int) -> EvaluationYear | None:
@@ -34,20 +35,23 @@ def _values_by_measure() -> Prefetch:
 
 def entry_page_results(plan: Plan, department_id: int, fiscal_year: int) -> list[Result]:
     """The rows of a department's entry page: its results of the year, in the sheet's order, with their
-    indicator, its place in the plan (pillar … initiative) and their values (two queries)."""
-    return list(
-        Result.objects.filter(indicator__plan=plan, department_id=department_id, fiscal_year=fiscal_year)
-        .select_related(
-            "indicator__plan", "indicator__initiative__vision__policy_area__pillar", "updated_by", "submitted_by"
-        )
-        .prefetch_related(_values_by_measure())
-        .order_by(
-            "indicator__initiative__vision__policy_area__pillar__number",
-            "indicator__initiative__vision__policy_area__number",
-            "indicator__initiative__vision__number",
-            "indicator__initiative__number",
-            "indicator__position",
-            "indicator__code",
+    indicator, its place in the plan (pillar … initiative), their values and the year's revision marks
+    (three queries)."""
+    return with_marks(
+        list(
+            Result.objects.filter(indicator__plan=plan, department_id=department_id, fiscal_year=fiscal_year)
+            .select_related(
+                "indicator__plan", "indicator__initiative__vision__policy_area__pillar", "updated_by", "submitted_by"
+            )
+            .prefetch_related(_values_by_measure())
+            .order_by(
+                "indicator__initiative__vision__policy_area__pillar__number",
+                "indicator__initiative__vision__policy_area__number",
+                "indicator__initiative__vision__number",
+                "indicator__initiative__number",
+                "indicator__position",
+                "indicator__code",
+            )
         )
     )
 

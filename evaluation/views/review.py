@@ -273,6 +273,7 @@ def review_item(request, result_id: int):
         "plan": result.indicator.plan,
         "result": result,
         "indicator": result.indicator,
+        "marks": result.marks,  # the year's footnote marks (its revisions', never another year's)
         "value_rows": _value_rows(values, result.indicator),
         "earlier": [
             (earlier, _value_rows(earlier.values.all(), result.indicator)) for earlier in earlier_results(result)
