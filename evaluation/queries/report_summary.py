@@ -17,6 +17,7 @@ from django.db.models import Prefetch
 
 from evaluation.domain.enums import ActualState, Grade, IndicatorKind
 from evaluation.models import Indicator, Plan, PolicyArea, Result, ResultValue
+from evaluation.queries.revisions import revision_marks
 
 NOT_GRADED = ""  # Result.grade of an outcome without a grade (printed ー): tallying, not entered, no result
 GRADE_KEYS = (*Grade.values, NOT_GRADED)  # A, B, C, D, then not graded: the order of every table and chart
@@ -87,6 +88,7 @@ class IndicatorFacts:
 
     indicator: Indicator
     by_year: dict[int, YearRecord] = field(default_factory=dict)
+    revision_marks: list[str] = field(default_factory=list)  # of the report year's (and the baseline's) revisions
 
     @property
     def policy_area(self) -> PolicyArea:
@@ -164,7 +166,7 @@ def _measure_state(value: ResultValue) -> ActivityState:
 
 
 def summary_data(plan: Plan, fiscal_year: int, *, department_ids: Iterable[int] | None = None) -> SummaryData:
-    """The summary's facts for `fiscal_year` (four queries). With `department_ids`, only those
+    """The summary's facts for `fiscal_year` (five queries). With `department_ids`, only those
     departments' indicators and the policy areas that hold one: what department staff see before
     the year is closed. Earlier years are the plan's own (from its first fiscal year)."""
     departments = set(department_ids) if department_ids is not None else None
@@ -189,6 +191,8 @@ def summary_data(plan: Plan, fiscal_year: int, *, department_ids: Iterable[int] 
     for result in results:
         if result.indicator_id in facts:
             facts[result.indicator_id].by_year[result.fiscal_year] = YearRecord(result, list(result.values.all()))
+    for indicator_id, marks in revision_marks(facts, fiscal_year).items():
+        facts[indicator_id].revision_marks = marks
     years = sorted({year for item in facts.values() for year in item.by_year if year < fiscal_year})
     years.append(fiscal_year)
 

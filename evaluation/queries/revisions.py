@@ -57,3 +57,19 @@ def with_marks(results: list) -> list:
             *found.get((result.indicator_id, result.fiscal_year), []),
         ]
     return results
+
+
+def revision_marks(indicator_ids, fiscal_year: int) -> dict[int, list[str]]:
+    """{indicator id: the footnote marks of its revisions made for `fiscal_year`, and of its baseline's
+    (no year), oldest first} in one query (domain.footnotes.year_marks prints them after its own)."""
+    revisions = (
+        Revision.objects.filter(indicator_id__in=list(indicator_ids))
+        .exclude(footnote="")
+        .filter(Q(fiscal_year__isnull=True) | Q(fiscal_year=fiscal_year))
+        .order_by("changed_at", "pk")
+        .values_list("indicator_id", "footnote")
+    )
+    marks: dict[int, list[str]] = {}
+    for indicator_id, footnote in revisions:
+        marks.setdefault(indicator_id, []).append(footnote)
+    return marks

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from evaluation import display
 from evaluation.domain.enums import IndicatorKind
+from evaluation.domain.footnotes import year_marks
 from evaluation.queries.report_summary import IndicatorFacts
 
 
@@ -133,7 +134,7 @@ def listed_item(facts: IndicatorFacts, fiscal_year: int, decimals: int) -> Liste
         kind_label=str(IndicatorKind(indicator.kind).label),
         number=display.indicator_number(indicator.label),
         name=indicator.name,
-        footnote=indicator.footnote,
+        footnote=year_marks(indicator.footnote, facts.revision_marks),
         unit=indicator.unit,
         department=display.department(facts.department(fiscal_year)),
         **_place(facts),

@@ -8,9 +8,12 @@ from django.urls import reverse
 
 from departments import permissions
 from departments.enums import Role
-from evaluation.domain.enums import ResultStatus
+from evaluation.domain.enums import ResultStatus, RevisionField
 from evaluation.queries.report import report_data
+from evaluation.queries.report_summary import summary_data
 from evaluation.report.sheet import build_sheet
+from evaluation.report.summary_items import listed_item
+from evaluation.services.revisions import revise
 from evaluation.workbook.results_export import result_rows
 from tests.builders import make_closed_year, make_department, make_indicator, make_open_year, make_result, make_user
 
@@ -99,3 +102,26 @@ def test_the_report_sheet_prints_the_department_of_the_year(moved):
     assert _printed_department(moved["plan"], 2025) == "新課"
     assert _printed_department(moved["plan"], 2024, department_ids={moved["old"].pk}) == "旧課"
     assert report_data(moved["plan"], 2024, department_ids={moved["new"].pk}).pillars == []
+
+
+def test_the_results_export_and_the_summary_print_each_year_its_own_marks(moved):
+    indicator = moved["2025"].indicator
+    indicator.footnote = "※"
+    indicator.save()
+    revise(
+        moved["2025"],
+        user=moved["planner"],
+        field=RevisionField.TARGET,
+        new_value="90",
+        reason="区民意識調査にて設問の変更があったため",
+        expected_version=moved["2025"].version,
+        footnote="※3",
+    )
+    [row_2024] = result_rows(moved["plan"], 2024)
+    [row_2025] = result_rows(moved["plan"], 2025)
+    assert (row_2024["注記"], row_2025["注記"]) == ("※", "※※3")
+    printed = {}
+    for year in (2024, 2025):
+        [facts] = summary_data(moved["plan"], year).outcomes
+        printed[year] = listed_item(facts, year, 1).footnote
+    assert printed == {2024: "※", 2025: "※※3"}
