@@ -284,6 +284,7 @@ class ResultAdmin(ResultLock, AuditedAdmin):
     list_display = [
         "indicator",
         "fiscal_year",
+        "department",
         "status",
         "grade",
         "judged_grade",

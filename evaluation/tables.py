@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from evaluation import display
 from evaluation.domain.enums import IndicatorKind
+from evaluation.domain.footnotes import year_marks
 from evaluation.domain.workflow import Action
 from evaluation.models import Result, ResultValue
 from evaluation.services import guards
@@ -119,7 +120,9 @@ class ReviewTable(tables.Table):
 
     def render_label(self, record):
         indicator = record.indicator
-        return f"{display.indicator_number(indicator.label)}{indicator.footnote}"
+        revisions = getattr(indicator, "year_revisions", [])  # prefetched by queries.review.review_results
+        marks = year_marks(indicator.footnote, [revision.footnote for revision in revisions])
+        return f"{display.indicator_number(indicator.label)}{marks}"
 
     def render_name(self, record):
         url = reverse("review_item", args=[record.pk])

@@ -125,3 +125,22 @@ def test_the_results_export_and_the_summary_print_each_year_its_own_marks(moved)
         [facts] = summary_data(moved["plan"], year).outcomes
         printed[year] = listed_item(facts, year, 1).footnote
     assert printed == {2024: "※", 2025: "※※3"}
+
+
+def test_the_review_queue_prints_each_year_its_own_marks(moved, client):
+    moved["2025"].indicator.label = "1"  # the queue prints the marks after the number
+    moved["2025"].indicator.save()
+    revise(
+        moved["2025"],
+        user=moved["planner"],
+        field=RevisionField.TARGET,
+        new_value="90",
+        reason="区民意識調査にて設問の変更があったため",
+        expected_version=moved["2025"].version,
+        footnote="※3",
+    )
+    client.force_login(moved["planner"])
+    assert "※3" not in client.get(reverse("review_queue", args=[2024])).content.decode()
+    assert client.get(reverse("review_queue", args=[2025])).content.decode().count("※3") == 1
+    assert "※3" not in client.get(reverse("review_item", args=[moved["2024"].pk])).content.decode()
+    assert "※3" in client.get(reverse("review_item", args=[moved["2025"].pk])).content.decode()
