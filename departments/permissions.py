@@ -59,11 +59,16 @@ def own_department_ids(user) -> set[int]:
     return entry_department_ids(user) | head_department_ids(user)
 
 
-def visible_indicators(user, indicators: QuerySet) -> QuerySet:
-    """The indicators a user may see: all for the planning section and viewers, else its own departments'."""
+def visible_indicators(user, indicators: QuerySet, fiscal_year: int | None = None) -> QuerySet:
+    """The indicators a user may see: all for the planning section and viewers, else its own departments'
+    (in `fiscal_year`, those whose result of that year is its departments': responsibility is per year)."""
     if can_view_everything(user):
         return indicators
-    return indicators.filter(department_id__in=own_department_ids(user))
+    if fiscal_year is None:
+        return indicators.filter(department_id__in=own_department_ids(user))
+    return indicators.filter(
+        results__fiscal_year=fiscal_year, results__department_id__in=own_department_ids(user)
+    ).distinct()
 
 
 def can_view_indicator(user, indicator) -> bool:
@@ -72,7 +77,7 @@ def can_view_indicator(user, indicator) -> bool:
 
 def can_edit_result(user, result) -> bool:
     """Department staff change only their own departments' results."""
-    return result.indicator.department_id in entry_department_ids(user)
+    return result.department_id in entry_department_ids(user)
 
 
 def can_approve(user, result) -> bool:
@@ -82,7 +87,7 @@ def can_approve(user, result) -> bool:
 
 def can_confirm(user, result) -> bool:
     """The head (所属長) of the owning department confirms its submission, or returns it (所属長確認)."""
-    return result.indicator.department_id in head_department_ids(user)
+    return result.department_id in head_department_ids(user)
 
 
 def can_import_plan(user) -> bool:
@@ -101,13 +106,14 @@ def can_view_review_queue(user) -> bool:
 
 
 def can_view_result(user, result) -> bool:
-    """A result's item page: everyone who sees everything, and the staff of the owning department."""
-    return can_view_indicator(user, result.indicator)
+    """A result's item page: everyone who sees everything, and the staff of the department responsible
+    for it in its year (an earlier year stays its earlier department's after a move)."""
+    return can_view_everything(user) or result.department_id in own_department_ids(user)
 
 
 def can_comment(user, result) -> bool:
     """The comment thread is between the owning department (its staff and its head) and the planning section."""
-    return is_planning_section(user) or result.indicator.department_id in own_department_ids(user)
+    return is_planning_section(user) or result.department_id in own_department_ids(user)
 
 
 def can_view_department(user, department_id: int) -> bool:

@@ -311,6 +311,7 @@ class ResultAdmin(ResultLock, AuditedAdmin):
     list_display = [
         "indicator",
         "fiscal_year",
+        "department",
         "status",
         "grade",
         "judged_grade",
@@ -318,7 +319,7 @@ class ResultAdmin(ResultLock, AuditedAdmin):
         "updated_at",
         "updated_by",
     ]
-    list_filter = ["fiscal_year", "status", "grade", "indicator__plan", "indicator__department"]
+    list_filter = ["fiscal_year", "status", "grade", "indicator__plan", "department"]
     search_fields = ["indicator__code", "indicator__name", "reason"]
     list_select_related = ["indicator", "updated_by"]
     # The status moves only through the workflow (approve, return, reopen are on the record there).

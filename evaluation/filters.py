@@ -31,7 +31,7 @@ class ReviewFilter(django_filters.FilterSet):
         queryset=PolicyArea.objects.none(),
     )
     department = django_filters.ModelChoiceFilter(
-        label=_("Department"), field_name="indicator__department", queryset=Department.objects.none()
+        label=_("Department"), field_name="department", queryset=Department.objects.none()
     )
     kind = django_filters.ChoiceFilter(label=_("Kind"), field_name="indicator__kind", choices=IndicatorKind.choices)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=ResultStatus.choices)

@@ -30,6 +30,7 @@ from evaluation.domain.enums import (
     YearStatus,
 )
 from evaluation.domain.fiscal_year import display_fiscal_year
+from evaluation.domain.footnotes import year_marks
 
 VALUE_DIGITS = {"max_digits": 18, "decimal_places": 4}
 
@@ -281,6 +282,15 @@ class Result(models.Model):
         Indicator, on_delete=models.CASCADE, related_name="results", verbose_name=_("indicator")
     )
     fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    # The department responsible for the indicator in this year (担当所管課): it enters and reads this
+    # result. Set from the indicator's (current) department when the result is created; a move from a
+    # named year (the plan import) changes it for that year and later ones, never for a closed year.
+    department = models.ForeignKey(
+        "departments.Department",
+        on_delete=models.PROTECT,
+        related_name="results",
+        verbose_name=_("responsible department"),
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=ResultStatus.choices, default=ResultStatus.NOT_ENTERED
     )
@@ -334,6 +344,26 @@ class Result(models.Model):
 
     def __str__(self):
         return f"{self.indicator.code} {display_fiscal_year(self.fiscal_year)}"
+
+    def save(self, *args, **kwargs):
+        if self.department_id is None and self.indicator_id is not None:
+            self.department_id = Indicator.objects.values_list("department_id", flat=True).get(pk=self.indicator_id)
+        super().save(*args, **kwargs)
+
+    @property
+    def marks(self) -> str:
+        """The footnote marks printed after the indicator's name in this result's year: its own, then
+        those of the revisions made for this year or of its baseline (domain.footnotes). One query,
+        unless queries.revisions.with_marks fetched them for a list."""
+        if not hasattr(self, "_revision_marks"):
+            self._revision_marks = list(
+                Revision.objects.filter(indicator_id=self.indicator_id)
+                .exclude(footnote="")
+                .filter(Q(fiscal_year__isnull=True) | Q(fiscal_year=self.fiscal_year))
+                .order_by("changed_at", "pk")
+                .values_list("footnote", flat=True)
+            )
+        return year_marks(self.indicator.footnote, self._revision_marks)
 
 
 # A measure's values in one year as the sheet prints them: plan values, target, actual, and what the

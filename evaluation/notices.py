@@ -52,8 +52,8 @@ class Event:
 
 def events_for(kind: str, result_ids: Iterable[int], comment: str = "") -> list[Event]:
     """The events of one kind of a request, by result id, with what the message prints (one query)."""
-    results = Result.objects.filter(pk__in=list(result_ids)).select_related("indicator__department", "indicator__plan")
-    ordered = results.order_by("fiscal_year", "indicator__department__name", "indicator__position", "pk")
+    results = Result.objects.filter(pk__in=list(result_ids)).select_related("department", "indicator__plan")
+    ordered = results.order_by("fiscal_year", "department__name", "indicator__position", "pk")
     return [Event(kind, result, comment) for result in ordered]
 
 
@@ -96,8 +96,8 @@ def plan_notices(events: Iterable[Event], *, actor) -> list[Notice]:
     and comments, the department's heads for a submission awaiting their check, the active planning
     section for the other submissions; never `actor`."""
     events = list(events)
-    department_ids = {event.result.indicator.department_id for event in events if event.kind in TO_THE_DEPARTMENT}
-    head_department_ids = {event.result.indicator.department_id for event in events if _to_the_head(event)}
+    department_ids = {event.result.department_id for event in events if event.kind in TO_THE_DEPARTMENT}
+    head_department_ids = {event.result.department_id for event in events if _to_the_head(event)}
     wants_planning = any(event.kind == SUBMITTED and not _to_the_head(event) for event in events)
     if not department_ids and not head_department_ids and not wants_planning:
         return []
@@ -126,10 +126,10 @@ def plan_notices(events: Iterable[Event], *, actor) -> list[Notice]:
 
 def _concerns(membership: Membership, event: Event) -> bool:
     if _to_the_head(event):
-        return membership.role == Role.HEAD and membership.department_id == event.result.indicator.department_id
+        return membership.role == Role.HEAD and membership.department_id == event.result.department_id
     if event.kind == SUBMITTED:
         return membership.role == Role.PLANNING
-    return membership.role == Role.ENTRY and membership.department_id == event.result.indicator.department_id
+    return membership.role == Role.ENTRY and membership.department_id == event.result.department_id
 
 
 def _subject(notice: Notice) -> str:
@@ -155,7 +155,7 @@ def _line(event: Event, base: str) -> dict:
     return {
         "code": indicator.code,
         "name": indicator.name,
-        "department": display.department(indicator.department),
+        "department": display.department(event.result.department),
         "year": display.fiscal_year(event.result.fiscal_year),
         "comment": "\n      ".join(event.comment.strip().splitlines()),
         "url": absolute_url(reverse("review_item", args=[event.result.pk]), base),

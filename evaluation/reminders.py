@@ -86,14 +86,14 @@ def plan_reminders(
     base = base or base_url()
     results = (
         Result.objects.filter(indicator__plan_id=year.plan_id, fiscal_year=year.fiscal_year, status__in=OPEN_STATUSES)
-        .select_related("indicator__department")
-        .order_by("indicator__department__name", "indicator__position", "indicator__code")
+        .select_related("department")
+        .order_by("department__name", "indicator__position", "indicator__code")
     )
     if department_ids is not None:
-        results = results.filter(indicator__department_id__in=list(department_ids))
+        results = results.filter(department_id__in=list(department_ids))
     groups: dict[int, DepartmentItems] = {}
     for result in results:
-        department = result.indicator.department
+        department = result.department
         group = groups.get(department.pk)
         if group is None:
             url = absolute_url(entry_page_path(department.pk, year.fiscal_year), base)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from evaluation import display
 from evaluation.domain.enums import IndicatorKind
+from evaluation.domain.footnotes import year_marks
 from evaluation.domain.workflow import Action
 from evaluation.models import Result, ResultValue
 from evaluation.services import guards
@@ -55,7 +56,7 @@ class ReviewTable(tables.Table):
         ),
     )
     department = tables.Column(
-        verbose_name=_("Department"), accessor="indicator__department__name", order_by=("indicator__department__name",)
+        verbose_name=_("Department"), accessor="department__name", order_by=("department__name",)
     )
     kind = tables.Column(verbose_name=_("Kind"), accessor="indicator__kind", order_by=("indicator__kind",))
     figures = tables.Column(verbose_name=_("Target / actual"), empty_values=(), orderable=False)
@@ -119,7 +120,9 @@ class ReviewTable(tables.Table):
 
     def render_label(self, record):
         indicator = record.indicator
-        return f"{display.indicator_number(indicator.label)}{indicator.footnote}"
+        revisions = getattr(indicator, "year_revisions", [])  # prefetched by queries.review.review_results
+        marks = year_marks(indicator.footnote, [revision.footnote for revision in revisions])
+        return f"{display.indicator_number(indicator.label)}{marks}"
 
     def render_name(self, record):
         url = reverse("review_item", args=[record.pk])
@@ -164,7 +167,7 @@ class ReviewTable(tables.Table):
         return render_to_string("includes/grade_badge.html", grade_badge(record.grade))
 
     def render_department(self, record):
-        return display.department(record.indicator.department)
+        return display.department(record.department)
 
     def render_status(self, record):
         return render_to_string("evaluation/review/_status_badge.html", {"result": record})

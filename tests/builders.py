@@ -124,6 +124,8 @@ def make_result(
     **fields,
 ) -> Result:
     """A result with one value per measure, each with the same target and actual."""
+    if "department" not in fields:
+        fields.setdefault("department_id", indicator.department_id)
     result = Result.objects.create(indicator=indicator, fiscal_year=fiscal_year, **fields)
     for measure in indicator.measures.all():
         value = ResultValue(result=result, measure=measure)

@@ -106,8 +106,8 @@ def _kind_filter(kind: str, filters: AuditFilters) -> Q | None:
     department_id, code = filters.department_id, filters.indicator_code.strip()
     if department_id is not None:
         by_department = {
-            "result": Q(indicator_id__in=Indicator.objects.filter(department_id=department_id).values("pk")),
-            "result_value": Q(result_id__in=Result.objects.filter(indicator__department_id=department_id).values("pk")),
+            "result": Q(department_id=department_id),  # the department of the result's year
+            "result_value": Q(result_id__in=Result.objects.filter(department_id=department_id).values("pk")),
             "indicator": Q(department_id=department_id),
             "measure": Q(indicator_id__in=Indicator.objects.filter(department_id=department_id).values("pk")),
             "department": Q(id=department_id),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
 from departments.models import Department
 from evaluation.domain.enums import CommentKind, ResultStatus, YearStatus
@@ -16,13 +16,16 @@ from evaluation.models import (
     ResultComment,
     ResultValue,
 )
+from evaluation.queries.revisions import with_marks
 
 
 def department_evaluation_year(department_id: int, fiscal_year: int) -> EvaluationYear | None:
     """The evaluation of `fiscal_year` of a plan holding the department's indicators; an open one first."""
-    years = EvaluationYear.objects.filter(
-        fiscal_year=fiscal_year, plan__in=Plan.objects.filter(indicators__department_id=department_id)
-    ).select_related("plan")
+    holding = Plan.objects.filter(  # the department's items of that year, or its indicators now
+        Q(indicators__results__fiscal_year=fiscal_year, indicators__results__department_id=department_id)
+        | Q(indicators__department_id=department_id)
+    )
+    years = EvaluationYear.objects.filter(fiscal_year=fiscal_year, plan__in=holding).select_related("plan")
     return years.filter(status=YearStatus.OPEN).order_by("plan__name").first() or years.order_by("plan__name").first()
 
 
@@ -32,20 +35,23 @@ def _values_by_measure() -> Prefetch:
 
 def entry_page_results(plan: Plan, department_id: int, fiscal_year: int) -> list[Result]:
     """The rows of a department's entry page: its results of the year, in the sheet's order, with their
-    indicator, its place in the plan (pillar … initiative) and their values (two queries)."""
-    return list(
-        Result.objects.filter(indicator__plan=plan, indicator__department_id=department_id, fiscal_year=fiscal_year)
-        .select_related(
-            "indicator__plan", "indicator__initiative__vision__policy_area__pillar", "updated_by", "submitted_by"
-        )
-        .prefetch_related(_values_by_measure())
-        .order_by(
-            "indicator__initiative__vision__policy_area__pillar__number",
-            "indicator__initiative__vision__policy_area__number",
-            "indicator__initiative__vision__number",
-            "indicator__initiative__number",
-            "indicator__position",
-            "indicator__code",
+    indicator, its place in the plan (pillar … initiative), their values and the year's revision marks
+    (three queries)."""
+    return with_marks(
+        list(
+            Result.objects.filter(indicator__plan=plan, department_id=department_id, fiscal_year=fiscal_year)
+            .select_related(
+                "indicator__plan", "indicator__initiative__vision__policy_area__pillar", "updated_by", "submitted_by"
+            )
+            .prefetch_related(_values_by_measure())
+            .order_by(
+                "indicator__initiative__vision__policy_area__pillar__number",
+                "indicator__initiative__vision__policy_area__number",
+                "indicator__initiative__vision__number",
+                "indicator__initiative__number",
+                "indicator__position",
+                "indicator__code",
+            )
         )
     )
 
@@ -54,7 +60,8 @@ def previous_year_values(plan: Plan, department_id: int, fiscal_year: int) -> di
     """{indicator id: {measure id: value}} of the year before `fiscal_year` (one query)."""
     values = ResultValue.objects.filter(
         result__indicator__plan=plan,
-        result__indicator__department_id=department_id,
+        result__indicator__results__department_id=department_id,  # the department's indicators of this year
+        result__indicator__results__fiscal_year=fiscal_year,
         result__fiscal_year=fiscal_year - 1,
     ).select_related("result")
     previous: dict[int, dict[int, ResultValue]] = {}

@@ -130,7 +130,7 @@ def progress_by_department(plan: Plan, fiscal_year: int) -> list[DepartmentProgr
     (one aggregate query, whatever the number of departments and results)."""
     rows = (
         Result.objects.filter(indicator__plan=plan, fiscal_year=fiscal_year)
-        .values(department_id=F("indicator__department_id"), department_name=F("indicator__department__name"))
+        .values("department_id", department_name=F("department__name"))
         .annotate(**_status_count_annotations(plan))
         .order_by("department_name")
     )
@@ -155,7 +155,7 @@ def tallying_results(plan_id: int, fiscal_year: int) -> list[Result]:
         Result.objects.filter(
             indicator__plan_id=plan_id, fiscal_year=fiscal_year, values__actual_state=ActualState.TALLYING
         )
-        .select_related("indicator__department")
+        .select_related("department")
         .distinct()
         .order_by("indicator__position", "indicator__code")
     )

@@ -62,16 +62,22 @@ def report_data(plan: Plan, fiscal_year: int, *, department_ids: Iterable[int] |
     initiatives that hold an indicator of those departments, and only those indicators: what department
     staff see of the report before the year is closed."""
     departments = set(department_ids) if department_ids is not None else None
-    indicators = Indicator.objects.filter(plan=plan).select_related("department").order_by("position", "code")
-    if departments is not None:
-        indicators = indicators.filter(department_id__in=departments)
-    indicators = list(indicators)
+    indicators = list(Indicator.objects.filter(plan=plan).select_related("department").order_by("position", "code"))
     results = {
         result.indicator_id: result
-        for result in Result.objects.filter(indicator__plan=plan, fiscal_year=fiscal_year).prefetch_related(
+        for result in Result.objects.filter(indicator__plan=plan, fiscal_year=fiscal_year)
+        .select_related("department")
+        .prefetch_related(
             Prefetch("values", queryset=ResultValue.objects.select_related("measure").order_by("measure__label"))
         )
     }
+    if departments is not None:  # the year's responsible department (the indicator's when it has no result)
+        indicators = [
+            indicator
+            for indicator in indicators
+            if (results[indicator.pk].department_id if indicator.pk in results else indicator.department_id)
+            in departments
+        ]
     by_initiative: dict[int, InitiativeBlock] = {}
     initiatives = (
         Initiative.objects.filter(vision__policy_area__pillar__plan=plan)
@@ -120,7 +126,9 @@ def _revisions(plan: Plan, fiscal_year: int, departments: set[int] | None) -> li
     and targets, and those of baselines (a baseline has no year; marks per year are issue 9's)."""
     revisions = Revision.objects.filter(indicator__plan_id=plan.pk)
     if departments is not None:
-        revisions = revisions.filter(indicator__department_id__in=departments)
+        revisions = revisions.filter(  # the indicators the departments are responsible for in the year
+            indicator__results__fiscal_year=fiscal_year, indicator__results__department_id__in=departments
+        )
     return list(
         revisions.exclude(footnote="")
         .filter(Q(fiscal_year=fiscal_year) | Q(fiscal_year__isnull=True))

@@ -17,6 +17,7 @@ from django.db.models import Prefetch
 
 from evaluation.domain.enums import ActualState, Grade, IndicatorKind
 from evaluation.models import Indicator, Plan, PolicyArea, Result, ResultValue
+from evaluation.queries.revisions import revision_marks
 
 NOT_GRADED = ""  # Result.grade of an outcome without a grade (printed ー): tallying, not entered, no result
 GRADE_KEYS = (*Grade.values, NOT_GRADED)  # A, B, C, D, then not graded: the order of every table and chart
@@ -87,6 +88,7 @@ class IndicatorFacts:
 
     indicator: Indicator
     by_year: dict[int, YearRecord] = field(default_factory=dict)
+    revision_marks: list[str] = field(default_factory=list)  # of the report year's (and the baseline's) revisions
 
     @property
     def policy_area(self) -> PolicyArea:
@@ -98,6 +100,11 @@ class IndicatorFacts:
 
     def year(self, fiscal_year: int) -> YearRecord:
         return self.by_year.get(fiscal_year) or YearRecord()
+
+    def department(self, fiscal_year: int):
+        """The department responsible in `fiscal_year` (its result's; the indicator's without one)."""
+        result = self.year(fiscal_year).result
+        return result.department if result is not None else self.indicator.department
 
 
 @dataclass
@@ -159,26 +166,33 @@ def _measure_state(value: ResultValue) -> ActivityState:
 
 
 def summary_data(plan: Plan, fiscal_year: int, *, department_ids: Iterable[int] | None = None) -> SummaryData:
-    """The summary's facts for `fiscal_year` (four queries). With `department_ids`, only those
+    """The summary's facts for `fiscal_year` (five queries). With `department_ids`, only those
     departments' indicators and the policy areas that hold one: what department staff see before
     the year is closed. Earlier years are the plan's own (from its first fiscal year)."""
     departments = set(department_ids) if department_ids is not None else None
     indicators = Indicator.objects.filter(plan=plan).select_related(
         "department", "initiative__vision__policy_area__pillar"
     )
-    results = Result.objects.filter(
-        indicator__plan=plan, fiscal_year__gte=plan.first_fiscal_year, fiscal_year__lte=fiscal_year
-    ).prefetch_related(
-        Prefetch("values", queryset=ResultValue.objects.select_related("measure").order_by("measure__label"))
+    results = (
+        Result.objects.filter(
+            indicator__plan=plan, fiscal_year__gte=plan.first_fiscal_year, fiscal_year__lte=fiscal_year
+        )
+        .select_related("department")
+        .prefetch_related(
+            Prefetch("values", queryset=ResultValue.objects.select_related("measure").order_by("measure__label"))
+        )
     )
     if departments is not None:
-        indicators = indicators.filter(department_id__in=departments)
-        results = results.filter(indicator__department_id__in=departments)
+        # the departments' items of the year, and of earlier years what they were responsible for then
+        indicators = indicators.filter(results__fiscal_year=fiscal_year, results__department_id__in=departments)
+        results = results.filter(department_id__in=departments)
 
     facts = {indicator.pk: IndicatorFacts(indicator) for indicator in indicators}
     for result in results:
         if result.indicator_id in facts:
             facts[result.indicator_id].by_year[result.fiscal_year] = YearRecord(result, list(result.values.all()))
+    for indicator_id, marks in revision_marks(facts, fiscal_year).items():
+        facts[indicator_id].revision_marks = marks
     years = sorted({year for item in facts.values() for year in item.by_year if year < fiscal_year})
     years.append(fiscal_year)
 

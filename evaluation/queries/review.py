@@ -23,6 +23,7 @@ from evaluation.models import (
     Result,
     ResultComment,
     ResultValue,
+    Revision,
 )
 from evaluation.queries.home import GRADES
 
@@ -31,18 +32,27 @@ REVIEWED_COMMENT_KINDS = (CommentKind.RETURN, CommentKind.REOPEN)
 
 def review_results(plan: Plan, fiscal_year: int) -> QuerySet:
     """The year's results of a plan for the review queue: each row with its indicator's context,
-    values and measures (one prefetch query), and three flags the filters use:
+    values and measures (one prefetch query), the year's revision marks (one more), and three flags the filters use:
     `was_returned` (returned or reopened at least once), `is_tallying` (a measure is 集計中),
     `changed_since_review` (saved after the planning section last approved, returned or reopened)."""
     return (
         Result.objects.filter(indicator__plan=plan, fiscal_year=fiscal_year)
         .select_related(
             "indicator__initiative__vision__policy_area__pillar",
-            "indicator__department",
+            "department",
             "indicator__plan",
             "updated_by",
         )
-        .prefetch_related(Prefetch("values", queryset=ResultValue.objects.select_related("measure")))
+        .prefetch_related(
+            Prefetch("values", queryset=ResultValue.objects.select_related("measure")),
+            Prefetch(  # the year's footnote marks (Result.marks): its revisions' and the baseline's
+                "indicator__revisions",
+                queryset=Revision.objects.exclude(footnote="")
+                .filter(Q(fiscal_year__isnull=True) | Q(fiscal_year=fiscal_year))
+                .order_by("changed_at", "pk"),
+                to_attr="year_revisions",
+            ),
+        )
         .annotate(
             was_returned=Exists(ResultComment.objects.filter(result=OuterRef("pk"), kind__in=REVIEWED_COMMENT_KINDS)),
             is_tallying=Exists(ResultValue.objects.filter(result=OuterRef("pk"), actual_state=ActualState.TALLYING)),

@@ -38,7 +38,7 @@ def _unread_comments(user) -> QuerySet:
 
 def _waiting_for_department(user, department_ids: Collection[int]) -> QuerySet:
     return (
-        Result.objects.filter(_in_an_open_year(), indicator__department_id__in=list(department_ids))
+        Result.objects.filter(_in_an_open_year(), department_id__in=list(department_ids))
         .annotate(has_unread=Exists(_unread_comments(user)))
         .filter(Q(status=ResultStatus.RETURNED) | Q(has_unread=True))
     )
@@ -46,14 +46,14 @@ def _waiting_for_department(user, department_ids: Collection[int]) -> QuerySet:
 
 def _waiting_for_head(head_department_ids: Collection[int]) -> QuerySet:
     return Result.objects.filter(
-        _in_an_open_year(), status=ResultStatus.AWAITING_HEAD, indicator__department_id__in=list(head_department_ids)
+        _in_an_open_year(), status=ResultStatus.AWAITING_HEAD, department_id__in=list(head_department_ids)
     )
 
 
 def head_waiting(head_department_ids: Collection[int]) -> list[Result]:
     """The items of the head's departments awaiting their check (所属長確認待ち), oldest first (one query)."""
     return list(
-        _waiting_for_head(head_department_ids).select_related("indicator__department").order_by("updated_at", "pk")
+        _waiting_for_head(head_department_ids).select_related("indicator", "department").order_by("updated_at", "pk")
     )
 
 
@@ -96,8 +96,8 @@ def department_waiting(user, department_ids: Collection[int]) -> DepartmentWaiti
     results = list(
         _waiting_for_department(user, department_ids)
         .annotate(read_at=Subquery(last_read))
-        .select_related("indicator__department", "indicator__plan")
-        .order_by("fiscal_year", "indicator__department__name", "indicator__position", "indicator__code")
+        .select_related("department", "indicator__plan")
+        .order_by("fiscal_year", "department__name", "indicator__position", "indicator__code")
     )
     comments: dict[int, list[ResultComment]] = {}
     for comment in (
@@ -155,7 +155,7 @@ def review_waiting(limit: int = REVIEW_LIST_LIMIT) -> list[YearToReview]:
         return []
     oldest = (
         _waiting_for_review()
-        .select_related("indicator__department", "indicator__plan", "updated_by")
+        .select_related("department", "indicator__plan", "updated_by")
         .order_by("updated_at", "pk")[:limit]
     )
     for result in oldest:

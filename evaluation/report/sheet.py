@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from evaluation import display
 from evaluation.domain.enums import ActualState, GradingFormula
+from evaluation.domain.footnotes import year_marks
 from evaluation.domain.grading import GradingRule
 from evaluation.models import Indicator, Plan, ResultValue
 from evaluation.queries.report import IndicatorYear, InitiativeBlock, ReportData
@@ -183,6 +184,7 @@ def build_sheet(
     plan, year = data.plan, data.fiscal_year
     rule = rule or plan.grading_rule_of(year)
     footnotes = _footnotes(data)
+    marks = _revision_marks(data)
     areas = []
     for pillar_block in data.pillars:
         pillar = pillar_block.pillar
@@ -194,7 +196,7 @@ def build_sheet(
                     pillar_heading=f"{display.full_width(pillar.number)}　{pillar.title}" if index == 0 else "",
                     heading=f"推進施策{area.number}　{area.title}",
                     visions=[
-                        _vision(vision_block, rule.decimals, several=several, footnotes=footnotes)
+                        _vision(vision_block, rule.decimals, several=several, footnotes=footnotes, marks=marks)
                         for vision_block in area_block.visions
                     ],
                 )
@@ -223,7 +225,15 @@ def grading_note(rule: GradingRule) -> str:
     )
 
 
-def _vision(block, decimals: int, *, several: bool, footnotes: dict[str, str]) -> PrintedVision:
+def _revision_marks(data: ReportData) -> dict[int, list[str]]:
+    """{indicator id: the marks of its revisions the year's sheet prints} (the year's and the baseline's)."""
+    marks: dict[int, list[str]] = {}
+    for revision in data.revisions:
+        marks.setdefault(revision.indicator_id, []).append(revision.footnote)
+    return marks
+
+
+def _vision(block, decimals: int, *, several: bool, footnotes: dict[str, str], marks: dict) -> PrintedVision:
     vision = block.vision
     band = f"めざす姿{vision.number}　{vision.heading}".rstrip() if (several or vision.heading) else "めざす姿"
     pages = f"計画書 P{vision.plan_pages.replace('-', '～')}" if vision.plan_pages else "計画書"
@@ -231,25 +241,25 @@ def _vision(block, decimals: int, *, several: bool, footnotes: dict[str, str]) -
         band=band,
         statement=vision.statement,
         pages=pages,
-        initiatives=[_initiative(initiative, decimals, footnotes) for initiative in block.initiatives],
+        initiatives=[_initiative(initiative, decimals, footnotes, marks) for initiative in block.initiatives],
     )
 
 
-def _initiative(block: InitiativeBlock, decimals: int, footnotes: dict[str, str]) -> PrintedInitiative:
+def _initiative(block: InitiativeBlock, decimals: int, footnotes: dict[str, str], marks: dict) -> PrintedInitiative:
     initiative = block.initiative
     tags = ["【再掲】"] if initiative.is_relisted else []
     indicator_tags = [
         *tags,
         *([f"【実施計画 {initiative.implementation_ref}】"] if initiative.implementation_ref else []),
     ]
-    activities = [_indicator(entry, decimals, indicator_tags) for entry in block.activities]
-    outcomes = [_indicator(entry, decimals, indicator_tags) for entry in block.outcomes]
+    activities = [_indicator(entry, decimals, indicator_tags, marks) for entry in block.activities]
+    outcomes = [_indicator(entry, decimals, indicator_tags, marks) for entry in block.outcomes]
     count = max(len(activities), len(outcomes), 1)
     slots = [
         Slot(activities[index] if index < len(activities) else None, outcomes[index] if index < len(outcomes) else None)
         for index in range(count)
     ]
-    marks = {
+    used = {
         _normalized_mark(mark)
         for printed in (*activities, *outcomes)
         for mark in _REVISION_MARK.findall(printed.marks)
@@ -261,11 +271,11 @@ def _initiative(block: InitiativeBlock, decimals: int, footnotes: dict[str, str]
         tags=tags,
         description=initiative.description,
         slots=slots,
-        marks=marks,
+        marks=used,
     )
 
 
-def _indicator(entry: IndicatorYear, decimals: int, tags: list[str]) -> PrintedIndicator:
+def _indicator(entry: IndicatorYear, decimals: int, tags: list[str], marks: dict[int, list[str]]) -> PrintedIndicator:
     indicator, result, values = entry.indicator, entry.result, entry.values
     style = {"unit": indicator.unit, "decimals": decimals}
     if indicator.is_outcome:
@@ -288,12 +298,12 @@ def _indicator(entry: IndicatorYear, decimals: int, tags: list[str]) -> PrintedI
         kind=indicator.kind,
         number=display.indicator_number(indicator.label),
         name=indicator.name,
-        marks=indicator.footnote,
+        marks=year_marks(indicator.footnote, marks.get(indicator.pk, ())),
         tags=tags,
         baseline=indicator.baseline_text or display.NO_FIGURE,
         baseline_as_of=f"（{indicator.baseline_as_of}）" if indicator.baseline_as_of else "",
         lines=lines,
-        department=display.department(indicator.department),
+        department=display.department(result.department if result is not None else indicator.department),
         grade=grade,
         reason=reason,
         code=indicator.code,

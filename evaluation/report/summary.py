@@ -153,7 +153,7 @@ class ReportSummary:
 
 
 def report_summary(plan: Plan, fiscal_year: int, *, department_ids: Iterable[int] | None = None) -> ReportSummary:
-    """The summary of `plan`'s `fiscal_year` (four queries); with `department_ids`, of those
+    """The summary of `plan`'s `fiscal_year` (five queries); with `department_ids`, of those
     departments' indicators only."""
     data = summary_data(plan, fiscal_year, department_ids=department_ids)
     decimals = plan.achievement_decimals

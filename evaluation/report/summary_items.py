@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from evaluation import display
 from evaluation.domain.enums import IndicatorKind
+from evaluation.domain.footnotes import year_marks
 from evaluation.queries.report_summary import IndicatorFacts
 
 
@@ -133,9 +134,9 @@ def listed_item(facts: IndicatorFacts, fiscal_year: int, decimals: int) -> Liste
         kind_label=str(IndicatorKind(indicator.kind).label),
         number=display.indicator_number(indicator.label),
         name=indicator.name,
-        footnote=indicator.footnote,
+        footnote=year_marks(indicator.footnote, facts.revision_marks),
         unit=indicator.unit,
-        department=display.department(indicator.department),
+        department=display.department(facts.department(fiscal_year)),
         **_place(facts),
         grade=display.grade(record.grade) if facts.is_outcome else "",
         reason=record.result.reason if record.result is not None else "",
@@ -164,7 +165,7 @@ def outcome_trend(facts: IndicatorFacts, years: list[int], decimals: int) -> Out
         number=display.indicator_number(indicator.label),
         name=indicator.name,
         unit=indicator.unit,
-        department=display.department(indicator.department),
+        department=display.department(facts.department(years[-1])),
         **_place(facts),
         years=tuple(outcome_year(facts, year, decimals) for year in years),
     )

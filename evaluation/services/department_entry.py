@@ -126,7 +126,7 @@ def _why_not_changeable(user, department: Department, year: EvaluationYear, resu
     """None when the department may change the row now (guards.may_department_change decides), else
     why not, translated."""
     indicator = result.indicator
-    belongs = indicator.department_id == department.pk and indicator.plan_id == year.plan_id
+    belongs = result.department_id == department.pk and indicator.plan_id == year.plan_id
     belongs = belongs and result.fiscal_year == year.fiscal_year
     year_open = guards.takes_entries(year)
     if belongs and guards.may_department_change(user, result, year_open=year_open):

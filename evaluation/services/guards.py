@@ -51,7 +51,9 @@ from evaluation.domain.workflow import (
 from evaluation.models import EvaluationYear, Indicator, Measure, Plan, Result
 
 # Fields of the master data that a closed year's printed record depends on.
-INDICATOR_RECORD_FIELDS = frozenset({"department", "direction", "kind", "unit", "baseline_text", "plan"})
+# The department is not one: each result keeps the department of its year (Result.department), and a
+# move never touches a closed year's result (the plan import refuses it there).
+INDICATOR_RECORD_FIELDS = frozenset({"direction", "kind", "unit", "baseline_text", "plan"})
 MEASURE_RECORD_FIELDS = frozenset({"baseline_value", "indicator"})
 PLAN_GRADING_FIELDS = frozenset(
     {"grading_formula", "threshold_a", "threshold_b", "threshold_d", "rounding", "achievement_decimals"}
@@ -308,10 +310,10 @@ def refuse_if_no_head(result: Result) -> None:
     """With the plan's department head's check, a submission needs a head to go to."""
     if not result.indicator.plan.requires_head_check:
         return
-    department_id = result.indicator.department_id
+    department_id = result.department_id
     heads = Membership.objects.filter(department_id=department_id, role=Role.HEAD, user__is_active=True)
     if not heads.exists():
-        raise NoHead(result.indicator.department)
+        raise NoHead(result.department)
 
 
 def refuse_comment(user, result: Result) -> None:
@@ -387,8 +389,9 @@ def indicator_closed_years(indicator_id: int) -> list[int]:
 
 
 def refuse_indicator_change(indicator: Indicator, changed_fields: Iterable[str]) -> None:
-    """An indicator's department, direction, kind, unit, baseline or plan cannot change while a closed
-    year's record shows it (a later plan year starts its own record)."""
+    """An indicator's direction, kind, unit, baseline or plan cannot change while a closed year's record
+    shows it (a later plan year starts its own record). Its department may: it is the current one,
+    for new years; each result keeps the department of its own year."""
     if indicator.pk is None or not set(changed_fields) & INDICATOR_RECORD_FIELDS:
         return
     years = indicator_closed_years(indicator.pk)

@@ -134,8 +134,9 @@ def revise(
     Side effects: the changed Indicator, Measure and ResultValue rows (history rows with the user and
     the change reason "revision"); the result regraded, its version moved on (so an open page sees the
     change) and, for a plan value or target, its revision_reason; under the progress formula a baseline
-    also regrades the indicator's other years; the footnote mark added to Indicator.footnote; one
-    Revision row. Raises PermissionRefused, RevisionRefused, StaleVersion, and the guards' YearClosed,
+    also regrades the indicator's other years; one Revision row, which holds the footnote mark for
+    its year (Indicator.footnote, the workbook's 注記, is left as it is: domain.footnotes prints a
+    year's marks). Raises PermissionRefused, RevisionRefused, StaleVersion, and the guards' YearClosed,
     ItemApproved and RecordInUse (a baseline that a closed year's record shows)."""
     if not permissions.can_revise_plan(user):
         raise PermissionRefused("revise")
@@ -153,7 +154,7 @@ def revise(
     else:
         change = _revise_plan_value(result, values, measure, field, new_value)
     _save_result(result, change, user=user, expected_version=expected_version, reason=reason)
-    _save_indicator(result.indicator, change.indicator_fields, footnote, user=user)
+    _save_indicator(result.indicator, change.indicator_fields, user=user)
     return Revision.objects.create(
         indicator=result.indicator,
         fiscal_year=change.fiscal_year,
@@ -235,15 +236,9 @@ def _save_result(result: Result, change: _Change, *, user, expected_version: int
             _save(value, user, fields)
 
 
-def _save_indicator(indicator: Indicator, fields: list[str], footnote: str, *, user) -> None:
-    """The indicator's revised baseline, and the footnote mark the report prints next to it."""
-    fields = list(fields)
-    if footnote and footnote not in indicator.footnote:
-        marks = f"{indicator.footnote}{footnote}"
-        if len(marks) > Indicator._meta.get_field("footnote").max_length:
-            raise RevisionRefused(_("The indicator has too many footnote marks."))
-        indicator.footnote = marks
-        fields.append("footnote")
+def _save_indicator(indicator: Indicator, fields: list[str], *, user) -> None:
+    """The indicator's revised baseline. The revision's footnote mark stays on the Revision, for its
+    year only (marks per year, issue 9): the indicator's own marks are shared by every year."""
     if fields:
         _save(indicator, user, fields)
 

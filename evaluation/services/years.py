@@ -172,7 +172,10 @@ def open_year(
     with_result = Result.objects.filter(indicator__plan=plan, fiscal_year=fiscal_year).values("indicator_id")
     missing = list(Indicator.objects.filter(plan=plan).exclude(pk__in=with_result).order_by("position", "pk"))
     results = bulk_create_with_history(
-        [Result(indicator=indicator, fiscal_year=fiscal_year, updated_by=user) for indicator in missing],
+        [
+            Result(indicator=indicator, fiscal_year=fiscal_year, department_id=indicator.department_id, updated_by=user)
+            for indicator in missing
+        ],
         Result,
         default_user=user,
     )

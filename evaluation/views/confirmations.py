@@ -85,7 +85,7 @@ class SelectionPreview:
 
     @property
     def department_count(self) -> int:
-        return len({result.indicator.department_id for result in self.results})
+        return len({result.department_id for result in self.results})
 
     @property
     def is_return(self) -> bool:
@@ -100,8 +100,8 @@ def preview_selection(action: str, versions: dict[int, int], comment: str, *, us
     """The confirmation page's content, read without changing anything (three queries)."""
     results = list(
         Result.objects.filter(pk__in=list(versions))
-        .select_related("indicator__department", "indicator__plan", "updated_by")
-        .order_by("indicator__department__name", "indicator__position", "pk")
+        .select_related("department", "indicator__plan", "updated_by")
+        .order_by("department__name", "indicator__position", "pk")
     )
     preview = SelectionPreview(action=action, results=results, versions=versions, comment=comment)
     for result in results:

@@ -60,7 +60,7 @@ def _department_for_entry(request, department_id: int) -> Department:
 def _plan_for(request, department: Department, fiscal_year: int) -> Plan:
     """The plan with the department's results of that year (?plan= chooses among several); 404 if none."""
     plans = Plan.objects.filter(
-        indicators__department=department, indicators__results__fiscal_year=fiscal_year
+        indicators__results__department=department, indicators__results__fiscal_year=fiscal_year
     ).distinct()
     raw = request.GET.get("plan", "").strip()
     if raw:

@@ -64,7 +64,7 @@ def home(request):
         return render(request, "evaluation/home.html", {**context, "scope": "none"})
 
     summary = plan_summary(
-        plan, fiscal_year, visible_indicators(user, Indicator.objects.all()), all_areas=scope == "all"
+        plan, fiscal_year, visible_indicators(user, Indicator.objects.all(), fiscal_year), all_areas=scope == "all"
     )
     context.update(scope=scope, own_departments=own_departments, summary=summary)
     return render(request, "evaluation/home.html", context)

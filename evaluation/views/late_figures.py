@@ -25,7 +25,7 @@ from evaluation.services.late_figures import report_late_figure, review_late_fig
 
 
 def _result(request, result_id: int) -> Result:
-    result = Result.objects.select_related("indicator__plan", "indicator__department").filter(pk=result_id).first()
+    result = Result.objects.select_related("indicator__plan", "department").filter(pk=result_id).first()
     if result is None or not permissions.can_view_result(request.user, result):
         raise Http404("no such item")  # as the item page: its existence is not disclosed
     return result

@@ -204,7 +204,7 @@ def _visible_result(request, result_id: int) -> Result:
     result = get_object_or_404(
         Result.objects.select_related(
             "indicator__initiative__vision__policy_area__pillar",
-            "indicator__department",
+            "department",
             "indicator__plan",
             "updated_by",
             "submitted_by",
@@ -273,6 +273,7 @@ def review_item(request, result_id: int):
         "plan": result.indicator.plan,
         "result": result,
         "indicator": result.indicator,
+        "marks": result.marks,  # the year's footnote marks (its revisions', never another year's)
         "value_rows": _value_rows(values, result.indicator),
         "earlier": [
             (earlier, _value_rows(earlier.values.all(), result.indicator)) for earlier in earlier_results(result)

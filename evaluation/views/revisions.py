@@ -84,7 +84,7 @@ def _why_locked(result: Result) -> str:
 @require_http_methods(["GET", "POST"])
 def revise_result(request, result_id: int):
     """GET: the form, the current values and the revisions; POST: revise, then back to the page."""
-    result = get_object_or_404(Result.objects.select_related("indicator__plan", "indicator__department"), pk=result_id)
+    result = get_object_or_404(Result.objects.select_related("indicator__plan", "department"), pk=result_id)
     if not can_revise_plan(request.user):
         raise PermissionDenied
     locked = _why_locked(result)

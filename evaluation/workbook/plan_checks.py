@@ -17,6 +17,7 @@ from evaluation.workbook.plan_columns import (
     HIERARCHY_TITLE_COLUMNS,
     PER_INDICATOR_COLUMNS,
     PER_RESULT_COLUMNS,
+    PER_YEAR_COLUMNS,
     PERIOD_COLUMN,
 )
 from evaluation.workbook.plan_rows import PlanRow, RowParser
@@ -114,6 +115,12 @@ class RowChecker(RowParser):
     def check_agreement(self, rows: list[PlanRow]):
         indicator_rows = [row for row in rows if row.is_indicator]
         self.agree(indicator_rows, lambda row: row.code, PER_INDICATOR_COLUMNS, _("indicator ID 「%(key)s」"))
+        self.agree(
+            indicator_rows,
+            lambda row: (row.code, row.fiscal_year),
+            PER_YEAR_COLUMNS,
+            _("indicator ID 「%(key)s」 in the same year"),
+        )
         self.agree(
             indicator_rows,
             lambda row: (row.code, row.fiscal_year),

@@ -56,7 +56,10 @@ GRADE_LETTERS = ("A", "B", "C", "D")
 
 # Columns that must agree on every row of one indicator (the indicator's own columns).
 PER_INDICATOR_COLUMNS = ["柱番号", "推進施策番号", "めざす姿番号", "取組番号", "種別", "区分", "指標名", "注記", "単位"]
-PER_INDICATOR_COLUMNS += ["方向", "現況値", "現況値時点", "担当所管課"]
+PER_INDICATOR_COLUMNS += ["方向", "現況値", "現況値時点"]
+# Columns that must agree on every row of one indicator in one year: its responsible department is
+# per year (a move takes effect from a named year; earlier years keep theirs).
+PER_YEAR_COLUMNS = ["担当所管課"]
 # Columns of the year's Result (one per indicator and year): the same on every sub-item row, or blank.
 PER_RESULT_COLUMNS = ["評価", "評価理由", "修正理由"]
 # Each hierarchy level's number column and the title columns that must agree on its rows.
@@ -73,6 +76,7 @@ RESULT_FIELD_COLUMNS = {
     "judged_grade": "評価",
     "reason": "評価理由",
     "revision_reason": "修正理由",
+    "department": "担当所管課",
     "original_plan_value": "当初計画",
     "original_plan_text": "当初計画",
     "revised_plan_value": "修正計画",

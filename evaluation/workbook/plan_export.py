@@ -35,7 +35,7 @@ def workbook_rows(plan: Plan, fiscal_years: set[int] | None = None) -> Iterator[
         .prefetch_related("measures")
         .order_by("position", "pk")
     )
-    results = Result.objects.filter(indicator__plan=plan).prefetch_related("values")
+    results = Result.objects.filter(indicator__plan=plan).select_related("department").prefetch_related("values")
     if fiscal_years:
         results = results.filter(fiscal_year__in=fiscal_years)
     by_indicator: dict[int, dict[int, Result]] = defaultdict(dict)
@@ -115,7 +115,7 @@ def _indicator_row(plan, indicator, measure, year, result, value, decimals) -> d
             "方向": DIRECTION_WORDS.get(indicator.direction, ""),
             "現況値": indicator.baseline_text,
             "現況値時点": indicator.baseline_as_of,
-            "担当所管課": indicator.department.name,
+            "担当所管課": (result.department if result is not None else indicator.department).name,
         }
     )
     if result is not None:

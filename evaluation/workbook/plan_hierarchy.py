@@ -3,7 +3,7 @@ indicator → measure, each found by its key (a number under its parent, the 指
 created or updated in place; departments are found by name and created when new.
 
 The master data a closed year's record rests on is asked about first (services.guards): an
-indicator's department, direction, kind, unit or baseline, a measure's baseline and the plan's
+indicator's direction, kind, unit or baseline, a measure's baseline and the plan's
 grading settings do not change while a closed year shows them; such a change becomes a refusal
 naming the row, the column and the value, and the whole file is undone.
 """
@@ -152,7 +152,12 @@ class HierarchySync:
             self.book.count(Department, UNCHANGED)
         return department
 
-    def indicator(self, plan: Plan, initiative: Initiative, row: PlanRow, position: int) -> Indicator:
+    def indicator(
+        self, plan: Plan, initiative: Initiative, row: PlanRow, position: int, department: str | None
+    ) -> Indicator:
+        """`department`: the indicator's current department after the file (the name of its latest
+        year's 担当所管課), or None to leave an existing indicator's as it is."""
+        row_department = self.department(row["担当所管課"])  # found or created for the row's result
         values = {
             "plan": plan,
             "initiative": initiative,
@@ -165,9 +170,11 @@ class HierarchySync:
             "direction": row.direction,
             "baseline_text": row["現況値"],
             "baseline_as_of": row["現況値時点"],
-            "department": self.department(row["担当所管課"]),
+            "department": self.department(department) if department else row_department,
             "position": position,
         }
+        if department is None and row.code in self.indicators:
+            del values["department"]
         indicator = self.book.get_or_create(
             self.indicators,
             row.code,

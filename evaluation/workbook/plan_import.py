@@ -29,10 +29,11 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.db import DatabaseError, transaction
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from evaluation.domain import grading
-from evaluation.models import Plan
+from evaluation.models import Plan, Result
 from evaluation.workbook.cells import clean_cell
 from evaluation.workbook.errors import ImportRefused, RowError, UnreadableWorkbook
 from evaluation.workbook.plan_checks import RowChecker
@@ -106,6 +107,25 @@ def _refuse_missing_columns(rows: list[dict[str, str]]) -> None:
         )
 
 
+def _current_departments(plan: Plan, rows: list[PlanRow]) -> dict[str, str | None]:
+    """{指標ID: the indicator's department after the file}: the 担当所管課 of the file's latest year of
+    it, unless the indicator already has a result of a later year (then None: it stays as it is)."""
+    latest: dict[str, PlanRow] = {}
+    for row in rows:
+        if row.kind and (row.code not in latest or row.fiscal_year >= latest[row.code].fiscal_year):
+            latest[row.code] = row
+    later = dict(
+        Result.objects.filter(indicator__plan=plan)
+        .values("indicator__code")
+        .annotate(last=Max("fiscal_year"))
+        .values_list("indicator__code", "last")
+    )
+    return {
+        code: row["担当所管課"] if row.fiscal_year >= later.get(code, row.fiscal_year) else None
+        for code, row in latest.items()
+    }
+
+
 def _apply(rows: list[PlanRow], user, dry_run: bool, period: tuple[int, int] | None) -> ImportReport:
     """The hierarchy of every row, then the results of every indicator and year. Runs inside the
     import's transaction: a refusal raises ImportRefused there, so nothing of the file is kept."""
@@ -116,6 +136,7 @@ def _apply(rows: list[PlanRow], user, dry_run: bool, period: tuple[int, int] | N
     plan = hierarchy.plan()
     hierarchy.load(plan)
     positions = {code: index for index, code in enumerate(dict.fromkeys(row.code for row in rows if row.kind), 1)}
+    current_departments = _current_departments(plan, rows)
     rows_of_result: dict[tuple[str, int], list[PlanRow]] = defaultdict(list)
     for row in rows:
         book.outcome = RowOutcome(
@@ -131,13 +152,14 @@ def _apply(rows: list[PlanRow], user, dry_run: bool, period: tuple[int, int] | N
         book.outcome.instance = initiative
         if not row.kind:
             continue
-        indicator = hierarchy.indicator(plan, initiative, row, positions[row.code])
+        indicator = hierarchy.indicator(plan, initiative, row, positions[row.code], current_departments.get(row.code))
         hierarchy.measure(indicator, row)
         book.outcome.instance = indicator
         rows_of_result[(row.code, row.fiscal_year)].append(row)
-    results = ResultSync(book, hierarchy.measures, {outcome.row: outcome for outcome in book.report.rows})
+    outcomes = {outcome.row: outcome for outcome in book.report.rows}
+    results = ResultSync(book, hierarchy.measures, outcomes, hierarchy.departments)
     results.load(plan, years)
-    for (code, year), result_rows in rows_of_result.items():
+    for (code, year), result_rows in sorted(rows_of_result.items(), key=lambda item: item[0][1]):
         results.sync(hierarchy.indicators[code], year, result_rows)
     if book.refusals:
         raise ImportRefused(list(book.refusals.values()))  # inside the import's transaction: nothing is kept

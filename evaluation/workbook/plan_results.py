@@ -6,8 +6,12 @@ sub-item or a changed value of a closed year is refused), and nothing of an appr
 the planning section reopens it. Unchanged rows pass either way. A refusal names each row and
 column of the file that would change, and the whole file is undone.
 
-Results of fiscal years not in the file are never read, so never written. The status of an
-existing result is never changed; a new one starts NOT_ENTERED (no actual) or DRAFT.
+Results of fiscal years not in the file are never read, so never written, with one exception: the
+responsible department (担当所管課) is per year, and a row that changes it for year N moves the
+indicator from N on, so its results of later years not in the file move with it. A move never touches
+a closed year: changing 担当所管課 of a closed year is refused (on its own rows, or on the row of the
+move when a later closed year would move). The status of an existing result is never changed; a new
+one starts NOT_ENTERED (no actual) or DRAFT.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from evaluation.services import guards, scoring
 from evaluation.workbook.plan_columns import PER_RESULT_COLUMNS, RESULT_FIELD_COLUMNS, column_order
 from evaluation.workbook.plan_report import CREATED, UNCHANGED, UPDATED
 from evaluation.workbook.plan_rows import PlanRow
-from evaluation.workbook.plan_sync import Bookkeeper, differences
+from evaluation.workbook.plan_sync import Bookkeeper, differences, field_label, shown
 
 # The ResultValue fields the file sets, and the row's parsed value behind each.
 _VALUE_FIELDS = {
@@ -36,20 +40,31 @@ _VALUE_FIELDS = {
 }
 
 
+def differences_after(obj, name: str, value) -> str:
+    """Set `name` to `value` and describe the change as `differences` does."""
+    old = getattr(obj, name)
+    setattr(obj, name, value)
+    return f"{field_label(obj, name)} {shown(old)} → {shown(value)}"
+
+
 class ResultSync:
     """Brings the results of the file's fiscal years in line with its rows, one result at a time."""
 
-    def __init__(self, book: Bookkeeper, measures: dict, outcomes: dict[int, object]):
+    def __init__(self, book: Bookkeeper, measures: dict, outcomes: dict[int, object], departments: dict):
         self.book = book
         self.measures = measures  # {(indicator pk, 小項目): Measure}, from the hierarchy sync
         self.outcomes = outcomes  # {spreadsheet row: RowOutcome}
+        self.departments = departments  # {name: Department}, every 担当所管課 of the file, from the hierarchy sync
 
     def load(self, plan: Plan, years: list[int]):
         """The existing results and values of the file's years, and which years are closed."""
         self.closed_years = guards.closed_fiscal_years(plan.pk)
+        self.file_years = set(years)
         self.results = {
             (result.indicator_id, result.fiscal_year): result
-            for result in Result.objects.filter(indicator__plan=plan, fiscal_year__in=years)
+            for result in Result.objects.filter(indicator__plan=plan, fiscal_year__in=years).select_related(
+                "department"
+            )
         }
         self.values = {
             (value.result_id, value.measure_id): value
@@ -74,6 +89,29 @@ class ResultSync:
             return
         self.save_result(result, created, result_changes, value_changes)
         self.save_values(result, value_changes)
+        if "department" in result_changes:
+            self.move_later_results(indicator, year, result.department, rows)
+
+    def move_later_results(self, indicator: Indicator, year: int, department, rows: list[PlanRow]):
+        """A move from `year`: the indicator's results of later years not in the file move with it
+        (those in the file follow their own rows); a closed year's result never moves. The indicator's
+        current department then follows its latest result."""
+        later = Result.objects.filter(indicator=indicator, fiscal_year__gt=year).exclude(
+            fiscal_year__in=self.file_years
+        )
+        for result in later.exclude(department=department).select_related("department").order_by("fiscal_year"):
+            if result.fiscal_year in self.closed_years:
+                self.book.refuse(rows[0], "担当所管課", guards.YearClosed(result.fiscal_year).message)
+                continue
+            changes = differences_after(result, "department", department)
+            result.version += 1
+            if self.book.user is not None:
+                result.updated_by = self.book.user
+            self.book.save(result, ["department", "version", "updated_by", "updated_at"])
+            self.book.count(Result, UPDATED)
+            self.book.mark(UPDATED, [f"{result}: {changes}"])
+            if indicator.department_id != department.pk:
+                self.book.mark(UPDATED, list(self.book.sync(indicator, {"department": department}).values()))
 
     def result_from_rows(self, indicator: Indicator, year: int, rows: list[PlanRow]):
         """(the result with the file's values set, its fields before; None for a new result)."""
@@ -82,6 +120,7 @@ class ResultSync:
         }
         judged = next((row.judged_grade for row in rows if row.judged_grade), "")
         fields = {
+            "department": self.departments[rows[0]["担当所管課"]],  # the same on every row of the year
             "judged_grade": judged if indicator.is_qualitative else "",
             "reason": first_nonblank["評価理由"],
             "revision_reason": first_nonblank["修正理由"],

@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import IO, Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import translation
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -37,7 +37,8 @@ from evaluation import display
 from evaluation.domain import grading
 from evaluation.domain.enums import ActualState, ResultStatus
 from evaluation.domain.fiscal_year import era_name
-from evaluation.models import Indicator, Plan, Result, ResultValue
+from evaluation.domain.footnotes import year_marks
+from evaluation.models import Indicator, Plan, Result, ResultValue, Revision
 from evaluation.workbook.cells import DIRECTION_WORDS, KIND_WORDS, number_or_text_cell, spreadsheet_safe
 from evaluation.workbook.plan_columns import RELISTED_WORD
 
@@ -111,6 +112,8 @@ def result_rows(plan: Plan, fiscal_year: int) -> Iterator[Row]:
       there is none (not graded yet, 集計中, qualitative, or lower-is-better met at 0).
     - 評価 is A–D for a graded outcome, 「ー」 for an outcome not graded (yet), and None for an
       activity volume, which the sheet does not grade.
+    - 注記 is the indicator's own marks and those of the year's revisions (domain.footnotes).
+    - 担当所管課 is the department responsible that year (the result's), the indicator's without a result.
     - An indicator with no result that year still gets its rows, blank, with the status 未入力.
     - Blank cells are None. Texts are not escaped here; see `spreadsheet_safe`.
 
@@ -123,8 +126,17 @@ def result_rows(plan: Plan, fiscal_year: int) -> Iterator[Row]:
             "measures",
             Prefetch(
                 "results",
-                queryset=Result.objects.filter(fiscal_year=fiscal_year).prefetch_related("values"),
+                queryset=Result.objects.filter(fiscal_year=fiscal_year)
+                .select_related("department")
+                .prefetch_related("values"),
                 to_attr="year_results",
+            ),
+            Prefetch(  # the marks of the year's (and the baseline's) revisions: marks per year
+                "revisions",
+                queryset=Revision.objects.exclude(footnote="")
+                .filter(Q(fiscal_year__isnull=True) | Q(fiscal_year=fiscal_year))
+                .order_by("changed_at", "pk"),
+                to_attr="year_revisions",
             ),
         )
         .order_by("position", "pk")
@@ -147,6 +159,11 @@ def _indicator_rows(plan, fiscal_year, indicator, result, status_labels) -> Iter
         **_indicator_cells(indicator),
         "状態": status,
     }
+    if result is not None:  # the department responsible in this year, which a later move leaves as it was
+        common["担当所管課"] = result.department.name
+    common["注記"] = (
+        year_marks(indicator.footnote, [revision.footnote for revision in indicator.year_revisions]) or None
+    )
     compound = len(measures) > 1 or any(measure.label for measure in measures)
     if compound:
         for measure in measures:

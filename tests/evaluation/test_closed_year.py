@@ -448,21 +448,29 @@ def _post_change(client, model: str, pk: int, **changes):
 @pytest.mark.parametrize(
     "change",
     [
-        {"department": "other"},
         {"direction": Direction.LOWER},
         {"baseline_text": "35"},
         {"unit": "人"},
         {"measures-0-baseline_value": "35"},
     ],
-    ids=["department", "direction", "baseline", "unit", "measure baseline"],
+    ids=["direction", "baseline", "unit", "measure baseline"],
 )
 def test_the_admin_refuses_an_indicator_change_that_a_closed_year_shows(client, superuser, draft, change):
-    if change.get("department") == "other":
-        change = {"department": make_department("別の課").pk}
     client.force_login(superuser)
     response = _post_change(client, "indicator", draft.indicator_id, **change)
     assert response.status_code == 200  # the form again, with the guard's message
     assert RECORD_IN_USE in response.content.decode()
+
+
+def test_the_admin_changes_the_current_department_and_the_closed_year_keeps_its_own(client, superuser, draft):
+    """The department is per year (Result.department): the indicator's is the current one, for new years."""
+    client.force_login(superuser)
+    other = make_department("別の課")
+    response = _post_change(client, "indicator", draft.indicator_id, department=other.pk)
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.indicator.department == other
+    assert draft.department != other
 
 
 @pytest.mark.usefixtures("unchanged")

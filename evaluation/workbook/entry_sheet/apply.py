@@ -108,7 +108,7 @@ def _actuals(entry: dict) -> dict[int, ActualInput]:
 
 def _apply_entry(entry: dict, result: Result | None, upload: EntryUpload, user) -> dict | None:
     row, code = entry["row"], entry["code"]
-    if result is None or result.indicator.department_id != upload.department_id:
+    if result is None or result.department_id != upload.department_id:
         return sheet_error(
             row, ID_COLUMN, code, _("This is not your department's indicator: its row cannot be uploaded here.")
         )

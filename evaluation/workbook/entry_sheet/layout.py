@@ -87,7 +87,7 @@ def sheet_results(department, plan, fiscal_year: int) -> list[Result]:
     """The results a department's sheet holds: the plan's fiscal year, in plan order, with their
     indicator's hierarchy and their values (measures by label). A fixed number of queries."""
     return list(
-        Result.objects.filter(indicator__plan=plan, indicator__department=department, fiscal_year=fiscal_year)
+        Result.objects.filter(indicator__plan=plan, department=department, fiscal_year=fiscal_year)
         .select_related("indicator__plan", "indicator__initiative__vision__policy_area")
         .prefetch_related(
             Prefetch("values", queryset=ResultValue.objects.select_related("measure").order_by("measure__label"))

@@ -174,7 +174,7 @@ def _refuse_identity(upload: _Upload, row: _SheetRow, result: Result | None) -> 
     if result is None:
         return sheet_error(row.number, ID_COLUMN, raw_id, _("No item has this 管理番号: download the sheet again."))
     indicator = result.indicator
-    if indicator.department_id != upload.department.pk or not permissions.can_edit_result(upload.user, result):
+    if result.department_id != upload.department.pk or not permissions.can_edit_result(upload.user, result):
         return sheet_error(
             row.number,
             ID_COLUMN,

@@ -211,10 +211,10 @@ def build_plan_of_size(plan, size):
 def test_the_number_of_queries_does_not_grow_with_the_plan(plan, size, django_assert_num_queries):
     build_plan_of_size(plan, size)
 
-    with django_assert_num_queries(4):  # policy areas, indicators, results, their values
+    with django_assert_num_queries(5):  # policy areas, indicators, results, their values, the revision marks
         data = summary_data(plan, 2025)
         for facts in data.indicators:  # what the summary reads of each indicator is already fetched
-            _ = (facts.indicator.department.name, facts.policy_area.pillar.number, facts.year(2025).values)
+            _ = (facts.department(2025).name, facts.policy_area.pillar.number, facts.year(2025).values)
             _ = [value.measure.label for value in facts.year(2024).values]
 
     assert sum(area.grades_by_year[2024].total for area in data.areas) == 5 * size

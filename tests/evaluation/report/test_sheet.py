@@ -251,3 +251,39 @@ def test_the_report_reads_the_plan_in_a_fixed_number_of_queries(plan, welfare, c
     with django_assert_num_queries(6):  # one reads the year's grading rule (a closed year's snapshot)
         sheet = build_sheet(report_data(plan, 2024), closed=True)
     assert sum(len(vision.initiatives) for area in sheet.areas for vision in area.visions) == count
+
+
+def _printed_outcome(plan, fiscal_year):
+    sheet = build_sheet(report_data(plan, fiscal_year), closed=False)
+    [slot] = _only_initiative(sheet)[2].slots
+    return sheet, slot.outcome
+
+
+def test_a_revision_mark_belongs_to_the_year_it_was_made_for(plan, initiative, welfare):
+    """Marks per year (issue 9): a ※3 revision of FY2025's target leaves FY2024's sheet with the
+    indicator's own mark and no ※3 footnote; FY2025 prints ※3 once."""
+    result_2024 = _outcome(plan, initiative, welfare, footnote="※")
+    result_2025 = make_graded_result(result_2024.indicator, fiscal_year=2025, target=Decimal(100), actual=Decimal(90))
+    planner = make_user("planner", department=welfare, role=Role.PLANNING)
+    for target in ("120", "110"):  # the same mark twice is printed once
+        result_2025.refresh_from_db()
+        revise(
+            result_2025,
+            user=planner,
+            field=RevisionField.TARGET,
+            new_value=target,
+            reason="区民意識調査にて設問の変更があったため",
+            expected_version=result_2025.version,
+            footnote="※3",
+        )
+
+    sheet_2024, printed_2024 = _printed_outcome(plan, 2024)
+    assert printed_2024.marks == "※"
+    assert sheet_2024.footnotes == {}
+    sheet_2025, printed_2025 = _printed_outcome(plan, 2025)
+    assert printed_2025.marks == "※※3"
+    assert printed_2025.marks.count("※3") == 1
+    assert sheet_2025.footnotes == {"※３": "区民意識調査にて設問の変更があったため"}
+    result_2024.refresh_from_db()
+    result_2025.refresh_from_db()
+    assert (result_2024.marks, result_2025.marks) == ("※", "※※3")

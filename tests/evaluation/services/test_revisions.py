@@ -52,7 +52,9 @@ def test_revising_a_target_keeps_old_and_new_regrades_and_bumps_the_version(plan
     assert outcome.version == 2 and outcome.revision_reason == "区民意識調査にて設問の変更があったため"
     assert (revision.old_value, revision.new_value, revision.footnote) == ("100", "80", "※3")
     assert revision.changed_by == planner and revision.fiscal_year == 2024
-    assert Indicator.objects.get(pk=outcome.indicator_id).footnote == "※3"
+    # the mark is the revision's, for its year: the indicator's own marks (shared by every year) stay
+    assert Indicator.objects.get(pk=outcome.indicator_id).footnote == ""
+    assert Result.objects.get(pk=outcome.pk).marks == "※3"
     history = ResultValue.history.filter(id=value.pk).first()
     assert history.history_user == planner and history.history_change_reason == "revision"
 
