@@ -8,7 +8,6 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,24 +17,18 @@ from departments import permissions
 from evaluation import display
 from evaluation.domain.enums import ActualState
 from evaluation.domain.errors import MezasuError
-from evaluation.models import LateFigure, Result
+from evaluation.models import LateFigure
 from evaluation.services import guards
 from evaluation.services.entries import EntryError, parse_actual
 from evaluation.services.late_figures import report_late_figure, review_late_figure
-
-
-def _result(request, result_id: int) -> Result:
-    result = Result.objects.select_related("indicator__plan", "department").filter(pk=result_id).first()
-    if result is None or not permissions.can_view_result(request.user, result):
-        raise Http404("no such item")  # as the item page: its existence is not disclosed
-    return result
+from evaluation.views.review import _visible_result
 
 
 @require_http_methods(["GET", "POST"])
 def late_figure(request, result_id: int):
     """GET: the item's 集計中 sub-items with the report form (its department) or the waiting figure
     with approve / return (the planning section); POST: report, approve or return."""
-    result = _result(request, result_id)
+    result = _visible_result(request, result_id)  # the item page's rule: 404 to whoever may not see it
     values = list(result.values.select_related("measure").order_by("measure__label"))
     tallying = [value for value in values if value.actual_state == ActualState.TALLYING]
     pending = result.late_figures.filter(status=LateFigure.Status.PENDING).select_related("reported_by").first()
