@@ -23,6 +23,7 @@ from evaluation.models import Indicator, Plan, ResultValue
 from evaluation.queries.report import IndicatorYear, InitiativeBlock, ReportData
 
 GRADE_NOTE = "※１"
+ROWS_OF_A_PAGE = 21  # printed lines (three an indicator) a page holds under its headers, roughly
 _REVISION_MARK = re.compile(r"※\s*([0-9０-９]+)")
 _NEEDS_REASON = ("C", "D")
 
@@ -140,6 +141,12 @@ class PrintedVision:
     statement: str
     pages: str  # 「計画書 P40～44」 or 「計画書」
     initiatives: list[PrintedInitiative]
+
+    @property
+    def fits_a_page(self) -> bool:
+        """Whether the table is short enough to move whole to the next page rather than split (a rough
+        count of its printed rows; a longer one starts where it is and breaks between initiatives)."""
+        return sum(initiative.row_count for initiative in self.initiatives) <= ROWS_OF_A_PAGE
 
     @property
     def footnotes_used(self) -> set[str]:
