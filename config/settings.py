@@ -143,6 +143,22 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # Uploads are parsed in memory up to this size, never written to a process-local temp file path we rely on.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Uploaded and imported files: every cap (size, rows, columns, zip parts…) is in evaluation/workbook/limits.py,
+# explained in docs/uploads.md. A kind's caps can be raised here; its size also from the environment
+# (MEZASU_ENTRY_SHEET_MAX_MB, default 5; MEZASU_PLAN_WORKBOOK_MAX_MB, default 10).
+MEZASU_FILE_LIMITS = {
+    kind: {"max_bytes": int(float(os.environ[variable]) * 1024 * 1024)} if os.environ.get(variable) else {}
+    for kind, variable in (
+        ("entry_sheet", "MEZASU_ENTRY_SHEET_MAX_MB"),
+        ("plan_workbook", "MEZASU_PLAN_WORKBOOK_MAX_MB"),
+    )
+}
+# The first handler stores no file past the largest of those sizes (the rest is read and dropped).
+FILE_UPLOAD_HANDLERS = [
+    "evaluation.uploads.UploadSizeCap",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # django-import-export: imports run inside one transaction and are all-or-nothing.
 IMPORT_EXPORT_USE_TRANSACTIONS = True

@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
-from import_export.forms import ExportForm
+from import_export.forms import ExportForm, ImportForm
 
 from departments.admin import ADMIN_CHANGE_REASON, AuditedAdmin
 from departments.permissions import can_import_plan
@@ -37,7 +37,10 @@ from evaluation.models import (
 from evaluation.resources import PlanWorkbookResource, WorkbookCSV, WorkbookXLSX
 from evaluation.services import guards
 from evaluation.services.results import regrade
+from evaluation.workbook.errors import UnreadableWorkbook
+from evaluation.workbook.limits import FileKind
 from evaluation.workbook.plan_import import ImportRefused
+from evaluation.workbook.reader import check_file
 
 admin.site.site_header = _("Mezasu administration")
 admin.site.site_title = _("Mezasu administration")
@@ -95,6 +98,19 @@ class PillarInline(admin.TabularInline):
     show_change_link = True
 
 
+class PlanImportForm(ImportForm):
+    """The import's first step: the file goes through the one reader before django-import-export
+    keeps it (in the cache) for the confirmation and reads it again; a refused file is not kept."""
+
+    def clean_import_file(self):
+        import_file = self.cleaned_data["import_file"]
+        try:
+            check_file(import_file, import_file.name, kind=FileKind.PLAN_WORKBOOK)
+        except UnreadableWorkbook as refused:
+            raise forms.ValidationError([str(error) for error in refused.errors]) from None
+        return import_file
+
+
 PLAN_GRADING_FIELD_ORDER = [
     "grading_formula",
     "threshold_a",
@@ -115,6 +131,7 @@ class PlanAdmin(ImportExportMixin, AuditedAdmin):
     resource_classes = [PlanWorkbookResource]
     import_formats = [WorkbookCSV, WorkbookXLSX]
     export_formats = [WorkbookCSV, WorkbookXLSX]
+    import_form_class = PlanImportForm
     export_form_class = ExportForm
     inlines = [PillarInline]
     list_display = ["name", "first_fiscal_year", "last_fiscal_year", "grading_formula", "rounding"]
@@ -156,6 +173,23 @@ class PlanAdmin(ImportExportMixin, AuditedAdmin):
     def has_import_permission(self, request):
         # The rule lives in departments/permissions.py, with every other permission rule.
         return can_import_plan(request.user)
+
+    def import_action(self, request, **kwargs):
+        response = super().import_action(request, **kwargs)
+        # django-import-export keeps the uploaded file (in the cache) before reading it; unless a
+        # confirmation is offered, the file was refused and nothing of it is kept.
+        context = getattr(response, "context_data", None) or {}
+        stored_name = getattr(request.FILES.get("import_file"), "tmp_storage_name", None)
+        if stored_name and "confirm_form" not in context:
+            self.get_tmp_storage_class()(name=stored_name, **self.get_tmp_storage_class_kwargs()).remove()
+        return response
+
+    def process_import(self, request, **kwargs):
+        try:
+            return super().process_import(request, **kwargs)
+        except ImportRefused:  # the kept file is gone (expired) or not the one previewed
+            messages.error(request, gettext("The file was refused; nothing was imported. Import it again to see why."))
+            return HttpResponseRedirect(reverse("admin:evaluation_plan_import", current_app=self.admin_site.name))
 
     def add_data_read_fail_error_to_form(self, form, e):
         if isinstance(e, ImportRefused):  # our reader's own message: which file problem, in words

@@ -22,6 +22,7 @@ from import_export.results import RowResult
 
 from evaluation.models import Plan
 from evaluation.workbook.cells import clean_cell
+from evaluation.workbook.limits import FileKind
 from evaluation.workbook.plan_columns import FIRST_DATA_ROW, PLAN_COLUMNS
 from evaluation.workbook.plan_export import workbook_rows
 from evaluation.workbook.plan_import import CREATED, UPDATED, ImportRefused, import_plan_rows
@@ -143,7 +144,7 @@ class _WorkbookFormatMixin:
         return "rb"
 
     def create_dataset(self, in_stream):
-        rows = read_workbook(io.BytesIO(in_stream), filename=f"upload.{self.extension}")
+        rows = read_workbook(io.BytesIO(in_stream), filename=f"upload.{self.extension}", kind=FileKind.PLAN_WORKBOOK)
         headers = list(rows[0]) if rows else list(PLAN_COLUMNS)
         dataset = tablib.Dataset(headers=headers)
         for row in rows:

@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import filesizeformat
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -27,25 +28,31 @@ from evaluation.workbook.entry_sheet import (
     read_entry_sheet,
     sheet_filename,
 )
+from evaluation.workbook.errors import UnreadableWorkbook
+from evaluation.workbook.limits import FileKind, limits_for
 from evaluation.workbook.reader import ENTRY_SHEET_EXTENSIONS as UPLOAD_EXTENSIONS
-from evaluation.workbook.reader import MAX_UPLOAD_BYTES
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class EntrySheetUploadForm(forms.Form):
+    """The file only; its size and everything in it are checked by the one reader (workbook/reader.py)."""
+
     sheet = forms.FileField(
         label=gettext_lazy("Filled-in entry sheet"),
-        help_text=gettext_lazy("Excel (.xlsx), or CSV saved from the sheet; up to 5 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv", "class": "sheet-file"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sheet"].help_text = _("Excel (.xlsx), or CSV saved from the sheet; up to %(size)s.") % {
+            "size": filesizeformat(limits_for(FileKind.ENTRY_SHEET).max_bytes)
+        }
 
     def clean_sheet(self):
         sheet = self.cleaned_data["sheet"]
         if Path(sheet.name).suffix.lower() not in UPLOAD_EXTENSIONS:
             raise forms.ValidationError(_("Upload the sheet as an Excel (.xlsx) or CSV file."))
-        if sheet.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("The file is larger than 5 MB: upload the entry sheet itself."))
         return sheet
 
 
@@ -107,19 +114,24 @@ def upload(request, department_id: int, fiscal_year: int):
         messages.error(request, _("The evaluation of this fiscal year is not open: nothing can be uploaded."))
     elif request.method == "POST" and form.is_valid():
         sheet = form.cleaned_data["sheet"]
-        rows, errors = read_entry_sheet(
-            sheet, user=request.user, department=department, plan=plan, fiscal_year=fiscal_year
-        )
-        entry_upload = EntryUpload.objects.create(
-            user=request.user,
-            department=department,
-            plan=plan,
-            fiscal_year=fiscal_year,
-            filename=Path(sheet.name).name[:255],
-            rows=rows,
-            errors=errors,
-        )
-        return redirect("entry_sheet_preview", upload_id=entry_upload.pk)
+        try:
+            rows, errors = read_entry_sheet(
+                sheet, user=request.user, department=department, plan=plan, fiscal_year=fiscal_year
+            )
+        except UnreadableWorkbook as refused:  # the file itself: nothing to preview, nothing kept
+            for error in refused.errors:
+                form.add_error("sheet", str(error))
+        else:
+            entry_upload = EntryUpload.objects.create(
+                user=request.user,
+                department=department,
+                plan=plan,
+                fiscal_year=fiscal_year,
+                filename=Path(sheet.name).name[:255],
+                rows=rows,
+                errors=errors,
+            )
+            return redirect("entry_sheet_preview", upload_id=entry_upload.pk)
     context = {
         "plan": plan,
         "department": department,

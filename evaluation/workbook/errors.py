@@ -41,7 +41,9 @@ class ImportRefused(MezasuError):
 
 
 class UnreadableWorkbook(ImportRefused):
-    """The file cannot be read at all (unknown extension, broken file, unknown encoding)."""
+    """The file cannot be read at all (unknown extension, broken file, unknown encoding), or is refused
+    as a whole (too large, too many rows, a NUL character): `row`, `column` and `value` say where
+    when one place is to blame."""
 
-    def __init__(self, message: str):
-        super().__init__([RowError(None, "", "", message)])
+    def __init__(self, message: str, *, row: int | None = None, column: str = "", value: str = ""):
+        super().__init__([RowError(row, column, value, message)])

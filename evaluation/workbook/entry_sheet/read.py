@@ -30,7 +30,7 @@ from evaluation.workbook.entry_sheet.layout import (
     ID_COLUMN,
     REQUIRED_COLUMNS,
 )
-from evaluation.workbook.errors import UnreadableWorkbook
+from evaluation.workbook.limits import FileKind
 from evaluation.workbook.reader import read_workbook
 
 
@@ -79,12 +79,10 @@ def read_entry_sheet(upload_file, *, user, department, plan, fiscal_year: int) -
     Returns (rows, errors), both JSON-serialisable. `rows` holds one entry per result of the sheet
     (changed or not) with, per measure, the old and new actual and the achievement and grade it
     would get; `errors` one entry per problem with the spreadsheet row, column and value and a
-    sentence in the active language. Changes nothing in the database."""
+    sentence in the active language. Changes nothing in the database. Raises UnreadableWorkbook when
+    the one reader refuses the file itself (too large, broken, past its caps): nothing to preview."""
     filename = getattr(upload_file, "name", "") or ""
-    try:
-        raw_rows = read_workbook(upload_file, filename)
-    except UnreadableWorkbook as unreadable:
-        return [], [sheet_error(None, "", "", error.message) for error in unreadable.errors]
+    raw_rows = read_workbook(upload_file, filename, kind=FileKind.ENTRY_SHEET)
     headers = set(raw_rows[0]) if raw_rows else set()
     missing = [column for column in REQUIRED_COLUMNS if column not in headers]
     if not raw_rows:
