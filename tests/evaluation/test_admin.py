@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Permission
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import reverse
 
 from departments.models import Department, Membership
@@ -171,3 +173,40 @@ def test_an_actual_changed_in_the_admin_is_regraded_and_moves_the_version(client
     result.refresh_from_db()
     assert (value.achievement, value.grade, result.grade, result.version) == (Decimal("50.0"), "C", "C", 2)
     assert result.history.first().history_change_reason == "admin"
+
+
+def _cached_files() -> int:
+    """The rows of the database cache, where django-import-export keeps a file awaiting confirmation."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM mezasu_cache")
+        return cursor.fetchone()[0]
+
+
+def test_a_file_refused_by_the_importer_is_not_kept_for_a_confirmation(superuser_client):
+    rows = list(csv.DictReader(io.StringIO(DEMO_CSV.read_text(encoding="utf-8-sig"))))
+    rows[0]["年度"] = "二千二十四"
+    content = io.StringIO()
+    writer = csv.DictWriter(content, fieldnames=COLUMNS)
+    writer.writeheader()
+    writer.writerows(rows)
+
+    page = superuser_client.post(IMPORT_URL, upload(content.getvalue().encode("utf-8")))
+
+    assert page.context["result"].has_validation_errors()
+    assert "confirm_form" not in page.context
+    assert _cached_files() == 0
+
+
+def test_a_confirmation_whose_kept_file_expired_is_refused_with_a_message(superuser_client):
+    preview = superuser_client.post(IMPORT_URL, upload(DEMO_CSV.read_bytes()))
+    assert _cached_files() == 1
+    cache.clear()
+
+    response = superuser_client.post(
+        PROCESS_URL, {**preview.context["confirm_form"].initial, "resource": "0"}, follow=True
+    )
+
+    assert [str(message) for message in response.context["messages"]] == [
+        "ファイルに誤りがあるため、何も取り込みませんでした。もう一度取り込むと、誤りの内容を確認できます。"
+    ]
+    assert not Plan.objects.exists()

@@ -1,9 +1,16 @@
-"""The one reader of uploaded and imported files: encodings, CSV and XLSX, cells as typed."""
+"""The one reader of uploaded and imported files: encodings, CSV and XLSX, cells as typed, a CSV's caps."""
+
+import io
+import subprocess
+import sys
 
 import openpyxl
 import pytest
+from django.test import override_settings
+from django.utils import translation
 
 from evaluation.workbook.errors import UnreadableWorkbook
+from evaluation.workbook.limits import FileKind
 from evaluation.workbook.plan_columns import PLAN_COLUMNS
 from evaluation.workbook.plan_import import import_plan_file
 from evaluation.workbook.reader import read_workbook
@@ -55,3 +62,93 @@ def test_xlsx_numeric_cells_keep_the_digits_typed(tmp_path):
     rows = read_workbook(tmp_path / "numbers.xlsx")
 
     assert (rows[0]["目標"], rows[0]["実績"], rows[0]["年度"]) == ("16.5", "2.675", "2024")
+
+
+# --- the caps of a CSV (every hostile file on every path: tests/evaluation/test_hostile_files.py) ------
+
+
+def _read_csv(text: str, kind=FileKind.ENTRY_SHEET):
+    with translation.override("en"):
+        return read_workbook(io.BytesIO(text.encode("utf-8")), "sheet.csv", kind=kind)
+
+
+@pytest.mark.parametrize(("lines", "refused"), [(5, False), (6, True)])
+def test_a_csv_is_read_up_to_its_last_row_allowed(lines, refused):
+    text = "指標ID,実績\r\n" + "1.1,5\r\n" * (lines - 1)
+
+    with override_settings(MEZASU_FILE_LIMITS={"entry_sheet": {"max_rows": 5}}):
+        if refused:
+            with pytest.raises(UnreadableWorkbook, match="past row 5, .* stopped at row 6"):
+                _read_csv(text)
+        else:
+            assert len(_read_csv(text)) == 4
+
+
+def test_a_deployment_raises_a_kinds_caps_in_its_settings():
+    text = "指標ID,実績\r\n" + "\r\n" * 2_500 + "1.1,5\r\n"
+
+    with pytest.raises(UnreadableWorkbook, match="past row 2,000"):
+        _read_csv(text)
+    with override_settings(MEZASU_FILE_LIMITS={"entry_sheet": {"max_rows": 3_000}}):
+        assert _read_csv(text)[-1] == {"指標ID": "1.1", "実績": "5"}
+
+
+def test_the_size_caps_come_from_the_environment():
+    script = (
+        "import django; django.setup(); from evaluation.workbook.limits import FileKind, limits_for; "
+        "print(limits_for(FileKind.ENTRY_SHEET).max_bytes, limits_for(FileKind.PLAN_WORKBOOK).max_bytes)"
+    )
+    environment = {"DJANGO_SETTINGS_MODULE": "config.settings", "MEZASU_ENTRY_SHEET_MAX_MB": "2", "PATH": "/usr/bin"}
+
+    printed = subprocess.run(
+        [sys.executable, "-c", script], env=environment, capture_output=True, text=True, check=True
+    )
+
+    assert printed.stdout.split() == [str(2 * 1024 * 1024), str(10 * 1024 * 1024)]
+
+
+@pytest.mark.parametrize(("columns", "refused"), [(64, False), (65, True)])
+def test_a_csv_row_is_read_up_to_its_last_column_allowed(columns, refused):
+    text = ",".join(f"列{number}" for number in range(columns)) + "\r\n"
+
+    if refused:
+        with pytest.raises(UnreadableWorkbook, match="Row 1 has a value past column 64"):
+            _read_csv(text)
+    else:
+        assert _read_csv(text + "x\r\n") == [{"列0": "x", **{f"列{number}": "" for number in range(1, columns)}}]
+
+
+def test_duplicate_header_names_are_each_named_once():
+    text = ",".join(["実績"] * 40 + ["指標ID"] * 24) + "\r\n1.1,5\r\n"
+
+    with pytest.raises(
+        UnreadableWorkbook, match="^The header row names a column more than once: 「実績」、「指標ID」.$"
+    ):
+        _read_csv(text)
+
+
+def test_a_nul_character_is_refused_naming_its_row_column_and_value():
+    with pytest.raises(UnreadableWorkbook) as refused:
+        _read_csv("指標ID,実績\r\n1.1,5\r\n1.2,1\x008\r\n")
+
+    assert str(refused.value) == (
+        "Row 3, column 「実績」, value 「1\\08」: the cell holds a NUL character (\\0), which a spreadsheet cell "
+        "cannot hold: the file is damaged or not a spreadsheet. Remove the character and upload the file again."
+    )
+
+
+def test_a_shift_jis_csv_is_still_read_after_utf_8_fails_midway():
+    text = "id,actual\r\n" + "1.1,5\r\n" * 5_000 + "1.2,集計中\r\n"  # ASCII for 30 KB, then Shift_JIS
+
+    with translation.override("en"):
+        rows = read_workbook(io.BytesIO(text.encode("cp932")), "sheet.csv", kind=FileKind.PLAN_WORKBOOK)
+
+    assert rows[-1] == {"id": "1.2", "actual": "集計中"}
+
+
+def test_a_path_is_refused_by_its_size_on_disk_before_it_is_read(tmp_path):
+    path = tmp_path / "plan.csv"
+    path.write_bytes(b"x" * (10 * 1024 * 1024 + 1))
+
+    with translation.override("en"), pytest.raises(UnreadableWorkbook, match="The file is 10.0\xa0MB; a file"):
+        read_workbook(path)
