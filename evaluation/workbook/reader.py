@@ -29,6 +29,7 @@ from typing import Any
 
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from evaluation.workbook.cells import clean_cell
 from evaluation.workbook.errors import UnreadableWorkbook
@@ -123,11 +124,15 @@ def _refuse_size(size: int, limits: FileLimits) -> int:
 
 
 def too_large_message(size: int, limits: FileLimits) -> str:
-    """The refusal of a file by its size alone, also for a form that refuses it before reading it."""
-    return _("The file is %(size)s; a file of this kind may be at most %(limit)s.") % {
-        "size": filesizeformat(size),
-        "limit": filesizeformat(limits.max_bytes),
-    }
+    """The refusal of a file by its size alone; in bytes when the sizes round alike (10.0 MB, 10.0 MB)."""
+    printed, limit = filesizeformat(size), filesizeformat(limits.max_bytes)
+    if printed == limit:
+        printed, limit = _bytes(size), _bytes(limits.max_bytes)
+    return _("The file is %(size)s; a file of this kind may be at most %(limit)s.") % {"size": printed, "limit": limit}
+
+
+def _bytes(count: int) -> str:
+    return ngettext("%(count)s byte", "%(count)s bytes", count) % {"count": f"{count:,}"}
 
 
 def _read_table(data: bytes, name: str, limits: FileLimits) -> list[list[Any]] | list[tuple[Any, ...]]:
