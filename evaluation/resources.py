@@ -73,7 +73,7 @@ class PlanWorkbookResource(resources.Resource):
         result = self.get_result_class()()
         result.diff_headers = [*PREVIEW_COLUMNS, _("Changes")]
         result.total_rows = len(dataset)
-        rows = dataset_rows(dataset)
+        rows = getattr(dataset, "workbook_rows", None) or dataset_rows(dataset)
         try:
             report = import_plan_rows(rows, dry_run=dry_run, user=kwargs.get("user"))
         except ImportRefused as refused:
@@ -149,6 +149,7 @@ class _WorkbookFormatMixin:
         dataset = tablib.Dataset(headers=headers)
         for row in rows:
             dataset.append([row.get(header, "") for header in headers])
+        dataset.workbook_rows = rows  # the reader's rows, for import_data (no second copy of a large file)
         return dataset
 
 

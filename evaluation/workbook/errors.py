@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from evaluation.domain.errors import MezasuError
 from evaluation.workbook.plan_columns import column_order
@@ -31,12 +32,35 @@ class RowError:
         }
 
 
+# A file of thousands of wrong rows is shown its first problems and how many more there are: the
+# person fixes those first, and no page or log line grows with the file.
+MAX_REPORTED_PROBLEMS = 100
+
+
 class ImportRefused(MezasuError):
-    """Nothing was imported. `errors` lists every problem found, in row order; `message` is their
-    text, one a line, in the active language."""
+    """Nothing was imported. `count` is the number of problems found; `errors` lists them in row
+    order, the first MAX_REPORTED_PROBLEMS of them and then a line saying how many more there are;
+    `message` is their text, one a line, in the active language."""
 
     def __init__(self, errors: list[RowError]):
-        self.errors = sorted(errors, key=lambda error: (error.row or 0, column_order(error.column)))
+        ordered = sorted(errors, key=lambda error: (error.row or 0, column_order(error.column)))
+        self.count = len(ordered)
+        self.errors = ordered[:MAX_REPORTED_PROBLEMS]
+        if self.count > MAX_REPORTED_PROBLEMS:
+            more = self.count - MAX_REPORTED_PROBLEMS
+            self.errors.append(
+                RowError(
+                    None,
+                    "",
+                    "",
+                    ngettext(
+                        "…and %(count)s more problem. Fix the ones above and import the file again.",
+                        "…and %(count)s more problems. Fix the ones above and import the file again.",
+                        more,
+                    )
+                    % {"count": f"{more:,}"},
+                )
+            )
         super().__init__("\n".join(str(error) for error in self.errors))
 
 

@@ -46,37 +46,37 @@ class FileLimits:
     max_other_elements: int  # everything else
 
 
-RATIO_FLOOR = 1 * MIB  # a small part's ratio says nothing; a large one packed 100 times over is a bomb
+RATIO_FLOOR = 1 * MIB  # a small part's ratio says nothing; a large one packed 200 times over is a bomb
 
 DEFAULT_LIMITS = {
-    # A department's sheet lists its own rows of one year: tens, a few hundred at most, 18 columns.
+    # A department's sheet lists its own rows of one year: tens, a few hundred at most, in 18 columns.
     FileKind.ENTRY_SHEET: FileLimits(
         max_bytes=5 * MIB,
         max_rows=2_000,
-        max_columns=64,
+        max_columns=40,
         max_cell_chars=32_768,
         max_parts=100,
         max_part_bytes=8 * MIB,
         max_small_part_bytes=2 * MIB,
         max_unpacked_bytes=16 * MIB,
-        max_ratio=100,
-        max_cell_elements=100_000,
+        max_ratio=200,
+        max_cell_elements=60_000,
         max_string_elements=20_000,
         max_other_elements=8_000,
     ),
     # A whole plan: the demo has 136 rows a year and 35 columns; a plan of several years and
     # several hundred indicators stays far below these.
     FileKind.PLAN_WORKBOOK: FileLimits(
-        max_bytes=10 * MIB,
-        max_rows=10_000,
-        max_columns=64,
+        max_bytes=8 * MIB,
+        max_rows=4_000,
+        max_columns=48,
         max_cell_chars=32_768,
         max_parts=100,
         max_part_bytes=32 * MIB,
         max_small_part_bytes=2 * MIB,
         max_unpacked_bytes=64 * MIB,
-        max_ratio=100,
-        max_cell_elements=300_000,
+        max_ratio=200,
+        max_cell_elements=200_000,
         max_string_elements=80_000,
         max_other_elements=8_000,
     ),

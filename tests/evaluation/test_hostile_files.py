@@ -23,6 +23,7 @@ from tests.evaluation.workbook.hostile_files import (
     HOSTILE_FILES,
     MEMORY_BUDGET,
     declared_dimension_xlsx,
+    largest_csv,
     measured,
     post_file,
 )
@@ -130,7 +131,7 @@ def test_a_file_of_50_mb_is_neither_kept_nor_held_by_the_admin_import(superuser_
 
     _report("admin import", "50 MB", cost)
     assert response.context["form"].errors["import_file"] == [
-        "The file is 50.0\xa0MB; a file of this kind may be at most 10.0\xa0MB."
+        "The file is 50.0\xa0MB; a file of this kind may be at most 8.0\xa0MB."
     ]
     assert _cached_files() == 0
     assert cost.peak_bytes < MEMORY_BUDGET
@@ -158,3 +159,54 @@ def test_a_sheet_declaring_the_whole_grid_is_read_as_the_rows_it_holds(client, d
     assert response.status_code == 302
     assert [error["row"] for error in upload.errors] == [2]  # its one row, not a sheet's row: said so
     assert cost.peak_bytes < 4 * MIB
+
+
+def _largest_csv(header, limits) -> bytes:
+    return largest_csv(list(header), rows=limits.max_rows, columns=limits.max_columns, size=limits.max_bytes)
+
+
+# The largest file each cap lets through, every row of it wrong: it passes the reader and is refused
+# by the sheet's or the plan's checks. What it costs bounds what any file can cost on that path.
+
+
+def test_the_largest_entry_sheet_the_caps_allow_costs_less_than_the_budget(client, department):
+    content = _largest_csv(ENTRY_SHEET_COLUMNS, ENTRY_LIMITS)
+
+    with measured() as cost:
+        response = _upload_entry_sheet(client, department, "sheet.csv", content)
+
+    _report("entry sheet", f"largest CSV, {len(content):,} bytes", cost)
+    assert response.status_code == 302
+    assert len(EntryUpload.objects.get().errors) == ENTRY_LIMITS.max_rows - 1
+    assert cost.peak_bytes < MEMORY_BUDGET
+
+
+def test_the_largest_plan_workbook_the_caps_allow_costs_the_admin_less_than_the_budget(superuser_client):
+    content = _largest_csv(PLAN_COLUMNS, PLAN_LIMITS)
+
+    with measured() as cost:
+        response = _import_in_admin(superuser_client, "plan.csv", content)
+
+    _report("admin import", f"largest CSV, {len(content):,} bytes", cost)
+    assert response.context["result"].has_validation_errors()
+    assert _cached_files() == 0
+    assert not any(snapshot().values())
+    assert cost.peak_bytes < MEMORY_BUDGET
+
+
+def test_the_largest_plan_workbook_the_caps_allow_is_refused_by_the_command_naming_its_first_problems(tmp_path):
+    path = tmp_path / "plan.csv"
+    path.write_bytes(_largest_csv(PLAN_COLUMNS, PLAN_LIMITS))
+    errors = StringIO()
+
+    with measured() as cost, translation.override("en"), pytest.raises(CommandError) as refused:
+        call_command("import_plan", str(path), stderr=errors)
+
+    _report("import_plan", "largest CSV", cost)
+    printed = errors.getvalue().splitlines()
+    assert len(printed) == 101
+    assert printed[-1].startswith("…and ")
+    assert printed[-1].endswith(" more problems. Fix the ones above and import the file again.")
+    assert "nothing was imported" in str(refused.value)
+    assert not any(snapshot().values())
+    assert cost.peak_bytes < MEMORY_BUDGET

@@ -31,7 +31,7 @@ class Command(BaseCommand):
             for error in refused.errors:
                 self.stderr.write(str(error))
             raise CommandError(
-                _("The file was refused (%(count)s problems); nothing was imported.") % {"count": len(refused.errors)}
+                _("The file was refused (%(count)s problems); nothing was imported.") % {"count": refused.count}
             ) from None
         for note in report.ignored:
             self.stdout.write(self.style.WARNING(str(note)))

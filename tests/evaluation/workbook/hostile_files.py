@@ -230,6 +230,16 @@ def nul_csv(header: list[str]) -> bytes:
     return (",".join(header) + "\r\n" + "x,a\x00b\r\n").encode()
 
 
+def largest_csv(header: list[str], *, rows: int, columns: int, size: int) -> bytes:
+    """The largest CSV the caps let through: `rows` rows of `columns` cells of Japanese text, as near
+    `size` bytes as it goes, under the given header (padded to `columns` names). Every row is wrong."""
+    names = [*header, *(f"列{number}" for number in range(columns - len(header)))]
+    first = (",".join(names) + "\r\n").encode()
+    characters = max(1, ((size - len(first)) // (rows - 1) // columns - 3) // 3)
+    line = (",".join("あ" * characters + str(number % 10) for number in range(columns)) + "\r\n").encode()
+    return first + line * (rows - 1)
+
+
 @dataclass(frozen=True)
 class Hostile:
     """A hostile file: how to make it for a kind of file (its header, its size cap), its name, and
@@ -285,7 +295,7 @@ HOSTILE_FILES = [
         "value in column XFD",
         lambda header, _: far_column_xlsx(list(header)),
         "sheet.xlsx",
-        "Row 2 has a value past column 64",
+        "Row 2 has a value past column",
     ),
     Hostile("old .xls or password", lambda *_: old_excel_file(), "sheet.xlsx", "protected with a password"),
     Hostile(
@@ -294,7 +304,7 @@ HOSTILE_FILES = [
         "sheet.csv",
         "reading stopped at row",
     ),
-    Hostile("header line of 689 KB", lambda *_: giant_header_csv(), "sheet.csv", "Row 1 has a value past column 64"),
+    Hostile("header line of 689 KB", lambda *_: giant_header_csv(), "sheet.csv", "Row 1 has a value past column"),
     Hostile("header cell of 689 KB", lambda *_: giant_cell_csv(), "sheet.csv", "Row 1 has a cell longer than"),
     Hostile("NUL byte", lambda header, _: nul_csv(list(header)), "sheet.csv", "NUL character"),
     Hostile(
