@@ -3,9 +3,9 @@ checked package (xlsx_package.py), rows and columns capped as they are read.
 
 openpyxl is used as it is, with two changes made through its own classes: the package it reads is
 ours (every part checked before openpyxl parses it), and a sheet's declared dimension is never read
-(a sheet of a few kilobytes declaring A1:XFD1048576 would otherwise be read as a billion cells, and
+(a sheet of a few kilobytes declaring A1:XFD1048576 would otherwise be read as 17 billion cells, and
 a sheet without one would be parsed twice). openpyxl parses XML with defusedxml (pinned in
-requirements.txt; tests/evaluation/workbook/test_hostile_files.py checks it does).
+requirements.txt; tests/evaluation/workbook/test_xlsx_package.py checks it does).
 """
 
 from __future__ import annotations
