@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from evaluation.domain.enums import ActualState, Direction, ResultStatus
-from evaluation.models import Result
+from evaluation.models import EntryUpload, Result
 from evaluation.workbook.entry_sheet import ENTRY_SHEET_COLUMNS as COLUMNS
 from tests.builders import (
     make_department,
@@ -20,6 +20,7 @@ from tests.builders import (
     make_user,
 )
 from tests.e2e.browser import log_in as _log_in
+from tests.evaluation.workbook.hostile_files import zip_bomb_xlsx
 
 
 @pytest.fixture
@@ -115,4 +116,21 @@ def test_a_sheet_with_a_bad_number_shows_the_problem_and_no_save_button(page: Pa
     expect(problems.get_by_role("row").nth(1)).to_contain_text("「多数」")
     expect(page.get_by_role("button", name=re.compile("保存|Save"))).to_have_count(0)
     screenshot("preview-with-errors")
+    assert Result.objects.get(indicator=count).status == ResultStatus.NOT_ENTERED
+
+
+def test_a_zip_bomb_is_refused_on_the_upload_page_with_what_is_wrong(page: Page, welfare_plan, screenshot, tmp_path):
+    plan, welfare, count, rate, qualitative = welfare_plan
+    path = tmp_path / "入力シート.xlsx"
+    path.write_bytes(zip_bomb_xlsx(list(COLUMNS)))  # 300 KB that would inflate to 200 MB
+    _log_in(page, "fukushi")
+    page.goto(f"/entry/{welfare.pk}/2024/upload/")
+
+    page.get_by_label(re.compile("記入済み|Filled-in entry sheet")).set_input_files(str(path))
+    page.get_by_role("button", name=re.compile("アップロード|Upload and preview")).click()
+
+    expect(page.get_by_role("alert")).to_contain_text("xl/worksheets/sheet1.xml は展開すると 8.0 MB を超えます")
+    expect(page.get_by_label(re.compile("記入済み|Filled-in entry sheet"))).to_have_attribute("aria-invalid", "true")
+    screenshot("upload-refused-zip-bomb")
+    assert not EntryUpload.objects.exists()
     assert Result.objects.get(indicator=count).status == ResultStatus.NOT_ENTERED
