@@ -145,7 +145,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Uploaded and imported files: every cap (size, rows, columns, zip parts…) is in evaluation/workbook/limits.py,
 # explained in docs/uploads.md. A kind's caps can be raised here; its size also from the environment
-# (MEZASU_ENTRY_SHEET_MAX_MB, default 5; MEZASU_PLAN_WORKBOOK_MAX_MB, default 8).
+# (MEZASU_ENTRY_SHEET_MAX_MB, default 5; MEZASU_PLAN_WORKBOOK_MAX_MB, default 5).
 MEZASU_FILE_LIMITS = {
     kind: {"max_bytes": int(float(os.environ[variable]) * 1024 * 1024)} if os.environ.get(variable) else {}
     for kind, variable in (

@@ -67,7 +67,7 @@ DEFAULT_LIMITS = {
     # A whole plan: the demo has 136 rows a year and 35 columns; a plan of several years and
     # several hundred indicators stays far below these.
     FileKind.PLAN_WORKBOOK: FileLimits(
-        max_bytes=8 * MIB,
+        max_bytes=5 * MIB,
         max_rows=4_000,
         max_columns=48,
         max_cell_chars=32_768,

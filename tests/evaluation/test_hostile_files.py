@@ -131,7 +131,7 @@ def test_a_file_of_50_mb_is_neither_kept_nor_held_by_the_admin_import(superuser_
 
     _report("admin import", "50 MB", cost)
     assert response.context["form"].errors["import_file"] == [
-        "The file is 50.0\xa0MB; a file of this kind may be at most 8.0\xa0MB."
+        "The file is 50.0\xa0MB; a file of this kind may be at most 5.0\xa0MB."
     ]
     assert _cached_files() == 0
     assert cost.peak_bytes < MEMORY_BUDGET

@@ -104,7 +104,7 @@ def test_the_size_caps_come_from_the_environment():
         [sys.executable, "-c", script], env=environment, capture_output=True, text=True, check=True
     )
 
-    assert printed.stdout.split() == [str(2 * 1024 * 1024), str(8 * 1024 * 1024)]
+    assert printed.stdout.split() == [str(2 * 1024 * 1024), str(5 * 1024 * 1024)]
 
 
 @pytest.mark.parametrize(("columns", "refused"), [(40, False), (41, True)])
@@ -148,10 +148,10 @@ def test_a_shift_jis_csv_is_still_read_after_utf_8_fails_midway():
 
 def test_a_path_is_refused_by_its_size_on_disk_before_it_is_read(tmp_path):
     path = tmp_path / "plan.csv"
-    path.write_bytes(b"x" * (8 * 1024 * 1024 + 1))
+    path.write_bytes(b"x" * (5 * 1024 * 1024 + 1))
 
     with translation.override("en"), pytest.raises(UnreadableWorkbook) as refused:
         read_workbook(path)
 
-    # 8.0 MB both, rounded: said in bytes
-    assert str(refused.value) == "The file is 8,388,609 bytes; a file of this kind may be at most 8,388,608 bytes."
+    # 5.0 MB both, rounded: said in bytes
+    assert str(refused.value) == "The file is 5,242,881 bytes; a file of this kind may be at most 5,242,880 bytes."
