@@ -328,6 +328,9 @@ class Result(models.Model):
     completed_late_at = models.DateTimeField(
         _("figure completed after closing"), null=True, blank=True, help_text=_("確定値の報告, approved.")
     )
+    # The standing approval was given by the person who submitted or last changed the item, which the
+    # plan allows for a one-person section (Plan.allows_own_review): the report flags it.
+    approved_by_submitter = models.BooleanField(_("approved by its own submitter"), default=False, editable=False)
 
     history = HistoricalRecords(excluded_fields=["reviewed_version", "reviewed_at"])
 

@@ -164,9 +164,12 @@ def transition(result: Result, action: str, *, user, expected_version: int, comm
     guards.refuse_own_decision(user, result, action)
     if action in COMMENTED_ACTIONS and not grading.has_reason(comment):
         raise TransitionRefused(_("Write a comment for the department."))
-    if guards.is_own_decision(user, result, action):
+    own = guards.is_own_decision(user, result, action)
+    if own:
         result._change_reason = guards.OWN_DECISION_REASON
-    guards.save_next_version(result, expected_version, user, {"status": status})
+    # An approval stands until the next transition; the report flags one given on one's own submission.
+    fields = {"status": status, "approved_by_submitter": own and action == Action.APPROVE}
+    guards.save_next_version(result, expected_version, user, fields)
     if action in COMMENTED_ACTIONS:
         ResultComment.objects.create(result=result, author=user, kind=COMMENTED_ACTIONS[action], body=comment.strip())
     return result
