@@ -111,6 +111,19 @@ class Plan(models.Model):
         year = self.evaluation_years.filter(fiscal_year=fiscal_year).first()
         return year.grading_rule if year is not None else self.grading_rule
 
+    def decimals_of(self, fiscal_year: int) -> int:
+        """The achievement's printed decimals in a fiscal year: a closed year's are those it was closed
+        with, whatever the plan's settings say since (one query)."""
+        return self.grading_rule_of(fiscal_year).decimals
+
+    def decimals_by_year(self) -> dict[int, int]:
+        """decimals_of() of every year opened, in one query (a year not opened: the plan's decimals)."""
+        decimals = {}
+        for year in self.evaluation_years.all():
+            year.plan = self
+            decimals[year.fiscal_year] = year.grading_rule.decimals
+        return decimals
+
     @property
     def fiscal_years(self) -> range:
         return range(self.first_fiscal_year, self.last_fiscal_year + 1)

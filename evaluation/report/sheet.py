@@ -188,6 +188,7 @@ class Sheet:
     provisional: bool  # until the year is closed every page says 暫定 and the date printed
     printed_on: dt.date
     grading_note: str  # ※1's text
+    decimals: int  # the achievement's, as the year is graded (a closed year's from its closing)
     footnotes: dict[str, str]  # {「※２」: reason} of the revisions the year's items carry
     areas: list[PrintedArea]
     own_approval = OWN_APPROVAL  # the words the page and the book print (not fields)
@@ -237,6 +238,7 @@ def build_sheet(
         provisional=not closed,
         printed_on=today or timezone.localdate(),
         grading_note=grading_note(rule),
+        decimals=rule.decimals,
         footnotes=footnotes,
         areas=areas,
     )

@@ -32,13 +32,14 @@ class MeasureRow:
     grade: str = ""
     message_id: str = ""
     errors: list[str] = field(default_factory=list)
+    decimals: int | None = None  # the year's (a closed year's from its closing); None: the plan's
 
     def _plan_figure(self, value, text) -> str:
         """A plan value or target through the one display module; empty (not 「—」) when there is none,
         so that the template leaves the line out."""
         if value is None and not text:
             return ""
-        return display.plan_value(value, text, **display.figure_style(self.value.result.indicator))
+        return display.plan_value(value, text, **display.figure_style(self.value.result.indicator, self.decimals))
 
     @property
     def original_plan(self) -> str:
@@ -54,11 +55,13 @@ class MeasureRow:
 
     @property
     def achievement_display(self) -> str:
-        return display.achievement(self.achievement, self.value.result.indicator.plan.achievement_decimals)
+        return display.achievement(
+            self.achievement, display.figure_style(self.value.result.indicator, self.decimals)["decimals"]
+        )
 
     @property
     def actual_display(self) -> str:
-        return display_actual(self.value, self.value.result.indicator)
+        return display_actual(self.value, self.value.result.indicator, self.decimals)
 
     @property
     def previous_display(self) -> str:
@@ -128,9 +131,10 @@ class EntryRow:
         return [(self.form[name].id_for_label, message) for message in errors]
 
 
-def display_actual(value: ResultValue, indicator) -> str:
+def display_actual(value: ResultValue, indicator, decimals: int | None = None) -> str:
     """A read-only actual through the one display module (「—」 when not entered)."""
-    return display.actual(value.actual_state, value.actual_value, value.actual_text, **display.figure_style(indicator))
+    style = display.figure_style(indicator, decimals)
+    return display.actual(value.actual_state, value.actual_value, value.actual_text, **style)
 
 
 def conflict_of(current: Result) -> Conflict:
@@ -143,8 +147,9 @@ def conflict_of(current: Result) -> Conflict:
     )
 
 
-def build_row(result, *, form, previous, return_comment) -> EntryRow:
-    """The row of one result: its form's inputs (None when read-only) and the preview of its grades."""
+def build_row(result, *, form, previous, return_comment, decimals: int | None = None) -> EntryRow:
+    """The row of one result: its form's inputs (None when read-only) and the preview of its grades;
+    `decimals`: the year's, when it is closed (else the plan's)."""
     values = list(result.values.all())
     preview = form.preview() if form is not None else stored_preview(result, values)
     measures = []
@@ -154,6 +159,7 @@ def build_row(result, *, form, previous, return_comment) -> EntryRow:
             previous=previous.get(value.measure_id),
             achievement=preview.achievements.get(value.pk),
             grade=preview.grades.get(value.pk, ""),
+            decimals=decimals,
         )
         if form is not None:
             measure.actual = form[form.actual_name(value)]
@@ -236,6 +242,7 @@ def page_rows(
     the save's `report` says the row is shown as typed, with the problems of a refused submission
     tied to their fields and the conflict of a stale save."""
     year_open = guards.takes_entries(year)
+    decimals = year.grading_rule.decimals if year is not None and not year_open else None  # a closed year's
     outcomes = report.rows if report else {}
     rows = []
     for result in results:
@@ -244,7 +251,11 @@ def page_rows(
         if guards.may_department_change(user, result, year_open=year_open):
             form = ResultEntryForm(result, data=typed) if shows_as_typed(outcome) else ResultEntryForm(result)
         row = build_row(
-            result, form=form, previous=previous.get(result.indicator_id, {}), return_comment=comments.get(result.pk)
+            result,
+            form=form,
+            previous=previous.get(result.indicator_id, {}),
+            return_comment=comments.get(result.pk),
+            decimals=decimals,
         )
         if outcome is not None:
             _add_outcome(row, outcome)

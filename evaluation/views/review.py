@@ -93,7 +93,10 @@ def review_queue(request, fiscal_year: int | None = None):
     results = review_filter.qs
     draft = SelectionDraft.take(request, fiscal_year) if can_review else None
     table = ReviewTable(
-        results, exclude=() if can_review else ("select",), selected=draft.selected if draft else frozenset()
+        results,
+        exclude=() if can_review else ("select",),
+        selected=draft.selected if draft else frozenset(),
+        decimals=plan.decimals_of(fiscal_year),
     )
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
     context.update(
@@ -216,10 +219,10 @@ def _visible_result(request, result_id: int) -> Result:
     return result
 
 
-def _value_rows(values, indicator) -> list[dict]:
+def _value_rows(values, indicator, decimals: int | None) -> list[dict]:
     """The values of a result as the page prints them, one row per measure (the indicator's unit and
-    its plan's decimals: evaluation.display)."""
-    style = display.figure_style(indicator)
+    the year's decimals: evaluation.display)."""
+    style = display.figure_style(indicator, decimals)
     return [
         {
             "subject": f"{value.measure.label}) {value.measure.name}".strip() if value.measure.label else "",
@@ -269,15 +272,19 @@ def review_item(request, result_id: int):
     year_closed = guards.is_year_closed(result.indicator.plan_id, result.fiscal_year)
     actions, not_yours = _item_actions(request.user, result, year_closed=year_closed)
     history = list(reversed(result_history(result)))
+    plan = result.indicator.plan
+    decimals = plan.decimals_by_year()  # each year's, a closed one's from its closing
+
+    def printed(year_result, values):  # an earlier year's result is of the same indicator
+        return _value_rows(values, result.indicator, decimals.get(year_result.fiscal_year))
+
     context = {
         "plan": result.indicator.plan,
         "result": result,
         "indicator": result.indicator,
         "marks": result.marks,  # the year's footnote marks (its revisions', never another year's)
-        "value_rows": _value_rows(values, result.indicator),
-        "earlier": [
-            (earlier, _value_rows(earlier.values.all(), result.indicator)) for earlier in earlier_results(result)
-        ],
+        "value_rows": printed(result, values),
+        "earlier": [(earlier, printed(earlier, earlier.values.all())) for earlier in earlier_results(result)],
         "history": history,
         "comments": comments,
         "actions": actions,
@@ -305,7 +312,7 @@ def _stale_message(result: Result, seen_version: int, action: str) -> str:
         return _("%(refused)s: the item was changed after you opened it. Check it and try again.") % {
             "refused": refused
         }
-    style = display.figure_style(result.indicator)
+    style = display.figure_style(result.indicator, result.indicator.plan.decimals_of(result.fiscal_year))
     parts = []
     for event in events:
         changes = "; ".join(
