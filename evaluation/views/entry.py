@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from departments.models import Department
 from departments.permissions import (
@@ -44,6 +44,7 @@ from evaluation.queries.progress import current_open_year
 from evaluation.services import department_entry, guards
 from evaluation.services.department_entry import EntryReport, PageAction
 from evaluation.views.entry_rows import build_row, grouped, page_rows, progress_of, with_current_versions
+from evaluation.views.http import page, post_only
 
 # Fetching, with the permission check first ------------------------------------------------------
 
@@ -161,7 +162,7 @@ def department(request, department_id: int, fiscal_year: int):
     return _render_page(request, department, _evaluation_year(department, fiscal_year))
 
 
-@require_POST
+@post_only(page("entry_department", "department_id", "fiscal_year"))
 def department_save(request, department_id: int, fiscal_year: int):
     """一時保存 / 選択した項目を提出 / すべて提出: department_entry.save_entries saves every changed row,
     then submits the chosen ones. What was refused is shown again as typed."""
@@ -189,7 +190,7 @@ def department_save(request, department_id: int, fiscal_year: int):
     return redirect("entry_department", department.pk, year.fiscal_year)
 
 
-@require_POST
+@post_only(page("entry"))
 def preview(request, result_id: int):
     """htmx: the row's achievement, grade and messages for what the user has typed, computed by the
     server's grading rule on unsaved objects. Nothing is saved."""
