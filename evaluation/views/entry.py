@@ -6,6 +6,9 @@ first, each linked to its page where the head confirms or returns it.
 Every object is fetched through departments.permissions: another department's page, result or
 preview answers 404 and changes nothing. A POST takes only what ResultEntryForm declares; the save
 itself is evaluation.services.department_entry, and what the page shows per row is entry_rows.
+
+Nothing typed is lost: a row the save could not take (someone saved it first, it was submitted or
+approved in the meantime, the year was closed) is shown again with what was typed and why.
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ from evaluation.queries.entry import (
 from evaluation.queries.progress import current_open_year
 from evaluation.services import department_entry, guards
 from evaluation.services.department_entry import EntryReport, PageAction
-from evaluation.views.entry_rows import build_row, grouped, page_rows, progress_of, with_current_versions
+from evaluation.views.entry_rows import build_row, grouped, page_rows, progress_of
 from evaluation.views.http import page, post_only
 
 # Fetching, with the permission check first ------------------------------------------------------
@@ -165,17 +168,18 @@ def department(request, department_id: int, fiscal_year: int):
 @post_only(page("entry_department", "department_id", "fiscal_year"))
 def department_save(request, department_id: int, fiscal_year: int):
     """一時保存 / 選択した項目を提出 / すべて提出: department_entry.save_entries saves every changed row,
-    then submits the chosen ones. What was refused is shown again as typed."""
+    then submits the chosen ones. What was refused is shown again as typed, with why."""
     user = request.user
     department = _department_for_entry(user, department_id)
     year = _evaluation_year(department, fiscal_year)
     action = request.POST.get("action", PageAction.SAVE)
-    year_open = guards.takes_entries(year)
-    # Only the rows the user could change, and only those that were on the page (their version was sent).
+    # Every row of the department the user enters for that the page sent (its version came back),
+    # also one submitted, approved or closed since the page was shown: the save says why it cannot
+    # take what was typed in it, instead of dropping it.
     forms = [
         ResultEntryForm(result, data=request.POST)
         for result in entry_page_results(year.plan, department.pk, year.fiscal_year)
-        if guards.may_department_change(user, result, year_open=year_open)
+        if can_edit_result(user, result)
     ]
     rows = [form.row_input() for form in forms if form.add_prefix("version") in request.POST]
     report = department_entry.save_entries(user, department, year, rows, action)
@@ -184,7 +188,7 @@ def department_save(request, department_id: int, fiscal_year: int):
         submitted = (outcome.result_id for outcome in report.rows.values() if outcome.submitted)
         notices.notify(request, notices.events_for(notices.SUBMITTED, submitted))
     if not report.all_done:
-        return _render_page(request, department, year, typed=with_current_versions(request.POST, report), report=report)
+        return _render_page(request, department, year, typed=request.POST, report=report)
     if not report.saved_count and not report.submitted_count:
         messages.info(request, _("Nothing was changed."))
     return redirect("entry_department", department.pk, year.fiscal_year)
