@@ -94,6 +94,7 @@ class ResultEntryForm(forms.Form):
             del self.fields["reason"]
         for name in self.data_fields:
             self.fields[name].show_hidden_initial = True
+            self.fields[name].widget.attrs["data-short-label"] = self.short_label(name)
 
     def _describe_fields(self):
         """Tie each input to the element that carries its message (aria-describedby), as the page
@@ -124,6 +125,16 @@ class ResultEntryForm(forms.Form):
     @staticmethod
     def tallying_name(value: ResultValue) -> str:
         return f"tallying_{value.pk}"
+
+    def short_label(self, name: str) -> str:
+        """A data field's name within its row (実績 a), 集計中, 評価, 理由), where the row is already named."""
+        for value in self.values:
+            sub_item = f" {value.measure.label})" if len(self.values) > 1 else ""
+            if name == self.actual_name(value):
+                return str(_("Actual")) + sub_item
+            if name == self.tallying_name(value):
+                return str(ActualState.TALLYING.label) + sub_item
+        return str(_("Grade")) if name == "judged_grade" else str(_("Reason"))
 
     @property
     def data_fields(self) -> list[str]:

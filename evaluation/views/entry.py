@@ -8,10 +8,16 @@ preview answers 404 and changes nothing. A POST takes only what ResultEntryForm 
 itself is evaluation.services.department_entry, and what the page shows per row is entry_rows.
 
 Nothing typed is lost: a row the save could not take (someone saved it first, it was submitted or
-approved in the meantime, the year was closed) is shown again with what was typed and why.
+approved in the meantime, the year was closed) is shown again with what was typed and why. Before
+a save the page's script (static/js/entry.js) keeps the unsaved values in the tab's sessionStorage
+with a token; the page after the save carries the token back (`handled_token`), and a page that
+comes without it (the session had ended: the save went to the login page instead) puts the values
+back, with a notice. A GET on the save URL (the login's `next`) goes to the page.
 """
 
 from __future__ import annotations
+
+import re
 
 from django.contrib import messages
 from django.db.models import Prefetch
@@ -49,6 +55,10 @@ from evaluation.services.department_entry import EntryReport, PageAction
 from evaluation.views.entry_rows import build_row, grouped, page_rows, progress_of
 from evaluation.views.http import page, post_only
 
+# The save's token, as entry.js makes it (crypto.randomUUID, or its fallback): anything else is ignored.
+STASH_TOKEN = re.compile(r"[A-Za-z0-9-]{8,64}")
+HANDLED_TOKEN_KEY = "entry_handled_token"
+
 # Fetching, with the permission check first ------------------------------------------------------
 
 
@@ -83,9 +93,16 @@ def _result_for_entry(user, result_id: int) -> Result:
 
 
 def _render_page(
-    request, department: Department, year: EvaluationYear, *, typed=None, report: EntryReport | None = None
+    request,
+    department: Department,
+    year: EvaluationYear,
+    *,
+    typed=None,
+    report: EntryReport | None = None,
+    handled_token: str = "",
 ):
-    """The department page; after a save, the rows its `report` refused are shown again as `typed`."""
+    """The department page; after a save, the rows its `report` refused are shown again as `typed`.
+    `handled_token` is the token of the save that was just handled (see the module's docstring)."""
     user = request.user
     results = entry_page_results(year.plan, department.pk, year.fiscal_year)
     rows = page_rows(
@@ -123,8 +140,16 @@ def _render_page(
         "sheet_download_url": reverse("entry_sheet_download", args=[department.pk, year.fiscal_year]),
         "sheet_upload_url": reverse("entry_sheet_upload", args=[department.pk, year.fiscal_year]),
         "activity": IndicatorKind.ACTIVITY,
+        "page_url": reverse("entry_department", args=[department.pk, year.fiscal_year]),
+        "stash_key": f"mezasu-entry:{user.pk}:{department.pk}:{year.fiscal_year}",
+        "handled_token": handled_token,
     }
     return render(request, "evaluation/entry/department.html", context)
+
+
+def _stash_token(request) -> str:
+    token = request.POST.get("stash_token", "")
+    return token if STASH_TOKEN.fullmatch(token) else ""
 
 
 def _announce(request, report: EntryReport) -> None:
@@ -162,7 +187,8 @@ def department(request, department_id: int, fiscal_year: int):
     """A department's indicators of the year: editable for its staff, read-only for the planning
     section and viewers."""
     department = _department_for_viewing(request.user, department_id)
-    return _render_page(request, department, _evaluation_year(department, fiscal_year))
+    handled_token = request.session.pop(HANDLED_TOKEN_KEY, "")
+    return _render_page(request, department, _evaluation_year(department, fiscal_year), handled_token=handled_token)
 
 
 @post_only(page("entry_department", "department_id", "fiscal_year"))
@@ -187,10 +213,13 @@ def department_save(request, department_id: int, fiscal_year: int):
     if report.submitted_count:
         submitted = (outcome.result_id for outcome in report.rows.values() if outcome.submitted)
         notices.notify(request, notices.events_for(notices.SUBMITTED, submitted))
+    token = _stash_token(request)
     if not report.all_done:
-        return _render_page(request, department, year, typed=request.POST, report=report)
+        return _render_page(request, department, year, typed=request.POST, report=report, handled_token=token)
     if not report.saved_count and not report.submitted_count:
         messages.info(request, _("Nothing was changed."))
+    if token:
+        request.session[HANDLED_TOKEN_KEY] = token
     return redirect("entry_department", department.pk, year.fiscal_year)
 
 

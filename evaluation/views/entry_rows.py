@@ -183,21 +183,12 @@ def not_taken_message(outcome: RowOutcome, fiscal_year: int) -> str:
 
 def typed_values(form: ResultEntryForm) -> list[tuple[str, str]]:
     """(label, text) of every field the user changed in a bound form, as typed."""
-    changed = set(form.changed_data)
     typed = []
-    for value in form.values:
-        actual, tallying = form.actual_name(value), form.tallying_name(value)
-        if actual not in changed and tallying not in changed:
-            continue
-        text = form[actual].data or ""
-        if form[tallying].data:
-            text = f"{text} {ActualState.TALLYING.label}".strip()
-        label = _("Actual") + (f" {value.measure.label})" if len(form.values) > 1 else "")
-        typed.append((label, text or display.EMPTY))
-    if "judged_grade" in changed:
-        typed.append((_("Grade"), form["judged_grade"].data or display.EMPTY))
-    if "reason" in changed:
-        typed.append((_("Reason"), form["reason"].data or display.EMPTY))
+    for name in form.changed_data:
+        data = form[name].data
+        if isinstance(data, bool):  # 集計中 ticked or unticked
+            data = "✓" if data else display.EMPTY
+        typed.append((form.short_label(name), data or display.EMPTY))
     return typed
 
 
