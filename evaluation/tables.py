@@ -146,7 +146,7 @@ class ReviewTable(tables.Table):
         indicator = record.indicator
         return format_html_join(
             "",
-            '<span class="review-table__figure">{}{} / {}</span>',
+            '<span class="review-table__figure review-table__figure--wraps">{}{} / {}</span>',
             ((_prefix(value), plan_text(value, indicator), actual_text(value, indicator)) for value in values),
         )
 
