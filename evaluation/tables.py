@@ -149,7 +149,7 @@ class ReviewTable(tables.Table):
         indicator = record.indicator
         return format_html_join(
             "",
-            '<span class="review-table__figure">{}{} / {}</span>',
+            '<span class="review-table__figure review-table__figure--wraps">{}{} / {}</span>',
             (
                 (
                     _prefix(value),

@@ -168,6 +168,9 @@ def admin_path(route: str, name: str, pattern: URLPattern, world: World) -> str:
 
 # Every URL outside the admin: {route: {method: answers per role}}. A POST carries no data: the answers
 # say who gets past the permission check, not what a complete form does.
+# A URL that only takes a form's POST sends a GET on to the page of its form (views.http.post_only):
+# the login's `next` after a session ended, or the language switcher on a page a POST rendered; the
+# page then answers the role as its own row says.
 MATRIX: dict[str, dict[str, dict[str, object]]] = {
     "login/": {
         "get": answers(200, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
@@ -196,11 +199,11 @@ MATRIX: dict[str, dict[str, dict[str, object]]] = {
     },
     # The head reads the department's page and enters nothing: its writes, sheet and uploads answer 404.
     "entry/<int:department_id>/<int:fiscal_year>/save/": {
-        "get": answers(LOGIN, 405, 405, 405, 405, 405),
+        "get": everyone(REDIRECT),
         "post": answers(LOGIN, REDIRECT, 404, 404, 404, 404, head=404),
     },
     "entry/results/<int:result_id>/preview/": {
-        "get": answers(LOGIN, 405, 405, 405, 405, 405),
+        "get": everyone(REDIRECT),
         "post": answers(LOGIN, 200, 404, 404, 404, 404, head=404),
     },
     "entry/<int:department_id>/<int:fiscal_year>/sheet.xlsx": {
@@ -216,7 +219,7 @@ MATRIX: dict[str, dict[str, dict[str, object]]] = {
         "post": answers(LOGIN, 405, 405, 405, 405, 405),
     },
     "entry/uploads/<uuid:upload_id>/confirm/": {
-        "get": answers(LOGIN, 405, 405, 405, 405, 405),
+        "get": everyone(REDIRECT),
         "post": answers(LOGIN, REDIRECT, 404, 404, 404, 404, head=404),
     },
     # The report: department staff see their own items until the year is closed (the page says so).
@@ -242,7 +245,7 @@ MATRIX: dict[str, dict[str, dict[str, object]]] = {
     },
     # An empty POST: the planning section gets 400 (nothing selected).
     "review/<int:fiscal_year>/selection/": {
-        "get": answers(LOGIN, 405, 405, 405, 405, 405),
+        "get": everyone(REDIRECT),
         "post": answers(LOGIN, 403, 403, 403, 400, 400),
     },
     "review/results/<int:result_id>/": {
@@ -250,7 +253,7 @@ MATRIX: dict[str, dict[str, dict[str, object]]] = {
         "post": answers(LOGIN, 405, 405, 405, 405, 405),
     },
     "review/results/<int:result_id>/comment/": {
-        "get": answers(LOGIN, 405, 405, 405, 405, 405),
+        "get": everyone(REDIRECT),
         "post": answers(LOGIN, REDIRECT, 404, 403, REDIRECT, REDIRECT),
     },
     # 確定値の報告: the page shows what the person may do; an empty POST does nothing and goes back.
@@ -265,7 +268,7 @@ MATRIX: dict[str, dict[str, dict[str, object]]] = {
     # An empty POST: the planning section gets 400 (no version seen). The action here is "approve": the
     # head is refused it like the staff (the head's own confirm and return: tests/evaluation/views/test_duties.py).
     "review/results/<int:result_id>/<str:action>/": {
-        "get": answers(LOGIN, 405, 405, 405, 405, 405),
+        "get": everyone(REDIRECT),
         "post": answers(LOGIN, 403, 404, 403, 400, 400),
     },
     "audit/": {
@@ -296,7 +299,7 @@ MATRIX: dict[str, dict[str, dict[str, object]]] = {
         "post": answers(LOGIN, 403, 403, 403, 404, 404),
     },
     "years/period/": {
-        "get": answers(LOGIN, 405, 405, 405, 405, 405),
+        "get": everyone(REDIRECT),
         "post": answers(LOGIN, 403, 403, 403, 404, 404),
     },
     # The grading rule of the plan given in ?plan= / POST plan (regrading): without one, 404.
@@ -306,16 +309,16 @@ MATRIX: dict[str, dict[str, dict[str, object]]] = {
     },
     # An empty POST: the reason is missing, back to the years page.
     "years/<int:year_id>/reopen/": {
-        "get": answers(LOGIN, 405, 405, 405, 405, 405),
+        "get": everyone(REDIRECT),
         "post": answers(LOGIN, 403, 403, 403, REDIRECT, REDIRECT),
     },
     "years/<int:year_id>/deadline/": {
-        "get": answers(LOGIN, 405, 405, 405, 405, 405),
+        "get": everyone(REDIRECT),
         "post": answers(LOGIN, 403, 403, 403, REDIRECT, REDIRECT),
     },
     # A POST without `confirmed` is the confirmation page.
     "years/<int:year_id>/close/": {
-        "get": answers(LOGIN, 405, 405, 405, 405, 405),
+        "get": everyone(REDIRECT),
         "post": answers(LOGIN, 403, 403, 403, 200, 200),
     },
     "progress/": {
@@ -327,7 +330,7 @@ MATRIX: dict[str, dict[str, dict[str, object]]] = {
         "post": answers(LOGIN, 405, 405, 405, 405, 405),
     },
     "progress/<int:fiscal_year>/remind/": {
-        "get": answers(LOGIN, 405, 405, 405, 405, 405),
+        "get": everyone(REDIRECT),
         "post": answers(LOGIN, 403, 403, 403, REDIRECT, REDIRECT),
     },
 }

@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_safe
 from django_tables2 import RequestConfig
 
 from departments import permissions
@@ -35,6 +35,7 @@ from evaluation.services.guards import StaleVersion
 from evaluation.tables import ReviewTable
 from evaluation.views.confirmations import SelectionDraft, is_confirmed, preview_selection, wants_back
 from evaluation.views.home import _choose
+from evaluation.views.http import page, post_only
 
 PER_PAGE = 50
 BULK_ACTIONS = (Action.APPROVE, Action.RETURN)
@@ -117,7 +118,7 @@ def _next_url(request, fallback: str) -> str:
     return fallback
 
 
-@require_POST
+@post_only(page("review_queue", "fiscal_year"))
 def review_selection(request, fiscal_year: int):
     """Approve or return the selected results, all or nothing, once confirmed: without `confirmed=1`
     the page says what would happen and changes nothing (views.confirmations). Refusals are listed
@@ -331,7 +332,7 @@ def _stale_message(result: Result, seen_version: int, action: str) -> str:
     }
 
 
-@require_POST
+@post_only(page("review_item", "result_id"))
 def review_action(request, result_id: int, action: str):
     """Approve, return or reopen one item at the version the reviewer saw; or, as the department's
     head, confirm it to the planning section or return it."""
@@ -362,7 +363,7 @@ def review_action(request, result_id: int, action: str):
     return redirect("review_item", result_id=result.pk)
 
 
-@require_POST
+@post_only(page("review_item", "result_id"))
 def review_comment(request, result_id: int):
     """Add a plain comment to the thread (the owning department or the planning section)."""
     result = _visible_result(request, result_id)

@@ -268,11 +268,14 @@ def test_years_page_sends_anonymous_visitors_to_the_login_page(client, plan, pla
     assert EvaluationYear.objects.get().status == YearStatus.OPEN
 
 
-def test_year_actions_refuse_get(client, plan, planner):
+def test_year_actions_by_get_change_nothing_and_go_to_the_years_page(client, plan, planner):
     year = years.open_year(plan, 2024, user=planner).year
     client.force_login(planner)
-    assert client.get(reverse("year_close", args=[year.pk])).status_code == 405
-    assert client.get(reverse("year_deadline", args=[year.pk])).status_code == 405
+    for name in ("year_close", "year_deadline", "year_reopen"):
+        response = client.get(reverse(name, args=[year.pk]))
+        assert (response.status_code, response.url) == (302, reverse("years"))
+    assert client.put(reverse("year_close", args=[year.pk])).status_code == 405
+    assert EvaluationYear.objects.get().status == YearStatus.OPEN
 
 
 # The second year: the plan's period, carried plan values, reopening ----------------------------
