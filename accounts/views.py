@@ -8,7 +8,7 @@ import math
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import SESSION_KEY, update_session_auth_hash
+from django.contrib.auth import SESSION_KEY, logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordChangeForm
 from django.http import JsonResponse
@@ -24,15 +24,15 @@ from accounts.client import client_ip
 
 class LoginView(auth_views.LoginView):
     """The login page also for a browser that holds a session already (its own person's or another's):
-    a sign-in never carries a signed-in session over. The session of whoever was signed in is ended
-    (its row deleted) and the new one starts on a new key; data of a session nobody was signed in to
+    a sign-in never carries a signed-in session over. Whoever was signed in is signed out (its session
+    row deleted, a sign-out event) and the new one starts on a new key; data of a session nobody was signed in to
     (e.g. what a page kept before its session expired) is carried over, on a new key too."""
 
     redirect_authenticated_user = False
 
     def form_valid(self, form):
         if self.request.session.get(SESSION_KEY) is not None:
-            self.request.session.flush()
+            logout(self.request)  # the earlier person signs out (recorded), its session ends
         return super().form_valid(form)
 
 

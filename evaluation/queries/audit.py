@@ -63,8 +63,9 @@ PATHS = {
 }
 ACTIONS = {"+": gettext_lazy("Created"), "~": gettext_lazy("Changed"), "-": gettext_lazy("Deleted")}
 
-# Bookkeeping that every save moves: not a change anyone asks about.
-SKIPPED_FIELDS = {"id", "updated_at", "updated_by", "version", "opened_at", "position"}
+# Bookkeeping that every save moves: not a change anyone asks about. An account's date_joined comes back
+# from the admin's form without its microseconds: a change of nothing.
+SKIPPED_FIELDS = {"id", "updated_at", "updated_by", "version", "opened_at", "position", "date_joined"}
 
 
 # The list ------------------------------------------------------------------------------------------

@@ -47,6 +47,7 @@ def test_signing_in_over_another_persons_session_signs_in_the_new_person_on_a_ne
     assert _signed_in_as(client) == str(bob.pk)
     assert client.session.session_key != alices_key
     assert not UserSession.objects.filter(session_key=alices_key).exists()  # alice's session ended
+    assert AccountEvent.objects.filter(kind=AccountEventKind.SIGNED_OUT, user=alice).count() == 1
     assert UserSession.objects.get(session_key=client.session.session_key).user == bob
 
 
