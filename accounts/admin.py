@@ -6,7 +6,8 @@ account's sessions and is a sign-in event; every change and deletion is in the a
 
 from contextvars import ContextVar
 
-from axes.models import AccessFailureLog, AccessLog
+from axes.admin import AccessAttemptAdmin as AxesAccessAttemptAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -15,7 +16,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 
 from accounts import services
-from departments.admin import ADMIN_CHANGE_REASON, AuditedAdmin, MembershipInline
+from departments.admin import ADMIN_CHANGE_REASON, AuditedAdmin, MembershipInline, RecordsDeletions
 from departments.permissions import ADMIN_RIGHT_FIELDS, Refusal, refuse_account_change, refuse_account_delete
 
 # The administrator setting a password on the admin's password page (its form has no request).
@@ -48,9 +49,16 @@ class AccountPasswordForm(AdminPasswordChangeForm):
 
 admin.site.unregister(User)
 # django-axes's logs of successes and of each failure are off (AXES_DISABLE_ACCESS_LOG; the sign-in events
-# are the record, in the audit trail): only its attempts stay in the admin, where deleting one unlocks.
+# are the record, in the audit trail): only its attempts stay in the admin, where deleting one unlocks,
+# logged with the attempt's user name and address (the audit trail lists the unlocking).
 admin.site.unregister(AccessLog)
 admin.site.unregister(AccessFailureLog)
+admin.site.unregister(AccessAttempt)
+
+
+@admin.register(AccessAttempt)
+class AccessAttemptAdmin(RecordsDeletions, AxesAccessAttemptAdmin):
+    pass
 
 
 @admin.register(User)

@@ -3,6 +3,7 @@ administrator rights and superusers' accounts are a superuser's business, nobody
 themselves, and every change is in the audit trail."""
 
 import pytest
+from axes.models import AccessAttempt
 from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
@@ -137,3 +138,17 @@ def test_deactivating_an_account_in_the_admin_ends_its_sessions(client, root):
     client.post(reverse("admin:auth_user_change", args=[clerk.pk]), _change_form(clerk, is_active=False))
 
     assert not UserSession.objects.filter(user=clerk).exists()
+
+
+def test_an_administrator_unlocks_a_sign_in_by_deleting_its_attempt_and_the_trail_says_so(client, root, settings):
+    make_user("clerk")
+    for _attempt in range(settings.AXES_FAILURE_LIMIT):
+        Client().post(reverse("login"), {"username": "clerk", "password": "wrong"})
+    attempt = AccessAttempt.objects.get(username="clerk")
+    client.force_login(root)
+
+    client.post(reverse("admin:axes_accessattempt_delete", args=[attempt.pk]), {"post": "yes"})
+
+    assert Client().post(reverse("login"), {"username": "clerk", "password": "pw-for-tests-only"}).status_code == 302
+    entry = audit.describe_rows(list(audit.audit_rows(audit.AuditFilters(kind="admin_deletion"))))[0]
+    assert entry.user == root and "clerk" in {str(change.old) for change in entry.changes}
