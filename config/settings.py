@@ -6,6 +6,7 @@ links of every e-mail; the request's own address when unset).
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -55,7 +56,9 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "simple_history",
+    "axes",
     "departments",
+    "accounts",
     "evaluation",
 ]
 
@@ -72,6 +75,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a locked sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -87,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "accounts.context_processors.session_timeout",
             ],
         },
     },
@@ -107,10 +113,32 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# django-axes checks every sign-in first (a locked one is refused before its password is checked).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Sign-in throttling (django-axes, attempts kept in the database): after AXES_FAILURE_LIMIT wrong
+# passwords in a row for one user name from one address, that pair is locked for the cool-off; a
+# success clears the count. Locking the pair (not the user name alone) keeps a mistyping colleague or
+# an attacker from locking someone else out; every attempt is in the audit trail either way
+# (accounts.receivers). During a lockout an attempt is refused unchecked and does not prolong it.
+AXES_FAILURE_LIMIT = int(os.environ.get("MEZASU_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("MEZASU_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "accounts.client.client_ip"
+# The sign-in events (accounts.AccountEvent) are the record of successes; axes keeps only the attempts.
+AXES_DISABLE_ACCESS_LOG = True
+# Reverse proxies in front of the app that append to X-Forwarded-For (accounts.client): 0 reads REMOTE_ADDR.
+MEZASU_TRUSTED_PROXIES = int(os.environ.get("MEZASU_TRUSTED_PROXIES", "0"))
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -136,8 +164,14 @@ STORAGES = {
     },
 }
 
-# No state in an app process: sessions live in the database (the default backend, said here on purpose).
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# No state in an app process: sessions live in the database, each row with its account
+# (accounts.sessions, Django's database engine extended) so that one can log out one's other sessions.
+SESSION_ENGINE = "accounts.sessions"
+# A session ends after this idle time (every request starts it again); the pages warn
+# MEZASU_SESSION_WARNING_SECONDS before and offer to extend it (static/js/session-timeout.js).
+SESSION_COOKIE_AGE = int(os.environ.get("MEZASU_SESSION_IDLE_MINUTES", "30")) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+MEZASU_SESSION_WARNING_SECONDS = int(os.environ.get("MEZASU_SESSION_WARNING_SECONDS", "300"))
 # A page of 250 indicators with several fields each must fit in one POST.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # Uploads are parsed in memory up to this size, never written to a process-local temp file path we rely on.
@@ -174,7 +208,6 @@ if not DEBUG:
 # HSTS preload (W021) is for sites on the public internet and binds every subdomain of the domain
 # for months; a municipality's LGWAN deployment must not opt its whole domain in from this app.
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
-SESSION_COOKIE_AGE = 60 * 60 * 9  # one working day
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -193,5 +226,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
     # WeasyPrint warns of every CSS property it does not print (the report's stylesheet also serves
     # browsers: print-color-adjust, overflow-x); its errors still show.
-    "loggers": {"weasyprint": {"level": "ERROR"}},
+    # Sign-ins, failures (with the user name tried) and lockouts: accounts.services, also in the audit trail.
+    "loggers": {"weasyprint": {"level": "ERROR"}, "accounts": {"level": "INFO"}},
 }

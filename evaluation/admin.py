@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from import_export.forms import ExportForm
 
-from departments.admin import ADMIN_CHANGE_REASON, AuditedAdmin
+from departments.admin import ADMIN_CHANGE_REASON, AuditedAdmin, RecordsDeletions
 from departments.permissions import can_import_plan
 from evaluation.domain.errors import MezasuError
 from evaluation.domain.fiscal_year import display_fiscal_year
@@ -180,7 +180,7 @@ class PlanAdmin(ImportExportMixin, AuditedAdmin):
 
 
 @admin.register(Pillar)
-class PillarAdmin(HoldsIndicators, admin.ModelAdmin):
+class PillarAdmin(HoldsIndicators, RecordsDeletions, admin.ModelAdmin):
     actions = None
     indicators_lookup = "initiative__vision__policy_area__pillar"
     list_display = ["number", "title", "plan"]
@@ -190,7 +190,7 @@ class PillarAdmin(HoldsIndicators, admin.ModelAdmin):
 
 
 @admin.register(PolicyArea)
-class PolicyAreaAdmin(HoldsIndicators, admin.ModelAdmin):
+class PolicyAreaAdmin(HoldsIndicators, RecordsDeletions, admin.ModelAdmin):
     actions = None
     indicators_lookup = "initiative__vision__policy_area"
     list_display = ["number", "title", "pillar"]
@@ -200,7 +200,7 @@ class PolicyAreaAdmin(HoldsIndicators, admin.ModelAdmin):
 
 
 @admin.register(Vision)
-class VisionAdmin(HoldsIndicators, admin.ModelAdmin):
+class VisionAdmin(HoldsIndicators, RecordsDeletions, admin.ModelAdmin):
     actions = None
     indicators_lookup = "initiative__vision"
     list_display = ["number", "heading", "policy_area", "plan_pages"]
@@ -210,7 +210,7 @@ class VisionAdmin(HoldsIndicators, admin.ModelAdmin):
 
 
 @admin.register(Initiative)
-class InitiativeAdmin(HoldsIndicators, admin.ModelAdmin):
+class InitiativeAdmin(HoldsIndicators, RecordsDeletions, admin.ModelAdmin):
     actions = None
     indicators_lookup = "initiative"
     list_display = ["number", "title", "vision", "implementation_ref", "is_relisted"]
@@ -407,7 +407,7 @@ class EvaluationYearAdmin(AuditedAdmin):
 
 
 @admin.register(ResultComment)
-class ResultCommentAdmin(admin.ModelAdmin):
+class ResultCommentAdmin(RecordsDeletions, admin.ModelAdmin):
     list_display = ["result", "author", "kind", "created_at"]
     list_filter = ["kind"]
     search_fields = ["body", "result__indicator__code"]
@@ -422,7 +422,7 @@ class ResultCommentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Revision)
-class RevisionAdmin(admin.ModelAdmin):
+class RevisionAdmin(RecordsDeletions, admin.ModelAdmin):
     """Revisions are made on the revise page (with the regrading and the history); here only read."""
 
     list_display = [

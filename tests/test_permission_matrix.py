@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pytest
+from axes.models import AccessAttempt
 from django.apps import apps
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
@@ -105,6 +106,17 @@ def world(django_user_model) -> World:
         changed_by=users[PLANNING],
     )
     Group.objects.create(name="計画所管")
+    # A locked sign-in (the admin unlocks it by deleting the attempt).
+    AccessAttempt.objects.create(
+        username="own",
+        ip_address="127.0.0.1",
+        user_agent="test",
+        get_data="",
+        post_data="",
+        http_accept="text/html",
+        path_info="/login/",
+        failures_since_start=5,
+    )
     kwargs = {
         "result_id": result.pk,
         "department_id": own.pk,
@@ -172,13 +184,33 @@ def admin_path(route: str, name: str, pattern: URLPattern, world: World) -> str:
 # the login's `next` after a session ended, or the language switcher on a page a POST rendered; the
 # page then answers the role as its own row says.
 MATRIX: dict[str, dict[str, dict[str, object]]] = {
+    # The login page also for a signed-in browser (signing in there starts a fresh session); an empty POST
+    # is the form with its errors.
     "login/": {
-        "get": answers(200, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
-        "post": answers(200, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+        "get": everyone(200, anon=200),
+        "post": everyone(200, anon=200),
     },
     "logout/": {
         "get": answers(LOGIN, 405, 405, 405, 405, 405),
         "post": answers(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
+    },
+    # One's own account: everyone signed in. An empty POST to the password form is refused with its errors.
+    "account/": {
+        "get": everyone(200),
+        "post": everyone(405),
+    },
+    "account/password/": {
+        "get": everyone(405),
+        "post": everyone(400),
+    },
+    "account/sessions/end-others/": {
+        "get": everyone(405),
+        "post": everyone(REDIRECT),
+    },
+    # The idle-session warning's "stay signed in": a POST answered with the session's new length.
+    "session/extend/": {
+        "get": everyone(405),
+        "post": everyone(200),
     },
     "i18n/setlang/": {
         "get": answers(REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
@@ -349,6 +381,7 @@ SUPERUSER_ADMIN = {
     "admin:evaluation_revision_add": 403,  # revisions are made on the revise page, with their regrading
     "admin:evaluation_evaluationyear_add": 403,  # a year is opened on the years page, which creates its results
     "admin:evaluation_revision_delete": 403,  # and never deleted
+    "admin:axes_accessattempt_add": 403,  # attempts are django-axes's record of failed sign-ins
 }
 
 

@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
+from evaluation.management.commands.load_demo import DEMO_PASSWORD
 from tests.e2e.browser import log_in
 
 PHONE = {"width": 390, "height": 844}
@@ -35,7 +36,7 @@ def demo(transactional_db, settings):
 
 
 def _log_in(page: Page, username: str) -> None:
-    log_in(page, username, "mezasu-demo")
+    log_in(page, username, DEMO_PASSWORD)
 
 
 def _cells(page: Page, selector: str) -> list[dict]:
