@@ -190,9 +190,11 @@ MATRIX: dict[str, dict[str, dict[str, object]]] = {
         "get": everyone(200, anon=200),
         "post": everyone(200, anon=200),
     },
+    # Logging out is a POST, also from a page whose session has ended; a GET goes home (which sends a
+    # browser without a session on to the login page).
     "logout/": {
-        "get": answers(LOGIN, 405, 405, 405, 405, 405),
-        "post": answers(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
+        "get": everyone(REDIRECT, anon=REDIRECT),
+        "post": everyone(LOGIN),
     },
     # One's own account: everyone signed in. An empty POST to the password form is refused with its errors.
     "account/": {

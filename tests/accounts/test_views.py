@@ -307,3 +307,13 @@ def test_an_ended_session_is_not_extended(client):
     response = client.post(reverse("session_extend"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
     assert client.get(reverse("session_extend")).status_code == 302
+
+
+def test_logging_out_after_the_session_has_ended_goes_to_the_login_page_and_never_405(client):
+    """The log-out button of a page whose session ended: no detour through the login page whose `next`
+    would GET this POST-only URL; a GET of it goes home."""
+    response = client.post(reverse("logout"))
+    assert (response.status_code, response["Location"]) == (302, reverse("login"))
+    response = client.get(reverse("logout"), follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain[0] == (reverse("home"), 302)
