@@ -1,0 +1,64 @@
+"""The request id: one short id per request, made here, written into every log line of that request
+and into the response's X-Request-ID header, and shown on the error pages, so that the id a user
+reads off a 500 page finds the traceback in the log.
+
+- RequestIdMiddleware, first in MIDDLEWARE, makes the id and keeps it in a context variable for the
+  whole request (the 500 is logged by django.request inside it);
+- RequestIdFilter, on the log handler, puts it on every record as `%(request_id)s` ("-" outside a
+  request: commands, start-up);
+- `{% request_id %}`, a template tag (a builtin library, see TEMPLATES in settings), prints it on
+  the error pages, which are drawn without a request context (the 500, 400 and CSRF pages).
+
+The id is always our own: an X-Request-ID sent by a client is not trusted into the log.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import secrets
+
+from django import template
+
+HEADER = "X-Request-ID"
+NO_REQUEST = "-"
+
+_current: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default=NO_REQUEST)
+
+
+def new_request_id() -> str:
+    """12 hexadecimal digits: short enough to read out over the phone, unique enough for a log."""
+    return secrets.token_hex(6)
+
+
+def current_request_id() -> str:
+    return _current.get()
+
+
+class RequestIdMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.request_id = new_request_id()
+        token = _current.set(request.request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            _current.reset(token)
+        response[HEADER] = request.request_id
+        return response
+
+
+class RequestIdFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = _current.get()
+        return True
+
+
+register = template.Library()
+
+
+@register.simple_tag(name="request_id")
+def request_id_tag() -> str:
+    return current_request_id()
