@@ -74,6 +74,10 @@ class World:
 
 @pytest.fixture
 def world(django_user_model) -> World:
+    return make_world()
+
+
+def make_world() -> World:
     """One plan, an open FY2024, the own department's indicator with its result, another department,
     and one user per role; the kwargs the URLs take point at the own department's objects."""
     plan = make_plan()
