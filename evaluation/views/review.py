@@ -10,8 +10,8 @@ changed (guards.may_decide): the page says why instead."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseBadRequest
+from django.core.exceptions import BadRequest, PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -124,12 +124,12 @@ def review_selection(request, fiscal_year: int):
     back = _next_url(request, reverse("review_queue", args=[fiscal_year]))
     action = request.POST.get("action", "")
     if action not in BULK_ACTIONS:
-        return HttpResponseBadRequest("unknown action")
+        raise BadRequest("unknown action")
     try:
         selected = {int(raw) for raw in request.POST.getlist("selected")}
         versions = {pk: int(request.POST[f"version-{pk}"]) for pk in selected}
     except (KeyError, ValueError):
-        return HttpResponseBadRequest("malformed selection")
+        raise BadRequest("malformed selection") from None
     in_year = set(Result.objects.filter(pk__in=selected, fiscal_year=fiscal_year).values_list("pk", flat=True))
     versions = {pk: version for pk, version in versions.items() if pk in in_year}
     comment = request.POST.get("comment", "")
@@ -336,7 +336,7 @@ def review_action(request, result_id: int, action: str):
     try:
         seen_version = int(request.POST["version"])
     except (KeyError, ValueError):
-        return HttpResponseBadRequest("missing version")
+        raise BadRequest("missing version") from None
     comment = request.POST.get("comment", "")
     try:
         services.review(result, action, user=request.user, expected_version=seen_version, comment=comment)
