@@ -64,6 +64,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: the id is in every log line of the request, the 500's included (config/request_id.py).
     "config.request_id.RequestIdMiddleware",
+    # Before the HTTPS redirect and the host check: the load balancer probes by address over HTTP.
+    "config.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise: what the app draws is never cached; static files keep their long cache.
@@ -193,6 +195,9 @@ SESSION_COOKIE_AGE = 60 * 60 * 9  # one working day
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# The load balancer's probe is answered before the redirect (config/health.py), this keeps it so if
+# the middleware order changes.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # Content-Security-Policy (django-csp 4): everything from the app itself, no inline script or style
 # (no style="" attribute, no on*= handler, no <script> without src) anywhere, the admin included.

@@ -173,6 +173,11 @@ def admin_path(route: str, name: str, pattern: URLPattern, world: World) -> str:
 # Every URL outside the admin: {route: {method: answers per role}}. A POST carries no data: the answers
 # say who gets past the permission check, not what a complete form does.
 MATRIX: dict[str, dict[str, dict[str, object]]] = {
+    # The load balancer's health check: no login (answered before the login and host checks).
+    "healthz": {
+        "get": answers(200, 200, 200, 200, 200, 200),
+        "post": answers(405, 405, 405, 405, 405, 405),
+    },
     "login/": {
         "get": answers(200, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
         "post": answers(200, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
