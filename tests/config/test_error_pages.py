@@ -113,3 +113,12 @@ def test_each_request_gets_its_own_id(client):
     first, second = client.get(reverse("login")), client.get(reverse("login"))
 
     assert first["X-Request-ID"] != second["X-Request-ID"]
+
+
+def test_a_404_is_logged_with_its_request_id_and_a_line_outside_a_request_with_a_dash(client, log_output):
+    response = client.get("/no-such-page/")
+    logging.getLogger("mezasu.test").warning("outside any request")
+
+    lines = log_output.getvalue().splitlines()
+    assert any(f"WARNING [{response['X-Request-ID']}] django.request: Not Found: /no-such-page/" in line for line in lines)
+    assert any("WARNING [-] mezasu.test: outside any request" in line for line in lines)
