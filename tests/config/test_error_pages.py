@@ -120,5 +120,6 @@ def test_a_404_is_logged_with_its_request_id_and_a_line_outside_a_request_with_a
     logging.getLogger("mezasu.test").warning("outside any request")
 
     lines = log_output.getvalue().splitlines()
-    assert any(f"WARNING [{response['X-Request-ID']}] django.request: Not Found: /no-such-page/" in line for line in lines)
+    logged_404 = f"WARNING [{response['X-Request-ID']}] django.request: Not Found: /no-such-page/"
+    assert any(logged_404 in line for line in lines)
     assert any("WARNING [-] mezasu.test: outside any request" in line for line in lines)
