@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts import services
 from accounts.client import client_ip
+from config.http import page, post_only
 
 
 class LoginView(auth_views.LoginView):
@@ -47,7 +48,7 @@ def account(request):
     return _account_page(request, PasswordChangeForm(request.user))
 
 
-@require_POST
+@post_only(page("account"))
 def change_password(request):
     """Change one's own password (the current one, then the new one twice, Django's validators).
     Every session of the account ends but this browser's, which continues on a new session key."""
@@ -62,7 +63,7 @@ def change_password(request):
     return redirect("account")
 
 
-@require_POST
+@post_only(page("account"))
 def end_other_sessions(request):
     """Log out of every session of one's account but this one."""
     ended = services.end_other_sessions(

@@ -5,9 +5,12 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from accounts.views import LoginView
-from evaluation.views.http import page, post_only
+from config import health
+from config.http import page, post_only
 
 urlpatterns = [
+    # Answered by config.health.HealthCheckMiddleware before the host and HTTPS checks; named here.
+    path("healthz", health.health_check, name="health_check"),
     path("login/", LoginView.as_view(), name="login"),
     # Log out answers a session that has already ended too (no detour through the login page, whose
     # `next` would then GET this POST-only URL); a GET goes home.

@@ -75,6 +75,10 @@ class World:
 
 @pytest.fixture
 def world(django_user_model) -> World:
+    return make_world()
+
+
+def make_world() -> World:
     """One plan, an open FY2024, the own department's indicator with its result, another department,
     and one user per role; the kwargs the URLs take point at the own department's objects."""
     plan = make_plan()
@@ -180,10 +184,15 @@ def admin_path(route: str, name: str, pattern: URLPattern, world: World) -> str:
 
 # Every URL outside the admin: {route: {method: answers per role}}. A POST carries no data: the answers
 # say who gets past the permission check, not what a complete form does.
-# A URL that only takes a form's POST sends a GET on to the page of its form (views.http.post_only):
+# A URL that only takes a form's POST sends a GET on to the page of its form (config.http.post_only):
 # the login's `next` after a session ended, or the language switcher on a page a POST rendered; the
 # page then answers the role as its own row says.
 MATRIX: dict[str, dict[str, dict[str, object]]] = {
+    # The load balancer's health check: no login (answered before the login and host checks).
+    "healthz": {
+        "get": answers(200, 200, 200, 200, 200, 200),
+        "post": answers(405, 405, 405, 405, 405, 405),
+    },
     # The login page also for a signed-in browser (signing in there starts a fresh session); an empty POST
     # is the form with its errors.
     "login/": {
@@ -202,11 +211,11 @@ MATRIX: dict[str, dict[str, dict[str, object]]] = {
         "post": everyone(405),
     },
     "account/password/": {
-        "get": everyone(405),
+        "get": everyone(REDIRECT),
         "post": everyone(400),
     },
     "account/sessions/end-others/": {
-        "get": everyone(405),
+        "get": everyone(REDIRECT),
         "post": everyone(REDIRECT),
     },
     # The idle-session warning's "stay signed in": a POST answered with the session's new length.

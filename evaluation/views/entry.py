@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
+from config.http import page, post_only
 from departments.models import Department
 from departments.permissions import (
     can_edit_result,
@@ -53,7 +54,6 @@ from evaluation.queries.progress import current_open_year
 from evaluation.services import department_entry, guards
 from evaluation.services.department_entry import EntryReport, PageAction
 from evaluation.views.entry_rows import build_row, grouped, page_rows, progress_of
-from evaluation.views.http import page, post_only
 
 # The save's token, as entry.js makes it (crypto.randomUUID, or its fallback): anything else is ignored.
 STASH_TOKEN = re.compile(r"[A-Za-z0-9-]{8,64}")

@@ -14,12 +14,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
+from config.http import page, post_only
 from departments import permissions
 from departments.models import Department
 from evaluation.models import EntryUpload, Plan
 from evaluation.services import guards
 from evaluation.services.guards import PermissionRefused
-from evaluation.views.http import page, post_only
 from evaluation.workbook.entry_sheet import (
     UploadRefused,
     apply_entry_upload,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
+from config.http import page, post_only
 from departments.permissions import can_export_results, can_send_reminders, can_view_progress
 from evaluation import display
 from evaluation.domain.enums import ResultStatus
@@ -32,7 +33,6 @@ from evaluation.queries.progress import (
 from evaluation.reminders import plan_reminders, send_reminders
 from evaluation.services import guards
 from evaluation.views.confirmations import ReminderPreview, is_confirmed
-from evaluation.views.http import page, post_only
 
 
 @dataclass

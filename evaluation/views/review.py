@@ -10,8 +10,8 @@ changed (guards.may_decide): the page says why instead."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseBadRequest
+from django.core.exceptions import BadRequest, PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from django_tables2 import RequestConfig
 
+from config.http import page, post_only
 from departments import permissions
 from evaluation import display, notices
 from evaluation.domain.enums import ActualState, ResultStatus, YearStatus
@@ -35,7 +36,6 @@ from evaluation.services.guards import StaleVersion
 from evaluation.tables import ReviewTable
 from evaluation.views.confirmations import SelectionDraft, is_confirmed, preview_selection, wants_back
 from evaluation.views.home import _choose
-from evaluation.views.http import page, post_only
 
 PER_PAGE = 50
 BULK_ACTIONS = (Action.APPROVE, Action.RETURN)
@@ -128,12 +128,12 @@ def review_selection(request, fiscal_year: int):
     back = _next_url(request, reverse("review_queue", args=[fiscal_year]))
     action = request.POST.get("action", "")
     if action not in BULK_ACTIONS:
-        return HttpResponseBadRequest("unknown action")
+        raise BadRequest("unknown action")
     try:
         selected = {int(raw) for raw in request.POST.getlist("selected")}
         versions = {pk: int(request.POST[f"version-{pk}"]) for pk in selected}
     except (KeyError, ValueError):
-        return HttpResponseBadRequest("malformed selection")
+        raise BadRequest("malformed selection") from None
     in_year = set(Result.objects.filter(pk__in=selected, fiscal_year=fiscal_year).values_list("pk", flat=True))
     versions = {pk: version for pk, version in versions.items() if pk in in_year}
     comment = request.POST.get("comment", "")
@@ -344,7 +344,7 @@ def review_action(request, result_id: int, action: str):
     try:
         seen_version = int(request.POST["version"])
     except (KeyError, ValueError):
-        return HttpResponseBadRequest("missing version")
+        raise BadRequest("missing version") from None
     comment = request.POST.get("comment", "")
     try:
         services.review(result, action, user=request.user, expected_version=seen_version, comment=comment)

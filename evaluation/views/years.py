@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
+from config.http import page, post_only
 from departments.permissions import can_manage_years
 from evaluation import display
 from evaluation.domain import numbers
@@ -25,7 +26,6 @@ from evaluation.report.sheet import grading_note
 from evaluation.services import regrading
 from evaluation.services import years as year_services
 from evaluation.views.home import _choose
-from evaluation.views.http import page, post_only
 
 # Small forms of this page only (evaluation/forms.py holds the entry forms).
 

@@ -253,11 +253,14 @@ def test_log_out_my_other_sessions_ends_them_and_keeps_this_one_and_everyone_els
     assert (event.user, event.count) == (alice, 2)
 
 
-def test_the_account_pages_refuse_the_wrong_method(client):
+def test_the_account_pages_refuse_the_wrong_method_and_send_a_get_of_a_form_to_its_page(client):
+    """A GET of a form's POST-only URL (the login's `next` after the session ended) goes to the account
+    page, never a 405; the page itself takes no POST."""
     client.force_login(make_user("alice"))
     assert client.post(reverse("account")).status_code == 405
-    assert client.get(reverse("account_password")).status_code == 405
-    assert client.get(reverse("account_end_other_sessions")).status_code == 405
+    for name in ("account_password", "account_end_other_sessions"):
+        response = client.get(reverse(name))
+        assert (response.status_code, response["Location"]) == (302, reverse("account"))
 
 
 # The idle timeout ----------------------------------------------------------------------------------
