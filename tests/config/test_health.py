@@ -3,8 +3,9 @@ cookie; answered to the load balancer's probe over plain HTTP and by address (a 
 ALLOWED_HOSTS), where every other page is redirected or refused."""
 
 import pytest
-from django.contrib.sessions.models import Session
 from django.test import Client
+
+from accounts.models import UserSession as Session  # the session engine's table (accounts.sessions)
 
 pytestmark = pytest.mark.django_db
 

@@ -11,10 +11,10 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.contrib.sessions.models import Session
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from accounts.models import UserSession as Session  # the session engine's table (accounts.sessions)
 from evaluation.domain.enums import ResultStatus
 from evaluation.models import Result
 from tests.builders import make_department, make_indicator, make_initiative, make_open_year, make_plan, make_user

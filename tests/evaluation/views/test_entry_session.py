@@ -3,9 +3,9 @@ save rendered: the user always lands on the entry page, never on a 405. (What wa
 by the page's script from the tab's storage: tests/e2e/test_entry_lost_input.py drives a browser.)"""
 
 import pytest
-from django.contrib.sessions.models import Session
 from django.urls import reverse
 
+from accounts.models import UserSession as Session  # the session engine's table (accounts.sessions)
 from evaluation.domain.enums import ActualState
 from tests.builders import make_open_year, make_outcome_result
 from tests.page_forms import form_data
