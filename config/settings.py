@@ -6,9 +6,11 @@ links of every e-mail; the request's own address when unset).
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -50,18 +52,29 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
     "django_htmx",
     "django_tables2",
     "django_filters",
     "import_export",
     "simple_history",
+    "axes",
     "departments",
+    "accounts",
     "evaluation",
 ]
 
 MIDDLEWARE = [
+    # First: the id is in every log line of the request, the 500's included (config/request_id.py).
+    "config.request_id.RequestIdMiddleware",
+    # Before the HTTPS redirect and the host check: the load balancer probes by address over HTTP.
+    "config.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise: what the app draws is never cached; static files keep their long cache.
+    "config.middleware.NoStoreMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -72,6 +85,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a locked sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -87,7 +102,10 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "accounts.context_processors.session_timeout",
             ],
+            # {% request_id %} on every template, the error pages' included (drawn without a context).
+            "builtins": ["config.request_id"],
         },
     },
 ]
@@ -107,10 +125,32 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# django-axes checks every sign-in first (a locked one is refused before its password is checked).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Sign-in throttling (django-axes, attempts kept in the database): after AXES_FAILURE_LIMIT wrong
+# passwords in a row for one user name from one address, that pair is locked for the cool-off; a
+# success clears the count. Locking the pair (not the user name alone) keeps a mistyping colleague or
+# an attacker from locking someone else out; every attempt is in the audit trail either way
+# (accounts.receivers). During a lockout an attempt is refused unchecked and does not prolong it.
+AXES_FAILURE_LIMIT = int(os.environ.get("MEZASU_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("MEZASU_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "accounts.client.client_ip"
+# The sign-in events (accounts.AccountEvent) are the record of successes; axes keeps only the attempts.
+AXES_DISABLE_ACCESS_LOG = True
+# Reverse proxies in front of the app that append to X-Forwarded-For (accounts.client): 0 reads REMOTE_ADDR.
+MEZASU_TRUSTED_PROXIES = int(os.environ.get("MEZASU_TRUSTED_PROXIES", "0"))
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -136,8 +176,14 @@ STORAGES = {
     },
 }
 
-# No state in an app process: sessions live in the database (the default backend, said here on purpose).
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# No state in an app process: sessions live in the database, each row with its account
+# (accounts.sessions, Django's database engine extended) so that one can log out one's other sessions.
+SESSION_ENGINE = "accounts.sessions"
+# A session ends after this idle time (every request starts it again); the pages warn
+# MEZASU_SESSION_WARNING_SECONDS before and offer to extend it (static/js/session-timeout.js).
+SESSION_COOKIE_AGE = int(os.environ.get("MEZASU_SESSION_IDLE_MINUTES", "30")) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+MEZASU_SESSION_WARNING_SECONDS = int(os.environ.get("MEZASU_SESSION_WARNING_SECONDS", "300"))
 # A page of 250 indicators with several fields each must fit in one POST.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # Uploads are parsed in memory up to this size, never written to a process-local temp file path we rely on.
@@ -187,13 +233,59 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_flag("DJANGO_HSTS_PRELOAD", False)
+    # __Host-: the browser takes the cookie only over HTTPS, for the whole host (Path=/) and never
+    # from a subdomain (no Domain), so a neighbouring site of the municipality cannot set or shadow it.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+    LANGUAGE_COOKIE_SECURE = True
 # HSTS preload (W021) is for sites on the public internet and binds every subdomain of the domain
 # for months; a municipality's LGWAN deployment must not opt its whole domain in from this app.
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
-SESSION_COOKIE_AGE = 60 * 60 * 9  # one working day
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# The load balancer's probe is answered before the redirect (config/health.py), this keeps it so if
+# the middleware order changes.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# Content-Security-Policy (django-csp 4): everything from the app itself, no inline script or style
+# (no style="" attribute, no on*= handler, no <script> without src) anywhere, the admin included.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "object-src": [NONE],
+    },
+}
+# Permissions-Policy (django-permissions-policy): no page of the app uses a device or a sensor.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "mezasu@localhost")
@@ -205,9 +297,17 @@ MEZASU_BASE_URL = os.environ.get("MEZASU_BASE_URL", "").strip()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Every line carries the request's id (the one on the 500 page and in X-Request-ID), "-" outside one.
+    "filters": {"request_id": {"()": "config.request_id.RequestIdFilter"}},
+    "formatters": {
+        "with_request_id": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": "with_request_id"},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
     # WeasyPrint warns of every CSS property it does not print (the report's stylesheet also serves
     # browsers: print-color-adjust, overflow-x); its errors still show.
-    "loggers": {"weasyprint": {"level": "ERROR"}},
+    # Sign-ins, failures (with the user name tried) and lockouts: accounts.services, also in the audit trail.
+    "loggers": {"weasyprint": {"level": "ERROR"}, "accounts": {"level": "INFO"}},
 }

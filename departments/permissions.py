@@ -8,6 +8,7 @@ what they submitted, evaluation.services.guards.refuse_own_review)."""
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from departments.enums import Role
 
@@ -177,3 +178,62 @@ def can_view_whole_report(user, *, year_closed: bool) -> bool:
 def can_export_results(user) -> bool:
     """The year's results as XLSX or CSV from the screens: the planning section and viewers."""
     return can_view_everything(user)
+
+
+# Accounts, roles and memberships (departments.services, accounts.services, the admin) -----------------
+
+
+class Refusal(Exception):
+    """A refused change of an account or a role, with a `message` in the active language (a lazy
+    translation until shown): the admin shows it as the form's error, a service raises it."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+# Who may give administrator rights: the flags and the permission sets of Django's admin.
+ADMIN_RIGHT_FIELDS = frozenset({"is_superuser", "is_staff", "groups", "user_permissions"})
+
+
+def refuse_role_change(acting_user, *accounts) -> None:
+    """Nobody gives or takes roles of their own (a member of the planning section would otherwise make
+    itself a department's head or approve its own entries); a superuser may. `accounts` are the users
+    whose memberships change (before and after, for a membership moved to another person)."""
+    if getattr(acting_user, "is_superuser", False):
+        return
+    if any(account is not None and account.pk == acting_user.pk for account in accounts):
+        raise Refusal(_("You cannot change your own roles: another administrator must do it."))
+
+
+def refuse_account_change(acting_user, stored, changed_fields, flags: dict[str, bool]) -> None:
+    """An account's change in the admin: only a superuser gives or takes administrator rights (the staff
+    and superuser flags, groups and permissions) or changes a superuser's account; nobody takes their own
+    rights away or deactivates themselves (so a superuser always remains: the one acting). `stored` is
+    the account as saved (None when new), `flags` its is_superuser, is_staff and is_active after the change."""
+    if set(changed_fields) & ADMIN_RIGHT_FIELDS and not getattr(acting_user, "is_superuser", False):
+        raise Refusal(_("Only a superuser may give or take administrator rights."))
+    if stored is None or stored.pk is None:
+        return
+    refuse_superuser_account(acting_user, stored)
+    lost = {name for name, value in flags.items() if getattr(stored, name) and not value}
+    if stored.pk == acting_user.pk and lost:
+        raise Refusal(_("You cannot take away your own administrator rights or deactivate your own account."))
+
+
+def refuse_superuser_account(acting_user, account) -> None:
+    """A superuser's account (its name, password, flags) is changed by a superuser only: a staff member
+    allowed to edit accounts would otherwise set a superuser's password and sign in as one."""
+    if account.is_superuser and not getattr(acting_user, "is_superuser", False):
+        raise Refusal(_("Only a superuser may change a superuser's account."))
+
+
+def refuse_account_delete(acting_user, account) -> None:
+    """Nobody deletes their own account (so a superuser always remains: the one acting), nor a
+    superuser's unless a superuser."""
+    refuse_superuser_account(acting_user, account)
+    if account.pk == acting_user.pk:
+        raise Refusal(_("You cannot delete your own account."))

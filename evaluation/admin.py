@@ -11,14 +11,15 @@ from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from import_export.forms import ExportForm, ImportForm
 
-from departments.admin import ADMIN_CHANGE_REASON, AuditedAdmin
+from departments.admin import ADMIN_CHANGE_REASON, AuditedAdmin, RecordsDeletions
 from departments.permissions import can_import_plan
 from evaluation.domain.errors import MezasuError
+from evaluation.domain.fiscal_year import display_fiscal_year
 from evaluation.models import (
     RESULT_VALUE_FIELDS,
     EvaluationYear,
@@ -36,7 +37,7 @@ from evaluation.models import (
 )
 from evaluation.resources import PlanWorkbookResource, WorkbookCSV, WorkbookXLSX
 from evaluation.services import guards
-from evaluation.services.results import regrade
+from evaluation.services.results import move_open_results, regrade
 from evaluation.workbook.errors import UnreadableWorkbook
 from evaluation.workbook.limits import FileKind
 from evaluation.workbook.plan_import import ImportRefused
@@ -213,7 +214,7 @@ class PlanAdmin(ImportExportMixin, AuditedAdmin):
 
 
 @admin.register(Pillar)
-class PillarAdmin(HoldsIndicators, admin.ModelAdmin):
+class PillarAdmin(HoldsIndicators, RecordsDeletions, admin.ModelAdmin):
     actions = None
     indicators_lookup = "initiative__vision__policy_area__pillar"
     list_display = ["number", "title", "plan"]
@@ -223,7 +224,7 @@ class PillarAdmin(HoldsIndicators, admin.ModelAdmin):
 
 
 @admin.register(PolicyArea)
-class PolicyAreaAdmin(HoldsIndicators, admin.ModelAdmin):
+class PolicyAreaAdmin(HoldsIndicators, RecordsDeletions, admin.ModelAdmin):
     actions = None
     indicators_lookup = "initiative__vision__policy_area"
     list_display = ["number", "title", "pillar"]
@@ -233,7 +234,7 @@ class PolicyAreaAdmin(HoldsIndicators, admin.ModelAdmin):
 
 
 @admin.register(Vision)
-class VisionAdmin(HoldsIndicators, admin.ModelAdmin):
+class VisionAdmin(HoldsIndicators, RecordsDeletions, admin.ModelAdmin):
     actions = None
     indicators_lookup = "initiative__vision"
     list_display = ["number", "heading", "policy_area", "plan_pages"]
@@ -243,7 +244,7 @@ class VisionAdmin(HoldsIndicators, admin.ModelAdmin):
 
 
 @admin.register(Initiative)
-class InitiativeAdmin(HoldsIndicators, admin.ModelAdmin):
+class InitiativeAdmin(HoldsIndicators, RecordsDeletions, admin.ModelAdmin):
     actions = None
     indicators_lookup = "initiative"
     list_display = ["number", "title", "vision", "implementation_ref", "is_relisted"]
@@ -259,17 +260,47 @@ class MeasureInline(admin.TabularInline):
     fields = ["label", "name", "baseline_value"]
 
 
+class IndicatorForm(guarded_form(guards.refuse_indicator_change)):
+    """An indicator's form; a new department takes the results of the years not closed with it, which
+    an approved one refuses (guards.refuse_department_move)."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if "department" in self.changed_data:
+            try:
+                guards.refuse_department_move(self.instance, cleaned_data.get("department"))
+            except MezasuError as refusal:
+                raise forms.ValidationError(refusal.message) from None
+        return cleaned_data
+
+
 @admin.register(Indicator)
 class IndicatorAdmin(HoldsIndicators, AuditedAdmin):
     actions = None  # a bulk delete would take approved results with it
     indicators_lookup = "pk"
-    form = guarded_form(guards.refuse_indicator_change)
+    form = IndicatorForm
     list_display = ["code", "name", "kind", "direction", "unit", "department", "position"]
     list_filter = ["plan", "kind", "direction", "department"]
     search_fields = ["code", "name", "department__name"]
     list_select_related = ["department"]
     autocomplete_fields = ["initiative", "department"]
     inlines = [MeasureInline]
+
+    def save_model(self, request, obj, form, change):
+        """A move to another department takes the results of the years not closed with it (on the
+        record); a closed year's result keeps its department."""
+        super().save_model(request, obj, form, change)
+        if change and "department" in form.changed_data:
+            moved = move_open_results(obj, user=request.user, change_reason=ADMIN_CHANGE_REASON)
+            if moved:
+                separator = pgettext("list separator", ", ")
+                years = separator.join(display_fiscal_year(result.fiscal_year) for result in moved)
+                self.message_user(
+                    request,
+                    gettext("Its results of %(years)s moved to %(department)s.")
+                    % {"years": years, "department": obj.department},
+                    messages.INFO,
+                )
 
 
 @admin.register(Measure)
@@ -410,7 +441,7 @@ class EvaluationYearAdmin(AuditedAdmin):
 
 
 @admin.register(ResultComment)
-class ResultCommentAdmin(admin.ModelAdmin):
+class ResultCommentAdmin(RecordsDeletions, admin.ModelAdmin):
     list_display = ["result", "author", "kind", "created_at"]
     list_filter = ["kind"]
     search_fields = ["body", "result__indicator__code"]
@@ -425,7 +456,7 @@ class ResultCommentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Revision)
-class RevisionAdmin(admin.ModelAdmin):
+class RevisionAdmin(RecordsDeletions, admin.ModelAdmin):
     """Revisions are made on the revise page (with the regrading and the history); here only read."""
 
     list_display = [

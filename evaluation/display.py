@@ -92,10 +92,11 @@ def _figure(value: Decimal, unit: str, decimals: int) -> str:
     return numbers.format_figure(value, unit, decimals)
 
 
-def figure_style(indicator) -> dict:
+def figure_style(indicator, decimals: int | None = None) -> dict:
     """What an indicator's figures print with: {"unit": its unit, "decimals": its plan's decimals}, to
-    pass on as `**figure_style(indicator)` (select the indicator's plan with it)."""
-    return {"unit": indicator.unit, "decimals": indicator.plan.achievement_decimals}
+    pass on as `**figure_style(indicator)` (select the indicator's plan with it). A closed year prints
+    with the decimals it was closed with: pass `decimals=plan.decimals_of(fiscal_year)`."""
+    return {"unit": indicator.unit, "decimals": indicator.plan.achievement_decimals if decimals is None else decimals}
 
 
 def actual(

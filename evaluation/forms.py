@@ -2,6 +2,8 @@
 
 ResultEntryForm is one row of the department entry page: per measure the actual as typed and the
 集計中 choice, the judged grade of a qualitative outcome, the reason and the version the user saw.
+Each data field also sends back, hidden, the value the page showed (Django's show_hidden_initial):
+a row is "changed" when the user changed it on the page, whatever a colleague saved since.
 Nothing else is taken from a POST: the department, the grade and the status are never fields.
 """
 
@@ -12,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from evaluation import display
@@ -89,6 +92,9 @@ class ResultEntryForm(forms.Form):
             del self.fields["judged_grade"]
         if not self.indicator.is_outcome:
             del self.fields["reason"]
+        for name in self.data_fields:
+            self.fields[name].show_hidden_initial = True
+            self.fields[name].widget.attrs["data-short-label"] = self.short_label(name)
 
     def _describe_fields(self):
         """Tie each input to the element that carries its message (aria-describedby), as the page
@@ -120,10 +126,54 @@ class ResultEntryForm(forms.Form):
     def tallying_name(value: ResultValue) -> str:
         return f"tallying_{value.pk}"
 
+    def short_label(self, name: str) -> str:
+        """A data field's name within its row (実績 a), 集計中, 評価, 理由), where the row is already named."""
+        for value in self.values:
+            sub_item = f" {value.measure.label})" if len(self.values) > 1 else ""
+            if name == self.actual_name(value):
+                return str(_("Actual")) + sub_item
+            if name == self.tallying_name(value):
+                return str(ActualState.TALLYING.label) + sub_item
+        return str(_("Grade")) if name == "judged_grade" else str(_("Reason"))
+
+    @property
+    def data_fields(self) -> list[str]:
+        """The names of the fields that hold the result's data (not the selection, not the version)."""
+        return [name for name in self.fields if name not in NOT_DATA]
+
     @property
     def changed_data(self) -> list[str]:
-        """The fields the user changed; selecting a row or its version are not changes of its data."""
-        return [name for name in super().changed_data if name not in NOT_DATA]
+        """The data fields the user changed on the page: each compared with the value the page showed
+        (its hidden initial), not with what is stored now, so that a colleague's save since the page
+        was opened does not make an untouched field "changed". A POST without the shown values (not
+        from the page) is compared with what is stored."""
+        return [name for name in self.data_fields if self._changed_since_shown(self[name])]
+
+    def _changed_since_shown(self, bound) -> bool:
+        field = bound.field
+        if bound.html_initial_name not in self.data:
+            return field.has_changed(bound.initial, bound.data)
+        shown = field.hidden_widget().value_from_datadict(self.data, self.files, bound.html_initial_name)
+        try:
+            shown = field.to_python(shown)
+        except ValidationError:
+            return True  # what the page showed cannot be read back: count the field as changed
+        return field.has_changed(shown, bound.data)
+
+    def stored_data(self) -> dict[str, str]:
+        """What is stored now as the page POSTs it: each data field with its hidden initial, and the
+        version. A checkbox that is not ticked is left out, as a browser leaves it out."""
+        data = {self.add_prefix("version"): str(self.result.version)}
+        for name in self.data_fields:
+            bound = self[name]
+            value = bound.initial
+            data[bound.html_initial_name] = str(value)
+            if isinstance(bound.field, forms.BooleanField):
+                if value:
+                    data[bound.html_name] = "on"
+            else:
+                data[bound.html_name] = value
+        return data
 
     @property
     def param_names(self) -> list[str]:

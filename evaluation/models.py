@@ -111,6 +111,19 @@ class Plan(models.Model):
         year = self.evaluation_years.filter(fiscal_year=fiscal_year).first()
         return year.grading_rule if year is not None else self.grading_rule
 
+    def decimals_of(self, fiscal_year: int) -> int:
+        """The achievement's printed decimals in a fiscal year: a closed year's are those it was closed
+        with, whatever the plan's settings say since (one query)."""
+        return self.grading_rule_of(fiscal_year).decimals
+
+    def decimals_by_year(self) -> dict[int, int]:
+        """decimals_of() of every year opened, in one query (a year not opened: the plan's decimals)."""
+        decimals = {}
+        for year in self.evaluation_years.all():
+            year.plan = self
+            decimals[year.fiscal_year] = year.grading_rule.decimals
+        return decimals
+
     @property
     def fiscal_years(self) -> range:
         return range(self.first_fiscal_year, self.last_fiscal_year + 1)
@@ -328,6 +341,9 @@ class Result(models.Model):
     completed_late_at = models.DateTimeField(
         _("figure completed after closing"), null=True, blank=True, help_text=_("確定値の報告, approved.")
     )
+    # The standing approval was given by the person who submitted or last changed the item, which the
+    # plan allows for a one-person section (Plan.allows_own_review): the report flags it.
+    approved_by_submitter = models.BooleanField(_("approved by its own submitter"), default=False, editable=False)
 
     history = HistoricalRecords(excluded_fields=["reviewed_version", "reviewed_at"])
 

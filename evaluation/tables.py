@@ -18,7 +18,7 @@ from evaluation.services import guards
 from evaluation.templatetags.mezasu import grade_badge
 
 
-def plan_text(value: ResultValue, indicator) -> str:
+def plan_text(value: ResultValue, indicator, decimals: int | None = None) -> str:
     """The figure the year is measured against: the target of an outcome, the (revised) plan of an activity."""
     if indicator.kind == IndicatorKind.OUTCOME:
         number, text = value.target_value, value.target_text
@@ -26,11 +26,12 @@ def plan_text(value: ResultValue, indicator) -> str:
         number, text = value.revised_plan_value, value.revised_plan_text
     else:
         number, text = value.original_plan_value, value.original_plan_text
-    return display.plan_value(number, text, **display.figure_style(indicator))
+    return display.plan_value(number, text, **display.figure_style(indicator, decimals))
 
 
-def actual_text(value: ResultValue, indicator) -> str:
-    return display.actual(value.actual_state, value.actual_value, value.actual_text, **display.figure_style(indicator))
+def actual_text(value: ResultValue, indicator, decimals: int | None = None) -> str:
+    style = display.figure_style(indicator, decimals)
+    return display.actual(value.actual_state, value.actual_value, value.actual_text, **style)
 
 
 def _prefix(value: ResultValue) -> str:
@@ -88,10 +89,12 @@ class ReviewTable(tables.Table):
         row_attrs = {"id": lambda record: f"result-{record.pk}"}
         empty_text = _("No result matches these filters.")
 
-    def __init__(self, *args, selected: frozenset[int] = frozenset(), **kwargs):
-        """`selected`: the rows to show ticked (a selection the reviewer kept while confirming)."""
+    def __init__(self, *args, selected: frozenset[int] = frozenset(), decimals: int | None = None, **kwargs):
+        """`selected`: the rows to show ticked (a selection the reviewer kept while confirming);
+        `decimals`: the year's (Plan.decimals_of: a closed year's from its closing), else the plan's."""
         super().__init__(*args, **kwargs)
         self.selected = selected
+        self.decimals = decimals
 
     def render_select(self, record):
         # Separation of duties: no checkbox for an item the reviewer submitted or last changed (the
@@ -146,15 +149,22 @@ class ReviewTable(tables.Table):
         indicator = record.indicator
         return format_html_join(
             "",
-            '<span class="review-table__figure">{}{} / {}</span>',
-            ((_prefix(value), plan_text(value, indicator), actual_text(value, indicator)) for value in values),
+            '<span class="review-table__figure review-table__figure--wraps">{}{} / {}</span>',
+            (
+                (
+                    _prefix(value),
+                    plan_text(value, indicator, self.decimals),
+                    actual_text(value, indicator, self.decimals),
+                )
+                for value in values
+            ),
         )
 
     def render_achievement(self, record):
         if record.indicator.kind != IndicatorKind.OUTCOME:
             return display.EMPTY
         values = list(record.values.all())
-        decimals = record.indicator.plan.achievement_decimals
+        decimals = record.indicator.plan.achievement_decimals if self.decimals is None else self.decimals
         return format_html_join(
             "",
             '<span class="review-table__figure">{}{}</span>',

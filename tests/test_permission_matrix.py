@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pytest
+from axes.models import AccessAttempt
 from django.apps import apps
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
@@ -74,6 +75,10 @@ class World:
 
 @pytest.fixture
 def world(django_user_model) -> World:
+    return make_world()
+
+
+def make_world() -> World:
     """One plan, an open FY2024, the own department's indicator with its result, another department,
     and one user per role; the kwargs the URLs take point at the own department's objects."""
     plan = make_plan()
@@ -105,6 +110,17 @@ def world(django_user_model) -> World:
         changed_by=users[PLANNING],
     )
     Group.objects.create(name="計画所管")
+    # A locked sign-in (the admin unlocks it by deleting the attempt).
+    AccessAttempt.objects.create(
+        username="own",
+        ip_address="127.0.0.1",
+        user_agent="test",
+        get_data="",
+        post_data="",
+        http_accept="text/html",
+        path_info="/login/",
+        failures_since_start=5,
+    )
     kwargs = {
         "result_id": result.pk,
         "department_id": own.pk,
@@ -168,14 +184,44 @@ def admin_path(route: str, name: str, pattern: URLPattern, world: World) -> str:
 
 # Every URL outside the admin: {route: {method: answers per role}}. A POST carries no data: the answers
 # say who gets past the permission check, not what a complete form does.
+# A URL that only takes a form's POST sends a GET on to the page of its form (config.http.post_only):
+# the login's `next` after a session ended, or the language switcher on a page a POST rendered; the
+# page then answers the role as its own row says.
 MATRIX: dict[str, dict[str, dict[str, object]]] = {
-    "login/": {
-        "get": answers(200, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
-        "post": answers(200, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    # The load balancer's health check: no login (answered before the login and host checks).
+    "healthz": {
+        "get": answers(200, 200, 200, 200, 200, 200),
+        "post": answers(405, 405, 405, 405, 405, 405),
     },
+    # The login page also for a signed-in browser (signing in there starts a fresh session); an empty POST
+    # is the form with its errors.
+    "login/": {
+        "get": everyone(200, anon=200),
+        "post": everyone(200, anon=200),
+    },
+    # Logging out is a POST, also from a page whose session has ended; a GET goes home (which sends a
+    # browser without a session on to the login page).
     "logout/": {
-        "get": answers(LOGIN, 405, 405, 405, 405, 405),
-        "post": answers(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
+        "get": everyone(REDIRECT, anon=REDIRECT),
+        "post": everyone(LOGIN),
+    },
+    # One's own account: everyone signed in. An empty POST to the password form is refused with its errors.
+    "account/": {
+        "get": everyone(200),
+        "post": everyone(405),
+    },
+    "account/password/": {
+        "get": everyone(REDIRECT),
+        "post": everyone(400),
+    },
+    "account/sessions/end-others/": {
+        "get": everyone(REDIRECT),
+        "post": everyone(REDIRECT),
+    },
+    # The idle-session warning's "stay signed in": a POST answered with the session's new length.
+    "session/extend/": {
+        "get": everyone(405),
+        "post": everyone(200),
     },
     "i18n/setlang/": {
         "get": answers(REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
@@ -196,11 +242,11 @@ MATRIX: dict[str, dict[str, dict[str, object]]] = {
     },
     # The head reads the department's page and enters nothing: its writes, sheet and uploads answer 404.
     "entry/<int:department_id>/<int:fiscal_year>/save/": {
-        "get": answers(LOGIN, 405, 405, 405, 405, 405),
+        "get": everyone(REDIRECT),
         "post": answers(LOGIN, REDIRECT, 404, 404, 404, 404, head=404),
     },
     "entry/results/<int:result_id>/preview/": {
-        "get": answers(LOGIN, 405, 405, 405, 405, 405),
+        "get": everyone(REDIRECT),
         "post": answers(LOGIN, 200, 404, 404, 404, 404, head=404),
     },
     "entry/<int:department_id>/<int:fiscal_year>/sheet.xlsx": {
@@ -216,7 +262,7 @@ MATRIX: dict[str, dict[str, dict[str, object]]] = {
         "post": answers(LOGIN, 405, 405, 405, 405, 405),
     },
     "entry/uploads/<uuid:upload_id>/confirm/": {
-        "get": answers(LOGIN, 405, 405, 405, 405, 405),
+        "get": everyone(REDIRECT),
         "post": answers(LOGIN, REDIRECT, 404, 404, 404, 404, head=404),
     },
     # The report: department staff see their own items until the year is closed (the page says so).
@@ -242,7 +288,7 @@ MATRIX: dict[str, dict[str, dict[str, object]]] = {
     },
     # An empty POST: the planning section gets 400 (nothing selected).
     "review/<int:fiscal_year>/selection/": {
-        "get": answers(LOGIN, 405, 405, 405, 405, 405),
+        "get": everyone(REDIRECT),
         "post": answers(LOGIN, 403, 403, 403, 400, 400),
     },
     "review/results/<int:result_id>/": {
@@ -250,7 +296,7 @@ MATRIX: dict[str, dict[str, dict[str, object]]] = {
         "post": answers(LOGIN, 405, 405, 405, 405, 405),
     },
     "review/results/<int:result_id>/comment/": {
-        "get": answers(LOGIN, 405, 405, 405, 405, 405),
+        "get": everyone(REDIRECT),
         "post": answers(LOGIN, REDIRECT, 404, 403, REDIRECT, REDIRECT),
     },
     # 確定値の報告: the page shows what the person may do; an empty POST does nothing and goes back.
@@ -265,7 +311,7 @@ MATRIX: dict[str, dict[str, dict[str, object]]] = {
     # An empty POST: the planning section gets 400 (no version seen). The action here is "approve": the
     # head is refused it like the staff (the head's own confirm and return: tests/evaluation/views/test_duties.py).
     "review/results/<int:result_id>/<str:action>/": {
-        "get": answers(LOGIN, 405, 405, 405, 405, 405),
+        "get": everyone(REDIRECT),
         "post": answers(LOGIN, 403, 404, 403, 400, 400),
     },
     "audit/": {
@@ -296,7 +342,7 @@ MATRIX: dict[str, dict[str, dict[str, object]]] = {
         "post": answers(LOGIN, 403, 403, 403, 404, 404),
     },
     "years/period/": {
-        "get": answers(LOGIN, 405, 405, 405, 405, 405),
+        "get": everyone(REDIRECT),
         "post": answers(LOGIN, 403, 403, 403, 404, 404),
     },
     # The grading rule of the plan given in ?plan= / POST plan (regrading): without one, 404.
@@ -306,16 +352,16 @@ MATRIX: dict[str, dict[str, dict[str, object]]] = {
     },
     # An empty POST: the reason is missing, back to the years page.
     "years/<int:year_id>/reopen/": {
-        "get": answers(LOGIN, 405, 405, 405, 405, 405),
+        "get": everyone(REDIRECT),
         "post": answers(LOGIN, 403, 403, 403, REDIRECT, REDIRECT),
     },
     "years/<int:year_id>/deadline/": {
-        "get": answers(LOGIN, 405, 405, 405, 405, 405),
+        "get": everyone(REDIRECT),
         "post": answers(LOGIN, 403, 403, 403, REDIRECT, REDIRECT),
     },
     # A POST without `confirmed` is the confirmation page.
     "years/<int:year_id>/close/": {
-        "get": answers(LOGIN, 405, 405, 405, 405, 405),
+        "get": everyone(REDIRECT),
         "post": answers(LOGIN, 403, 403, 403, 200, 200),
     },
     "progress/": {
@@ -327,7 +373,7 @@ MATRIX: dict[str, dict[str, dict[str, object]]] = {
         "post": answers(LOGIN, 405, 405, 405, 405, 405),
     },
     "progress/<int:fiscal_year>/remind/": {
-        "get": answers(LOGIN, 405, 405, 405, 405, 405),
+        "get": everyone(REDIRECT),
         "post": answers(LOGIN, 403, 403, 403, REDIRECT, REDIRECT),
     },
 }
@@ -346,6 +392,7 @@ SUPERUSER_ADMIN = {
     "admin:evaluation_revision_add": 403,  # revisions are made on the revise page, with their regrading
     "admin:evaluation_evaluationyear_add": 403,  # a year is opened on the years page, which creates its results
     "admin:evaluation_revision_delete": 403,  # and never deleted
+    "admin:axes_accessattempt_add": 403,  # attempts are django-axes's record of failed sign-ins
 }
 
 

@@ -1,7 +1,10 @@
 """The audit trail: who changed what, and when, from what to what — one searchable list over the
 django-simple-history tables of results, result values (actuals, plan values, targets), indicators,
-measures, evaluation years, plans, departments and memberships, whatever the path (forms, entry
-sheets, imports, admin, commands).
+measures, evaluation years, plans, departments, memberships and user accounts (names, the staff,
+superuser and active flags), whatever the path (forms, entry sheets, imports, admin, commands); with
+the sign-in events (successes, failures with the user name tried, lockouts, sign-outs, password
+changes, other sessions ended) and the deletions made in the admin of what keeps no history (a
+comment, say): evaluation.queries.audit_events.
 
 The list is one UNION query over the history tables, ordered by time and paged in the database; only
 the page's rows are then described (the object, and the difference from the previous history row of
@@ -16,7 +19,7 @@ indicator's `figure_style`), as the item history (queries.history) does: the pag
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
@@ -27,7 +30,11 @@ from django.utils.translation import gettext_lazy
 from departments.models import Department, Membership
 from evaluation.domain.fiscal_year import display_fiscal_year
 from evaluation.models import EvaluationYear, Indicator, Initiative, Measure, Plan, Result, ResultValue
+from evaluation.queries import audit_events
+from evaluation.queries.audit_entries import AuditEntry, AuditFilters, Change
 from evaluation.services.guards import OWN_DECISION_REASON
+
+__all__ = ["KIND_LABELS", "KINDS", "AuditEntry", "AuditFilters", "Change", "audit_rows", "describe_rows"]
 
 # kind → (model, label), in the order of the filter's choices.
 KINDS = {
@@ -39,7 +46,10 @@ KINDS = {
     "plan": (Plan, gettext_lazy("Plan")),
     "department": (Department, gettext_lazy("Department")),
     "membership": (Membership, gettext_lazy("Membership")),
+    "account": (get_user_model(), gettext_lazy("User account (name, administrator rights)")),
 }
+# Every kind of the filter: the history kinds, then the sign-in events and the admin's deletions.
+KIND_LABELS = {kind: label for kind, (_model, label) in KINDS.items()} | audit_events.EVENT_KINDS
 
 # The paths that set history_change_reason; a change through the app's pages leaves it blank. A
 # decision on one's own submission, where the plan allows it, is flagged the same way.
@@ -53,44 +63,9 @@ PATHS = {
 }
 ACTIONS = {"+": gettext_lazy("Created"), "~": gettext_lazy("Changed"), "-": gettext_lazy("Deleted")}
 
-# Bookkeeping that every save moves: not a change anyone asks about.
-SKIPPED_FIELDS = {"id", "updated_at", "updated_by", "version", "opened_at", "position"}
-
-
-@dataclass(frozen=True)
-class AuditFilters:
-    date_from: date | None = None
-    date_to: date | None = None
-    user_id: int | None = None
-    department_id: int | None = None
-    indicator_code: str = ""
-    kind: str = ""
-
-
-@dataclass
-class Change:
-    """One field's change, as stored: evaluation.display.field_value(model_field, old) prints it."""
-
-    field: str  # the field's name in the active language
-    model_field: object = None
-    old: object = None  # the stored value (a related object, or "#id" for one deleted since)
-    new: object = None
-
-
-@dataclass
-class AuditEntry:
-    """One history row: when, who, which object, what changed from what to what, and the path."""
-
-    when: datetime
-    user: object  # who saved it; None for a change no one made by hand
-    kind: str
-    kind_label: str
-    object: str
-    action: str
-    path: str
-    changes: list[Change] = field(default_factory=list)
-    figure_style: dict = field(default_factory=dict)  # unit and decimals of a result value's figures
-    own_decision: bool = False  # a decision on the person's own submission (Plan.allows_own_review)
+# Bookkeeping that every save moves: not a change anyone asks about. An account's date_joined comes back
+# from the admin's form without its microseconds: a change of nothing.
+SKIPPED_FIELDS = {"id", "updated_at", "updated_by", "version", "opened_at", "position", "date_joined"}
 
 
 # The list ------------------------------------------------------------------------------------------
@@ -157,6 +132,7 @@ def audit_rows(filters: AuditFilters) -> QuerySet:
             .values("history_id", "history_date", "history_user_id", "history_type", "history_change_reason", "id")
             .annotate(kind=Value(kind, output_field=CharField()))
         )
+    parts += audit_events.event_rows(filters, history_models=[model for model, _label in KINDS.values()])
     if not parts:
         return _history(Result).objects.none().values("history_id")
     first, *others = parts
@@ -238,6 +214,8 @@ class _Names:
             return f"{self.indicator_code(row.indicator_id)} {row.label} {row.name}".strip()
         if kind == "evaluation_year":
             return f"{self.plans.get(row.plan_id, '')} {display_fiscal_year(row.fiscal_year)}".strip()
+        if kind == "account":
+            return row.username
         if kind == "membership":
             user = self.users.get(row.user_id)
             account = user.get_username() if user else f"#{row.user_id}"  # the account a role is given to
@@ -281,6 +259,16 @@ def _changes(model, history_model, row, previous, names: _Names) -> list[Change]
 
 def describe_rows(rows: list[dict]) -> list[AuditEntry]:
     """The AuditEntry of each row of audit_rows() (a page), in the same order."""
+    events = audit_events.describe_events([row for row in rows if row["kind"] in audit_events.EVENT_KINDS])
+    history = iter(_describe_history([row for row in rows if row["kind"] in KINDS]))
+    return [
+        events[(row["kind"], row["history_id"])] if row["kind"] in audit_events.EVENT_KINDS else next(history)
+        for row in rows
+    ]
+
+
+def _describe_history(rows: list[dict]) -> list[AuditEntry]:
+    """The AuditEntry of each history row (of KINDS), in the same order."""
     by_kind = defaultdict(list)
     for row in rows:
         by_kind[row["kind"]].append(row["history_id"])

@@ -37,9 +37,10 @@ def report_context(
 ) -> dict:
     """What the page and the files print: the sheet of every policy area and the summary."""
     ids = set(department_ids) if department_ids is not None else None
+    sheet = report_sheet(plan, fiscal_year, label=label, department_ids=ids)
     return {
-        "sheet": report_sheet(plan, fiscal_year, label=label, department_ids=ids),
-        "summary": report_summary(plan, fiscal_year, department_ids=ids),
+        "sheet": sheet,
+        "summary": report_summary(plan, fiscal_year, department_ids=ids, decimals=sheet.decimals),
     }
 
 

@@ -16,13 +16,16 @@ from decimal import Decimal
 from django.utils import timezone
 
 from evaluation import display
-from evaluation.domain.enums import ActualState, GradingFormula
+from evaluation.domain.enums import ActualState, GradingFormula, ResultStatus
 from evaluation.domain.footnotes import year_marks
 from evaluation.domain.grading import GradingRule
 from evaluation.models import Indicator, Plan, ResultValue
 from evaluation.queries.report import IndicatorYear, InitiativeBlock, ReportData
 
 GRADE_NOTE = "※１"
+# Beside 実績 of an item approved by its own submitter, and what the table's foot says of it.
+OWN_APPROVAL = "自己承認"
+OWN_APPROVAL_NOTE = "提出した担当者自身が承認した項目（一人体制の所管課のため計画の設定で認めたもの）"
 ROWS_OF_A_PAGE = 21  # printed lines (three an indicator) a page holds under its headers, roughly
 _REVISION_MARK = re.compile(r"※\s*([0-9０-９]+)")
 _NEEDS_REASON = ("C", "D")
@@ -79,10 +82,16 @@ class PrintedIndicator:
     reason: str = ""  # C and D only
     code: str = ""
     late: str = ""  # 「確定値 2025年6月1日」 when the figure was completed after the year was closed
+    own_approval: bool = False  # approved by the person who submitted it (Plan.allows_own_review)
 
     @property
     def full_name(self) -> str:
         return f"{self.name}{self.marks}{''.join(self.tags)}"
+
+    @property
+    def actual_notes(self) -> list[str]:
+        """What 実績 carries below its heading: 「確定値 …」 (completed after closing), 「自己承認」."""
+        return [note for note in (self.late, OWN_APPROVAL if self.own_approval else "") if note]
 
 
 @dataclass
@@ -152,6 +161,16 @@ class PrintedVision:
     def footnotes_used(self) -> set[str]:
         return set().union(*(initiative.marks for initiative in self.initiatives))
 
+    @property
+    def has_own_approval(self) -> bool:
+        """Whether one of its items was approved by its own submitter (the table's foot explains 自己承認)."""
+        return any(
+            indicator is not None and indicator.own_approval
+            for initiative in self.initiatives
+            for slot in initiative.slots
+            for indicator in (slot.activity, slot.outcome)
+        )
+
 
 @dataclass
 class PrintedArea:
@@ -169,8 +188,11 @@ class Sheet:
     provisional: bool  # until the year is closed every page says 暫定 and the date printed
     printed_on: dt.date
     grading_note: str  # ※1's text
+    decimals: int  # the achievement's, as the year is graded (a closed year's from its closing)
     footnotes: dict[str, str]  # {「※２」: reason} of the revisions the year's items carry
     areas: list[PrintedArea]
+    own_approval = OWN_APPROVAL  # the words the page and the book print (not fields)
+    own_approval_note = OWN_APPROVAL_NOTE
 
     def footnotes_for(self, marks: set[str]) -> list[tuple[str, str]]:
         """The footnotes (mark, text) of the given marks, in mark order."""
@@ -216,6 +238,7 @@ def build_sheet(
         provisional=not closed,
         printed_on=today or timezone.localdate(),
         grading_note=grading_note(rule),
+        decimals=rule.decimals,
         footnotes=footnotes,
         areas=areas,
     )
@@ -317,6 +340,7 @@ def _indicator(entry: IndicatorYear, decimals: int, tags: list[str], marks: dict
         late=f"確定値 {display.day(result.completed_late_at)}"
         if result is not None and result.completed_late_at
         else "",
+        own_approval=result is not None and result.status == ResultStatus.APPROVED and result.approved_by_submitter,
     )
 
 

@@ -152,11 +152,14 @@ class ReportSummary:
     outcome_history: dict[int, list[OutcomeYear]]
 
 
-def report_summary(plan: Plan, fiscal_year: int, *, department_ids: Iterable[int] | None = None) -> ReportSummary:
-    """The summary of `plan`'s `fiscal_year` (five queries); with `department_ids`, of those
+def report_summary(
+    plan: Plan, fiscal_year: int, *, department_ids: Iterable[int] | None = None, decimals: int | None = None
+) -> ReportSummary:
+    """The summary of `plan`'s `fiscal_year` (five queries, six without `decimals`: the year's, which a
+    closed year keeps from its closing, Plan.decimals_of); with `department_ids`, of those
     departments' indicators only."""
     data = summary_data(plan, fiscal_year, department_ids=department_ids)
-    decimals = plan.achievement_decimals
+    decimals = plan.decimals_of(fiscal_year) if decimals is None else decimals
     year_label = display.fiscal_year(fiscal_year)
     pillars = _pillars(data, decimals, year_label)
     overall_tally = sum((area.grades_by_year[fiscal_year] for area in data.areas), GradeTally())

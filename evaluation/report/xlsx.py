@@ -220,6 +220,8 @@ class _AreaWriter:
             self._initiative(initiative)
         for mark, text in self.sheet.footnotes_for(vision.footnotes_used):
             self._text(f"{mark}　{text}", TEXT)
+        if vision.has_own_approval:
+            self._text(f"{self.sheet.own_approval}　{self.sheet.own_approval_note}", TEXT)
 
     def _table_header(self, vision: PrintedVision) -> None:
         """The page's <thead>: two rows, the headings that span both merged."""
@@ -291,7 +293,11 @@ class _AreaWriter:
             self._fits(text, first, start + offset, rows=rows)
         for index, row in enumerate(range(first, first + rows)):
             line = indicator.lines[index] if index < len(indicator.lines) else None
-            self._cell(row, start + KIND, line.heading if line else None, replace(CELL, wrap=False))
+            notes = indicator.actual_notes if line is not None and line.heading == "実績" else []
+            heading = "\n".join([line.heading, *notes]) if line else None
+            self._cell(row, start + KIND, heading, replace(CELL, wrap=bool(notes)))
+            if notes:
+                self._fits(heading, row, start + KIND)
             self._value(row, start + VALUE, line)
 
     def _value(self, row: int, column: int, line: Line | None) -> None:

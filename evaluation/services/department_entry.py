@@ -1,10 +1,13 @@
 """The save of a department's entry page (一時保存 / 選択した項目を提出 / すべて提出), request-free.
 
-The page sends every row the user could change; each row comes here parsed (a RowInput). The
-changed rows are saved as drafts (results.save_draft), then the chosen rows are submitted
-(results.submit). Each row is done on its own, as the page shows it: a refused row does not undo
-another row's save. What happened comes back per row, saved, unchanged or refused with why, for the
-page to say so and to show the refused rows again as typed.
+The page sends every row it showed as editable; each row comes here parsed (a RowInput), with
+whether the user changed it since the page was shown. Only the changed rows are saved as drafts
+(results.save_draft), each checked against the version the page showed; an untouched row is never
+compared with its version, so a colleague's save of it since is no conflict. Then the chosen rows
+are submitted (results.submit). Each row is done on its own, as the page shows it: a refused row
+does not undo another row's save. What happened comes back per row, saved, unchanged or refused
+with why (someone saved it first, it was submitted or approved in the meantime, the year was
+closed), for the page to say so and to show what was typed in the refused rows.
 """
 
 from __future__ import annotations
@@ -32,8 +35,15 @@ class PageAction(enum.StrEnum):
 class RefusedBecause(enum.StrEnum):
     UNREADABLE = "unreadable"  # what was typed cannot be read; the form says where
     STALE = "stale"  # someone saved the row after the page was opened
-    NOT_ALLOWED = "not_allowed"  # not the user's to change now: another department's, approved, closed year
+    OUT_OF_HANDS = "out_of_hands"  # submitted, awaiting the head or approved since the page was opened
+    YEAR_CLOSED = "year_closed"  # the year no longer takes entries
+    NOT_ALLOWED = "not_allowed"  # not the user's to change: another department's or year's
     NOT_READY = "not_ready"  # the submission misses a value, a judged grade or a reason
+
+
+# Refusals after which the row is no longer the department's to change: the page shows what was
+# typed in it, read-only, with why.
+NOT_CHANGEABLE = frozenset({RefusedBecause.OUT_OF_HANDS, RefusedBecause.YEAR_CLOSED, RefusedBecause.NOT_ALLOWED})
 
 
 @dataclass(frozen=True)
@@ -65,7 +75,7 @@ class RowOutcome:
     submitted: bool = False
     refused_because: RefusedBecause | None = None
     message: str = ""  # why it was refused, translated
-    current: Result | None = None  # STALE: the result as the other person saved it
+    current: Result | None = None  # STALE, OUT_OF_HANDS: the result as it is now (who changed it, when)
     version: int | None = None  # the result's version after its save
 
     @property
@@ -102,8 +112,13 @@ def save_entries(
     user, department: Department, year: EvaluationYear, rows: Iterable[RowInput], action: str
 ) -> EntryReport:
     """Save the changed rows as drafts, then submit the rows `action` names (each one, or those
-    selected); a row refused at its save is not submitted. Rows of another department or year, and
-    rows the department may not change now (submitted, approved, closed year), are refused.
+    selected); a row refused at its save is not submitted.
+
+    An unchanged row is left alone: it is not compared with its version (a colleague may have saved
+    it since), and one that is no longer with the department (submitted or approved since) is not
+    submitted again. A changed row is refused, with why, when it is another department's or year's,
+    was submitted or approved since the page showed it, its year no longer takes entries, or someone
+    saved it since (STALE).
 
     Side effects: those of results.save_draft and results.submit for each row that goes through
     (its result and values, version, a history row); nothing for a refused row.
@@ -114,7 +129,7 @@ def save_entries(
         return EntryReport(outcomes)
     targets = [row for row in rows if action == PageAction.SUBMIT_ALL or row.selected]
     for row in targets:
-        outcomes[row.result.pk] = _submit_row(user, row, outcomes[row.result.pk])
+        outcomes[row.result.pk] = _submit_row(user, department, year, row, outcomes[row.result.pk])
     return EntryReport(outcomes, nothing_selected=not targets)
 
 
@@ -122,35 +137,41 @@ def _refusal(result: Result, because: RefusedBecause, message="", current: Resul
     return RowOutcome(result.pk, refused_because=because, message=str(message), current=current)
 
 
-def _why_not_changeable(user, department: Department, year: EvaluationYear, result: Result) -> str | None:
+def _not_changeable(user, department: Department, year: EvaluationYear, result: Result) -> RowOutcome | None:
     """None when the department may change the row now (guards.may_department_change decides), else
-    why not, translated."""
-    indicator = result.indicator
-    belongs = result.department_id == department.pk and indicator.plan_id == year.plan_id
+    the refusal saying why: not its own, the year no longer takes entries, or the item has left the
+    department's hands (submitted, awaiting the head, approved)."""
+    belongs = result.department_id == department.pk and result.indicator.plan_id == year.plan_id
     belongs = belongs and result.fiscal_year == year.fiscal_year
     year_open = guards.takes_entries(year)
     if belongs and guards.may_department_change(user, result, year_open=year_open):
         return None
     if not belongs or not permissions.can_edit_result(user, result):
-        return str(guards.PermissionRefused().message)
+        return _refusal(result, RefusedBecause.NOT_ALLOWED, guards.PermissionRefused().message)
     if not year_open:
-        return str(guards.YearClosed(year.fiscal_year).message)
-    if guards.is_approved(result):
-        return str(guards.ItemApproved().message)
+        return _refusal(result, RefusedBecause.YEAR_CLOSED, guards.YearClosed(year.fiscal_year).message)
     try:
         next_status(result.status, Action.SAVE)
-    except TransitionRefused as refused:  # submitted: it is with the planning section
-        return str(refused.message)
-    return str(guards.PermissionRefused().message)
+    except TransitionRefused as refused:  # submitted or approved: with the head or the planning section
+        return _refusal(result, RefusedBecause.OUT_OF_HANDS, refused.message, current=result)
+    return _refusal(result, RefusedBecause.NOT_ALLOWED, guards.PermissionRefused().message)
+
+
+def _refused_now(user, department: Department, year: EvaluationYear, row: RowInput) -> RowOutcome | None:
+    """A service refused the row after the page's checks passed: someone may have changed it or its
+    year in the meantime. The refusal saying why, from the row and the year as they are now; None
+    when the row is still the department's to change (the refusal was about what it holds)."""
+    current = Result.objects.select_related("indicator__plan", "updated_by").get(pk=row.result.pk)
+    year.refresh_from_db(fields=["status"])
+    return _not_changeable(user, department, year, current)
 
 
 def _save_row(user, department: Department, year: EvaluationYear, row: RowInput) -> RowOutcome:
     result = row.result
-    why_not = _why_not_changeable(user, department, year, result)
-    if why_not:
-        return _refusal(result, RefusedBecause.NOT_ALLOWED, why_not)
     if not row.changed:
         return RowOutcome(result.pk)
+    if refusal := _not_changeable(user, department, year, result):
+        return refusal
     if row.draft is None:
         return _refusal(result, RefusedBecause.UNREADABLE)
     draft = row.draft
@@ -166,13 +187,17 @@ def _save_row(user, department: Department, year: EvaluationYear, row: RowInput)
     except guards.StaleVersion as stale:
         return _refusal(result, RefusedBecause.STALE, stale.message, stale.current)
     except (TransitionRefused, guards.PermissionRefused) as refused:
-        return _refusal(result, RefusedBecause.NOT_ALLOWED, refused.message)
+        return _refused_now(user, department, year, row) or _refusal(
+            result, RefusedBecause.NOT_ALLOWED, refused.message
+        )
     return RowOutcome(result.pk, saved=True, version=saved.version)
 
 
-def _submit_row(user, row: RowInput, saved: RowOutcome) -> RowOutcome:
+def _submit_row(user, department: Department, year: EvaluationYear, row: RowInput, saved: RowOutcome) -> RowOutcome:
     if saved.refused_because:
         return saved  # its save was refused; that is what the row says
+    if not saved.saved and (refusal := _not_changeable(user, department, year, row.result)):
+        return _untouched_refusal(saved, refusal)
     if row.draft is None:
         return _refusal(row.result, RefusedBecause.UNREADABLE)
     # A saved row is at the version its save gave it; an unchanged one at the version the page showed.
@@ -181,8 +206,22 @@ def _submit_row(user, row: RowInput, saved: RowOutcome) -> RowOutcome:
         results.submit(row.result, user=user, expected_version=version)
     except guards.StaleVersion as stale:
         return replace(saved, refused_because=RefusedBecause.STALE, message=str(stale.message), current=stale.current)
-    except (guards.YearClosed, guards.ItemApproved, guards.PermissionRefused) as refused:
-        return replace(saved, refused_because=RefusedBecause.NOT_ALLOWED, message=str(refused.message))
-    except TransitionRefused as refused:
-        return replace(saved, refused_because=RefusedBecause.NOT_READY, message=str(refused.message))
+    except (TransitionRefused, guards.PermissionRefused) as refused:
+        if refusal := _refused_now(user, department, year, row):
+            return _untouched_refusal(saved, refusal) if not saved.saved else _merged(saved, refusal)
+        because = (
+            RefusedBecause.NOT_ALLOWED if isinstance(refused, guards.PermissionRefused) else RefusedBecause.NOT_READY
+        )
+        return replace(saved, refused_because=because, message=str(refused.message))
     return replace(saved, submitted=True)
+
+
+def _untouched_refusal(saved: RowOutcome, refusal: RowOutcome) -> RowOutcome:
+    """An untouched row that cannot be submitted: if a colleague submitted it, or it was approved,
+    since the page was shown, nothing typed is lost and there is nothing to submit; otherwise why."""
+    return saved if refusal.refused_because == RefusedBecause.OUT_OF_HANDS else _merged(saved, refusal)
+
+
+def _merged(saved: RowOutcome, refusal: RowOutcome) -> RowOutcome:
+    """A row saved (or unchanged), then refused at its submission."""
+    return replace(saved, refused_because=refusal.refused_because, message=refusal.message, current=refusal.current)

@@ -399,6 +399,26 @@ def refuse_indicator_change(indicator: Indicator, changed_fields: Iterable[str])
         raise _record_in_use(indicator.code, years[-1])
 
 
+def refuse_department_move(indicator: Indicator, department) -> None:
+    """An indicator moved to another department (the admin) takes its results of the years not closed
+    with it; an approved one keeps its department until the planning section reopens it (as in the
+    plan import). A closed year's result never moves: it is not asked here."""
+    if indicator.pk is None or department is None:
+        return
+    approved = (
+        Result.objects.filter(indicator=indicator, status=ResultStatus.APPROVED)
+        .exclude(department=department)
+        .exclude(in_closed_year())
+        .order_by("fiscal_year")
+        .first()
+    )
+    if approved is not None:
+        raise RecordInUse(
+            _("%(code)s: its result of %(year)s is approved and keeps its department; reopen it first.")
+            % {"code": indicator.code, "year": display_fiscal_year(approved.fiscal_year)}
+        )
+
+
 def refuse_measure_change(measure: Measure, changed_fields: Iterable[str]) -> None:
     """A measure's baseline cannot change, nor the measure move, while a closed year's record shows it."""
     if measure.pk is None or not set(changed_fields) & MEASURE_RECORD_FIELDS:

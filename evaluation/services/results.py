@@ -109,6 +109,28 @@ def regrade(result: Result, *, user, change_reason: str = "") -> Result:
     return result
 
 
+@transaction.atomic
+def move_open_results(indicator, *, user, change_reason: str = "") -> list[Result]:
+    """The indicator's department changed (the admin): its results of the years not closed follow it,
+    each on the record (a history row, the next version, so that pages opened before refuse to
+    overwrite); a closed year's result keeps the department of its year. Raises RecordInUse when an
+    approved result would move (guards.refuse_department_move)."""
+    guards.refuse_department_move(indicator, indicator.department)
+    moving = (
+        Result.objects.select_for_update()
+        .filter(indicator=indicator)
+        .exclude(department=indicator.department_id)
+        .exclude(guards.in_closed_year())
+        .order_by("fiscal_year")
+    )
+    moved = []
+    for result in moving:
+        result._change_reason = change_reason
+        guards.save_next_version(result, result.version, user, {"department": indicator.department})
+        moved.append(result)
+    return moved
+
+
 def submission_problems(result: Result, values: list[ResultValue]) -> list[str]:
     """Why the result cannot be submitted yet (translated sentences); empty when it can."""
     problems = []
@@ -164,9 +186,12 @@ def transition(result: Result, action: str, *, user, expected_version: int, comm
     guards.refuse_own_decision(user, result, action)
     if action in COMMENTED_ACTIONS and not grading.has_reason(comment):
         raise TransitionRefused(_("Write a comment for the department."))
-    if guards.is_own_decision(user, result, action):
+    own = guards.is_own_decision(user, result, action)
+    if own:
         result._change_reason = guards.OWN_DECISION_REASON
-    guards.save_next_version(result, expected_version, user, {"status": status})
+    # An approval stands until the next transition; the report flags one given on one's own submission.
+    fields = {"status": status, "approved_by_submitter": own and action == Action.APPROVE}
+    guards.save_next_version(result, expected_version, user, fields)
     if action in COMMENTED_ACTIONS:
         ResultComment.objects.create(result=result, author=user, kind=COMMENTED_ACTIONS[action], body=comment.strip())
     return result

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 
 from departments.models import Department
 from departments.permissions import can_view_audit
-from evaluation.queries.audit import KINDS, AuditFilters, audit_rows, describe_rows
+from evaluation.queries.audit import KIND_LABELS, AuditFilters, audit_rows, describe_rows
 from evaluation.workbook.audit_export import export_csv
 
 PAGE_SIZE = 50
@@ -36,7 +36,7 @@ class AuditFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = get_user_model().objects.order_by("username")
         self.fields["department"].queryset = Department.objects.order_by("name")
-        self.fields["kind"].choices = [("", _("All")), *((kind, label) for kind, (_model, label) in KINDS.items())]
+        self.fields["kind"].choices = [("", _("All")), *KIND_LABELS.items()]
 
     def clean(self):
         data = super().clean()

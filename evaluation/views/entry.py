@@ -6,9 +6,18 @@ first, each linked to its page where the head confirms or returns it.
 Every object is fetched through departments.permissions: another department's page, result or
 preview answers 404 and changes nothing. A POST takes only what ResultEntryForm declares; the save
 itself is evaluation.services.department_entry, and what the page shows per row is entry_rows.
+
+Nothing typed is lost: a row the save could not take (someone saved it first, it was submitted or
+approved in the meantime, the year was closed) is shown again with what was typed and why. Before
+a save the page's script (static/js/entry.js) keeps the unsaved values in the tab's sessionStorage
+with a token; the page after the save carries the token back (`handled_token`), and a page that
+comes without it (the session had ended: the save went to the login page instead) puts the values
+back, with a notice. A GET on the save URL (the login's `next`) goes to the page.
 """
 
 from __future__ import annotations
+
+import re
 
 from django.contrib import messages
 from django.db.models import Prefetch
@@ -18,8 +27,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
+from config.http import page, post_only
 from departments.models import Department
 from departments.permissions import (
     can_edit_result,
@@ -43,7 +53,11 @@ from evaluation.queries.entry import (
 from evaluation.queries.progress import current_open_year
 from evaluation.services import department_entry, guards
 from evaluation.services.department_entry import EntryReport, PageAction
-from evaluation.views.entry_rows import build_row, grouped, page_rows, progress_of, with_current_versions
+from evaluation.views.entry_rows import build_row, grouped, page_rows, progress_of
+
+# The save's token, as entry.js makes it (crypto.randomUUID, or its fallback): anything else is ignored.
+STASH_TOKEN = re.compile(r"[A-Za-z0-9-]{8,64}")
+HANDLED_TOKEN_KEY = "entry_handled_token"
 
 # Fetching, with the permission check first ------------------------------------------------------
 
@@ -79,9 +93,16 @@ def _result_for_entry(user, result_id: int) -> Result:
 
 
 def _render_page(
-    request, department: Department, year: EvaluationYear, *, typed=None, report: EntryReport | None = None
+    request,
+    department: Department,
+    year: EvaluationYear,
+    *,
+    typed=None,
+    report: EntryReport | None = None,
+    handled_token: str = "",
 ):
-    """The department page; after a save, the rows its `report` refused are shown again as `typed`."""
+    """The department page; after a save, the rows its `report` refused are shown again as `typed`.
+    `handled_token` is the token of the save that was just handled (see the module's docstring)."""
     user = request.user
     results = entry_page_results(year.plan, department.pk, year.fiscal_year)
     rows = page_rows(
@@ -119,8 +140,16 @@ def _render_page(
         "sheet_download_url": reverse("entry_sheet_download", args=[department.pk, year.fiscal_year]),
         "sheet_upload_url": reverse("entry_sheet_upload", args=[department.pk, year.fiscal_year]),
         "activity": IndicatorKind.ACTIVITY,
+        "page_url": reverse("entry_department", args=[department.pk, year.fiscal_year]),
+        "stash_key": f"mezasu-entry:{user.pk}:{department.pk}:{year.fiscal_year}",
+        "handled_token": handled_token,
     }
     return render(request, "evaluation/entry/department.html", context)
+
+
+def _stash_token(request) -> str:
+    token = request.POST.get("stash_token", "")
+    return token if STASH_TOKEN.fullmatch(token) else ""
 
 
 def _announce(request, report: EntryReport) -> None:
@@ -158,23 +187,25 @@ def department(request, department_id: int, fiscal_year: int):
     """A department's indicators of the year: editable for its staff, read-only for the planning
     section and viewers."""
     department = _department_for_viewing(request.user, department_id)
-    return _render_page(request, department, _evaluation_year(department, fiscal_year))
+    handled_token = request.session.pop(HANDLED_TOKEN_KEY, "")
+    return _render_page(request, department, _evaluation_year(department, fiscal_year), handled_token=handled_token)
 
 
-@require_POST
+@post_only(page("entry_department", "department_id", "fiscal_year"))
 def department_save(request, department_id: int, fiscal_year: int):
     """一時保存 / 選択した項目を提出 / すべて提出: department_entry.save_entries saves every changed row,
-    then submits the chosen ones. What was refused is shown again as typed."""
+    then submits the chosen ones. What was refused is shown again as typed, with why."""
     user = request.user
     department = _department_for_entry(user, department_id)
     year = _evaluation_year(department, fiscal_year)
     action = request.POST.get("action", PageAction.SAVE)
-    year_open = guards.takes_entries(year)
-    # Only the rows the user could change, and only those that were on the page (their version was sent).
+    # Every row of the department the user enters for that the page sent (its version came back),
+    # also one submitted, approved or closed since the page was shown: the save says why it cannot
+    # take what was typed in it, instead of dropping it.
     forms = [
         ResultEntryForm(result, data=request.POST)
         for result in entry_page_results(year.plan, department.pk, year.fiscal_year)
-        if guards.may_department_change(user, result, year_open=year_open)
+        if can_edit_result(user, result)
     ]
     rows = [form.row_input() for form in forms if form.add_prefix("version") in request.POST]
     report = department_entry.save_entries(user, department, year, rows, action)
@@ -182,14 +213,17 @@ def department_save(request, department_id: int, fiscal_year: int):
     if report.submitted_count:
         submitted = (outcome.result_id for outcome in report.rows.values() if outcome.submitted)
         notices.notify(request, notices.events_for(notices.SUBMITTED, submitted))
+    token = _stash_token(request)
     if not report.all_done:
-        return _render_page(request, department, year, typed=with_current_versions(request.POST, report), report=report)
+        return _render_page(request, department, year, typed=request.POST, report=report, handled_token=token)
     if not report.saved_count and not report.submitted_count:
         messages.info(request, _("Nothing was changed."))
+    if token:
+        request.session[HANDLED_TOKEN_KEY] = token
     return redirect("entry_department", department.pk, year.fiscal_year)
 
 
-@require_POST
+@post_only(page("entry"))
 def preview(request, result_id: int):
     """htmx: the row's achievement, grade and messages for what the user has typed, computed by the
     server's grading rule on unsaved objects. Nothing is saved."""

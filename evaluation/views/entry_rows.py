@@ -1,7 +1,8 @@
 """What the department entry page shows per indicator (its view-models): one EntryRow per result
-with a MeasureRow per measure, the conflict of a stale save, the progress bar, and the grouping by
-pillar … initiative. Built from what the queries fetched and, after a save, from what the user typed
-and what the save did (department_entry.EntryReport)."""
+with a MeasureRow per measure, the conflict of a stale save, what was typed in a row the save could
+not take, the progress bar, and the grouping by pillar … initiative. Built from what the queries
+fetched and, after a save, from what the user typed and what the save did
+(department_entry.EntryReport)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from evaluation.domain.messages import describe_hold
 from evaluation.forms import Preview, ResultEntryForm, stored_preview
 from evaluation.models import EvaluationYear, Result, ResultComment, ResultValue
 from evaluation.services import guards
-from evaluation.services.department_entry import EntryReport, RefusedBecause, RowOutcome
+from evaluation.services.department_entry import NOT_CHANGEABLE, EntryReport, RefusedBecause, RowOutcome
 from evaluation.services.scoring import grading_hold
 
 
@@ -32,13 +33,14 @@ class MeasureRow:
     grade: str = ""
     message_id: str = ""
     errors: list[str] = field(default_factory=list)
+    decimals: int | None = None  # the year's (a closed year's from its closing); None: the plan's
 
     def _plan_figure(self, value, text) -> str:
         """A plan value or target through the one display module; empty (not 「—」) when there is none,
         so that the template leaves the line out."""
         if value is None and not text:
             return ""
-        return display.plan_value(value, text, **display.figure_style(self.value.result.indicator))
+        return display.plan_value(value, text, **display.figure_style(self.value.result.indicator, self.decimals))
 
     @property
     def original_plan(self) -> str:
@@ -54,11 +56,13 @@ class MeasureRow:
 
     @property
     def achievement_display(self) -> str:
-        return display.achievement(self.achievement, self.value.result.indicator.plan.achievement_decimals)
+        return display.achievement(
+            self.achievement, display.figure_style(self.value.result.indicator, self.decimals)["decimals"]
+        )
 
     @property
     def actual_display(self) -> str:
-        return display_actual(self.value, self.value.result.indicator)
+        return display_actual(self.value, self.value.result.indicator, self.decimals)
 
     @property
     def previous_display(self) -> str:
@@ -67,12 +71,23 @@ class MeasureRow:
 
 @dataclass
 class Conflict:
-    """What another person saved while this user was typing."""
+    """What another person saved while this user was typing. `kept`: the row holds fields the user
+    changed (a save) rather than only what the other person saved (an untouched row's submission)."""
 
     user: str
     at: object
     values: list[tuple[str, str]]
     reason: str
+    kept: bool = True
+
+
+@dataclass
+class NotTaken:
+    """A row the save could not take because it is no longer the department's to change: why, and
+    what the user typed in it (label, text), shown so that nothing typed is lost from sight."""
+
+    message: str
+    typed: list[tuple[str, str]]
 
 
 @dataclass
@@ -83,6 +98,8 @@ class EntryRow:
     measures: list[MeasureRow]
     return_comment: ResultComment | None = None
     conflict: Conflict | None = None
+    not_taken: NotTaken | None = None
+    shows_unsaved: bool = False  # its inputs hold typed values that are not saved (after a refusal)
     row_errors: list[str] = field(default_factory=list)
     reason_errors: list[str] = field(default_factory=list)
     judged_grade_errors: list[str] = field(default_factory=list)
@@ -113,8 +130,12 @@ class EntryRow:
         problems = [(first_field, message) for message in self.row_errors]
         if self.preview.error and self.form is not None and self.form.is_bound:
             problems.append((first_field, self.preview.error))
-        if self.conflict:
+        if self.conflict and self.conflict.kept:
             problems.append((first_field, _("Someone else saved this item while you were typing.")))
+        elif self.conflict:
+            problems.append((first_field, _("Someone else saved this item after you opened the page: check it.")))
+        if self.not_taken:
+            problems.append((self.anchor, self.not_taken.message))
         for measure in self.measures:
             target = measure.actual.id_for_label if measure.actual else self.anchor
             problems += [(target, message) for message in measure.errors]
@@ -128,23 +149,56 @@ class EntryRow:
         return [(self.form[name].id_for_label, message) for message in errors]
 
 
-def display_actual(value: ResultValue, indicator) -> str:
+def display_actual(value: ResultValue, indicator, decimals: int | None = None) -> str:
     """A read-only actual through the one display module (「—」 when not entered)."""
-    return display.actual(value.actual_state, value.actual_value, value.actual_text, **display.figure_style(indicator))
+    style = display.figure_style(indicator, decimals)
+    return display.actual(value.actual_state, value.actual_value, value.actual_text, **style)
 
 
-def conflict_of(current: Result) -> Conflict:
+def conflict_of(current: Result, *, kept: bool = True) -> Conflict:
     values = list(current.values.select_related("measure").order_by("measure__label"))
     return Conflict(
         user=display.person(current.updated_by),
         at=current.updated_at,
         values=[(value.measure.label, display_actual(value, current.indicator)) for value in values],
         reason=current.reason,
+        kept=kept,
     )
 
 
-def build_row(result, *, form, previous, return_comment) -> EntryRow:
-    """The row of one result: its form's inputs (None when read-only) and the preview of its grades."""
+def not_taken_message(outcome: RowOutcome, fiscal_year: int) -> str:
+    """Why the save could not take the row, naming who changed it and when where that is known."""
+    current = outcome.current
+    if outcome.refused_because == RefusedBecause.YEAR_CLOSED:
+        return _(
+            "Not saved: the evaluation of %(year)s no longer takes entries (it was closed after you opened this page)."
+        ) % {"year": display.fiscal_year(fiscal_year)}
+    if outcome.refused_because == RefusedBecause.OUT_OF_HANDS and current is not None:
+        return _(
+            "Not saved: after you opened this page, %(user)s made this item “%(status)s” (%(at)s). "
+            "It can no longer be changed here."
+        ) % {
+            "user": display.person(current.updated_by),
+            "status": display.status(current.status),
+            "at": display.moment(current.updated_at),
+        }
+    return _("Not saved: %(reason)s") % {"reason": outcome.message}
+
+
+def typed_values(form: ResultEntryForm) -> list[tuple[str, str]]:
+    """(label, text) of every field the user changed in a bound form, as typed."""
+    typed = []
+    for name in form.changed_data:
+        data = form[name].data
+        if isinstance(data, bool):  # 集計中 ticked or unticked
+            data = "✓" if data else display.EMPTY
+        typed.append((form.short_label(name), data or display.EMPTY))
+    return typed
+
+
+def build_row(result, *, form, previous, return_comment, decimals: int | None = None) -> EntryRow:
+    """The row of one result: its form's inputs (None when read-only) and the preview of its grades;
+    `decimals`: the year's, when it is closed (else the plan's)."""
     values = list(result.values.all())
     preview = form.preview() if form is not None else stored_preview(result, values)
     measures = []
@@ -154,6 +208,7 @@ def build_row(result, *, form, previous, return_comment) -> EntryRow:
             previous=previous.get(value.measure_id),
             achievement=preview.achievements.get(value.pk),
             grade=preview.grades.get(value.pk, ""),
+            decimals=decimals,
         )
         if form is not None:
             measure.actual = form[form.actual_name(value)]
@@ -212,14 +267,23 @@ def shows_as_typed(outcome: RowOutcome | None) -> bool:
     return not outcome.saved and outcome.refused_because != RefusedBecause.NOT_READY
 
 
-def with_current_versions(typed: QueryDict, report: EntryReport) -> QueryDict:
-    """What the user typed, with each stale row's version moved to the current one: the conflict is
-    shown, and a deliberate second save goes through."""
-    typed = typed.copy()
-    for outcome in report.refused:
-        if outcome.refused_because == RefusedBecause.STALE:
-            typed[f"r{outcome.result_id}-version"] = str(outcome.current.version)
-    return typed
+def onto_current(result: Result, typed: QueryDict, changed: list[str]) -> QueryDict:
+    """A row someone else saved after the page showed it: the fields the user changed as typed, every
+    other field as it is stored now, and the shown values (hidden initials) and version of now. A
+    deliberate second save then writes only what the user changed, over a save they have now seen;
+    never the old values of the fields they did not touch."""
+    stored = ResultEntryForm(result)
+    current = stored.stored_data()
+    merged = typed.copy()
+    merged[stored.add_prefix("version")] = current[stored.add_prefix("version")]
+    for name in stored.data_fields:
+        bound = stored[name]
+        merged[bound.html_initial_name] = current[bound.html_initial_name]
+        if name not in changed:
+            merged.pop(bound.html_name, None)
+            if bound.html_name in current:
+                merged[bound.html_name] = current[bound.html_name]
+    return merged
 
 
 def page_rows(
@@ -234,32 +298,52 @@ def page_rows(
 ) -> list[EntryRow]:
     """One row per result. A row the user may change has a form: bound to `typed` (the POST) where
     the save's `report` says the row is shown as typed, with the problems of a refused submission
-    tied to their fields and the conflict of a stale save."""
+    tied to their fields and the conflict of a stale save. A row the save could not take and that the
+    user may no longer change shows what was typed in it, and why."""
     year_open = guards.takes_entries(year)
+    decimals = year.grading_rule.decimals if year is not None and not year_open else None  # a closed year's
     outcomes = report.rows if report else {}
     rows = []
     for result in results:
         outcome = outcomes.get(result.pk)
+        changed = ResultEntryForm(result, data=typed).changed_data if outcome and outcome.refused_because else []
         form = None
         if guards.may_department_change(user, result, year_open=year_open):
-            form = ResultEntryForm(result, data=typed) if shows_as_typed(outcome) else ResultEntryForm(result)
+            form = _form_of(result, outcome, typed, changed)
         row = build_row(
-            result, form=form, previous=previous.get(result.indicator_id, {}), return_comment=comments.get(result.pk)
+            result,
+            form=form,
+            previous=previous.get(result.indicator_id, {}),
+            return_comment=comments.get(result.pk),
+            decimals=decimals,
         )
+        row.shows_unsaved = form is not None and form.is_bound
         if outcome is not None:
-            _add_outcome(row, outcome)
+            _add_outcome(row, outcome, year, typed, changed)
         set_invalid(row)
         rows.append(row)
     return rows
 
 
-def _add_outcome(row: EntryRow, outcome: RowOutcome) -> None:
+def _form_of(result: Result, outcome: RowOutcome | None, typed: QueryDict, changed: list[str]) -> ResultEntryForm:
+    if not shows_as_typed(outcome):
+        return ResultEntryForm(result)
     if outcome.refused_because == RefusedBecause.STALE:
-        row.conflict = conflict_of(outcome.current)
+        return ResultEntryForm(result, data=onto_current(result, typed, changed))
+    return ResultEntryForm(result, data=typed)
+
+
+def _add_outcome(row: EntryRow, outcome: RowOutcome, year: EvaluationYear, typed: QueryDict, changed: list[str]):
+    if outcome.refused_because == RefusedBecause.STALE:
+        row.conflict = conflict_of(outcome.current, kept=bool(changed))
     elif outcome.refused_because == RefusedBecause.NOT_READY:
         mark_problems(row)
-    elif outcome.refused_because == RefusedBecause.NOT_ALLOWED:
-        row.row_errors.append(outcome.message)
+    elif outcome.refused_because in NOT_CHANGEABLE:
+        message = not_taken_message(outcome, year.fiscal_year)
+        if row.form is None:
+            row.not_taken = NotTaken(message, typed_values(ResultEntryForm(row.result, data=typed)))
+        else:
+            row.row_errors.append(message)
 
 
 # The page ----------------------------------------------------------------------------------------

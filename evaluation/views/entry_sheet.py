@@ -13,8 +13,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
+from config.http import page, post_only
 from departments import permissions
 from departments.models import Department
 from evaluation.models import EntryUpload, Plan
@@ -160,7 +161,7 @@ def preview(request, upload_id):
     return render(request, "evaluation/entry/upload_preview.html", context)
 
 
-@require_POST
+@post_only(page("entry_sheet_preview", "upload_id"))
 def confirm(request, upload_id):
     entry_upload = _upload_for(request, upload_id)
     try:

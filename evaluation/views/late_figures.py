@@ -84,7 +84,7 @@ def _post(request, result, tallying, pending) -> tuple[bool, dict[int, str]]:
 
 def _printed(figure: LateFigure, values, result) -> list[tuple[str, str]]:
     """(sub-item label, reported value as printed) of a waiting figure."""
-    style = display.figure_style(result.indicator)
+    style = display.figure_style(result.indicator, result.indicator.plan.decimals_of(result.fiscal_year))
     printed = []
     for value in values:
         reported = figure.values.get(str(value.measure_id))

@@ -14,8 +14,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_safe
 
+from config.http import page, post_only
 from departments.permissions import can_export_results, can_send_reminders, can_view_progress
 from evaluation import display
 from evaluation.domain.enums import ResultStatus
@@ -145,7 +146,7 @@ def progress_board(request, fiscal_year: int | None = None):
     return render(request, "evaluation/progress/board.html", context)
 
 
-@require_POST
+@post_only(page("progress_board", "fiscal_year"))
 def remind(request, fiscal_year: int):
     """Send the reminders of the year: to one department's entry staff (department=), or, once
     confirmed (confirmed=1) on the page that says to whom, to every department's."""

@@ -10,15 +10,16 @@ changed (guards.may_decide): the page says why instead."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseBadRequest
+from django.core.exceptions import BadRequest, PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_safe
 from django_tables2 import RequestConfig
 
+from config.http import page, post_only
 from departments import permissions
 from evaluation import display, notices
 from evaluation.domain.enums import ActualState, ResultStatus, YearStatus
@@ -93,7 +94,10 @@ def review_queue(request, fiscal_year: int | None = None):
     results = review_filter.qs
     draft = SelectionDraft.take(request, fiscal_year) if can_review else None
     table = ReviewTable(
-        results, exclude=() if can_review else ("select",), selected=draft.selected if draft else frozenset()
+        results,
+        exclude=() if can_review else ("select",),
+        selected=draft.selected if draft else frozenset(),
+        decimals=plan.decimals_of(fiscal_year),
     )
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
     context.update(
@@ -114,7 +118,7 @@ def _next_url(request, fallback: str) -> str:
     return fallback
 
 
-@require_POST
+@post_only(page("review_queue", "fiscal_year"))
 def review_selection(request, fiscal_year: int):
     """Approve or return the selected results, all or nothing, once confirmed: without `confirmed=1`
     the page says what would happen and changes nothing (views.confirmations). Refusals are listed
@@ -124,12 +128,12 @@ def review_selection(request, fiscal_year: int):
     back = _next_url(request, reverse("review_queue", args=[fiscal_year]))
     action = request.POST.get("action", "")
     if action not in BULK_ACTIONS:
-        return HttpResponseBadRequest("unknown action")
+        raise BadRequest("unknown action")
     try:
         selected = {int(raw) for raw in request.POST.getlist("selected")}
         versions = {pk: int(request.POST[f"version-{pk}"]) for pk in selected}
     except (KeyError, ValueError):
-        return HttpResponseBadRequest("malformed selection")
+        raise BadRequest("malformed selection") from None
     in_year = set(Result.objects.filter(pk__in=selected, fiscal_year=fiscal_year).values_list("pk", flat=True))
     versions = {pk: version for pk, version in versions.items() if pk in in_year}
     comment = request.POST.get("comment", "")
@@ -216,10 +220,10 @@ def _visible_result(request, result_id: int) -> Result:
     return result
 
 
-def _value_rows(values, indicator) -> list[dict]:
+def _value_rows(values, indicator, decimals: int | None) -> list[dict]:
     """The values of a result as the page prints them, one row per measure (the indicator's unit and
-    its plan's decimals: evaluation.display)."""
-    style = display.figure_style(indicator)
+    the year's decimals: evaluation.display)."""
+    style = display.figure_style(indicator, decimals)
     return [
         {
             "subject": f"{value.measure.label}) {value.measure.name}".strip() if value.measure.label else "",
@@ -269,15 +273,19 @@ def review_item(request, result_id: int):
     year_closed = guards.is_year_closed(result.indicator.plan_id, result.fiscal_year)
     actions, not_yours = _item_actions(request.user, result, year_closed=year_closed)
     history = list(reversed(result_history(result)))
+    plan = result.indicator.plan
+    decimals = plan.decimals_by_year()  # each year's, a closed one's from its closing
+
+    def printed(year_result, values):  # an earlier year's result is of the same indicator
+        return _value_rows(values, result.indicator, decimals.get(year_result.fiscal_year))
+
     context = {
         "plan": result.indicator.plan,
         "result": result,
         "indicator": result.indicator,
         "marks": result.marks,  # the year's footnote marks (its revisions', never another year's)
-        "value_rows": _value_rows(values, result.indicator),
-        "earlier": [
-            (earlier, _value_rows(earlier.values.all(), result.indicator)) for earlier in earlier_results(result)
-        ],
+        "value_rows": printed(result, values),
+        "earlier": [(earlier, printed(earlier, earlier.values.all())) for earlier in earlier_results(result)],
         "history": history,
         "comments": comments,
         "actions": actions,
@@ -305,7 +313,7 @@ def _stale_message(result: Result, seen_version: int, action: str) -> str:
         return _("%(refused)s: the item was changed after you opened it. Check it and try again.") % {
             "refused": refused
         }
-    style = display.figure_style(result.indicator)
+    style = display.figure_style(result.indicator, result.indicator.plan.decimals_of(result.fiscal_year))
     parts = []
     for event in events:
         changes = "; ".join(
@@ -324,7 +332,7 @@ def _stale_message(result: Result, seen_version: int, action: str) -> str:
     }
 
 
-@require_POST
+@post_only(page("review_item", "result_id"))
 def review_action(request, result_id: int, action: str):
     """Approve, return or reopen one item at the version the reviewer saw; or, as the department's
     head, confirm it to the planning section or return it."""
@@ -336,7 +344,7 @@ def review_action(request, result_id: int, action: str):
     try:
         seen_version = int(request.POST["version"])
     except (KeyError, ValueError):
-        return HttpResponseBadRequest("missing version")
+        raise BadRequest("missing version") from None
     comment = request.POST.get("comment", "")
     try:
         services.review(result, action, user=request.user, expected_version=seen_version, comment=comment)
@@ -355,7 +363,7 @@ def review_action(request, result_id: int, action: str):
     return redirect("review_item", result_id=result.pk)
 
 
-@require_POST
+@post_only(page("review_item", "result_id"))
 def review_comment(request, result_id: int):
     """Add a plain comment to the thread (the owning department or the planning section)."""
     result = _visible_result(request, result_id)

@@ -13,8 +13,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
+from config.http import page, post_only
 from departments.permissions import can_manage_years
 from evaluation import display
 from evaluation.domain import numbers
@@ -168,7 +169,7 @@ def open_year(request):
     return redirect(_back(plan))
 
 
-@require_POST
+@post_only(page("years"))
 def extend_period(request):
     _manager_only(request)
     plan = _plan_of_request(request)
@@ -187,7 +188,7 @@ def extend_period(request):
     return redirect(_back(plan))
 
 
-@require_POST
+@post_only(page("years"))
 def set_deadline(request, year_id: int):
     year = _year_for_manager(request, year_id)
     form = DeadlineForm(request.POST, prefix=f"y{year.pk}")
@@ -207,7 +208,7 @@ def set_deadline(request, year_id: int):
     return redirect(_back(year))
 
 
-@require_POST
+@post_only(page("years"))
 def close_year(request, year_id: int):
     """Close the year after a confirmation page that says what closing does: the items not approved
     it closes (with the reason asked for), and the 集計中 items whose figure comes later."""
@@ -239,7 +240,7 @@ def close_year(request, year_id: int):
     return redirect(_back(year))
 
 
-@require_POST
+@post_only(page("years"))
 def reopen_year(request, year_id: int):
     """Reopen a closed year with its reason, after a confirmation page."""
     year = _year_for_manager(request, year_id)

@@ -23,7 +23,7 @@ def csv_lines(entries: list[AuditEntry]) -> Iterator[list]:
     """One line per changed field (one line for an entry without field changes), texts formula-safe;
     every value printed as the audit page prints it (evaluation.display)."""
     for entry in entries:
-        head = [display.moment(entry.when, seconds=True), display.person(entry.user)]
+        head = [display.moment(entry.when, seconds=True), entry.actor or display.person(entry.user)]
         head += [entry.kind_label, entry.object, entry.action]
         if not entry.changes:
             yield [spreadsheet_safe(cell) for cell in [*head, "", "", "", entry.path]]

@@ -95,7 +95,7 @@ Row = dict[str, Any]
 # --- rows ---------------------------------------------------------------------------------------
 
 
-def result_rows(plan: Plan, fiscal_year: int) -> Iterator[Row]:
+def result_rows(plan: Plan, fiscal_year: int, *, decimals: int | None = None) -> Iterator[Row]:
     """Yield the plan's results of one fiscal year, one dict per row, keyed by RESULTS_EXPORT_COLUMNS, in plan order.
 
     - A simple indicator gives one row. A compound one gives a row per sub-item (a, b …: its own
@@ -108,7 +108,8 @@ def result_rows(plan: Plan, fiscal_year: int) -> Iterator[Row]:
       実施計画 is the reference as stored (「施策８－２」); 再掲 is 「再掲」 or blank.
     - Numbers (年度, 当初計画, 修正計画, 目標, 実績, 達成状況) are numbers: int or Decimal, exact, without
       the database's trailing zeros. A qualitative value is its text; 集計中 is the text 集計中.
-    - 達成状況 is the stored achievement with the plan's decimals (Decimal('96.7'), no %); None when
+    - 達成状況 is the stored achievement with the year's decimals (Decimal('96.7'), no %; a closed year's
+      from its closing, Plan.decimals_of); None when
       there is none (not graded yet, 集計中, qualitative, or lower-is-better met at 0).
     - 評価 is A–D for a graded outcome, 「ー」 for an outcome not graded (yet), and None for an
       activity volume, which the sheet does not grade.
@@ -143,12 +144,14 @@ def result_rows(plan: Plan, fiscal_year: int) -> Iterator[Row]:
     )
     with translation.override("ja"):
         status_labels = {status: str(status.label) for status in ResultStatus}
+    if decimals is None:
+        decimals = plan.decimals_of(fiscal_year)  # a closed year's from its closing
     for indicator in indicators:
         result = indicator.year_results[0] if indicator.year_results else None
-        yield from _indicator_rows(plan, fiscal_year, indicator, result, status_labels)
+        yield from _indicator_rows(plan, fiscal_year, indicator, result, status_labels, decimals)
 
 
-def _indicator_rows(plan, fiscal_year, indicator, result, status_labels) -> Iterator[Row]:
+def _indicator_rows(plan, fiscal_year, indicator, result, status_labels, decimals: int) -> Iterator[Row]:
     measures = list(indicator.measures.all())
     values = {value.measure_id: value for value in result.values.all()} if result else {}
     status = status_labels[ResultStatus(result.status if result else ResultStatus.NOT_ENTERED)]
@@ -169,14 +172,14 @@ def _indicator_rows(plan, fiscal_year, indicator, result, status_labels) -> Iter
         for measure in measures:
             row = _blank_row(common)
             row.update(小項目=measure.label or None, 小項目名=measure.name or None)
-            row.update(_value_cells(plan, indicator, values.get(measure.id)))
+            row.update(_value_cells(decimals, indicator, values.get(measure.id)))
             row["評価"] = _grade_cell(indicator, values[measure.id].grade if measure.id in values else "")
             yield row
         row = _blank_row(common)
     else:
         row = _blank_row(common)
         if measures:
-            row.update(_value_cells(plan, indicator, values.get(measures[0].id)))
+            row.update(_value_cells(decimals, indicator, values.get(measures[0].id)))
     row["評価"] = _grade_cell(indicator, result.grade if result else "")
     row["評価理由"] = (result.reason if result else "") or None
     row["修正理由"] = (result.revision_reason if result else "") or None
@@ -222,7 +225,7 @@ def _blank_row(common: Row) -> Row:
     return {column: common.get(column) for column in RESULTS_EXPORT_COLUMNS}
 
 
-def _value_cells(plan: Plan, indicator: Indicator, value: ResultValue | None) -> Row:
+def _value_cells(decimals: int, indicator: Indicator, value: ResultValue | None) -> Row:
     if value is None:
         return {}
     return {
@@ -230,9 +233,7 @@ def _value_cells(plan: Plan, indicator: Indicator, value: ResultValue | None) ->
         "修正計画": number_or_text_cell(value.revised_plan_value, value.revised_plan_text),
         "目標": number_or_text_cell(value.target_value, value.target_text),
         "実績": _actual_cell(value),
-        "達成状況": display.achievement_cell(value.achievement, plan.achievement_decimals)
-        if indicator.is_outcome
-        else None,
+        "達成状況": display.achievement_cell(value.achievement, decimals) if indicator.is_outcome else None,
     }
 
 
@@ -266,7 +267,8 @@ def write_results(plan: Plan, fiscal_year: int, fmt: str, stream: IO[bytes]) -> 
     writers = {"csv": write_csv, "xlsx": write_xlsx, "json": write_json}
     if fmt not in writers:
         raise ValueError(f"unknown export format: {fmt!r}")
-    writers[fmt](result_rows(plan, fiscal_year), stream, plan=plan, fiscal_year=fiscal_year)
+    decimals = plan.decimals_of(fiscal_year)
+    writers[fmt](result_rows(plan, fiscal_year, decimals=decimals), stream, decimals=decimals, fiscal_year=fiscal_year)
 
 
 def _csv_cell(value: Any) -> str:
@@ -292,10 +294,12 @@ def write_csv(rows, stream: IO[bytes], **context) -> None:
     stream.write(buffer.getvalue().encode("utf-8"))  # the header, when there was no row
 
 
-def write_xlsx(rows, stream: IO[bytes], *, plan: Plan | None = None, fiscal_year: int | None = None) -> None:
+def write_xlsx(
+    rows, stream: IO[bytes], *, decimals: int = display.DEFAULT_DECIMALS, fiscal_year: int | None = None
+) -> None:
     """One sheet named after the fiscal year (令和6年度): header row bold and frozen, a filter, column
     widths from the content. Numbers are numeric cells (openpyxl writes Decimal exactly as written),
-    shown as the pages print them (display's number formats: 達成状況 with the plan's decimals, a
+    shown as the pages print them (display's number formats: 達成状況 with the year's decimals, a
     rate's target 9 as 9.0, 1,816 with its comma); texts are escaped against formula injection
     (openpyxl would otherwise store 「=…」 as a formula)."""
     workbook = Workbook()
@@ -307,7 +311,6 @@ def write_xlsx(rows, stream: IO[bytes], *, plan: Plan | None = None, fiscal_year
         cell.font = Font(bold=True)
     widths = [_display_width(column) for column in RESULTS_EXPORT_COLUMNS]
     column_of = {column: index for index, column in enumerate(RESULTS_EXPORT_COLUMNS, start=1)}
-    decimals = plan.achievement_decimals if plan is not None else display.DEFAULT_DECIMALS
     achievement_format = display.achievement_number_format(decimals)
     for row in rows:
         cells = [spreadsheet_safe(row[column]) for column in RESULTS_EXPORT_COLUMNS]

@@ -1,6 +1,12 @@
-"""Fixtures of the browser tests: the accessibility check with the vendored axe-core.
+"""Fixtures of the browser tests: the Content-Security-Policy watch and the accessibility check with
+the vendored axe-core.
 
-`axe_violations(page)` injects tests/e2e/vendor/axe-core/axe.min.js into the page as it is now and
+Every browser context a test opens (the `page` fixture's, `new_context()`'s, `browser.new_context()`'s)
+records what Chromium reports on its console as a Content-Security-Policy violation, and the test
+fails at its end when there was one: every page and every step of every browser test runs under the
+policy (`csp_violations` is that list, for a test that wants to look at it).
+
+`axe_violations(page)` evaluates tests/e2e/vendor/axe-core/axe.min.js in the page as it is now and
 runs axe on the whole document, limited to the WCAG 2.0 A and AA rules (JIS X 8341-3:2016 AA); a
 broken aria-describedby reference, which axe only marks "needs review", counts as a violation too.
 It returns the violations as a list whose text names, for each rule, its id, impact and help, and
@@ -15,9 +21,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, ConsoleMessage, Page
 
 AXE_PATH = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
+AXE_SOURCE = AXE_PATH.read_text(encoding="utf-8") + "\n;void 0"
 WCAG2_AA = ("wcag2a", "wcag2aa")
 # Rules whose "needs review" answer is a defect on these server-rendered pages: aria-valid-attr-value is
 # left incomplete when aria-describedby or aria-labelledby names an id that is not on the page (a help
@@ -40,6 +47,28 @@ _RUN_AXE = """async ([tags, strictRules]) => {
     })),
   }));
 }"""
+
+
+CSP_MESSAGE = "Content Security Policy"
+
+
+@pytest.fixture(autouse=True)
+def csp_violations(monkeypatch):
+    found: list[str] = []
+    open_context = Browser.new_context
+
+    def record(message: ConsoleMessage) -> None:
+        if CSP_MESSAGE in message.text:
+            found.append(f"{message.page.url if message.page else '?'}: {message.text}")
+
+    def new_context(self, *args, **kwargs):
+        context = open_context(self, *args, **kwargs)
+        context.on("console", record)
+        return context
+
+    monkeypatch.setattr(Browser, "new_context", new_context)
+    yield found
+    assert found == [], "Content-Security-Policy violations:\n" + "\n".join(found)
 
 
 class AxeViolations(list):
@@ -77,7 +106,9 @@ def run_axe(
     """Run axe-core on the page's document as it is now; returns its violations of `tags`, and the
     "needs review" results of the rules in `incomplete_is_violation`."""
     if not page.evaluate("() => typeof window.axe === 'object'"):
-        page.add_script_tag(path=str(AXE_PATH))
+        # Evaluated through the DevTools protocol, not added as a <script> element: the page's
+        # Content-Security-Policy refuses inline scripts (add_script_tag would be one).
+        page.evaluate(AXE_SOURCE)
     return AxeViolations(page.evaluate(_RUN_AXE, [list(tags), list(incomplete_is_violation)]), url=page.url)
 
 

@@ -144,3 +144,67 @@ def test_the_review_queue_prints_each_year_its_own_marks(moved, client):
     assert client.get(reverse("review_queue", args=[2025])).content.decode().count("※3") == 1
     assert "※3" not in client.get(reverse("review_item", args=[moved["2024"].pk])).content.decode()
     assert "※3" in client.get(reverse("review_item", args=[moved["2025"].pk])).content.decode()
+
+
+def _admin_change_data(response) -> dict:
+    """The admin change form's data as the page holds it: the model form and its inlines."""
+    form = response.context["adminform"].form
+    data = {name: form[name].value() if form[name].value() is not None else "" for name in form.fields}
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        management = formset.management_form
+        data.update({f"{formset.prefix}-{name}": management[name].value() for name in management.fields})
+        for subform in formset.initial_forms:
+            data.update(
+                {f"{subform.prefix}-{name}": subform[name].value() or "" for name in subform.fields if name != "DELETE"}
+            )
+    return data
+
+
+@pytest.fixture
+def superuser_client(client):
+    client.force_login(make_user("root", is_staff=True, is_superuser=True))
+    return client
+
+
+def test_a_move_in_the_admin_takes_the_open_years_results_and_leaves_the_closed_one(plan, superuser_client):
+    """Changing the indicator's department in the admin moves its results of the years not closed, on
+    the record; the closed FY2024 keeps the department that answered for it."""
+    old, new = make_department("旧課"), make_department("新課")
+    make_closed_year(plan, 2024)
+    make_open_year(plan, 2025)
+    indicator = make_indicator(plan, department=old)
+    result_2024 = make_result(indicator, fiscal_year=2024, actual=Decimal(120), status=ResultStatus.APPROVED)
+    result_2025 = make_result(indicator, fiscal_year=2025, actual=Decimal(80), status=ResultStatus.DRAFT)
+    url = reverse("admin:evaluation_indicator_change", args=[indicator.pk])
+    data = _admin_change_data(superuser_client.get(url))
+    data["department"] = new.pk
+
+    response = superuser_client.post(url, data, follow=True)
+
+    assert response.status_code == 200
+    assert "新課" in response.content.decode()
+    result_2024.refresh_from_db()
+    result_2025.refresh_from_db()
+    assert (result_2024.department, result_2025.department) == (old, new)
+    assert result_2025.version == 2
+    assert result_2025.history.first().history_change_reason == "admin"
+    assert permissions.can_edit_result(make_user("new_staff", department=new), result_2025)
+
+
+def test_the_admin_refuses_a_move_while_an_open_years_result_is_approved(plan, superuser_client):
+    old, new = make_department("旧課"), make_department("新課")
+    make_open_year(plan, 2025)
+    indicator = make_indicator(plan, department=old)
+    result = make_result(indicator, fiscal_year=2025, actual=Decimal(120), status=ResultStatus.APPROVED)
+    url = reverse("admin:evaluation_indicator_change", args=[indicator.pk])
+    data = _admin_change_data(superuser_client.get(url))
+    data["department"] = new.pk
+
+    response = superuser_client.post(url, data)
+
+    assert response.status_code == 200  # the form again, with the reason
+    assert "実績は承認済みのため、担当所管課はそのままです" in response.content.decode()
+    indicator.refresh_from_db()
+    result.refresh_from_db()
+    assert (indicator.department, result.department, result.version) == (old, old, 1)

@@ -31,6 +31,35 @@ def test_an_unchanged_row_has_not_changed_even_when_selected():
     assert not form.has_changed()
 
 
+def test_a_row_has_changed_only_where_the_user_changed_what_the_page_showed():
+    """Each data field sends back, hidden, the value the page showed: a colleague's save since the page
+    was opened (stored 77, shown 60) does not make the untouched actual "changed"."""
+    result = make_result(make_indicator(), actual=Decimal(77))
+    actual = _actual(result)
+
+    prefix = f"r{result.pk}"
+    shown = {f"{prefix}-version": "1", f"initial-{prefix}-{actual}": "60"}
+
+    untouched = ResultEntryForm(result, data={**shown, f"{prefix}-{actual}": "60"})
+    edited = ResultEntryForm(result, data={**shown, f"{prefix}-{actual}": "61", f"{prefix}-reason": "理由"})
+
+    assert untouched.changed_data == [] and not untouched.has_changed()
+    assert set(edited.changed_data) == {actual, "reason"}  # the reason had no shown value: compared with the stored ""
+
+
+def test_the_page_renders_the_shown_value_of_every_data_field_hidden():
+    result = make_result(make_indicator(direction=Direction.QUALITATIVE), actual=Decimal(5))
+    result.refresh_from_db()
+    form = ResultEntryForm(result)
+
+    rendered = "".join(str(form[name]) for name in form.data_fields)
+
+    for name in form.data_fields:
+        assert f'name="initial-r{result.pk}-{name}"' in rendered
+    assert f'name="initial-r{result.pk}-version"' not in str(form["version"])
+    assert form.stored_data()[f"initial-r{result.pk}-{_actual(result)}"] == "5"
+
+
 def test_a_japanese_actual_is_parsed_and_previewed_with_the_plan_rule():
     result = make_result(make_indicator(unit="%"), target=Decimal(100))
 

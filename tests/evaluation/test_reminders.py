@@ -198,7 +198,8 @@ def test_board_button_refuses_anonymous_and_get(client, setting):
     response = client.post(reverse("progress_remind", args=[2024]), {"plan": setting["plan"].pk})
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
     client.force_login(setting["planner"])
-    assert client.get(reverse("progress_remind", args=[2024])).status_code == 405
+    by_get = client.get(reverse("progress_remind", args=[2024]))
+    assert (by_get.status_code, by_get.url) == (302, reverse("progress_board", args=[2024]))
     assert mail.outbox == []
 
 

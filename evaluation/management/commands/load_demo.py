@@ -24,7 +24,7 @@ from departments.models import Department, Membership
 from evaluation.models import EvaluationYear, Plan
 
 DEMO_FILE = Path(__file__).resolve().parents[2] / "demo_data" / "setagaya-r6.csv"
-DEMO_PASSWORD = "mezasu-demo"
+DEMO_PASSWORD = "mezasu-demo-2024"
 # The plan's secretariat (計画所管): the planning section of the demo plan.
 SECRETARIAT = "保健福祉政策課"
 

@@ -4,12 +4,15 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth.password_validation import validate_password
 from django.core.management import CommandError, call_command
 from django.db.models import Min
+from django.test import RequestFactory
 from django.utils import translation
 
 from departments.enums import Role
 from departments.models import Department, Membership
+from evaluation.management.commands.load_demo import DEMO_PASSWORD
 from evaluation.models import Indicator, Plan
 from tests.builders import make_plan
 
@@ -34,6 +37,12 @@ def test_load_demo_is_refused_when_debug_is_off(settings):
     assert not User.objects.exists()
 
 
+def test_the_demo_password_passes_the_password_rules():
+    """Public, but not weaker than what anyone may choose (12 characters at least, not common)."""
+    assert DEMO_PASSWORD == "mezasu-demo-2024"
+    validate_password(DEMO_PASSWORD)  # raises ValidationError when a rule refuses it
+
+
 def test_load_demo_imports_the_plan_and_creates_the_demo_accounts(settings):
     settings.DEBUG = True
 
@@ -56,11 +65,13 @@ def test_load_demo_imports_the_plan_and_creates_the_demo_accounts(settings):
         ("保健福祉政策課", Role.VIEWER)
     }
     for username in ("admin", "planning", "planning2", "viewer", "dept01", "dept21", "head01", "head21"):
-        assert authenticate(username=username, password="mezasu-demo") is not None, username
-    assert "mezasu-demo" in output
+        # Through the sign-in's checks (django-axes asks for the request), as the login page signs in.
+        request = RequestFactory().post("/login/")
+        assert authenticate(request, username=username, password="mezasu-demo-2024") is not None, username
+    assert "mezasu-demo-2024" in output
     assert "dept21" in output
     # Japanese first: the table's header and the password line as the developer reads them.
-    assert "ユーザー名" in output and "デモアカウントのパスワード（共通）：mezasu-demo" in output
+    assert "ユーザー名" in output and "デモアカウントのパスワード（共通）：mezasu-demo-2024" in output
 
 
 def test_department_accounts_follow_the_departments_first_appearance_in_the_workbook(settings):
@@ -95,7 +106,7 @@ def test_load_demo_run_twice_changes_nothing_and_prints_the_accounts_again(setti
 
     assert (Plan.objects.count(), Indicator.objects.count(), User.objects.count(), Membership.objects.count()) == counts
     assert "nothing imported" in output
-    assert "planning" in output and "mezasu-demo" in output
+    assert "planning" in output and "mezasu-demo-2024" in output
 
 
 def test_load_demo_leaves_a_database_with_another_plan_alone(settings):

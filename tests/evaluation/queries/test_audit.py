@@ -6,14 +6,17 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from accounts.enums import AccountEventKind
+from accounts.models import AccountEvent
 from departments.enums import Role
 from departments.models import Membership
 from evaluation import display
 from evaluation.domain.enums import ResultStatus, RevisionField
-from evaluation.models import Indicator, Result, ResultValue
+from evaluation.models import Indicator, Result, ResultComment, ResultValue
 from evaluation.queries import audit
 from evaluation.services.revisions import revise
 from tests.builders import enter_actual, make_department, make_indicator, make_plan, make_result, make_user
@@ -174,3 +177,89 @@ def test_the_trail_page_prints_through_display_in_japan_time(client, planner, re
     assert ">2024-07-01 00:30:05</time>" in page
     assert "<td>田中</td>" in page
     assert '<span class="audit-changes__new">90</span>' in page
+
+
+# Sign-ins, accounts and the admin's deletions ------------------------------------------------------
+
+
+def _sign_in(client, username, password="pw-for-tests-only"):
+    return client.post(reverse("login"), {"username": username, "password": password}, REMOTE_ADDR="10.0.0.9")
+
+
+def test_sign_ins_failures_and_a_lockout_are_listed_with_the_user_name_tried(client, settings):
+    tanaka = make_user("tanaka", first_name="田中")
+    _sign_in(client, "tanaka")
+    for _attempt in range(settings.AXES_FAILURE_LIMIT + 1):
+        _sign_in(Client(), "tanaka", "wrong")
+    _sign_in(Client(), "ghost", "wrong")
+
+    entries = _entries(kind="sign_in")
+
+    assert [(entry.action, entry.object) for entry in entries[:4]] == [
+        ("Sign-in failed", "ghost from 10.0.0.9"),
+        ("Sign-in refused: locked out", "tanaka from 10.0.0.9"),
+        ("Locked out after 5 failed sign-ins", "tanaka from 10.0.0.9"),
+        ("Sign-in failed", "tanaka from 10.0.0.9"),
+    ]
+    assert entries[-1].action == "Signed in" and entries[-1].user == tanaka and entries[-1].actor == ""
+    assert {entry.actor for entry in entries[:-1]} == {"(not signed in)"}
+    assert len(_entries(kind="sign_in", user_id=tanaka.pk)) == 1 + settings.AXES_FAILURE_LIMIT + 2  # not ghost's
+    assert _entries(kind="sign_in", department_id=make_department().pk) == []
+
+
+def test_a_comment_deleted_in_the_admin_is_listed_with_what_it_said(client, result, planner):
+    comment = ResultComment.objects.create(result=result, author=planner, body="数値を確認してください")
+    root = make_user("root", is_staff=True, is_superuser=True)
+    client.force_login(root)
+
+    response = client.post(reverse("admin:evaluation_resultcomment_delete", args=[comment.pk]), {"post": "yes"})
+
+    assert response.status_code == 302 and not ResultComment.objects.exists()
+    entry = _entries(kind="admin_deletion")[0]
+    assert (entry.user, entry.action, entry.path) == (root, "Deleted", "Admin")
+    assert entry.object.startswith("comment: ")
+    assert ("comment", "数値を確認してください", "—") in _printed(entry)
+    assert ("kind", "Comment", "—") in _printed(entry)
+    assert _entries(kind="admin_deletion", user_id=planner.pk) == []
+
+
+def test_a_deletion_with_its_own_history_is_listed_once(client, result):
+    client.force_login(make_user("root", is_staff=True, is_superuser=True))
+    value = ResultValue.objects.get(result=result)
+    client.post(reverse("admin:evaluation_resultvalue_delete", args=[value.pk]), {"post": "yes"})
+    assert [entry.kind for entry in _entries() if entry.action == "Deleted"] == ["result_value"]
+
+
+def test_a_superuser_flag_given_by_a_command_is_listed_too():
+    account = make_user("clerk")
+    account.is_superuser = True
+    account.save()
+    entry = _entries(kind="account")[0]
+    assert entry.object == "clerk" and entry.user is None  # no one signed in: "(system)"
+    assert ("superuser status", "No", "Yes") in _printed(entry)
+
+
+def test_the_csv_lists_sign_ins_and_deletions(client, planner, result, settings):
+    _sign_in(Client(), "planner", "wrong")
+    comment = ResultComment.objects.create(result=result, author=planner, body="=1+1")
+    client.force_login(make_user("root", is_staff=True, is_superuser=True))
+    client.post(reverse("admin:evaluation_resultcomment_delete", args=[comment.pk]), {"post": "yes"})
+    client.force_login(planner)
+
+    body = b"".join(client.get(reverse("audit_export")).streaming_content).decode("utf-8-sig")
+
+    rows = list(csv.reader(io.StringIO(body)))
+    assert ["(not signed in)", "Sign-in and session", "planner from 10.0.0.9", "Sign-in failed"] in [
+        row[1:5] for row in rows
+    ]
+    deleted = next(row for row in rows if row[2] == "Deleted in the admin" and row[5] == "comment")
+    assert deleted[6:9] == ["'=1+1", "—", "Admin"]  # formula-safe
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_a_page_of_events_is_described_in_a_fixed_number_of_queries(count, django_assert_num_queries):
+    for number in range(count):
+        AccountEvent.objects.create(kind=AccountEventKind.SIGN_IN_FAILED, username=f"user{number}")
+    rows = list(audit.audit_rows(audit.AuditFilters(kind="sign_in")))
+    with django_assert_num_queries(1):
+        assert len(audit.describe_rows(rows)) == count

@@ -2,24 +2,33 @@
 holds, the footnotes, 暫定, and the report's queries at two sizes."""
 
 import datetime
+import io
 from decimal import Decimal
 
+import openpyxl
 import pytest
 
 from departments.enums import Role
 from evaluation.domain.enums import ActualState, IndicatorKind, RevisionField
+from evaluation.domain.workflow import Action
 from evaluation.models import Initiative, Vision
 from evaluation.queries.report import report_data
-from evaluation.report.document import report_sheet
+from evaluation.report.document import render_report, report_context, report_sheet
 from evaluation.report.sheet import build_sheet, grading_note
+from evaluation.report.xlsx import render_xlsx
+from evaluation.services.results import review
 from evaluation.services.revisions import revise
 from tests.builders import (
+    add_membership,
+    enter_actual,
     make_closed_year,
     make_department,
     make_graded_result,
     make_indicator,
     make_initiative,
+    make_open_year,
     make_plan,
+    make_result,
     make_user,
 )
 
@@ -287,3 +296,47 @@ def test_a_revision_mark_belongs_to_the_year_it_was_made_for(plan, initiative, w
     result_2024.refresh_from_db()
     result_2025.refresh_from_db()
     assert (result_2024.marks, result_2025.marks) == ("※", "※※3")
+
+
+def test_an_item_approved_by_its_own_submitter_is_flagged_on_the_sheet_and_in_the_book(plan, initiative, welfare):
+    """Separation of duties (issue 9): where the plan allows a one-person section to approve its own
+    submission, the report says so beside 実績 and explains 自己承認 under the vision's table; an item
+    approved by someone else carries no such note, nor does one reopened since."""
+    plan.allows_own_review = True
+    plan.save()
+    make_open_year(plan, 2024)
+    alone = make_user("alone", department=welfare, role=Role.PLANNING)
+    add_membership(alone, welfare, Role.ENTRY)
+    own = enter_actual(
+        make_result(make_indicator(plan, initiative=initiative, department=welfare, label="1"), target=Decimal(100)),
+        alone,
+        "120",
+        then_submit=True,
+    )
+    review(own, Action.APPROVE, user=alone, expected_version=own.version)
+
+    sheet = build_sheet(report_data(plan, 2024), closed=False)
+    [slot] = _only_initiative(sheet)[2].slots
+    assert slot.outcome.actual_notes == ["自己承認"]
+    [vision] = sheet.areas[0].visions
+    assert vision.has_own_approval
+    html = render_report(report_context(plan, 2024), "html").decode()
+    assert html.count('<span class="rpt-asof">自己承認</span>') == 1
+    assert "自己承認　提出した担当者自身が承認した項目" in html
+    book = openpyxl.load_workbook(io.BytesIO(render_xlsx(sheet)))
+    texts = [cell.value for row in book.active.iter_rows() for cell in row if isinstance(cell.value, str)]
+    assert "実績\n自己承認" in texts
+    assert any(text.startswith("自己承認　提出した担当者自身が承認") for text in texts)
+
+    own.refresh_from_db()
+    review(
+        own,
+        Action.REOPEN,
+        user=make_user("other", department=welfare, role=Role.PLANNING),
+        expected_version=own.version,
+        comment="再確認します。",
+    )
+    sheet = build_sheet(report_data(plan, 2024), closed=False)
+    [slot] = _only_initiative(sheet)[2].slots
+    assert slot.outcome.actual_notes == []
+    assert not sheet.areas[0].visions[0].has_own_approval

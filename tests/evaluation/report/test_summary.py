@@ -261,7 +261,8 @@ def test_the_number_of_queries_does_not_grow_with_the_plan(plan, size, django_as
             make_graded_result(indicator, actual=Decimal(90), fiscal_year=2025)
         activity(plan, Decimal(2), Decimal(3), pillar=pillar, area=area)
 
-    with django_assert_num_queries(5):  # plan years, indicators, results, values, revision marks
+    # plan years, indicators, results, values, revision marks, and the year's decimals
+    with django_assert_num_queries(6):
         summary = report_summary(plan, 2025)
         html = render_to_string("evaluation/report/_summary.html", {"summary": summary})
 

@@ -11,6 +11,7 @@ from departments.permissions import entry_department_ids
 from evaluation.domain.enums import ActualState, ResultStatus, YearStatus
 from evaluation.services.department_entry import Draft, PageAction, RefusedBecause, RowInput, save_entries
 from evaluation.services.results import ActualInput
+from evaluation.services.results import submit as _submit
 from tests.builders import enter_actual, make_department, make_open_year, make_outcome_result, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -26,6 +27,11 @@ def _typed(result, actual, *, reason="理由", version=None, selected=False, cha
     actuals = {value.pk: ActualInput(ActualState.NUMBER, Decimal(actual)) for value in result.values.all()}
     draft = Draft(expected_version=version or result.version, actuals=actuals, reason=reason)
     return RowInput(result, draft, changed=changed, selected=selected)
+
+
+def services_submit(result, user):
+    result.refresh_from_db()
+    return _submit(result, user=user, expected_version=result.version)
 
 
 def _reloaded(result):
@@ -77,7 +83,7 @@ def test_a_closed_year_is_refused_as_closed(plan, year, department, staff):
 
     outcome = save_entries(staff, department, year, [_typed(result, 50)], PageAction.SAVE).rows[result.pk]
 
-    assert outcome.refused_because == RefusedBecause.NOT_ALLOWED
+    assert outcome.refused_because == RefusedBecause.YEAR_CLOSED
     assert "is closed" in outcome.message
     assert _reloaded(result).version == 1
 
@@ -87,9 +93,46 @@ def test_a_submitted_row_is_refused_and_stays_submitted(plan, year, department, 
 
     outcome = save_entries(staff, department, year, [_typed(result, 5)], PageAction.SAVE).rows[result.pk]
 
-    assert outcome.refused_because == RefusedBecause.NOT_ALLOWED
+    assert outcome.refused_because == RefusedBecause.OUT_OF_HANDS
     assert "Submitted" in outcome.message
+    assert outcome.current.status == ResultStatus.SUBMITTED and outcome.current.updated_by == staff
     assert (_reloaded(result).status, result.version) == (ResultStatus.SUBMITTED, 3)
+
+
+def test_an_unchanged_row_is_not_compared_with_its_version(plan, year, department, staff):
+    result = make_outcome_result(plan, department)
+    colleague = make_user("colleague", department=department)
+    seen = _typed(result, 0, changed=False)  # the page as this user opened it: version 1
+    enter_actual(result, colleague, 77)
+
+    report = save_entries(staff, department, year, [seen], PageAction.SAVE)
+
+    assert report.rows[result.pk].unchanged and report.all_done
+    assert _reloaded(result).values.get().actual_value == Decimal(77)
+
+
+def test_a_row_submitted_between_the_pages_read_and_the_save_is_refused_as_out_of_hands(plan, year, department, staff):
+    """The page read the row as a draft; a colleague submitted it before the save took its lock."""
+    result = enter_actual(make_outcome_result(plan, department), staff, 100)
+    as_read = type(result).objects.select_related("indicator__plan").get(pk=result.pk)
+    colleague = make_user("colleague", department=department, last_name="世田谷")
+    services_submit(result, colleague)
+
+    outcome = save_entries(staff, department, year, [_typed(as_read, 5)], PageAction.SUBMIT_ALL).rows[result.pk]
+
+    assert outcome.refused_because == RefusedBecause.OUT_OF_HANDS and not outcome.saved
+    assert outcome.current.updated_by == colleague
+    assert (_reloaded(result).status, result.values.get().actual_value) == (ResultStatus.SUBMITTED, Decimal(100))
+
+
+def test_a_year_closed_between_the_pages_read_and_the_save_is_refused_as_closed(plan, year, department, staff):
+    result = make_outcome_result(plan, department)
+    type(year).objects.filter(pk=year.pk).update(status=YearStatus.CLOSED)  # `year` still reads open
+
+    outcome = save_entries(staff, department, year, [_typed(result, 5)], PageAction.SAVE).rows[result.pk]
+
+    assert outcome.refused_because == RefusedBecause.YEAR_CLOSED
+    assert _reloaded(result).version == 1
 
 
 def test_another_departments_row_is_refused(plan, year, department, staff):

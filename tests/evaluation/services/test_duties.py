@@ -149,6 +149,7 @@ def test_the_plan_may_allow_it_for_a_one_person_section_and_the_approval_is_flag
     approved = _decide(result, Action.APPROVE, planner_and_staff)
 
     assert approved.status == ResultStatus.APPROVED
+    assert Result.objects.get(pk=result.pk).approved_by_submitter  # the report flags it (自己承認)
     row = Result.history.filter(id=result.pk).latest()
     assert (row.status, row.history_user, row.history_change_reason) == (
         ResultStatus.APPROVED,
@@ -167,6 +168,7 @@ def test_a_decision_on_someone_elses_submission_is_not_flagged_where_the_plan_al
     _decide(result, Action.APPROVE, planner)
 
     assert Result.history.filter(id=result.pk).latest().history_change_reason is None
+    assert not Result.objects.get(pk=result.pk).approved_by_submitter
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,8 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -266,11 +268,14 @@ def test_years_page_sends_anonymous_visitors_to_the_login_page(client, plan, pla
     assert EvaluationYear.objects.get().status == YearStatus.OPEN
 
 
-def test_year_actions_refuse_get(client, plan, planner):
+def test_year_actions_by_get_change_nothing_and_go_to_the_years_page(client, plan, planner):
     year = years.open_year(plan, 2024, user=planner).year
     client.force_login(planner)
-    assert client.get(reverse("year_close", args=[year.pk])).status_code == 405
-    assert client.get(reverse("year_deadline", args=[year.pk])).status_code == 405
+    for name in ("year_close", "year_deadline", "year_reopen"):
+        response = client.get(reverse(name, args=[year.pk]))
+        assert (response.status_code, response.url) == (302, reverse("years"))
+    assert client.put(reverse("year_close", args=[year.pk])).status_code == 405
+    assert EvaluationYear.objects.get().status == YearStatus.OPEN
 
 
 # The second year: the plan's period, carried plan values, reopening ----------------------------
@@ -323,6 +328,25 @@ def test_opening_with_carry_forward_copies_last_years_targets_and_plans_marked_a
     )
     record = target.history.latest()
     assert record.history_user == planner and "2024" in record.history_change_reason
+
+
+def test_opening_with_carry_forward_runs_the_same_queries_whatever_the_size_of_the_plan(
+    four_year_plan, department, planner
+):
+    def queries_to_open(fiscal_year: int) -> int:
+        user = type(planner).objects.get(pk=planner.pk)  # its roles not yet read, each time
+        with CaptureQueriesContext(connection) as queries:
+            assert years.open_year(four_year_plan, fiscal_year, user=user, carry_forward=True).values_carried
+        return len(queries)
+
+    first = _last_year(four_year_plan, department, target=Decimal(100))
+    small = queries_to_open(2025)
+    for _ in range(6):
+        _last_year(four_year_plan, department, target=Decimal(100))
+    Result.objects.filter(fiscal_year=2025).delete()
+    EvaluationYear.objects.filter(fiscal_year=2025).delete()
+    assert ResultValue.objects.filter(result__indicator=first, result__fiscal_year=2024).exists()
+    assert queries_to_open(2025) == small
 
 
 def test_opening_without_carry_forward_leaves_the_targets_to_the_planning_section(four_year_plan, department, planner):

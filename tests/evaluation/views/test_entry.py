@@ -216,10 +216,14 @@ def test_save_draft_saves_only_the_changed_rows(client, plan, department, staff)
     assert (untouched.status, untouched.version) == (ResultStatus.NOT_ENTERED, 1)
 
 
-def test_get_on_the_save_url_is_refused(client, plan, department, staff):
+def test_get_on_the_save_url_goes_to_the_page_and_other_methods_are_refused(client, plan, department, staff):
+    """The login sends a user whose session had ended on to the URL they posted to, by GET."""
     client.force_login(staff)
 
-    assert client.get(_save_url(department)).status_code == 405
+    response = client.get(_save_url(department))
+
+    assert (response.status_code, response["Location"]) == (302, _page_url(department))
+    assert client.put(_save_url(department)).status_code == 405
 
 
 def test_save_on_another_departments_page_is_404_and_changes_nothing(client, plan, department, other_department, staff):
@@ -428,11 +432,13 @@ def test_preview_of_another_departments_result_is_404(client, plan, department, 
     assert response.status_code == 404
 
 
-def test_preview_refuses_get(client, plan, department, staff):
+def test_preview_by_get_goes_to_the_entry_page(client, plan, department, staff):
     result = make_outcome_result(plan, department)
     client.force_login(staff)
 
-    assert client.get(reverse("entry_preview", args=[result.pk])).status_code == 405
+    response = client.get(reverse("entry_preview", args=[result.pk]))
+
+    assert (response.status_code, response["Location"]) == (302, reverse("entry"))
 
 
 # Size --------------------------------------------------------------------------------------------

@@ -537,7 +537,10 @@ def test_unknown_action_is_not_found(client, planner, plan, welfare):
     client.force_login(planner)
 
     assert _act(client, result, "submit").status_code == 404
-    assert client.get(reverse("review_action", args=[result.pk, "approve"])).status_code == 405
+    by_get = client.get(reverse("review_action", args=[result.pk, "approve"]))
+    assert (by_get.status_code, by_get.url) == (302, reverse("review_item", args=[result.pk]))
+    result.refresh_from_db()
+    assert result.status == ResultStatus.SUBMITTED
 
 
 def test_activity_item_shows_its_plan_values(client, planner, plan, welfare):

@@ -367,11 +367,15 @@ def test_another_user_can_neither_see_nor_confirm_an_upload(client, setting):
     assert not Result.objects.exclude(status=ResultStatus.NOT_ENTERED).exists()
 
 
-def test_confirm_answers_only_post(client, setting):
+def test_confirm_by_get_applies_nothing_and_goes_to_the_preview(client, setting):
     book, _sheet_, _rows_ = _filled(client, setting)
     _upload(client, setting.welfare, book)
+    upload = _last_upload()
 
-    assert client.get(reverse("entry_sheet_confirm", args=[_last_upload().pk])).status_code == 405
+    response = client.get(reverse("entry_sheet_confirm", args=[upload.pk]))
+
+    assert (response.status_code, response.url) == (302, reverse("entry_sheet_preview", args=[upload.pk]))
+    assert not Result.objects.exclude(status=ResultStatus.NOT_ENTERED).exists()
 
 
 def test_upload_page_offers_the_download_and_a_labelled_file_input(client, setting):

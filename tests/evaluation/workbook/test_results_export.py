@@ -342,8 +342,9 @@ def _plan_with_indicators(name, count):
 @pytest.mark.parametrize("count", [1, 8])
 def test_the_number_of_queries_does_not_grow_with_the_indicators(count, django_assert_num_queries):
     plan = _plan_with_indicators(f"計画{count}", count)
-    # indicators with departments and hierarchy, measures, results, values, the year's revision marks
-    with django_assert_num_queries(5):
+    # the year's decimals, indicators with departments and hierarchy, measures, results, values, the
+    # year's revision marks
+    with django_assert_num_queries(6):
         rows = rows_of(plan)
     assert len(rows) == 5 * count
     assert {row["柱番号"] for row in rows} == set(range(1, count + 1))
