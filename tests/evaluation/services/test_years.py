@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 
 from evaluation.domain.enums import IndicatorKind, ResultStatus, YearStatus
 from evaluation.domain.workflow import Action, TransitionRefused
-from evaluation.models import EvaluationYear, Result, ResultValue
+from evaluation.models import EvaluationYear, Plan, Result, ResultValue
 from evaluation.services import years
 from evaluation.services.results import submit, transition
 from tests.builders import enter_actual, make_indicator, make_result
@@ -453,3 +453,18 @@ def test_closing_through_the_page_refuses_a_reason_with_a_control_character_befo
         )
 
     assert EvaluationYear.objects.get().status == YearStatus.OPEN
+
+
+def test_a_reason_longer_than_its_history_row_holds_is_refused_at_the_field_and_by_the_service(client, plan, planner):
+    """PostgreSQL failed on a reason of 101 characters: it is also the history row's change reason."""
+    long_reason = "延" * (years.HISTORY_REASON_LENGTH + 1)
+    with pytest.raises(years.YearRefused, match="at most 100 characters"):
+        years.extend_period(plan, 2030, user=planner, reason=long_reason)
+    client.force_login(planner)
+
+    response = client.post(
+        reverse("plan_period"), {"plan": plan.pk, "last_fiscal_year": 2030, "reason": long_reason}, follow=True
+    )
+
+    assert "100" in response.content.decode() and Plan.objects.get(pk=plan.pk).last_fiscal_year == 2027
+    assert years.extend_period(plan, 2030, user=planner, reason="延" * 100).last_fiscal_year == 2030
