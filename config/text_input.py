@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 LINE_CHARACTERS = frozenset("\t\n\r")
 
 CONTROL_CHARACTER_MESSAGE = _(
-    "%(field)s contains a control character (%(characters)s) that cannot be saved: remove it and try again."
+    "%(field)s contains a control character (%(characters)s), which is not accepted: remove it and try again."
 )
 
 

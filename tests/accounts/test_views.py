@@ -325,7 +325,7 @@ def test_logging_out_after_the_session_has_ended_goes_to_the_login_page_and_neve
 @pytest.mark.parametrize(
     ("username", "words"),
     [
-        ("tanaka\x1b", "ユーザー名に保存できない制御文字（U+001B）"),
+        ("tanaka\x1b", "ユーザー名に使えない制御文字（U+001B）"),
         ("x" * 100_000, "150 文字以下"),  # django-axes kept it in a column of 255: PostgreSQL failed (a 500)
     ],
 )

@@ -37,9 +37,9 @@ def _text(response) -> str:
 @pytest.mark.parametrize(
     ("query", "japanese", "english"),
     [
-        ({"plan": "1\x00"}, "パラメーター「plan」に保存できない制御文字（U+0000）", "The parameter 「plan」 contains"),
-        ({"status": "\x1b"}, "パラメーター「status」に保存できない制御文字（U+001B）", "(U+001B)"),
-        ({"q\x00": "1"}, "パラメーター「q」に保存できない制御文字（U+0000）", "The parameter 「q」 contains"),
+        ({"plan": "1\x00"}, "パラメーター「plan」に使えない制御文字（U+0000）", "The parameter 「plan」 contains"),
+        ({"status": "\x1b"}, "パラメーター「status」に使えない制御文字（U+001B）", "(U+001B)"),
+        ({"q\x00": "1"}, "パラメーター「q」に使えない制御文字（U+0000）", "The parameter 「q」 contains"),
         ({"label": "x" * 1001}, "パラメーター「label」が 1000 文字を超えています。", "longer than 1000 characters"),
     ],
 )
@@ -96,7 +96,7 @@ def test_a_control_character_in_an_admin_form_is_refused_naming_the_field(client
     )
 
     assert response.status_code == 400
-    assert "項目「heading」に保存できない制御文字（U+0007）" in _text(response)
+    assert "項目「heading」に使えない制御文字（U+0007）" in _text(response)
     vision.refresh_from_db()
     assert vision.heading == "めざす姿1"
 

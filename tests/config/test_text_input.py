@@ -28,7 +28,7 @@ def test_the_message_names_the_field_and_the_code_points():
         message = describe_control_characters("Reason", ["\x00", "\x1b"])
 
     assert message == (
-        "Reason contains a control character (U+0000, U+001B) that cannot be saved: remove it and try again."
+        "Reason contains a control character (U+0000, U+001B), which is not accepted: remove it and try again."
     )
 
 
@@ -44,10 +44,10 @@ class _Form(TextChecks, forms.Form):
 @pytest.mark.parametrize(
     ("data", "errors"),
     [
-        ({"line": "a\x00b"}, {"line": "件名に保存できない制御文字（U+0000）が含まれています。"}),
-        ({"text": "a\x07b"}, {"text": "理由に保存できない制御文字（U+0007）が含まれています。"}),
-        ({"added": "\x1b"}, {"added": "あとからに保存できない制御文字（U+001B）が含まれています。"}),
-        ({"line": "a\tb"}, {"line": "件名に保存できない制御文字（U+0009）が含まれています。"}),
+        ({"line": "a\x00b"}, {"line": "件名に使えない制御文字（U+0000）が含まれています。"}),
+        ({"text": "a\x07b"}, {"text": "理由に使えない制御文字（U+0007）が含まれています。"}),
+        ({"added": "\x1b"}, {"added": "あとからに使えない制御文字（U+001B）が含まれています。"}),
+        ({"line": "a\tb"}, {"line": "件名に使えない制御文字（U+0009）が含まれています。"}),
         ({"text": "一行目\r\n\t二行目", "line": "件名"}, {}),
     ],
 )

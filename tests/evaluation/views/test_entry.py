@@ -549,7 +549,7 @@ def test_a_control_character_is_refused_naming_the_field(client, plan, departmen
 
     content = response.content.decode()
     assert response.status_code == 200
-    assert "contains a control character (U+0000) that cannot be saved" in content
+    assert "contains a control character (U+0000), which is not accepted" in content
     result.refresh_from_db()
     assert result.version == 1
 

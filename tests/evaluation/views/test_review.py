@@ -595,7 +595,7 @@ def test_a_comment_with_a_control_character_is_refused_with_a_message(client, pl
 
     assert response.status_code == 302
     assert any("Comment contains a control character" in message for message in _messages(response))
-    assert any("コメントに保存できない制御文字" in message for message in _messages(in_japanese))
+    assert any("コメントに使えない制御文字" in message for message in _messages(in_japanese))
     assert not result.comments.exists()
 
 
