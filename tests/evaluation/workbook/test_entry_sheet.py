@@ -475,3 +475,26 @@ def test_a_csv_cell_the_database_cannot_hold_is_refused_with_its_row_and_column(
 
     assert [(error["row"], error["column"]) for error in errors] == [(2, "実績")]
     assert words in errors[0]["text"]
+
+
+def test_a_nul_byte_in_a_csv_is_refused_and_nothing_can_be_applied(client, setting):
+    """The issue's 500: a NUL byte in a CSV (PostgreSQL refuses it in a text column). Refused by the
+    file's reader or at its cell; either way nothing can be applied."""
+    cells = {"指標ID": "1.4", "実績": "一部\x00運用", ID_COLUMN: _id(setting.activity)}
+    csv = "\r\n".join(
+        [",".join(ENTRY_SHEET_COLUMNS), ",".join(cells.get(column, "") for column in ENTRY_SHEET_COLUMNS)]
+    )
+
+    response = client.post(
+        reverse("entry_sheet_upload", args=[setting.welfare.pk, 2024]),
+        {"sheet": SimpleUploadedFile("sheet.csv", csv.encode("utf-8"))},
+    )
+    upload = EntryUpload.objects.order_by("-created_at").first()
+    if upload is not None:
+        assert upload.errors
+        assert client.post(reverse("entry_sheet_confirm", args=[upload.pk]), follow=True).status_code == 200
+        upload.refresh_from_db()
+        assert upload.applied_at is None
+
+    assert response.status_code in (200, 302)
+    assert Result.objects.get(indicator=setting.activity).values.get().actual_state == ActualState.EMPTY
