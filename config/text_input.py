@@ -31,6 +31,12 @@ def control_characters(text: str, *, multiline: bool = True) -> list[str]:
     return list(dict.fromkeys(char for char in text if unicodedata.category(char) == "Cc" and char not in allowed))
 
 
+def printable(text: str) -> str:
+    """`text` with each control character but a tab or a line break shown as �: for quoting a refused
+    value in a message or a record (PostgreSQL's JSON cannot hold a NUL either)."""
+    return "".join("\ufffd" if char in control_characters(char) else char for char in text)
+
+
 def describe_control_characters(field: str, characters: list[str]) -> str:
     """「Reason contains a control character (U+0000, U+001B) …」: the field, and characters that cannot be shown."""
     points = ", ".join(f"U+{ord(char):04X}" for char in characters)

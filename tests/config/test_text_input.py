@@ -5,7 +5,7 @@ import pytest
 from django import forms
 from django.utils import translation
 
-from config.text_input import TextChecks, control_characters, describe_control_characters
+from config.text_input import TextChecks, control_characters, describe_control_characters, printable
 
 
 @pytest.mark.parametrize(
@@ -21,6 +21,10 @@ from config.text_input import TextChecks, control_characters, describe_control_c
 )
 def test_control_characters_are_found_each_once(text, multiline, found):
     assert control_characters(text, multiline=multiline) == found
+
+
+def test_a_refused_value_is_quoted_with_its_control_characters_shown_as_replacement_characters():
+    assert printable("一部\x00運用\x1b\r\n\tつづき") == "一部\ufffd運用\ufffd\r\n\tつづき"
 
 
 def test_the_message_names_the_field_and_the_code_points():
