@@ -10,13 +10,14 @@ from axes.admin import AccessAttemptAdmin as AxesAccessAttemptAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm, UserChangeForm
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied
 
 from accounts import services
-from departments.admin import ADMIN_CHANGE_REASON, AuditedAdmin, MembershipInline, RecordsDeletions
+from departments.admin import ADMIN_CHANGE_REASON, AuditedAdmin, CheckedChoices, MembershipInline, RecordsDeletions
 from departments.permissions import ADMIN_RIGHT_FIELDS, Refusal, refuse_account_change, refuse_account_delete
 
 # The administrator setting a password on the admin's password page (its form has no request).
@@ -48,6 +49,7 @@ class AccountPasswordForm(AdminPasswordChangeForm):
 
 
 admin.site.unregister(User)
+admin.site.unregister(Group)
 # django-axes's logs of successes and of each failure are off (AXES_DISABLE_ACCESS_LOG; the sign-in events
 # are the record, in the audit trail): only its attempts stay in the admin, where deleting one unlocks,
 # logged with the attempt's user name and address (the audit trail lists the unlocking).
@@ -59,6 +61,11 @@ admin.site.unregister(AccessAttempt)
 @admin.register(AccessAttempt)
 class AccessAttemptAdmin(RecordsDeletions, AxesAccessAttemptAdmin):
     pass
+
+
+@admin.register(Group)
+class GroupAdmin(CheckedChoices, DjangoGroupAdmin):
+    """Django's, with its permissions taking only ids they can look up."""
 
 
 @admin.register(User)

@@ -10,7 +10,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import PasswordChangeForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.core.validators import MaxLengthValidator
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -21,6 +22,18 @@ from django.views.decorators.http import require_POST, require_safe
 from accounts import services
 from accounts.client import client_ip
 from config.http import page, post_only
+from config.text_input import TextChecks
+
+
+class SignInForm(TextChecks, AuthenticationForm):
+    """Django's sign-in form, where a user name holding a control character or longer than any user
+    name is refused at the field before anyone is asked: no sign-in attempt is recorded with it
+    (django-axes stored a 100,000-character name in a column of 255, and PostgreSQL failed)."""
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        # Django sets the field's max_length after making it, so that its length was never checked.
+        self.fields["username"].validators.append(MaxLengthValidator(self.fields["username"].max_length))
 
 
 class LoginView(auth_views.LoginView):
@@ -30,6 +43,7 @@ class LoginView(auth_views.LoginView):
     (e.g. what a page kept before its session expired) is carried over, on a new key too."""
 
     redirect_authenticated_user = False
+    authentication_form = SignInForm
 
     def form_valid(self, form):
         if self.request.session.get(SESSION_KEY) is not None:

@@ -5,12 +5,16 @@ accounts.admin too).
 Memberships are written through departments.services, as everywhere: the membership list, the
 department's inline and the user's inline ask departments.permissions in the form (a refusal is the
 form's error, nothing saved) and save or delete through the service. Every deletion made in the admin
-is logged with what the object held (RecordsDeletions): the audit trail lists it."""
+is logged with what the object held (RecordsDeletions): the audit trail lists it. A chosen row sent
+by hand as a value no row can have (a word or a 30-digit number for an id) is a form error, never a
+failed look-up (CheckedChoices)."""
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.models import DELETION, LogEntry
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from simple_history.admin import SimpleHistoryAdmin
 
 from departments import services
@@ -43,7 +47,57 @@ class RecordsDeletions:
         super().save_formset(request, form, formset, change)
 
 
-class AuditedAdmin(RecordsDeletions, SimpleHistoryAdmin):
+def may_look_up(field, value) -> bool:
+    """Whether `value` can be looked up in the model field `field` (an id: digits within its column's
+    range; a text: no NUL, which PostgreSQL refuses)."""
+    try:
+        prepared = field.get_prep_value(field.to_python(value))
+    except (ValidationError, ValueError, TypeError):
+        return False
+    if isinstance(prepared, int):
+        low, high = connection.ops.integer_field_range(field.get_internal_type())
+        return (low is None or prepared >= low) and (high is None or prepared <= high)
+    return "\x00" not in str(prepared)
+
+
+class CheckedAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete widget shows a refused form's choice again by looking it up; a value no
+    row can have made that look-up fail. It is left out: the form's own error says the choice is invalid."""
+
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, [v for v in value if may_look_up(self.field.target_field, v)], attr)
+
+
+class CheckedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A many-to-many choice (a user's groups, a group's permissions): an id beyond its column's range is
+    refused like any unknown one (SQLite cannot even be asked about it)."""
+
+    def clean(self, value):
+        if isinstance(value, list | tuple):
+            options = self.queryset.model._meta
+            target = options.get_field(self.to_field_name) if self.to_field_name else options.pk
+            for pk in value:
+                if not may_look_up(target, pk):
+                    raise ValidationError(
+                        self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                    )
+        return super().clean(value)
+
+
+class CheckedChoices:
+    """An admin (or inline) whose autocomplete and many-to-many fields take only values they can look up."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = CheckedAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs.setdefault("form_class", CheckedModelMultipleChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class AuditedAdmin(CheckedChoices, RecordsDeletions, SimpleHistoryAdmin):
     """The admin of a model with a history: each save, inline save and delete is recorded with the
     user and the path "admin"; the history is evidence, viewable but never reverted nor edited."""
 
@@ -133,7 +187,7 @@ class MembershipFormSet(forms.BaseInlineFormSet):
         services.remove_membership(obj, acting_user=self.acting_user, reason=ADMIN_CHANGE_REASON)
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(CheckedChoices, admin.TabularInline):
     model = Membership
     formset = MembershipFormSet
     extra = 0

@@ -447,6 +447,9 @@ class ResultCommentAdmin(RecordsDeletions, admin.ModelAdmin):
     search_fields = ["body", "result__indicator__code"]
     readonly_fields = ["result", "author", "kind", "body", "created_at"]
 
+    def has_add_permission(self, request):
+        return False  # a comment is written on the item's page, in its thread (every field here is read-only)
+
     def has_change_permission(self, request, obj=None):
         return False  # never edited: a correction is a new comment
 

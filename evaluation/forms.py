@@ -17,6 +17,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from config.text_input import TextChecks
 from evaluation import display
 from evaluation.domain import grading
 from evaluation.domain.enums import ActualState, Grade
@@ -53,7 +54,13 @@ class Preview:
     error: str = ""
 
 
-class ResultEntryForm(forms.Form):
+def actual_field_name(value: ResultValue) -> str:
+    """The actual's name in a message of the row (「実績」, 「実績（a）」): the row names the indicator."""
+    label = value.measure.label
+    return str(_("Actual (%(label)s)") % {"label": label} if label else _("Actual"))
+
+
+class ResultEntryForm(TextChecks, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     selected = forms.BooleanField(required=False)
     judged_grade = forms.ChoiceField(required=False, choices=[("", display.NOT_GRADED), *Grade.choices])
@@ -192,7 +199,7 @@ class ResultEntryForm(forms.Form):
                     self.indicator, cleaned[name], tallying=cleaned.get(self.tallying_name(value), False)
                 )
             except EntryError as error:
-                self.add_error(name, str(error.message))
+                self.add_error(name, f"{actual_field_name(value)}: {error.message}")
         cleaned["actuals"] = actuals
         if "judged_grade" in self.fields:
             try:

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from evaluation.domain import grading
+from evaluation.domain import grading, numbers
 from evaluation.domain.enums import (
     ActualState,
     CommentKind,
@@ -32,7 +32,7 @@ from evaluation.domain.enums import (
 from evaluation.domain.fiscal_year import display_fiscal_year
 from evaluation.domain.footnotes import year_marks
 
-VALUE_DIGITS = {"max_digits": 18, "decimal_places": 4}
+VALUE_DIGITS = numbers.FIGURE.field_options  # the one place that knows the sizes: domain.numbers
 
 
 def _grade_check(field: str, name: str) -> models.CheckConstraint:
@@ -48,12 +48,14 @@ class Plan(models.Model):
     grading_formula = models.CharField(
         _("grading formula"), max_length=20, choices=GradingFormula.choices, default=GradingFormula.RATIO
     )
-    threshold_a = models.DecimalField(_("threshold for A (%)"), max_digits=7, decimal_places=2, default=Decimal(100))
-    threshold_b = models.DecimalField(_("threshold for B (%)"), max_digits=7, decimal_places=2, default=Decimal(80))
-    threshold_d = models.DecimalField(_("threshold for D (%)"), max_digits=7, decimal_places=2, default=Decimal(0))
+    threshold_a = models.DecimalField(_("threshold for A (%)"), **numbers.THRESHOLD.field_options, default=Decimal(100))
+    threshold_b = models.DecimalField(_("threshold for B (%)"), **numbers.THRESHOLD.field_options, default=Decimal(80))
+    threshold_d = models.DecimalField(_("threshold for D (%)"), **numbers.THRESHOLD.field_options, default=Decimal(0))
     rounding = models.CharField(_("rounding"), max_length=20, choices=Rounding.choices, default=Rounding.HALF_UP)
     achievement_decimals = models.PositiveSmallIntegerField(
-        _("decimals of the achievement"), default=1, validators=[MaxValueValidator(3)]
+        _("decimals of the achievement"),
+        default=1,
+        validators=[MaxValueValidator(numbers.ACHIEVEMENT.decimal_places)],  # what the achievement column keeps
     )
     requires_head_check = models.BooleanField(
         _("department head's check"),
@@ -88,7 +90,9 @@ class Plan(models.Model):
             ),
             models.CheckConstraint(condition=Q(grading_formula__in=GradingFormula.values), name="plan_formula_valid"),
             models.CheckConstraint(condition=Q(rounding__in=Rounding.values), name="plan_rounding_valid"),
-            models.CheckConstraint(condition=Q(achievement_decimals__lte=3), name="plan_decimals_valid"),
+            models.CheckConstraint(
+                condition=Q(achievement_decimals__lte=numbers.ACHIEVEMENT.decimal_places), name="plan_decimals_valid"
+            ),
         ]
 
     def __str__(self):
@@ -423,7 +427,7 @@ class ResultValue(models.Model):
     actual_value = models.DecimalField(_("actual value"), **VALUE_DIGITS, null=True, blank=True)
     actual_text = models.TextField(_("actual (text)"), blank=True)
     achievement = models.DecimalField(
-        _("achievement (%)"), max_digits=18, decimal_places=3, null=True, blank=True, editable=False
+        _("achievement (%)"), **numbers.ACHIEVEMENT.field_options, null=True, blank=True, editable=False
     )
     grade = models.CharField(_("grade"), max_length=1, choices=Grade.choices, blank=True, editable=False)
 
@@ -474,13 +478,13 @@ class EvaluationYear(models.Model):
         _("grading formula when closed"), max_length=20, choices=GradingFormula.choices, blank=True
     )
     rule_threshold_a = models.DecimalField(
-        _("threshold for A when closed (%)"), max_digits=7, decimal_places=2, null=True, blank=True
+        _("threshold for A when closed (%)"), **numbers.THRESHOLD.field_options, null=True, blank=True
     )
     rule_threshold_b = models.DecimalField(
-        _("threshold for B when closed (%)"), max_digits=7, decimal_places=2, null=True, blank=True
+        _("threshold for B when closed (%)"), **numbers.THRESHOLD.field_options, null=True, blank=True
     )
     rule_threshold_d = models.DecimalField(
-        _("threshold for D when closed (%)"), max_digits=7, decimal_places=2, null=True, blank=True
+        _("threshold for D when closed (%)"), **numbers.THRESHOLD.field_options, null=True, blank=True
     )
     rule_rounding = models.CharField(_("rounding when closed"), max_length=20, choices=Rounding.choices, blank=True)
     rule_decimals = models.PositiveSmallIntegerField(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_tables2 as tables
+from django.core.paginator import Paginator
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -88,6 +89,7 @@ class ReviewTable(tables.Table):
         attrs = {"class": "data-table review-table", "id": "review-table"}
         row_attrs = {"id": lambda record: f"result-{record.pk}"}
         empty_text = _("No result matches these filters.")
+        per_page = 50
 
     def __init__(self, *args, selected: frozenset[int] = frozenset(), decimals: int | None = None, **kwargs):
         """`selected`: the rows to show ticked (a selection the reviewer kept while confirming);
@@ -95,6 +97,11 @@ class ReviewTable(tables.Table):
         super().__init__(*args, **kwargs)
         self.selected = selected
         self.decimals = decimals
+
+    def paginate(self, paginator_class=Paginator, per_page=None, page=1, *args, **kwargs):
+        """Always Meta.per_page rows a page: the queue offers no other size, and a ?per_page= typed into
+        the address (RequestConfig reads it) of 0 or -1 would break the paginator."""
+        return super().paginate(paginator_class, self._meta.per_page, page, *args, **kwargs)
 
     def render_select(self, record):
         # Separation of duties: no checkbox for an item the reviewer submitted or last changed (the

@@ -392,6 +392,7 @@ SUPERUSER_ADMIN = {
     "admin:evaluation_revision_add": 403,  # revisions are made on the revise page, with their regrading
     "admin:evaluation_evaluationyear_add": 403,  # a year is opened on the years page, which creates its results
     "admin:evaluation_revision_delete": 403,  # and never deleted
+    "admin:evaluation_resultcomment_add": 403,  # a comment is written on the item's page
     "admin:axes_accessattempt_add": 403,  # attempts are django-axes's record of failed sign-ins
 }
 

@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from evaluation.domain.numbers import ACHIEVEMENT
+
 HUNDRED = Decimal(100)
 
 # Stored values of the choices in enums.py, repeated here so this module stays free of Django.
@@ -128,6 +130,8 @@ def grade_measure(
     if raw is None:
         return Graded(None, "A")
     rounded = rule.round(raw)
+    if not ACHIEVEMENT.fits(rounded):  # e.g. a target of 0.0001: a figure no sheet prints, nor the database keeps
+        raise GradingError("achievement_too_large")
     return Graded(rounded, rule.grade_for(rounded))
 
 

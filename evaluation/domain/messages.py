@@ -16,6 +16,10 @@ NUMBER_MESSAGES = {
     "not_a_number": _("「%(text)s」 is not a number."),
     "bad_grouping": _("「%(text)s」 has its thousands separators in the wrong place (write e.g. 1,830 or 1830)."),
     "unit_mismatch": _("「%(text)s」 has the wrong unit: the unit 「%(unit)s」 was expected."),
+    "too_large": _(
+        "「%(text)s」 is too large: a figure has at most %(integer_digits)s digits before the decimal point."
+    ),
+    "too_precise": _("「%(text)s」 has too many decimal places: a figure has at most %(decimal_places)s."),
 }
 
 GRADING_MESSAGES = {
@@ -23,6 +27,9 @@ GRADING_MESSAGES = {
     "target_zero": _("A graded outcome needs a numeric target other than 0."),
     "baseline_not_numeric": _("Grading progress from the baseline needs a numeric baseline."),
     "target_equals_baseline": _("Grading progress from the baseline needs a target different from the baseline."),
+    "achievement_too_large": _(
+        "The achievement (actual ÷ target) is too large to record: check the actual and the target."
+    ),
 }
 
 # The same causes, as the entry page and the entry sheet word them to a department: its draft is
@@ -44,6 +51,10 @@ HOLD_MESSAGES = {
         "The target of this outcome equals its baseline, so progress cannot be graded and its grade is ー. "
         "The planning section corrects it: save a draft now and submit once it is corrected."
     ),
+    "achievement_too_large": _(
+        "The achievement of this outcome (actual ÷ target) is too large to record, so its grade is ー. Check the "
+        "actual; if it is right, the planning section corrects the target."
+    ),
 }
 
 FISCAL_YEAR_MESSAGE = _("「%(text)s」 is not a fiscal year (write e.g. 2024 or 令和6年度).")
@@ -54,11 +65,24 @@ def describe_hold(error: GradingError) -> str:
     return str(HOLD_MESSAGES.get(error.code, HOLD_MESSAGES["target_not_numeric"]))
 
 
+SHOWN_LENGTH = 40
+
+
+def _shown(text: str) -> str:
+    """What a message quotes of a typed value: its start, when it is very long."""
+    return text if len(text) <= SHOWN_LENGTH else f"{text[:SHOWN_LENGTH]}…"
+
+
 def describe(error: Exception) -> str:
     """A translated sentence for a NumberError, GradingError or FiscalYearError (else the error's text)."""
     if isinstance(error, NumberError):
         template = NUMBER_MESSAGES.get(error.code, NUMBER_MESSAGES["not_a_number"])
-        return str(template) % {"text": error.text, "unit": error.unit}
+        return str(template) % {
+            "text": _shown(error.text),
+            "unit": error.unit,
+            "integer_digits": error.digits.integer_digits,
+            "decimal_places": error.digits.decimal_places,
+        }
     if isinstance(error, GradingError):
         return str(GRADING_MESSAGES.get(error.code, GRADING_MESSAGES["target_not_numeric"]))
     if isinstance(error, FiscalYearError):

@@ -2,12 +2,19 @@
 
 One parser for the importer and every form. It returns an exact Decimal, the TALLYING status, or
 EMPTY, or raises NumberError whose `code` says what was wrong. No float anywhere; no Django import.
+
+It is also the one place that knows how many digits the database keeps of a figure (FIGURE, and
+ACHIEVEMENT and THRESHOLD for the computed percentages and the plan's settings): the models take their
+DecimalFields' sizes from here, and a typed number that would not fit is refused here, with a message,
+by every path that reads one (the entry page, its live preview, the entry sheet, the late figures,
+the revisions, the plan import) instead of failing in the database.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 TALLYING_WORDS = ("集計中",)
@@ -21,20 +28,69 @@ TALLYING = _Status("tallying")
 EMPTY = _Status("empty")
 
 
-class NumberError(ValueError):
-    """`code` is one of: not_a_number, bad_grouping, unit_mismatch."""
+@dataclass(frozen=True)
+class Digits:
+    """What a database column of figures holds: a DecimalField's max_digits and decimal_places."""
 
-    def __init__(self, code: str, text: str, unit: str = ""):
+    max_digits: int
+    decimal_places: int
+
+    @property
+    def integer_digits(self) -> int:
+        return self.max_digits - self.decimal_places
+
+    @property
+    def field_options(self) -> dict[str, int]:
+        """The DecimalField's arguments (models.VALUE_DIGITS)."""
+        return {"max_digits": self.max_digits, "decimal_places": self.decimal_places}
+
+    def problem(self, value: Decimal) -> str | None:
+        """None when the value fits; else the NumberError code: too_large or too_precise."""
+        if not value.is_finite():
+            return "not_a_number"
+        if value and value.adjusted() >= self.integer_digits:
+            return "too_large"
+        if value != value.to_integral_value() and -value.normalize().as_tuple().exponent > self.decimal_places:
+            return "too_precise"
+        return None
+
+    def fits(self, value: Decimal | None) -> bool:
+        return value is None or self.problem(value) is None
+
+
+FIGURE = Digits(18, 4)  # an actual, a target, a plan value, a baseline: 14 digits before the point, 4 after
+ACHIEVEMENT = Digits(18, 3)  # the achievement in percent, rounded to at most 3 places (the plan's decimals)
+THRESHOLD = Digits(7, 2)  # a grading threshold in percent (the plan's and a closed year's)
+
+
+class NumberError(ValueError):
+    """`code` is one of: not_a_number, bad_grouping, unit_mismatch, too_large, too_precise.
+    bad_grouping, too_large and too_precise say a number was typed, only wrong (`typed_as_number`):
+    where a text is allowed too, such a value is refused, never kept as a text."""
+
+    def __init__(self, code: str, text: str, unit: str = "", digits: Digits = FIGURE):
         super().__init__(f"{code}: {text!r}")
         self.code = code
         self.text = text
         self.unit = unit
+        self.digits = digits
+
+    @property
+    def typed_as_number(self) -> bool:
+        """A number typed wrong (badly grouped, too large, too many decimals), not a word."""
+        return self.code in ("bad_grouping", "too_large", "too_precise")
 
 
 # After NFKC: optional sign (△ and ▲ are the Japanese minus of accounting), digits with optional
 # grouping commas, an optional fraction, then whatever follows (a unit or ％).
-_NUMBER = re.compile(r"^(?P<sign>[-+△▲]?)\s*(?P<int>\d[\d,]*)?(?:\.(?P<frac>\d+))?\s*(?P<suffix>.*?)$")
-_GROUPED = re.compile(r"^\d{1,3}(,\d{3})+$")
+# After NFKC, ASCII digits only: Arabic-Indic and other scripts' digits are not taken for ours.
+_NUMBER = re.compile(r"^(?P<sign>[-+△▲]?)\s*(?P<int>[0-9][0-9,]*)?(?:\.(?P<frac>[0-9]+))?\s*(?P<suffix>.*?)$")
+_GROUPED = re.compile(r"^[0-9]{1,3}(,[0-9]{3})+$")
+
+
+def _foreign_digit(char: str) -> bool:
+    """A character that NFKC would turn into a digit but that staff do not type for one: ² ① 𝟏 ٣."""
+    return unicodedata.digit(char, None) is not None and not ("0" <= char <= "9" or "０" <= char <= "９")
 
 
 def normalize(text: str) -> str:
@@ -45,25 +101,26 @@ def normalize(text: str) -> str:
     return normalized.strip()
 
 
-def parse_number(text: str | None, unit: str = "") -> Decimal | _Status:
+def parse_number(text: str | None, unit: str = "", digits: Digits = FIGURE) -> Decimal | _Status:
     """Parse one typed value.
 
     Returns a Decimal, TALLYING for 「集計中」, or EMPTY for blank. Raises NumberError otherwise.
     A trailing unit is accepted when it is ％/% or the indicator's own unit (when `unit` is given,
-    another unit is refused; when it is not, any trailing word is taken as a unit).
+    another unit is refused; when it is not, any trailing word is taken as a unit). A number that
+    `digits` cannot hold (by default a stored figure's) is refused: too_large, too_precise.
     """
     if text is None:
         return EMPTY
-    if isinstance(text, Decimal):
-        return text
-    if isinstance(text, int):
-        return Decimal(text)
+    if isinstance(text, Decimal | int):
+        return _fitting(Decimal(text), str(text), unit, digits)
     raw = str(text)
     value = normalize(raw)
     if not value:
         return EMPTY
     if value in TALLYING_WORDS:
         return TALLYING
+    if any(_foreign_digit(char) for char in (raw.replace(unit, "") if unit else raw)):  # a unit may be km²
+        raise NumberError("not_a_number", raw, unit)
     match = _NUMBER.match(value)
     if not match or match["int"] is None and match["frac"] is None:
         raise NumberError("not_a_number", raw, unit)
@@ -82,7 +139,13 @@ def parse_number(text: str | None, unit: str = "") -> Decimal | _Status:
         number = Decimal(f"{integer}.{match['frac']}" if match["frac"] else integer)
     except InvalidOperation as error:  # pragma: no cover - the regex only lets digits through
         raise NumberError("not_a_number", raw, unit) from error
-    return -number if match["sign"] in ("-", "△", "▲") else number
+    return _fitting(-number if match["sign"] in ("-", "△", "▲") else number, raw, unit, digits)
+
+
+def _fitting(number: Decimal, raw: str, unit: str, digits: Digits) -> Decimal:
+    if problem := digits.problem(number):
+        raise NumberError(problem, raw, unit, digits)
+    return number
 
 
 def _is_unit(suffix: str, unit: str) -> bool:

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
+from config.text_input import control_characters, describe_control_characters
 from evaluation.domain import numbers
 from evaluation.domain.enums import ActualState, Direction, Grade, IndicatorKind
 from evaluation.domain.errors import MezasuError
@@ -28,13 +29,16 @@ def text_allowed(indicator: Indicator) -> bool:
 def parse_actual(indicator: Indicator, text: str | None, *, tallying: bool = False) -> ActualInput:
     """The actual as typed (「１，８１６」「２８７．１％」「２２６件」「集計中」) → ActualInput.
 
-    `tallying` is the explicit 集計中 choice; typing 集計中 means the same. Raises EntryError."""
+    `tallying` is the explicit 集計中 choice; typing 集計中 means the same. A number the database
+    cannot keep (domain.numbers.FIGURE) or a control character is refused. Raises EntryError."""
     if tallying:
         return ActualInput(ActualState.TALLYING)
+    if isinstance(text, str) and (found := control_characters(text, multiline=False)):
+        raise EntryError(describe_control_characters(str(_("Actual")), found))
     try:
         parsed = numbers.parse_number(text, indicator.unit)
     except numbers.NumberError as error:
-        if text_allowed(indicator) and error.code != "bad_grouping":
+        if text_allowed(indicator) and not error.typed_as_number:
             return ActualInput(ActualState.TEXT, text=str(text).strip())
         hint = _("Enter a number, or choose 集計中.")
         raise EntryError(f"{describe(error)} {hint}") from error

@@ -20,7 +20,9 @@ workbook import all ask here, so each rule is written once:
   and baseline) cannot change under it, and cannot be deleted (`refuse_indicator_change`,
   `refuse_measure_change`, `may_delete_*`);
 - a plan's grading rule changes only through the regrading, which regrades the open years (a closed
-  year keeps the rule it was closed with) (`refuse_plan_grading_change`).
+  year keeps the rule it was closed with) (`refuse_plan_grading_change`);
+- what is stored is what the database holds: no text with a control character, no figure larger or
+  finer than its column (`refuse_unstorable`; the forms say it first, at the field).
 
 Each `refuse_*` raises a refusal (a MezasuError with a translated message); each `may_*` answers
 yes or no for a page or the admin to show what is allowed.
@@ -29,17 +31,21 @@ yes or no for a page or the admin to show what is allowed.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from config.text_input import control_characters, describe_control_characters
 from departments import permissions
 from departments.enums import Role
 from departments.models import Membership
+from evaluation.domain import numbers
 from evaluation.domain.enums import ActualState, ResultStatus, YearStatus
 from evaluation.domain.errors import MezasuError
 from evaluation.domain.fiscal_year import display_fiscal_year
+from evaluation.domain.messages import describe
 from evaluation.domain.workflow import (
     DECISIONS,
     DEPARTMENT_ACTIONS,
@@ -138,6 +144,33 @@ class NoHead(TransitionRefused):
             )
             % {"department": department.name}
         )
+
+
+class InputRefused(TransitionRefused):
+    """What was typed cannot be stored as it is; the message names the field."""
+
+
+# What is stored ------------------------------------------------------------------------------------
+
+
+def refuse_unstorable(
+    *,
+    texts: Iterable[tuple[str, str | None]] = (),
+    lines: Iterable[tuple[str, str | None]] = (),
+    figures: Iterable[tuple[str, Decimal | None]] = (),
+    refusal: type[MezasuError] = InputRefused,
+) -> None:
+    """Raise `refusal` (InputRefused, or the calling service's own refusal) for the first text
+    (several lines allowed), line (one line) or figure, each given as (its field's label, value), that
+    the database cannot keep as it is."""
+    for values, multiline in ((texts, True), (lines, False)):
+        for label, value in values:
+            if value and (found := control_characters(value, multiline=multiline)):
+                raise refusal(describe_control_characters(str(label), found))
+    for label, figure in figures:
+        if figure is not None and (problem := numbers.FIGURE.problem(figure)):
+            error = numbers.NumberError(problem, format(figure, "f"))
+            raise refusal(f"{label}: {describe(error)}")
 
 
 # The evaluation year -------------------------------------------------------------------------------

@@ -37,6 +37,11 @@ def report_late_figure(result: Result, *, user, actuals: Mapping[int, ActualInpu
     TransitionRefused (not a closed year's approved 集計中 item, one already waiting, a figure missing)."""
     result = lock_result(result.pk)
     guards.refuse_late_figure(user, result)
+    guards.refuse_unstorable(
+        texts=[(_("Reason"), reason)],
+        lines=[(_("Actual"), entered.text) for entered in actuals.values()],
+        figures=[(_("Actual"), entered.value) for entered in actuals.values()],
+    )
     if result.late_figures.filter(status=LateFigure.Status.PENDING).exists():
         raise TransitionRefused(_("A late figure of this item is already waiting for the planning section."))
     tallying = [value for value in result_values(result) if value.actual_state == ActualState.TALLYING]
@@ -64,6 +69,7 @@ def review_late_figure(figure: LateFigure, *, user, approve: bool, comment: str 
     guards.refuse_late_figure_review(user, result, reported_by_id=figure.reported_by_id)
     if figure.status != LateFigure.Status.PENDING:
         raise TransitionRefused(_("This late figure is no longer waiting for approval."))
+    guards.refuse_unstorable(texts=[(_("Comment"), comment)])
     figure.reviewed_by, figure.reviewed_at, figure.review_comment = user, timezone.now(), comment.strip()
     if not approve:
         if not grading.has_reason(comment):

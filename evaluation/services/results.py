@@ -63,7 +63,12 @@ def save_draft(
     `actuals` maps ResultValue ids to what was entered; ids of other results are ignored.
     Side effects: updates the result (status, reason, judged grade, grade, version, updated_by/at)
     and its values (actual, achievement, grade); one history row for each changed object.
-    Raises PermissionRefused, TransitionRefused, StaleVersion."""
+    Raises PermissionRefused, TransitionRefused (InputRefused too), StaleVersion."""
+    guards.refuse_unstorable(
+        texts=[(_("Reason for the grade"), reason)],
+        lines=[(_("Actual"), entered.text) for entered in actuals.values()],
+        figures=[(_("Actual"), entered.value) for entered in actuals.values()],
+    )
     result = lock_result(result.pk)
     guards.refuse_if_year_closed(result.indicator.plan_id, result.fiscal_year)
     guards.refuse_actor(user, result, Action.SAVE)
@@ -184,6 +189,7 @@ def transition(result: Result, action: str, *, user, expected_version: int, comm
     guards.refuse_actor(user, result, action)
     status = next_status(result.status, action)
     guards.refuse_own_decision(user, result, action)
+    guards.refuse_unstorable(texts=[(_("Comment"), comment)])
     if action in COMMENTED_ACTIONS and not grading.has_reason(comment):
         raise TransitionRefused(_("Write a comment for the department."))
     own = guards.is_own_decision(user, result, action)
@@ -268,6 +274,7 @@ def add_comment(result: Result, *, user, body: str) -> ResultComment:
     Side effects: one ResultComment. Raises PermissionRefused, TransitionRefused (a closed year, an
     empty comment)."""
     guards.refuse_comment(user, result)
+    guards.refuse_unstorable(texts=[(_("Comment"), body)])
     if not grading.has_reason(body):
         raise TransitionRefused(_("Write a comment."))
     return ResultComment.objects.create(result=result, author=user, kind=CommentKind.COMMENT, body=body.strip())

@@ -74,7 +74,8 @@ def _parse(field: str, indicator: Indicator, typed: str) -> tuple[Decimal | None
     try:
         parsed = numbers.parse_number(text, indicator.unit)
     except numbers.NumberError as error:
-        if field == RevisionField.TARGET and indicator.direction != Direction.QUALITATIVE:
+        graded_target = field == RevisionField.TARGET and indicator.direction != Direction.QUALITATIVE
+        if graded_target or error.typed_as_number:
             raise RevisionRefused(describe(error)) from None
         return None, text
     if parsed is numbers.TALLYING:
@@ -142,6 +143,11 @@ def revise(
         raise PermissionRefused("revise")
     if not grading.has_reason(reason):
         raise RevisionRefused(_("Write the reason for the revision."))
+    guards.refuse_unstorable(
+        texts=[(_("Reason for the revision"), reason)],
+        lines=[(_("New value"), new_value), (_("Footnote mark"), footnote)],
+        refusal=RevisionRefused,
+    )
     footnote = normalize_footnote(footnote)
     result = lock_result(result.pk)
     guards.refuse_result_change(result)

@@ -74,6 +74,19 @@ def _refuse_if_closed(year: EvaluationYear) -> None:
         raise YearRefused(closed.message) from None
 
 
+# A reopening's and an extension's reason is also the change reason of their history row, a column of
+# this many characters (the extension's is kept nowhere else).
+HISTORY_REASON_LENGTH = EvaluationYear.history.model._meta.get_field("history_change_reason").max_length
+
+
+def _refuse_long_reason(reason: str) -> None:
+    if len(reason) > HISTORY_REASON_LENGTH:
+        raise YearRefused(
+            _("The reason is kept in the change history: write it in at most %(limit)d characters.")
+            % {"limit": HISTORY_REASON_LENGTH}
+        )
+
+
 def _save(year: EvaluationYear, user, fields: list[str]) -> None:
     year._history_user = user
     year.save(update_fields=fields)
@@ -274,6 +287,7 @@ def close_year(year: EvaluationYear, *, user, force: bool = False, reason: str =
     a history row. From then on the year is read-only.
     Raises YearRefused, YearNotReady."""
     _check_manager(user)
+    guards.refuse_unstorable(texts=[(_("Reason for closing with open items"), reason)], refusal=YearRefused)
     year = _locked_year(year.pk)
     _refuse_if_closed(year)
     list(
@@ -303,12 +317,14 @@ def reopen_year(year: EvaluationYear, *, user, reason: str) -> EvaluationYear:
     Side effects: status, reopened_at, reopen_reason; a history row with the reason.
     Raises YearRefused (not the planning section, not closed, no reason)."""
     _check_manager(user)
+    guards.refuse_unstorable(texts=[(_("Reason for reopening"), reason)], refusal=YearRefused)
     year = _locked_year(year.pk)
     if year.status != YearStatus.CLOSED:
         raise YearRefused(_("%(year)s is not closed.") % {"year": display_fiscal_year(year.fiscal_year)})
     reason = reason.strip()
     if not reason:
         raise YearRefused(_("Write the reason for reopening the year: it stays on the record."))
+    _refuse_long_reason(reason)
     year.status, year.reopened_at, year.reopen_reason = YearStatus.OPEN, timezone.now(), reason
     year._change_reason = reason
     _save(year, user, ["status", "reopened_at", "reopen_reason"])
@@ -322,6 +338,7 @@ def extend_period(plan: Plan, last_fiscal_year: int, *, user, reason: str) -> Pl
     Side effects: Plan.last_fiscal_year; a history row with the reason. Raises YearRefused (not the
     planning section, not later than the current end, no reason)."""
     _check_manager(user)
+    guards.refuse_unstorable(texts=[(_("Reason for extending the period"), reason)], refusal=YearRefused)
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
     if last_fiscal_year <= plan.last_fiscal_year:
         raise YearRefused(
@@ -331,6 +348,7 @@ def extend_period(plan: Plan, last_fiscal_year: int, *, user, reason: str) -> Pl
     reason = reason.strip()
     if not reason:
         raise YearRefused(_("Write the reason for extending the plan's period: it stays on the record."))
+    _refuse_long_reason(reason)
     plan.last_fiscal_year = last_fiscal_year
     plan._history_user, plan._change_reason = user, reason
     plan.save(update_fields=["last_fiscal_year"])

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from config.text_input import TextChecks
 from departments.models import Department
 from departments.permissions import can_view_audit
 from evaluation.queries.audit import KIND_LABELS, AuditFilters, audit_rows, describe_rows
@@ -20,7 +21,7 @@ from evaluation.workbook.audit_export import export_csv
 PAGE_SIZE = 50
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(TextChecks, forms.Form):
     date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     user = forms.ModelChoiceField(

@@ -21,6 +21,7 @@ from departments.models import Department
 from evaluation.models import EntryUpload, Plan
 from evaluation.services import guards
 from evaluation.services.guards import PermissionRefused
+from evaluation.views.params import parse_id
 from evaluation.workbook.entry_sheet import (
     UploadRefused,
     apply_entry_upload,
@@ -72,7 +73,7 @@ def _plan_for(request, department: Department, fiscal_year: int) -> Plan:
     ).distinct()
     raw = request.GET.get("plan", "").strip()
     if raw:
-        plans = plans.filter(pk=int(raw)) if raw.isdigit() else plans.none()
+        plans = plans.filter(pk=plan_id) if (plan_id := parse_id(raw)) else plans.none()
     plan = plans.order_by("name").first()
     if plan is None:
         raise Http404("no results of the department in that year")

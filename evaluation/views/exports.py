@@ -13,6 +13,7 @@ from django.views.decorators.http import require_safe
 
 from departments import permissions
 from evaluation.models import Plan
+from evaluation.views.params import parse_id
 from evaluation.workbook.results_export import CONTENT_TYPES, results_filename, write_results
 
 
@@ -21,7 +22,7 @@ def _plan_with_results(request, fiscal_year: int) -> Plan:
     plans = Plan.objects.filter(indicators__results__fiscal_year=fiscal_year).distinct()
     raw = request.GET.get("plan", "").strip()
     if raw:
-        plans = plans.filter(pk=int(raw)) if raw.isdigit() else plans.none()
+        plans = plans.filter(pk=plan_id) if (plan_id := parse_id(raw)) else plans.none()
     plan = plans.order_by("name").first()
     if plan is None:
         raise Http404("no results of the plan in that fiscal year")

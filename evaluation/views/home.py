@@ -14,6 +14,7 @@ from departments.permissions import (
 from evaluation.models import Indicator, Plan
 from evaluation.queries.home import plan_summary, result_years
 from evaluation.queries.waiting import department_waiting, head_waiting, review_waiting
+from evaluation.views.params import parse_id
 
 
 def _choose(request, name: str, choices: dict):
@@ -22,8 +23,8 @@ def _choose(request, name: str, choices: dict):
     if not raw:
         return None
     try:
-        return choices[int(raw)]
-    except (KeyError, ValueError):
+        return choices[parse_id(raw)]
+    except KeyError:
         raise Http404(f"unknown {name}") from None
 
 

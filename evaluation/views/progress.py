@@ -33,6 +33,7 @@ from evaluation.queries.progress import (
 from evaluation.reminders import plan_reminders, send_reminders
 from evaluation.services import guards
 from evaluation.views.confirmations import ReminderPreview, is_confirmed
+from evaluation.views.params import parse_id
 
 
 @dataclass
@@ -85,10 +86,9 @@ def _year(request, fiscal_year: int) -> EvaluationYear:
     years = EvaluationYear.objects.filter(fiscal_year=fiscal_year).select_related("plan").order_by("plan__name")
     raw_plan = request.GET.get("plan") or request.POST.get("plan")
     if raw_plan:
-        try:
-            years = years.filter(plan_id=int(raw_plan))
-        except ValueError:
-            raise Http404("unknown plan") from None
+        if (plan_id := parse_id(raw_plan)) is None:
+            raise Http404("unknown plan")
+        years = years.filter(plan_id=plan_id)
     year = years.first()
     if year is None:
         raise Http404("no evaluation of that year")
@@ -102,10 +102,7 @@ def progress_board(request, fiscal_year: int | None = None):
     if fiscal_year is None:
         plan = None
         if raw_plan := request.GET.get("plan"):
-            try:
-                plan = get_object_or_404(Plan, pk=int(raw_plan))
-            except ValueError:
-                raise Http404("unknown plan") from None
+            plan = get_object_or_404(Plan, pk=parse_id(raw_plan))
         year = current_open_year(plan)
         if year is None:
             return render(request, "evaluation/progress/board.html", {"no_open_year": True})
@@ -159,10 +156,9 @@ def remind(request, fiscal_year: int):
         return redirect(back)
     department_ids = None
     if raw := request.POST.get("department"):
-        try:
-            department_ids = [int(raw)]
-        except ValueError:
-            raise Http404("unknown department") from None
+        if (department_id := parse_id(raw)) is None:
+            raise Http404("unknown department")
+        department_ids = [department_id]
     if department_ids is None and not is_confirmed(request):  # every department: say to whom first
         preview = ReminderPreview(plan_reminders(year, base=base_url(request)))
         if preview.reminders:

@@ -36,8 +36,8 @@ from evaluation.services.guards import StaleVersion
 from evaluation.tables import ReviewTable
 from evaluation.views.confirmations import SelectionDraft, is_confirmed, preview_selection, wants_back
 from evaluation.views.home import _choose
+from evaluation.views.params import parse_id
 
-PER_PAGE = 50
 BULK_ACTIONS = (Action.APPROVE, Action.RETURN)
 ITEM_ACTIONS = PLANNING_ACTIONS | HEAD_ACTIONS  # what the item page's forms post
 
@@ -99,7 +99,7 @@ def review_queue(request, fiscal_year: int | None = None):
         selected=draft.selected if draft else frozenset(),
         decimals=plan.decimals_of(fiscal_year),
     )
-    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    RequestConfig(request).configure(table)
     context.update(
         filter=review_filter,
         table=table,
@@ -113,7 +113,10 @@ def review_queue(request, fiscal_year: int | None = None):
 
 def _next_url(request, fallback: str) -> str:
     candidate = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}, require_https=False):
+    # A path of this site only: redirect() would take a bare word ("-1") for a URL name and fail.
+    if candidate.startswith("/") and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=False
+    ):
         return candidate
     return fallback
 
@@ -129,11 +132,10 @@ def review_selection(request, fiscal_year: int):
     action = request.POST.get("action", "")
     if action not in BULK_ACTIONS:
         raise BadRequest("unknown action")
-    try:
-        selected = {int(raw) for raw in request.POST.getlist("selected")}
-        versions = {pk: int(request.POST[f"version-{pk}"]) for pk in selected}
-    except (KeyError, ValueError):
-        raise BadRequest("malformed selection") from None
+    selected = {parse_id(raw) for raw in request.POST.getlist("selected")}
+    versions = {pk: parse_id(request.POST.get(f"version-{pk}")) for pk in selected}
+    if None in selected or None in versions.values():
+        raise BadRequest("malformed selection")
     in_year = set(Result.objects.filter(pk__in=selected, fiscal_year=fiscal_year).values_list("pk", flat=True))
     versions = {pk: version for pk, version in versions.items() if pk in in_year}
     comment = request.POST.get("comment", "")
@@ -141,6 +143,12 @@ def review_selection(request, fiscal_year: int):
     if not versions:
         draft.keep(request)
         messages.warning(request, _("Select at least one item."))
+        return redirect(back)
+    try:
+        guards.refuse_unstorable(texts=[(_("Comment to the departments (applied to each item)"), comment)])
+    except guards.InputRefused as refused:
+        draft.keep(request)
+        messages.error(request, refused.message)
         return redirect(back)
     if action == Action.RETURN and not comment.strip():
         draft.keep(request)
@@ -341,10 +349,9 @@ def review_action(request, result_id: int, action: str):
         raise Http404("unknown action")
     if not guards.may_act(request.user, result, action):
         raise PermissionDenied
-    try:
-        seen_version = int(request.POST["version"])
-    except (KeyError, ValueError):
-        raise BadRequest("missing version") from None
+    seen_version = parse_id(request.POST.get("version"))
+    if seen_version is None:
+        raise BadRequest("missing version")
     comment = request.POST.get("comment", "")
     try:
         services.review(result, action, user=request.user, expected_version=seen_version, comment=comment)

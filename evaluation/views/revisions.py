@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from config.text_input import TextChecks
 from departments.permissions import can_revise_plan
 from evaluation import display
 from evaluation.domain.enums import RevisionField
@@ -22,7 +23,7 @@ from evaluation.services.guards import PermissionRefused, StaleVersion
 from evaluation.services.revisions import fields_for, revise
 
 
-class RevisionForm(forms.Form):
+class RevisionForm(TextChecks, forms.Form):
     field = forms.ChoiceField(label=_("Item to revise"))
     measure = forms.ModelChoiceField(label=_("Sub-item"), queryset=Measure.objects.none(), required=False)
     new_value = forms.CharField(

@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from config.http import page, post_only
+from config.text_input import TextChecks
 from departments.permissions import can_manage_years
 from evaluation import display
 from evaluation.domain import numbers
@@ -26,6 +27,7 @@ from evaluation.report.sheet import grading_note
 from evaluation.services import regrading
 from evaluation.services import years as year_services
 from evaluation.views.home import _choose
+from evaluation.views.params import parse_id
 
 # Small forms of this page only (evaluation/forms.py holds the entry forms).
 
@@ -34,7 +36,7 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class OpenYearForm(forms.Form):
+class OpenYearForm(TextChecks, forms.Form):
     fiscal_year = forms.TypedChoiceField(label=_("Fiscal year"), coerce=int)
     deadline = forms.DateField(label=_("Deadline"), required=False, widget=DateInput)
 
@@ -43,13 +45,17 @@ class OpenYearForm(forms.Form):
         self.fields["fiscal_year"].choices = [(year, display.fiscal_year(year)) for year in years]
 
 
-class DeadlineForm(forms.Form):
+class DeadlineForm(TextChecks, forms.Form):
     deadline = forms.DateField(label=_("New deadline"), widget=DateInput)
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(TextChecks, forms.Form):
     last_fiscal_year = forms.TypedChoiceField(label=_("Extend the period to"), coerce=int)
-    reason = forms.CharField(label=_("Reason for extending the period"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason for extending the period"),
+        max_length=year_services.HISTORY_REASON_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     def __init__(self, *args, plan: Plan, **kwargs):
         super().__init__(*args, **kwargs)
@@ -57,11 +63,15 @@ class PeriodForm(forms.Form):
         self.fields["last_fiscal_year"].choices = [(year, display.fiscal_year(year)) for year in later]
 
 
-class ReopenYearForm(forms.Form):
-    reason = forms.CharField(label=_("Reason for reopening"), widget=forms.Textarea(attrs={"rows": 2}))
+class ReopenYearForm(TextChecks, forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for reopening"),
+        max_length=year_services.HISTORY_REASON_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
-class CloseYearForm(forms.Form):
+class CloseYearForm(TextChecks, forms.Form):
     force = forms.BooleanField(label=_("Close with items that are not approved"), required=False)
     reason = forms.CharField(
         label=_("Reason for closing with open items"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -130,8 +140,8 @@ def _form_errors(request, form) -> None:
 
 def _plan_of_request(request) -> Plan:
     try:
-        return Plan.objects.get(pk=int(request.POST.get("plan") or request.GET.get("plan", "")))
-    except (Plan.DoesNotExist, ValueError):
+        return Plan.objects.get(pk=parse_id(request.POST.get("plan") or request.GET.get("plan")))
+    except Plan.DoesNotExist:
         raise Http404("unknown plan") from None
 
 
@@ -214,7 +224,9 @@ def close_year(request, year_id: int):
     it closes (with the reason asked for), and the 集計中 items whose figure comes later."""
     year = _year_for_manager(request, year_id)
     form = CloseYearForm(request.POST, prefix=f"y{year.pk}")
-    form.is_valid()  # both fields are optional: the service checks the reason
+    if not form.is_valid():  # both fields are optional (the service checks the reason), but not any text
+        _form_errors(request, form)
+        return redirect(_back(year))
     if not request.POST.get("confirmed"):
         context = {
             "plan": year.plan,
@@ -267,7 +279,7 @@ def reopen_year(request, year_id: int):
 # The grading rule (regrading) -----------------------------------------------------------------------
 
 
-class GradingRuleForm(forms.Form):
+class GradingRuleForm(TextChecks, forms.Form):
     """The plan's grading settings, with the model's labels, choices and limits. Figures are read the
     Japanese way too (「９０」「８０．５％」)."""
 
@@ -281,7 +293,10 @@ class GradingRuleForm(forms.Form):
                     data[name] = numbers.normalize(data[name]).removesuffix("%").strip()
         super().__init__(data, *args, **kwargs)
         for name in regrading.PLAN_FIELDS.values():
-            self.fields[name] = Plan._meta.get_field(name).formfield()
+            model_field = Plan._meta.get_field(name)
+            self.fields[name] = model_field.formfield()
+            # The model's own limits too (at most 3 decimals: what the achievement column keeps).
+            self.fields[name].validators += [v for v in model_field.validators if v not in self.fields[name].validators]
 
     def clean(self):
         cleaned_data = super().clean()

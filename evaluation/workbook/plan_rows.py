@@ -154,7 +154,9 @@ class RowParser:
             text = parts.get(numbers.normalize(row["小項目"]), "").strip()
         try:
             value = numbers.parse_number(text, row["単位"])
-        except numbers.NumberError:
+        except numbers.NumberError as error:
+            if error.code in ("too_large", "too_precise"):  # a figure, but none the database keeps
+                self.error(row, "現況値", describe(error))
             return None
         return value if isinstance(value, Decimal) else None
 
@@ -214,7 +216,7 @@ class RowParser:
         try:
             value = numbers.parse_number(row[column], row["単位"])
         except numbers.NumberError as error:
-            if error.code == "bad_grouping":  # clearly a number, typed wrong
+            if error.typed_as_number:  # clearly a number, typed wrong (or too large to keep)
                 self.error(row, column, describe(error))
                 return CellValue()
             return CellValue(text=row[column])
@@ -228,7 +230,7 @@ class RowParser:
         try:
             value = numbers.parse_number(row["実績"], row["単位"])
         except numbers.NumberError as error:
-            if text_allowed and error.code != "bad_grouping":
+            if text_allowed and not error.typed_as_number:
                 return CellValue(text=row["実績"], state=ActualState.TEXT)
             message = describe(error)
             if not text_allowed:

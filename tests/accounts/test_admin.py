@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from accounts.enums import AccountEventKind
 from accounts.models import AccountEvent, UserSession
+from departments.models import Department, Membership
 from departments.permissions import Refusal, refuse_account_delete
 from evaluation.queries import audit
 from tests.builders import make_user
@@ -152,3 +153,31 @@ def test_an_administrator_unlocks_a_sign_in_by_deleting_its_attempt_and_the_trai
     assert Client().post(reverse("login"), {"username": "clerk", "password": "pw-for-tests-only"}).status_code == 302
     entry = audit.describe_rows(list(audit.audit_rows(audit.AuditFilters(kind="admin_deletion"))))[0]
     assert entry.user == root and "clerk" in {str(change.old) for change in entry.changes}
+
+
+@pytest.mark.parametrize("group", ["1" * 30, "-1", "abc"])
+def test_a_group_no_row_can_be_is_refused_at_the_field(client, root, group):
+    """SQLite could not even be asked about a 30-digit id (a 500); now any such id is an invalid choice."""
+    clerk = make_user("clerk")
+    client.force_login(root)
+
+    response = client.post(reverse("admin:auth_user_change", args=[clerk.pk]), {**_change_form(clerk), "groups": group})
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["groups"]
+    assert not clerk.groups.exists()
+
+
+@pytest.mark.parametrize("user", ["1" * 30, "abc", "²"])
+def test_a_memberships_user_no_row_can_be_is_refused_at_the_field(client, root, user):
+    """The autocomplete widget looked the refused value up again to show it, and failed (a 500)."""
+    department = Department.objects.create(name="福祉課")
+    client.force_login(root)
+
+    response = client.post(
+        reverse("admin:departments_membership_add"), {"user": user, "department": department.pk, "role": "entry"}
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["user"]
+    assert not Membership.objects.exists()

@@ -320,3 +320,20 @@ def test_logging_out_after_the_session_has_ended_goes_to_the_login_page_and_neve
     response = client.get(reverse("logout"), follow=True)
     assert response.status_code == 200
     assert response.redirect_chain[0] == (reverse("home"), 302)
+
+
+@pytest.mark.parametrize(
+    ("username", "words"),
+    [
+        ("tanaka\x1b", "ユーザー名に使えない制御文字（U+001B）"),
+        ("x" * 100_000, "150 文字以下"),  # django-axes kept it in a column of 255: PostgreSQL failed (a 500)
+    ],
+)
+def test_a_user_name_no_account_can_have_is_refused_before_anyone_is_asked(client, username, words):
+    make_user("tanaka")
+
+    response = _sign_in(client, username)
+
+    assert response.status_code == 200 and words in response.content.decode()
+    assert _signed_in_as(client) is None
+    assert not AccountEvent.objects.exists() and not AccessAttempt.objects.exists()

@@ -17,6 +17,7 @@ from evaluation.models import Indicator, Plan, Result, ResultValue
 from evaluation.workbook.plan_columns import PLAN_COLUMNS as COLUMNS
 from evaluation.workbook.plan_import import import_plan_file
 from tests.builders import make_user
+from tests.hostile import page_forms
 
 DEMO_CSV = Path(__file__).resolve().parents[2] / "evaluation" / "demo_data" / "setagaya-r6.csv"
 IMPORT_URL = reverse("admin:evaluation_plan_import")
@@ -210,3 +211,24 @@ def test_a_confirmation_whose_kept_file_expired_is_refused_with_a_message(superu
         "ファイルに誤りがあるため、何も取り込みませんでした。もう一度取り込むと、誤りの内容を確認できます。"
     ]
     assert not Plan.objects.exists()
+
+
+def test_a_comment_is_not_added_in_the_admin(superuser_client):
+    """Every field of its form is read-only: saving it failed in the database (a 500). A comment is
+    written on the item's page."""
+    assert superuser_client.get(reverse("admin:evaluation_resultcomment_add")).status_code == 403
+    assert superuser_client.post(reverse("admin:evaluation_resultcomment_add"), {}).status_code == 403
+
+
+@pytest.mark.parametrize("department", ["1" * 30, "abc"])
+def test_an_indicators_department_no_row_can_be_is_refused_at_the_field(superuser_client, department):
+    import_plan_file(DEMO_CSV)
+    indicator = Indicator.objects.first()
+
+    url = reverse("admin:evaluation_indicator_change", args=[indicator.pk])
+    [form] = [form for form in page_forms(superuser_client.get(url).content.decode(), url) if form.action == url]
+    response = superuser_client.post(url, {**form.data(), "department": department})
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["department"]
+    assert Indicator.objects.get(pk=indicator.pk).department_id == indicator.department_id

@@ -4,7 +4,8 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from evaluation.domain.enums import ActualState, IndicatorKind
-from evaluation.models import Indicator, ResultValue
+from evaluation.domain.numbers import ACHIEVEMENT, FIGURE, THRESHOLD
+from evaluation.models import Indicator, Plan, ResultValue
 from tests.builders import make_indicator, make_plan, make_result
 
 pytestmark = pytest.mark.django_db
@@ -42,3 +43,13 @@ def test_the_database_refuses_a_number_state_without_a_number():
     value.actual_state = ActualState.TALLYING
     with pytest.raises(IntegrityError), transaction.atomic():
         value.save()  # a number left behind with 集計中
+
+
+def test_the_models_take_their_sizes_from_the_domain():
+    for name in ("actual_value", "target_value", "original_plan_value", "revised_plan_value"):
+        model_field = ResultValue._meta.get_field(name)
+        assert (model_field.max_digits, model_field.decimal_places) == (FIGURE.max_digits, FIGURE.decimal_places)
+    achievement = ResultValue._meta.get_field("achievement")
+    assert (achievement.max_digits, achievement.decimal_places) == (ACHIEVEMENT.max_digits, ACHIEVEMENT.decimal_places)
+    threshold = Plan._meta.get_field("threshold_a")
+    assert (threshold.max_digits, threshold.decimal_places) == (THRESHOLD.max_digits, THRESHOLD.decimal_places)

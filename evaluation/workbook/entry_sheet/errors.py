@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from config.text_input import printable
 from evaluation import display
 from evaluation.domain.errors import MezasuError
 from evaluation.models import Result
@@ -21,7 +22,9 @@ class UploadRefused(MezasuError):
 
 
 def sheet_error(row: int | None, column: str, value: str, message) -> dict:
-    """A problem of the sheet as a JSON dict; `text` is the whole sentence naming row, column and value."""
+    """A problem of the sheet as a JSON dict; `text` is the whole sentence naming row, column and value
+    (a control character of the value shown as �: the message names it)."""
+    value = printable(value)
     error = RowError(row, column, value, str(message))
     return {"row": row, "column": column, "value": value, "message": str(message), "text": str(error)}
 

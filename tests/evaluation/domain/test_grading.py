@@ -225,3 +225,24 @@ def test_a_reason_is_required_for_c_and_d_only(grade, required):
 )
 def test_blank_or_whitespace_only_is_no_reason(text, expected):
     assert has_reason(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("rule", "direction", "target", "actual"),
+    [
+        (SETAGAYA, HIGHER, "0.0001", "99999999999999"),  # 10^20 %
+        (SETAGAYA, LOWER, "99999999999999", "0.0001"),
+        (FROM_BASELINE, HIGHER, "1.0001", "99999999999999"),  # a baseline of 1 below
+    ],
+)
+def test_an_achievement_larger_than_its_column_holds_cannot_be_graded(rule, direction, target, actual):
+    with pytest.raises(GradingError) as error:
+        grade_measure(rule, direction, D(target), D(actual), baseline=D("1"))
+
+    assert error.value.code == "achievement_too_large"
+
+
+def test_the_largest_achievement_the_column_holds_is_graded():
+    graded = grade_measure(SETAGAYA, HIGHER, D("0.01"), D("9999999999"))  # 99,999,999,990,000 %
+
+    assert graded == Graded(D("99999999990000.0"), "A")

@@ -4,7 +4,15 @@ from decimal import Decimal
 
 import pytest
 
-from evaluation.domain.numbers import EMPTY, TALLYING, NumberError, format_number, parse_number
+from evaluation.domain.numbers import (
+    EMPTY,
+    FIGURE,
+    TALLYING,
+    THRESHOLD,
+    NumberError,
+    format_number,
+    parse_number,
+)
 
 
 @pytest.mark.parametrize(
@@ -148,3 +156,61 @@ def test_a_formatted_number_parses_back_to_the_same_value(text):
     value = parse_number(text)
 
     assert parse_number(format_number(value)) == value
+
+
+# What the database keeps of a figure (FIGURE: 14 digits before the point, 4 after) -------------------
+
+
+@pytest.mark.parametrize(
+    "text", ["99999999999999", "９９，９９９，９９９，９９９，９９９", "-99999999999999.9999", "0.0001", "1.50000"]
+)
+def test_a_figure_the_database_holds_is_taken(text):
+    assert isinstance(parse_number(text), Decimal)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("100000000000000", "too_large"),  # 15 digits: the entry page's 500 of the issue
+        ("1" * 30, "too_large"),  # more digits than Python's decimal context: the live preview's 500
+        ("△" + "9" * 20, "too_large"),
+        ("１２３，４５６，７８９，０１２，３４５", "too_large"),
+        ("0.12345", "too_precise"),  # a fifth decimal would be rounded away silently
+        ("12.00001％", "too_precise"),
+    ],
+)
+def test_a_figure_the_database_cannot_hold_is_refused_as_a_number(text, code):
+    with pytest.raises(NumberError) as error:
+        parse_number(text)
+
+    assert error.value.code == code
+    assert error.value.typed_as_number  # never taken as a text, where a text is allowed
+    assert error.value.digits == FIGURE
+
+
+@pytest.mark.parametrize(("value", "code"), [(Decimal("1E+14"), "too_large"), (10**20, "too_large")])
+def test_a_figure_already_parsed_is_held_to_the_same_limits(value, code):
+    with pytest.raises(NumberError) as error:
+        parse_number(value)
+
+    assert error.value.code == code
+
+
+def test_other_limits_can_be_asked_for():
+    assert parse_number("99999.99", digits=THRESHOLD) == Decimal("99999.99")
+    with pytest.raises(NumberError):
+        parse_number("100000", digits=THRESHOLD)
+
+
+@pytest.mark.parametrize("text", ["²", "10²", "①", "٣", "𝟏𝟐", "1２³"])
+def test_digits_staff_do_not_type_for_numbers_are_not_a_number(text):
+    """NFKC would read 「10²」 as 102 and 「①」 as 1: such characters are refused, not misread."""
+    with pytest.raises(NumberError) as error:
+        parse_number(text)
+
+    assert error.value.code == "not_a_number"
+    assert not error.value.typed_as_number
+
+
+def test_a_unit_with_a_superscript_is_still_a_unit():
+    assert parse_number("５km²", "km²") == Decimal(5)

@@ -1,3 +1,4 @@
+import re
 from decimal import Decimal
 
 import pytest
@@ -5,7 +6,7 @@ import pytest
 from evaluation.domain.enums import ActualState, Direction, ResultStatus
 from evaluation.domain.workflow import Action, TransitionRefused
 from evaluation.models import Result, ResultValue
-from evaluation.services.guards import PermissionRefused, StaleVersion
+from evaluation.services.guards import InputRefused, PermissionRefused, StaleVersion
 from evaluation.services.results import ActualInput, save_draft, submit, transition
 from tests.builders import make_department, make_indicator, make_result, make_user
 
@@ -148,3 +149,25 @@ def test_once_the_target_is_set_the_held_draft_is_graded_and_submitted(staff, de
     result = _save(Result.objects.get(pk=result.pk), staff, _number("90"))
     assert result.grade == "B"
     assert submit(result, user=staff, expected_version=result.version).status == ResultStatus.SUBMITTED
+
+
+@pytest.mark.parametrize(
+    ("actual", "reason", "words"),
+    [
+        (_number("100000000000000"), "", "Actual: 「100000000000000」 is too large"),
+        (_number("0.00001"), "", "too many decimal places"),
+        (ActualInput(ActualState.TEXT, text="一部\x00運用"), "", "Actual contains a control character (U+0000)"),
+        (_number("12"), "理由\x1b", "Reason for the grade contains a control character (U+001B)"),
+    ],
+)
+def test_the_service_refuses_what_the_database_cannot_keep_whatever_path_sent_it(
+    staff, department, actual, reason, words, english
+):
+    """The forms say it first at the field; a path that skipped them (a file, a script) meets the guard."""
+    result = make_result(make_indicator(department=department, kind="activity"), target=None)
+
+    with pytest.raises(InputRefused, match=re.escape(words)):
+        _save(result, staff, actual, reason=reason)
+
+    result.refresh_from_db()
+    assert (result.version, result.values.get().actual_state) == (1, ActualState.EMPTY)

@@ -118,6 +118,10 @@ def test_revising_a_plan_value_of_an_activity_accepts_text(planner):
     )
     value = result.values.get()
     assert value.revised_plan_value == Decimal(1816) and value.original_plan_text == "課題整理"
+    with pytest.raises(RevisionRefused, match="is too large"):  # 15 digits are a number typed too large, not a text
+        revise(
+            result, user=planner, field=RevisionField.REVISED_PLAN, new_value="1" * 15, reason="r", expected_version=3
+        )
 
 
 @pytest.mark.parametrize(
@@ -128,6 +132,10 @@ def test_revising_a_plan_value_of_an_activity_accepts_text(planner):
         (RevisionField.TARGET, "0", "r", "numeric target other than 0"),
         (RevisionField.TARGET, "100", "r", "same as the current"),
         (RevisionField.ORIGINAL_PLAN, "5", "r", "cannot be revised"),
+        (RevisionField.TARGET, "1" * 15, "r", "is too large"),
+        (RevisionField.TARGET, "80", "誤り\x00", "Reason for the revision contains a control character"),
+        (RevisionField.TARGET, "8\x070", "r", "New value contains a control character"),
+        (RevisionField.BASELINE, "9" * 20, "r", "is too large"),  # a figure, not a text baseline
     ],
 )
 def test_a_revision_without_a_reason_or_a_gradable_value_is_refused(

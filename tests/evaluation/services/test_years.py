@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 
 from evaluation.domain.enums import IndicatorKind, ResultStatus, YearStatus
 from evaluation.domain.workflow import Action, TransitionRefused
-from evaluation.models import EvaluationYear, Result, ResultValue
+from evaluation.models import EvaluationYear, Plan, Result, ResultValue
 from evaluation.services import years
 from evaluation.services.results import submit, transition
 from tests.builders import enter_actual, make_indicator, make_result
@@ -417,3 +417,54 @@ def test_the_close_confirmation_lists_the_items_still_being_tallied(client, plan
     page = client.post(reverse("year_close", args=[year.pk]), {}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "1 item is still 集計中" in page and result.indicator.name in page
     assert EvaluationYear.objects.get().status == YearStatus.OPEN
+
+
+def test_a_reason_with_a_control_character_is_refused_by_every_years_service(plan, planner):
+    year = years.open_year(plan, 2024, user=planner).year
+    make_result(make_indicator(plan))
+
+    with pytest.raises(years.YearRefused, match="U\\+0000"):
+        years.close_year(year, user=planner, force=True, reason="議会\x00日程")
+    years.close_year(year, user=planner, force=True, reason="議会日程\r\nのため")  # line breaks are text
+    with pytest.raises(years.YearRefused, match="U\\+001B"):
+        years.reopen_year(year, user=planner, reason="\x1b")
+    with pytest.raises(years.YearRefused, match="U\\+0007"):
+        years.extend_period(plan, 2030, user=planner, reason="延長\x07")
+
+    year.refresh_from_db()
+    plan.refresh_from_db()
+    assert (year.status, year.close_reason, plan.last_fiscal_year) == (YearStatus.CLOSED, "議会日程\r\nのため", 2027)
+
+
+def test_closing_through_the_page_refuses_a_reason_with_a_control_character_before_confirming(
+    client, plan, department, planner
+):
+    make_result(make_indicator(plan, department=department))
+    year = years.open_year(plan, 2024, user=planner).year
+    client.force_login(planner)
+    data = {f"y{year.pk}-force": "on", f"y{year.pk}-reason": "議会\x00日程"}
+
+    for confirmed in ({}, {"confirmed": "1"}):
+        response = client.post(reverse("year_close", args=[year.pk]), {**data, **confirmed}, HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code == 302
+        assert (
+            "Reason for closing with open items contains a control character"
+            in client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        )
+
+    assert EvaluationYear.objects.get().status == YearStatus.OPEN
+
+
+def test_a_reason_longer_than_its_history_row_holds_is_refused_at_the_field_and_by_the_service(client, plan, planner):
+    """PostgreSQL failed on a reason of 101 characters: it is also the history row's change reason."""
+    long_reason = "延" * (years.HISTORY_REASON_LENGTH + 1)
+    with pytest.raises(years.YearRefused, match="at most 100 characters"):
+        years.extend_period(plan, 2030, user=planner, reason=long_reason)
+    client.force_login(planner)
+
+    response = client.post(
+        reverse("plan_period"), {"plan": plan.pk, "last_fiscal_year": 2030, "reason": long_reason}, follow=True
+    )
+
+    assert "100" in response.content.decode() and Plan.objects.get(pk=plan.pk).last_fiscal_year == 2027
+    assert years.extend_period(plan, 2030, user=planner, reason="延" * 100).last_fiscal_year == 2030

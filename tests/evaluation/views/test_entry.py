@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from evaluation.domain.enums import ActualState, ResultStatus, YearStatus
+from evaluation.domain.enums import ActualState, IndicatorKind, ResultStatus, YearStatus
 from evaluation.domain.workflow import Action
 from evaluation.models import EvaluationYear, ResultComment
 from evaluation.services import results as services
@@ -17,6 +17,7 @@ from tests.builders import (
     enter_actual,
     make_department,
     make_department_year,
+    make_indicator,
     make_open_year,
     make_outcome_result,
     make_result,
@@ -484,3 +485,95 @@ def test_the_live_preview_says_the_grade_waits_for_the_target(client, plan, depa
     response = client.post(reverse("entry_preview", args=[result.pk]), _row_data(result, "90"))
     assert response.status_code == 200
     assert "No numeric target is set for this outcome yet" in response.content.decode()
+
+
+# Bad input: refused with a message naming the field, nothing saved, never a 500 -----------------------
+
+
+@pytest.mark.parametrize(
+    ("actual", "english", "japanese"),
+    [
+        ("1" * 15, "Actual: 「111111111111111」 is too large", "実績: 「111111111111111」は大きすぎます。"),
+        ("9" * 30, "at most 14 digits before the decimal point", "整数部 14 桁まで"),
+        ("12.34567", "has too many decimal places: a figure has at most 4", "小数点以下は 4 桁まで"),
+        ("10²", "「10²」 is not a number", "「10²」は数値ではありません"),
+    ],
+)
+def test_an_actual_the_database_cannot_hold_is_refused_naming_the_field(
+    client, plan, department, staff, actual, english, japanese
+):
+    """The issue's 500: an actual of 15 or more digits on the entry page (PostgreSQL's numeric overflow;
+    SQLite kept a wrong value). 「10²」 was read as 102."""
+    result = make_outcome_result(plan, department, code="1-1-1-2", name="認知度")
+    client.force_login(staff)
+    data = {**_row_data(result, actual), "action": "save"}
+
+    response = client.post(_save_url(department), data)
+    in_japanese = client.post(_save_url(department), data, HTTP_ACCEPT_LANGUAGE="ja")
+
+    value = result.values.get()
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert (
+        f'<a href="#id_r{result.pk}-actual_{value.pk}"><span class="error-summary__item">1-1-1-2 認知度</span>'
+        in content
+    )
+    assert english in content and f'value="{actual}"' in content
+    assert in_japanese.status_code == 200 and japanese in in_japanese.content.decode()
+    value.refresh_from_db()
+    assert (value.actual_state, value.actual_value, result.version) == (ActualState.EMPTY, None, 1)
+
+
+def test_a_large_number_is_refused_where_a_text_is_allowed_too(client, plan, department, staff):
+    """An activity takes 「一部運用」 as a text; 15 digits are a number typed too large, not a text."""
+    result = make_result(make_indicator(plan, department=department, kind=IndicatorKind.ACTIVITY), target=None)
+    client.force_login(staff)
+
+    response = client.post(_save_url(department), {**_row_data(result, "1" * 15), "action": "save"})
+
+    assert "is too large" in response.content.decode()
+    assert result.values.get().actual_state == ActualState.EMPTY
+
+
+@pytest.mark.parametrize("field", ["reason", "actual"])
+def test_a_control_character_is_refused_naming_the_field(client, plan, department, staff, field):
+    if field == "actual":  # an activity, which takes a text
+        result = make_result(make_indicator(plan, department=department, kind=IndicatorKind.ACTIVITY), target=None)
+        data = _row_data(result, "一部\x00運用")
+    else:
+        result = make_outcome_result(plan, department)
+        data = _row_data(result, "12", reason="理由\x00")
+    client.force_login(staff)
+
+    response = client.post(_save_url(department), {**data, "action": "save"})
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "contains a control character (U+0000), which is not accepted" in content
+    result.refresh_from_db()
+    assert result.version == 1
+
+
+def test_the_live_preview_of_30_digits_says_so_instead_of_failing(client, plan, department, staff):
+    """The issue's 500: 30 digits in the live preview (more than Python's decimal context)."""
+    result = make_outcome_result(plan, department)
+    client.force_login(staff)
+
+    response = client.post(
+        reverse("entry_preview", args=[result.pk]), _row_data(result, "1" * 30), HTTP_HX_REQUEST="true"
+    )
+
+    assert response.status_code == 200
+    assert "is too large: a figure has at most 14 digits" in response.content.decode()
+
+
+def test_an_achievement_too_large_to_record_holds_the_grade_and_says_why(client, plan, department, staff):
+    result = make_outcome_result(plan, department, target=Decimal("0.0001"))
+    client.force_login(staff)
+
+    client.post(_save_url(department), {**_row_data(result, "99999999999999"), "action": "save"})
+
+    value = result.values.get()
+    assert (value.actual_value, value.achievement, value.grade) == (Decimal("99999999999999"), None, "")
+    page = client.get(_page_url(department)).content.decode()
+    assert "is too large to record, so its grade is ー" in page

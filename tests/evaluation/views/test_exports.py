@@ -133,11 +133,25 @@ def test_plan_chooses_among_several_plans_and_defaults_to_the_first_by_name(clie
     assert _csv(client.get(_csv_url()))[1][:3] == ["計画A", "2024", "A-1"]
 
 
-@pytest.mark.parametrize("query", ["?plan=999999", "?plan=abc"])
+@pytest.mark.parametrize(
+    "query", ["?plan=999999", "?plan=abc", "?plan=²", "?plan=" + "9" * 30, "?plan=2147483648", "?plan=-1"]
+)
 def test_an_unknown_plan_is_not_found(client, planner, query):
     make_graded_result(make_indicator(make_plan()), actual=Decimal(1))
     client.force_login(planner)
     assert client.get(reverse("results_export_xlsx", args=[2024]) + query).status_code == 404
+
+
+@pytest.mark.parametrize("url", [_xlsx_url, _csv_url])
+def test_the_plan_is_named_in_ascii_digits_only(client, planner, url):
+    """The issue's 500: ?plan=² (int() refused what str.isdigit() let through); 「１」 is no id either."""
+    plan = make_plan()
+    make_graded_result(make_indicator(plan), actual=Decimal(1))
+    client.force_login(planner)
+    full_width = str(plan.pk).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+
+    assert client.get(f"{url()}?plan={plan.pk}").status_code == 200
+    assert client.get(f"{url()}?plan={full_width}").status_code == 404
 
 
 def test_a_year_without_results_is_not_found(client, planner):

@@ -126,3 +126,17 @@ def test_a_reopened_year_graded_by_its_old_rule_can_be_regraded_by_the_plans_rul
     years.reopen_year(EvaluationYear.objects.get(plan=plan, fiscal_year=2024), user=planner, reason="再評価のため")
     page = client.post(URL, _settings(plan, threshold_b="90")).content.decode()
     assert "1 item of the open years would be regraded." in page and 'name="confirmed"' in page
+
+
+@pytest.mark.parametrize("decimals", ["4", "１２", "30000", "-1", "1e400"])
+def test_more_decimals_than_the_achievement_column_keeps_are_refused_at_the_field(
+    client, planner, plan, story, decimals
+):
+    """12 decimals passed the form and the grading's rounding failed (a 500): the achievement keeps 3."""
+    client.force_login(planner)
+
+    response = client.post(URL, _settings(plan, achievement_decimals=decimals), HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["achievement_decimals"]
+    assert Plan.objects.get(pk=plan.pk).achievement_decimals == 1

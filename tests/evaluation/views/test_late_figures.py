@@ -55,3 +55,26 @@ def test_the_department_reports_on_the_page_and_the_planning_section_approves(cl
 def test_another_department_does_not_see_the_page(client, tallying):
     client.force_login(make_user("other", department=make_department("住宅課")))
     assert client.get(reverse("late_figure", args=[tallying.pk])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("figure", "reason", "words"),
+    [
+        ("1" * 15, "確定", "is too large: a figure has at most 14 digits"),
+        ("95", "確定\x00", "Reason contains a control character (U+0000)"),
+    ],
+)
+def test_a_late_figure_the_database_cannot_keep_is_refused_with_a_message(
+    client, tallying, staff, figure, reason, words
+):
+    value = tallying.values.get()
+    client.force_login(staff)
+
+    response = client.post(
+        reverse("late_figure", args=[tallying.pk]),
+        {"action": "report", f"actual_{value.pk}": figure, "reason": reason},
+        follow=True,
+    )
+
+    assert response.status_code == 200 and words in response.content.decode()
+    assert not LateFigure.objects.exists()

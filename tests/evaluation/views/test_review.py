@@ -579,3 +579,86 @@ def test_an_achievement_prints_the_same_on_the_queue_the_item_and_the_entry_page
 
     for page in (queue, item, entry):
         assert "100.0%" in page
+
+
+# Bad input: a message, nothing saved, never a 500 -----------------------------------------------------
+
+
+@pytest.mark.parametrize("body", ["確認\x00しました", "\x1b[31m"])
+def test_a_comment_with_a_control_character_is_refused_with_a_message(client, planner, plan, housing, body):
+    """The issue's 500: a NUL byte in a comment (PostgreSQL refuses it in a text column)."""
+    result = _submitted(plan, housing)
+    client.force_login(planner)
+
+    response = client.post(reverse("review_comment", args=[result.pk]), {"body": body}, HTTP_ACCEPT_LANGUAGE="en")
+    in_japanese = client.post(reverse("review_comment", args=[result.pk]), {"body": body}, HTTP_ACCEPT_LANGUAGE="ja")
+
+    assert response.status_code == 302
+    assert any("Comment contains a control character" in message for message in _messages(response))
+    assert any("コメントに使えない制御文字" in message for message in _messages(in_japanese))
+    assert not result.comments.exists()
+
+
+def test_a_return_with_a_control_character_in_its_comment_is_refused(client, planner, plan, welfare):
+    result = _submitted(plan, welfare)
+    client.force_login(planner)
+
+    response = client.post(
+        reverse("review_action", args=[result.pk, "return"]),
+        {"version": result.version, "comment": "修正を\x00"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert any("Comment contains a control character (U+0000)" in message for message in _messages(response))
+    result.refresh_from_db()
+    assert (result.status, result.comments.count()) == (ResultStatus.SUBMITTED, 0)
+
+
+def test_a_selections_comment_with_a_control_character_is_refused_and_kept(client, planner, plan, welfare):
+    results = [_submitted(plan, welfare) for _ in range(2)]
+    client.force_login(planner)
+
+    response = _select(client, results, "return", comment="根拠を\x07追記")
+
+    assert any("contains a control character (U+0007)" in message for message in _messages(response))
+    assert {result.status for result in Result.objects.filter(pk__in=[r.pk for r in results])} == {
+        ResultStatus.SUBMITTED
+    }
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("version", "１"), ("version", "9" * 30), ("version", "²"), ("selected", "1e3")]
+)
+def test_a_selection_or_version_that_is_no_id_is_a_bad_request(client, planner, plan, welfare, field, value):
+    result = _submitted(plan, welfare)
+    client.force_login(planner)
+
+    if field == "version":
+        response = client.post(reverse("review_action", args=[result.pk, "approve"]), {"version": value})
+    else:
+        response = client.post(reverse("review_selection", args=[2024]), {"action": "approve", "selected": value})
+
+    assert response.status_code == 400
+    assert Result.objects.get(pk=result.pk).status == ResultStatus.SUBMITTED
+
+
+@pytest.mark.parametrize("next_url", ["-1", "review_queue", "//elsewhere.example/", "https://elsewhere.example/"])
+def test_a_selections_next_page_is_only_a_path_of_this_site(client, planner, plan, next_url):
+    """redirect() took a bare word for a URL name and failed (a 500)."""
+    client.force_login(planner)
+
+    response = client.post(reverse("review_selection", args=[2024]), {"action": "approve", "next": next_url})
+
+    assert (response.status_code, response["Location"]) == (302, reverse("review_queue", args=[2024]))
+
+
+@pytest.mark.parametrize("per_page", ["-1", "0", "9" * 30, "x"])
+def test_the_queue_keeps_its_page_size_whatever_the_address_says(client, planner, plan, welfare, per_page):
+    """django-tables2 read ?per_page= and the paginator failed on -1 (a 500)."""
+    [_submitted(plan, welfare) for _ in range(3)]
+    client.force_login(planner)
+
+    response = _queue(client, f"?per_page={per_page}")
+
+    assert response.status_code == 200
+    assert response.context["table"].paginator.per_page == 50

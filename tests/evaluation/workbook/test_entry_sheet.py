@@ -434,3 +434,67 @@ def test_a_csv_saved_from_the_sheet_is_read_too(setting):
 def _id(indicator):
     result = Result.objects.get(indicator=indicator, fiscal_year=2024)
     return f"R{result.pk}-M{result.values.get().pk}-V{result.version}"
+
+
+@pytest.mark.parametrize("actual", ["1" * 15, 123456789012345, "12.34567"])
+def test_an_actual_the_database_cannot_hold_is_refused_at_the_preview_and_confirm_saves_nothing(
+    client, setting, actual
+):
+    """The issue's 500: an actual of 15 digits went through the preview and failed at the confirm."""
+    book, sheet, rows = _filled(client, setting)
+    _set(sheet, rows[("1.5", "a")], "実績", actual)
+
+    _upload(client, setting.welfare, book)
+    upload = _last_upload()
+    response = client.post(reverse("entry_sheet_confirm", args=[upload.pk]), HTTP_ACCEPT_LANGUAGE="en", follow=True)
+
+    [error] = upload.errors
+    assert (error["row"], error["column"]) == (rows[("1.5", "a")], "実績")
+    assert any(words in error["text"] for words in ("is too large", "too many decimal places"))
+    assert response.status_code == 200
+    upload.refresh_from_db()
+    assert upload.applied_at is None
+    assert not Result.objects.filter(fiscal_year=2024, status=ResultStatus.DRAFT).exists()
+
+
+@pytest.mark.parametrize(("actual", "words"), [("1" * 30, "is too large"), ("多\x1b数", "control character (U+001B)")])
+def test_a_csv_cell_the_database_cannot_hold_is_refused_with_its_row_and_column(setting, actual, words):
+    cells = {"指標ID": "1.4", "実績": actual, ID_COLUMN: _id(setting.activity)}
+    csv = "\r\n".join(
+        [",".join(ENTRY_SHEET_COLUMNS), ",".join(cells.get(column, "") for column in ENTRY_SHEET_COLUMNS)]
+    )
+
+    with translation.override("en"):
+        rows, errors = read_entry_sheet(
+            SimpleUploadedFile("sheet.csv", csv.encode("utf-8")),
+            user=setting.user,
+            department=setting.welfare,
+            plan=setting.plan,
+            fiscal_year=2024,
+        )
+
+    assert [(error["row"], error["column"]) for error in errors] == [(2, "実績")]
+    assert words in errors[0]["text"]
+
+
+def test_a_nul_byte_in_a_csv_is_refused_and_nothing_can_be_applied(client, setting):
+    """The issue's 500: a NUL byte in a CSV (PostgreSQL refuses it in a text column). Refused by the
+    file's reader or at its cell; either way nothing can be applied."""
+    cells = {"指標ID": "1.4", "実績": "一部\x00運用", ID_COLUMN: _id(setting.activity)}
+    csv = "\r\n".join(
+        [",".join(ENTRY_SHEET_COLUMNS), ",".join(cells.get(column, "") for column in ENTRY_SHEET_COLUMNS)]
+    )
+
+    response = client.post(
+        reverse("entry_sheet_upload", args=[setting.welfare.pk, 2024]),
+        {"sheet": SimpleUploadedFile("sheet.csv", csv.encode("utf-8"))},
+    )
+    upload = EntryUpload.objects.order_by("-created_at").first()
+    if upload is not None:
+        assert upload.errors
+        assert client.post(reverse("entry_sheet_confirm", args=[upload.pk]), follow=True).status_code == 200
+        upload.refresh_from_db()
+        assert upload.applied_at is None
+
+    assert response.status_code in (200, 302)
+    assert Result.objects.get(indicator=setting.activity).values.get().actual_state == ActualState.EMPTY

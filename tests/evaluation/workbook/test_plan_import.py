@@ -304,6 +304,26 @@ def test_every_problem_of_a_broken_file_is_reported_at_once_and_nothing_is_saved
     assert errors == sorted(errors, key=lambda error: error[0])
 
 
+def test_figures_the_database_cannot_keep_are_refused_with_their_row_and_column(tmp_path):
+    """A number the columns cannot hold failed in the database (PostgreSQL) or was rounded (a 5th
+    decimal); where a text is allowed (a plan value), it was kept as a text."""
+    import_plan_file(DEMO_CSV)
+    rows = demo_rows()
+    row_of(rows, "1.1.2.1.O1")["目標"] = "1" * 15
+    row_of(rows, "1.1.3.1.O1")["実績"] = "0.12345"
+    activity = next(row for row in rows if row["種別"] == "行動量")
+    activity["当初計画"] = "9" * 20
+    numbered = {id(row): index + 2 for index, row in enumerate(rows)}
+
+    errors = refuse(tmp_path, rows)
+
+    assert {
+        (numbered[id(row_of(rows, "1.1.2.1.O1"))], "目標", "1" * 15),
+        (numbered[id(row_of(rows, "1.1.3.1.O1"))], "実績", "0.12345"),
+        (numbered[id(activity)], "当初計画", "9" * 20),
+    } <= set(errors)
+
+
 def test_missing_columns_are_named(tmp_path):
     columns = [column for column in PLAN_COLUMNS if column not in ("目標", "担当所管課")]
 
