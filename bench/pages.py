@@ -68,10 +68,18 @@ class Pages:
             if name == "report_pdf":
                 self.facts["pdf_pages"] = pdf_pages(response.body)
 
-        def run(_prepared):
-            return self.get(user, url() if callable(url) else url)
+        def prepare():  # a URL to look up (a result to open) is looked up untimed
+            return url() if callable(url) else url
 
-        return Measurement(name, label, run=run, check=check, note=note or (lambda: ""), repeat=repeat)
+        return Measurement(
+            name,
+            label,
+            run=lambda page_url: self.get(user, page_url),
+            prepare=prepare,
+            check=check,
+            note=note or (lambda: ""),
+            repeat=repeat,
+        )
 
     def entry_url(self, department) -> str:
         return reverse("entry_department", args=[department.pk, self.bench.fiscal_year])
