@@ -120,7 +120,8 @@ def measure_size(indicators: int, args, folder: Path):
         )
     for measurement in measurements:  # after every run: a note may tell what a later one found (pages)
         if (sample := size.samples.get(measurement.name)) is not None:
-            runs = f"{len(sample.times)} timed runs" if len(sample.times) < (measurement.repeat or args.repeat) else ""
+            timed = len(sample.times)
+            runs = f"{timed} timed run{'s' if timed > 1 else ''}" if timed < (measurement.repeat or args.repeat) else ""
             sample.note = ", ".join(part for part in (measurement.note(), runs) if part)
     return size
 

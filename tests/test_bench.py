@@ -7,11 +7,12 @@ is asserted."""
 from collections import Counter
 
 import pytest
+from django.db import connection
 
 from bench import baseline, report
 from bench.builders import build_plan
 from bench.commands import IMPORTED_PLAN, rolled_back
-from bench.measure import BenchFailure, Sample, Timer
+from bench.measure import BenchFailure, QueryCounter, Sample, Timer
 from bench.pages import Pages
 from bench.plan import PlanShape, synthetic_plan
 from evaluation.domain.enums import ResultStatus
@@ -67,6 +68,16 @@ def test_a_page_and_a_save_are_measured_through_the_views(bench):
     assert trivial.queries == 2  # the session and the user
     assert entry.queries > trivial.queries and len(entry.times) == 1
     assert saved.queries > 0 and measurements["save_1"].note().startswith("1 changed of")
+
+
+@pytest.mark.django_db
+def test_the_query_count_has_no_limit():
+    """A large import sends more statements than Django's query log keeps (9,000)."""
+    with QueryCounter() as queries, connection.cursor() as cursor:
+        for _statement in range(9_100):
+            cursor.execute("SELECT 1")
+
+    assert queries.count == 9_100
 
 
 def test_a_page_that_answers_wrongly_stops_the_run(bench):
