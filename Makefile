@@ -113,8 +113,10 @@ browser-deps:
 
 # The report's PDF is made by WeasyPrint, which needs Debian's pango; the tests read the PDFs back with
 # poppler-utils (pdftotext, pdffonts). Installed when missing and we are root; in CI, or else, a failure.
+# (grep without -q: under pipefail, grep -q closing the pipe early can kill ldconfig with SIGPIPE, and the
+# check then fails on a machine that has everything.)
 report-deps:
-	@have() { ldconfig -p | grep -q libpangoft2-1.0.so.0 && command -v pdftotext >/dev/null && command -v pdffonts >/dev/null; }; \
+	@have() { ldconfig -p | grep libpangoft2-1.0.so.0 >/dev/null && command -v pdftotext >/dev/null && command -v pdffonts >/dev/null; }; \
 	if have; then exit 0; fi; \
 	if [ "$(IS_ROOT)" = yes ] && command -v apt-get >/dev/null; then \
 		echo "== Installing pango (the report's PDF) and poppler-utils with apt-get"; \
