@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 
 class BenchFailure(Exception):
@@ -62,24 +64,23 @@ class Measurement:
 WARM_AFTER = 5.0  # seconds: a warm-up that long counts as a timed run
 
 
-class QueryCounter:
-    """Counts the statements sent to the database (an execute_wrapper: no query log, so no limit;
-    Django's CaptureQueriesContext keeps only the last 9,000, fewer than a large import sends)."""
+class QueryCounter(CaptureQueriesContext):
+    """The count of assertNumQueries (each statement, and the BEGIN and COMMIT of each transaction, as
+    the project's query-count tests count them), without the limit of Django's query log, which keeps
+    only the last 9,000: fewer than a large import sends."""
 
     def __init__(self):
-        self.count = 0
-
-    def __call__(self, execute, sql, params, many, context):
-        self.count += 1
-        return execute(sql, params, many, context)
+        super().__init__(connection)
 
     def __enter__(self):
-        self._wrapper = connection.execute_wrapper(self)
-        self._wrapper.__enter__()
-        return self
+        self._bounded_log = self.connection.queries_log
+        self.connection.queries_log = deque()
+        return super().__enter__()
 
     def __exit__(self, *exc):
-        return self._wrapper.__exit__(*exc)
+        super().__exit__(*exc)
+        self.count = len(self.captured_queries)
+        self.connection.queries_log = self._bounded_log
 
 
 @dataclass
