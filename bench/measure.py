@@ -30,6 +30,7 @@ class Sample:
     queries: int | None
     times: list[float] = field(default_factory=list)  # seconds
     note: str = ""
+    floor: float | None = None  # the trivial view's median just before (seconds)
 
     @property
     def median(self) -> float:
@@ -106,6 +107,17 @@ class Timer:
             sample.times.append(time.perf_counter() - started)
             measurement.check(answer, prepared)
         return sample
+
+    def floor(self, trivial: Measurement, runs: int = 10) -> float:
+        """The trivial view's median over a few runs, taken next to a measurement so that both see the
+        same load on a shared machine."""
+        times = []
+        for _run in range(runs):
+            started = time.perf_counter()
+            answer = trivial.run(trivial.prepare())
+            times.append(time.perf_counter() - started)
+            trivial.check(answer, None)
+        return statistics.median(times)
 
 
 def read_whole(response):

@@ -27,8 +27,9 @@ through the Django test client with the production settings (DJANGO_DEBUG off).
 - **queries**: the queries of one run (the warm-up run, which also checks the answer).
 - **ms**: the median of the timed runs, warm (after the warm-up).
 - **× trivial**: that time divided by a trivial view's (a logged-in request through the whole
-  middleware stack that renders nothing), measured in the same run: it cancels part of the machine's
-  speed and load.
+  middleware stack that renders nothing), the median of 10 runs taken just before the measurement:
+  it cancels part of the machine's speed and of its load at that moment. (The first run below, of
+  16:24, divided by the trivial view's median of 30 runs at the start of each size instead.)
 - **big ÷ small**: the largest size's time divided by the smallest's (10 for 10× the indicators is linear;
   about 1 is a page that does not grow with the plan).
 
@@ -51,11 +52,11 @@ class SizeRun:
     labels: dict[str, str] = field(default_factory=dict)
 
     def ratio(self, name: str) -> float | None:
+        """The time ÷ the trivial view's, measured just before it (else the size's trivial median)."""
         trivial = self.samples.get("trivial")
         sample = self.samples.get(name)
-        if not trivial or not sample or not trivial.times:
-            return None
-        return sample.median / trivial.median
+        floor = sample.floor if sample and sample.floor else (trivial.median if trivial and trivial.times else None)
+        return sample.median / floor if sample and floor else None
 
     def derived(self) -> list[Derived]:
         figures = []

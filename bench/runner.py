@@ -106,11 +106,14 @@ def measure_size(indicators: int, args, folder: Path):
     )
     pages = Pages(bench)
     timer = Timer(repeat=args.repeat, budget=args.budget)
-    measurements = [pages.trivial(), *pages.measurements(), *Commands(bench, folder).measurements()]
+    trivial = pages.trivial()
+    measurements = [trivial, *pages.measurements(), *Commands(bench, folder).measurements()]
     for measurement in measurements:
         if args.only and measurement.name not in args.only | {"trivial"}:
             continue
+        floor = None if measurement is trivial else timer.floor(trivial)
         sample = timer.measure(measurement)
+        sample.floor = floor
         size.samples[measurement.name] = sample
         size.labels[measurement.name] = measurement.label
         print(
