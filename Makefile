@@ -22,12 +22,15 @@ PYTEST_ARGS ?=
 IS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo yes)
 APT_ENV := DEBIAN_FRONTEND=noninteractive
 
-.PHONY: help run test lint format messages translations browser-deps report-deps migrate clean distclean
+.PHONY: help run test bench lint format messages translations browser-deps report-deps migrate clean distclean
 
 help:
 	@echo "make run           set up .venv, migrate, load the demo plan, serve http://$(HOST_PORT)"
 	@echo "make test          set up .venv with dev requirements, compile translations, run pytest"
 	@echo "                   (browser tests included; PYTEST_ARGS='-k grading' to narrow)"
+	@echo "make bench         measure every page and command on plans of 250 and 2,500 indicators"
+	@echo "                   (PostgreSQL: DATABASE_URL, else a private server); writes BENCHMARKS.md"
+	@echo "                   (BENCH_ARGS='--sizes 250 --only entry_big,save_1' to iterate; not in make test)"
 	@echo "make lint          ruff check and ruff format --check"
 	@echo "make format        ruff format and ruff check --fix"
 	@echo "make messages      update locale/ja/LC_MESSAGES/django.po (needs GNU gettext)"
@@ -110,8 +113,10 @@ browser-deps:
 
 # The report's PDF is made by WeasyPrint, which needs Debian's pango; the tests read the PDFs back with
 # poppler-utils (pdftotext, pdffonts). Installed when missing and we are root; in CI, or else, a failure.
+# (grep without -q: under pipefail, grep -q closing the pipe early can kill ldconfig with SIGPIPE, and the
+# check then fails on a machine that has everything.)
 report-deps:
-	@have() { ldconfig -p | grep -q libpangoft2-1.0.so.0 && command -v pdftotext >/dev/null && command -v pdffonts >/dev/null; }; \
+	@have() { ldconfig -p | grep libpangoft2-1.0.so.0 >/dev/null && command -v pdftotext >/dev/null && command -v pdffonts >/dev/null; }; \
 	if have; then exit 0; fi; \
 	if [ "$(IS_ROOT)" = yes ] && command -v apt-get >/dev/null; then \
 		echo "== Installing pango (the report's PDF) and poppler-utils with apt-get"; \
@@ -127,6 +132,14 @@ test: $(DEV_STAMP) translations browser-deps report-deps
 	@rc=0; $(BIN)/pytest $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "ERROR: pytest collected no test (exit 5)." >&2; fi; \
 	exit $$rc
+
+# --- the benchmark (issue 11) ---------------------------------------------------------------------
+
+# Not part of make test: it takes minutes. bench/run.sh gives the runner a PostgreSQL (DATABASE_URL, or a
+# private cluster started and stopped around the run); the runner makes and drops its own databases.
+BENCH_ARGS ?=
+bench: $(RUNTIME_STAMP) translations report-deps
+	PY=$(PY) bash bench/run.sh $(BENCH_ARGS)
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
