@@ -458,7 +458,7 @@ def test_closing_through_the_page_refuses_a_reason_with_a_control_character_befo
 def test_a_reason_longer_than_its_history_row_holds_is_refused_at_the_field_and_by_the_service(client, plan, planner):
     """PostgreSQL failed on a reason of 101 characters: it is also the history row's change reason."""
     long_reason = "延" * (years.HISTORY_REASON_LENGTH + 1)
-    with pytest.raises(years.YearRefused, match="at most 100 characters"):
+    with pytest.raises(years.YearRefused, match="100 文字以内"):
         years.extend_period(plan, 2030, user=planner, reason=long_reason)
     client.force_login(planner)
 

@@ -490,11 +490,13 @@ def test_a_nul_byte_in_a_csv_is_refused_and_nothing_can_be_applied(client, setti
         {"sheet": SimpleUploadedFile("sheet.csv", csv.encode("utf-8"))},
     )
     upload = EntryUpload.objects.order_by("-created_at").first()
-    if upload is not None:
+    if upload is None:  # refused by the file's reader: the upload page again, with the message
+        assert response.status_code == 400
+        assert "NUL" in response.content.decode()
+    else:
         assert upload.errors
         assert client.post(reverse("entry_sheet_confirm", args=[upload.pk]), follow=True).status_code == 200
         upload.refresh_from_db()
         assert upload.applied_at is None
-
-    assert response.status_code in (200, 302)
+        assert response.status_code in (200, 302)
     assert Result.objects.get(indicator=setting.activity).values.get().actual_state == ActualState.EMPTY
