@@ -11,6 +11,6 @@ def session_timeout(request) -> dict:
         "session_timeout": {
             "expires_in": settings.SESSION_COOKIE_AGE,
             "warn_before": settings.MEZASU_SESSION_WARNING_SECONDS,
-            "idle_minutes": max(1, round(settings.SESSION_COOKIE_AGE / 60)),
+            "idle_minutes": max(1, settings.SESSION_COOKIE_AGE // 60),  # whole minutes: MEZASU_SESSION_IDLE_MINUTES
         }
     }

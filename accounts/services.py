@@ -33,13 +33,7 @@ def record_sign_in(user, *, ip_address: str | None) -> AccountEvent:
     user.last_login = timezone.now()
     user.save_without_historical_record(update_fields=["last_login"])
     logger.info("Sign-in: user=%s ip=%s", user.get_username(), ip_address)
-    return AccountEvent.objects.create(
-        kind=AccountEventKind.SIGNED_IN,
-        user=user,
-        acting_user=user,
-        username=user.get_username(),
-        ip_address=ip_address,
-    )
+    return _own_event(AccountEventKind.SIGNED_IN, user, ip_address)
 
 
 def record_sign_in_failure(username: str, *, ip_address: str | None, refused: bool) -> AccountEvent:
@@ -69,13 +63,19 @@ def record_lockout(username: str, *, ip_address: str | None, failures: int | Non
 def record_sign_out(user, *, ip_address: str | None) -> AccountEvent:
     """A sign-out. Side effects: an event row."""
     logger.info("Sign-out: user=%s ip=%s", user.get_username(), ip_address)
+    return _own_event(AccountEventKind.SIGNED_OUT, user, ip_address)
+
+
+def _account_event(kind: str, user, ip_address: str | None, *, acting_user, **fields) -> AccountEvent:
+    """An event of an existing account, done by `acting_user`."""
     return AccountEvent.objects.create(
-        kind=AccountEventKind.SIGNED_OUT,
-        user=user,
-        acting_user=user,
-        username=user.get_username(),
-        ip_address=ip_address,
+        kind=kind, user=user, acting_user=acting_user, username=user.get_username(), ip_address=ip_address, **fields
     )
+
+
+def _own_event(kind: str, user, ip_address: str | None, **fields) -> AccountEvent:
+    """An event the account's own holder did (signed in, signed out, ended other sessions)."""
+    return _account_event(kind, user, ip_address, acting_user=user, **fields)
 
 
 # Sessions and passwords ----------------------------------------------------------------------------
@@ -105,14 +105,7 @@ def end_other_sessions(user, *, current_session_key: str, ip_address: str | None
     Side effects: the other session rows deleted (expired ones too); an event row with the count."""
     live = other_session_count(user, current_session_key)
     _end_sessions(user, keep_session_key=current_session_key)
-    AccountEvent.objects.create(
-        kind=AccountEventKind.OTHER_SESSIONS_ENDED,
-        user=user,
-        acting_user=user,
-        username=user.get_username(),
-        ip_address=ip_address,
-        count=live,
-    )
+    _own_event(AccountEventKind.OTHER_SESSIONS_ENDED, user, ip_address, count=live)
     return live
 
 
@@ -131,13 +124,7 @@ def set_password(user, raw_password: str | None, *, acting_user, ip_address: str
         user.set_password(raw_password)
     user.save_without_historical_record(update_fields=["password"])
     _end_sessions(user)
-    AccountEvent.objects.create(
-        kind=AccountEventKind.PASSWORD_CHANGED,
-        user=user,
-        acting_user=acting_user,
-        username=user.get_username(),
-        ip_address=ip_address,
-    )
+    _account_event(AccountEventKind.PASSWORD_CHANGED, user, ip_address, acting_user=acting_user)
     return user
 
 

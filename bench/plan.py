@@ -82,7 +82,7 @@ class PlanShape:
     @classmethod
     def of_size(cls, indicators: int, **options) -> PlanShape:
         """250 indicators in 20 departments, 2,500 in 200 (the issue's sizes), at least 2 departments."""
-        return cls(indicators=indicators, departments=max(2, round(indicators / 12.5)), **options)
+        return cls(indicators=indicators, departments=max(2, indicators * 2 // 25), **options)
 
 
 @dataclass

@@ -7,6 +7,7 @@ links of every e-mail; the request's own address when unset).
 
 import os
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -195,7 +196,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # explained in docs/uploads.md. A kind's caps can be raised here; its size also from the environment
 # (MEZASU_ENTRY_SHEET_MAX_MB, default 5; MEZASU_PLAN_WORKBOOK_MAX_MB, default 5).
 MEZASU_FILE_LIMITS = {
-    kind: {"max_bytes": int(float(os.environ[variable]) * 1024 * 1024)} if os.environ.get(variable) else {}
+    kind: {"max_bytes": int(Decimal(os.environ[variable]) * 1024 * 1024)} if os.environ.get(variable) else {}
     for kind, variable in (
         ("entry_sheet", "MEZASU_ENTRY_SHEET_MAX_MB"),
         ("plan_workbook", "MEZASU_PLAN_WORKBOOK_MAX_MB"),

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
@@ -270,7 +270,7 @@ def _problem(model_field, value) -> str:
         limit = Decimal(10) ** (model_field.max_digits - model_field.decimal_places)
         if not number.is_finite() or abs(number) >= limit:
             return "figure larger than its column"
-        if number != round(number, model_field.decimal_places):
+        if number != number.quantize(Decimal(1).scaleb(-model_field.decimal_places), rounding=ROUND_HALF_UP):
             return "figure finer than its column"
     return ""
 
