@@ -15,6 +15,7 @@ links a page offers, the parameters a view reads, and what the database holds.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from html.parser import HTMLParser
@@ -230,21 +231,36 @@ def _rows(model) -> list[tuple]:
         return sorted(cursor.fetchall(), key=repr)
 
 
-def fingerprint() -> dict[str, list[tuple]]:
-    """The content of every table but those REQUEST_RECORDS."""
-    return {model._meta.db_table: _rows(model) for model in _models() if model._meta.db_table not in REQUEST_RECORDS}
+_WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
 
 
-def changed_tables(before: dict[str, list[tuple]]) -> list[str]:
-    after = fingerprint()
+def written_tables(queries) -> set[str]:
+    """The tables the captured queries (CaptureQueriesContext's) inserted into, updated or deleted from:
+    a table no query wrote holds what it held, so only these are read again after a request."""
+    return {match.group(1) for query in queries if (match := _WRITE.match(query["sql"]))}
+
+
+def fingerprint(tables: set[str] | None = None) -> dict[str, list[tuple]]:
+    """The content of every table (or of these) but those REQUEST_RECORDS."""
+    return {
+        model._meta.db_table: _rows(model)
+        for model in _models()
+        if model._meta.db_table not in REQUEST_RECORDS and (tables is None or model._meta.db_table in tables)
+    }
+
+
+def changed_tables(before: dict[str, list[tuple]], tables: set[str] | None = None) -> list[str]:
+    after = fingerprint(tables)
     return sorted(table for table in after if after[table] != before.get(table))
 
 
-def stored_problems() -> list[str]:
+def stored_problems(tables: set[str] | None = None) -> list[str]:
     """Every stored text with a control character (tab and line breaks allowed) and every stored
-    figure its DecimalField cannot hold."""
+    figure its DecimalField cannot hold (in every table, or in these)."""
     problems = []
     for model in _models():
+        if tables is not None and model._meta.db_table not in tables:
+            continue
         fields = model._meta.concrete_fields
         for row in _rows(model):
             for model_field, value in zip(fields, row, strict=True):

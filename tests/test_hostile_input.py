@@ -25,7 +25,8 @@ import pytest
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.messages import get_messages
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, get_resolver, resolve, reverse
 
 from departments.models import Department
@@ -113,7 +114,7 @@ class Sweep:
         self.client.cookies.pop("messages", None)
         self.recorder.names.clear()
         session = self.client.cookies.get(settings.SESSION_COOKIE_NAME)
-        with transaction.atomic():
+        with transaction.atomic(), CaptureQueriesContext(connection) as queries:
             if method == "post" and not enctype.startswith("multipart/"):
                 body = urlencode(data, doseq=True)
                 response = self.client.post(path, body, content_type="application/x-www-form-urlencoded")
@@ -123,19 +124,26 @@ class Sweep:
                 self.failures.append(f"{label}: {response.status_code}")
             elif method == "post":
                 # An inline's empty template row (…-__prefix__-…) is sent by the browser and never read.
-                self._check_post(response, label, data.get(hostile_in), None if "__prefix__" in hostile_in else kind)
+                kind = None if "__prefix__" in hostile_in else kind
+                self._check_post(response, label, data.get(hostile_in), kind, hostile.written_tables(queries))
             transaction.set_rollback(True)
         if session is not None and session.value:  # the rollback kept the session: so does the browser (after a logout)
             self.client.cookies[settings.SESSION_COOKIE_NAME] = session.value
         return response
 
-    def _check_post(self, response, label: str, value, kind: str | None) -> None:
-        if problems := hostile.stored_problems():
+    def _check_post(self, response, label: str, value, kind: str | None, written: set[str]) -> None:
+        """Only the tables the request wrote can hold a new problem or a change (written_tables)."""
+        if written and (problems := hostile.stored_problems(written)):
             self.failures.append(f"{label}: stored {problems[:2]}")
         refused = _is_refusal(response)
         if value in hostile.REFUSED_IN_TEXT and kind in TEXT_KINDS and not refused:
             self.failures.append(f"{label}: a control character in a text field, and no message")
-        if refused and self.before is not None and (changed := hostile.changed_tables(self.before)):
+        if (
+            refused
+            and written
+            and self.before is not None
+            and (changed := hostile.changed_tables(self.before, written))
+        ):
             self.failures.append(f"{label}: refused, yet {', '.join(changed)} changed")
 
 
@@ -320,3 +328,22 @@ def test_an_id_in_the_path_beyond_any_row_answers_without_a_500(client, world):
                     if (status := getattr(client, method)(url).status_code) >= 500:
                         failures.append(f"{method.upper()} {url} as {role}: {status}")
     assert failures == [], "\n".join(failures)
+
+
+@pytest.mark.django_db
+def test_the_tables_a_request_wrote_are_read_from_its_queries(world):
+    """The walk reads again only the tables a request wrote: an insert, an update and a delete are each
+    seen in the real database's SQL, and a read is not."""
+    plan = Plan.objects.first()
+    with CaptureQueriesContext(connection) as queries:
+        department = Department.objects.create(name="hostile-x")
+        Department.objects.filter(pk=department.pk).update(name="hostile-y")
+        list(Plan.objects.filter(pk=plan.pk))
+    assert hostile.written_tables(queries) == {"departments_department", "departments_historicaldepartment"}
+    assert [query["sql"].split()[0].upper() for query in queries if "departments_department" in query["sql"]] == [
+        "INSERT",
+        "UPDATE",
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        LateFigure.objects.all()._raw_delete(LateFigure.objects.db)
+    assert hostile.written_tables(queries) == {"evaluation_latefigure"}

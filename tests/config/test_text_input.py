@@ -1,6 +1,8 @@
 """What a typed text may hold (config.text_input): no control character, but a tab and line breaks
 in a text of several lines; a form's text fields say so at the field, naming it."""
 
+import unicodedata
+
 import pytest
 from django import forms
 from django.utils import translation
@@ -21,6 +23,14 @@ from config.text_input import TextChecks, control_characters, describe_control_c
 )
 def test_control_characters_are_found_each_once(text, multiline, found):
     assert control_characters(text, multiline=multiline) == found
+
+
+@pytest.mark.parametrize("multiline", [False, True])
+def test_every_character_of_unicodes_cc_category_is_found_and_no_other(multiline):
+    """The regular expression is checked against Unicode's own table, over every code point."""
+    every = "".join(chr(point) for point in range(0x110000) if not 0xD800 <= point <= 0xDFFF)
+    expected = [c for c in every if unicodedata.category(c) == "Cc" and not (multiline and c in "\t\n\r")]
+    assert control_characters(every, multiline=multiline) == expected
 
 
 def test_a_refused_value_is_quoted_with_its_control_characters_shown_as_replacement_characters():
