@@ -47,13 +47,15 @@ def status_bar(counts) -> str:
     not by a template, because the progress board draws one for each of hundreds of departments."""
     parts = format_html_join(
         "",
-        '<rect class="status-bar__part status-bar__part--{}" x="{}" y="0" width="{}" height="10"><title>{} {}</title></rect>',
+        '<rect class="status-bar__part status-bar__part--{}" x="{}" y="0" width="{}" height="10">'
+        "<title>{} {}</title></rect>",
         ((part.status, part.offset, part.width, part.label, part.count) for part in counts.segments),
     ) or format_html(
         '<rect class="status-bar__part status-bar__part--empty" x="0" y="0" width="100" height="10"></rect>'
     )
     return format_html(
-        '<svg class="status-bar" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true" focusable="false">{}</svg>',
+        '<svg class="status-bar" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true" focusable="false">'
+        "{}</svg>",
         parts,
     )
 
