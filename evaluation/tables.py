@@ -1,20 +1,22 @@
-"""The review queue's table (django-tables2): one row per indicator of the year."""
+"""The review queue's table: one row per indicator of the year. django-tables2 sorts, pages and writes
+the header; the rows' cells are worked out once per row (QueueRow) and written by one template loop."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import cached_property
+
 import django_tables2 as tables
 from django.core.paginator import Paginator
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from evaluation import display
 from evaluation.domain.enums import IndicatorKind
 from evaluation.domain.footnotes import year_marks
 from evaluation.domain.workflow import Action
-from evaluation.models import Result, ResultValue
+from evaluation.models import PolicyArea, Result, ResultValue
 from evaluation.services import guards
 from evaluation.templatetags.mezasu import grade_badge
 
@@ -39,33 +41,38 @@ def _prefix(value: ResultValue) -> str:
     return f"{value.measure.label}) " if value.measure.label else ""
 
 
+# Every sort ends on the plan's order (its code breaks a tie of positions), so rows that tie (one
+# department's, one status's) keep one order from page to page: else a row may show on two pages, another on none.
+PLAN_ORDER = ("indicator__position", "indicator__code")
+
+
 class ReviewTable(tables.Table):
     select = tables.Column(
         verbose_name=_("Select"), empty_values=(), orderable=False, attrs={"th": {"class": "col-select"}}
     )
-    code = tables.Column(
-        verbose_name=_("ID"), accessor="indicator__code", order_by=("indicator__position",), linkify=False
-    )
+    code = tables.Column(verbose_name=_("ID"), accessor="indicator__code", order_by=PLAN_ORDER, linkify=False)
     label = tables.Column(verbose_name=_("No."), accessor="indicator__label", orderable=False)
-    name = tables.Column(verbose_name=_("Indicator"), accessor="indicator__name", order_by=("indicator__name",))
+    name = tables.Column(
+        verbose_name=_("Indicator"), accessor="indicator__name", order_by=("indicator__name", *PLAN_ORDER)
+    )
     area = tables.Column(
         verbose_name=_("Pillar / policy area"),
         accessor="indicator__initiative__vision__policy_area",
         order_by=(
             "indicator__initiative__vision__policy_area__pillar__number",
             "indicator__initiative__vision__policy_area__number",
-            "indicator__position",
+            *PLAN_ORDER,
         ),
     )
     department = tables.Column(
-        verbose_name=_("Department"), accessor="department__name", order_by=("department__name",)
+        verbose_name=_("Department"), accessor="department__name", order_by=("department__name", *PLAN_ORDER)
     )
-    kind = tables.Column(verbose_name=_("Kind"), accessor="indicator__kind", order_by=("indicator__kind",))
+    kind = tables.Column(verbose_name=_("Kind"), accessor="indicator__kind", order_by=("indicator__kind", *PLAN_ORDER))
     figures = tables.Column(verbose_name=_("Target / actual"), empty_values=(), orderable=False)
     achievement = tables.Column(verbose_name=_("Achievement"), empty_values=(), orderable=False)
-    grade = tables.Column(verbose_name=_("Grade"), empty_values=())
-    status = tables.Column(verbose_name=_("Status"))
-    updated_at = tables.Column(verbose_name=_("Updated"), empty_values=())
+    grade = tables.Column(verbose_name=_("Grade"), empty_values=(), order_by=("grade", *PLAN_ORDER))
+    status = tables.Column(verbose_name=_("Status"), order_by=("status", *PLAN_ORDER))
+    updated_at = tables.Column(verbose_name=_("Updated"), empty_values=(), order_by=("updated_at", *PLAN_ORDER))
 
     class Meta:
         model = Result
@@ -103,95 +110,80 @@ class ReviewTable(tables.Table):
         the address (RequestConfig reads it) of 0 or -1 would break the paginator."""
         return super().paginate(paginator_class, self._meta.per_page, page, *args, **kwargs)
 
-    def render_select(self, record):
-        # Separation of duties: no checkbox for an item the reviewer submitted or last changed (the
-        # selection would refuse it); the cell says why. RequestConfig gives the table its request.
-        user = getattr(getattr(self, "request", None), "user", None)
-        if not guards.may_decide(user, record, Action.APPROVE):
-            why = guards.OwnDecisionRefused(guards.own_part(user, record), Action.APPROVE).message
-            return format_html(
-                '<span class="own-item" aria-hidden="true" title="{}">{}</span><span class="visually-hidden">{}</span>',
-                why,
-                _("Yours"),
-                why,
+    @property
+    def shows_selection(self) -> bool:
+        """The checkbox column is there (the planning section's queue, not a viewer's)."""
+        return any(column.name == "select" for column in self.columns)
+
+    @cached_property
+    def page_rows(self) -> list[QueueRow]:
+        """The page's rows with every cell's value worked out once: the template writes them in one
+        loop (django-tables2's cell-by-cell render_* calls cost more than the rest of the page)."""
+        user = getattr(getattr(self, "request", None), "user", None)  # RequestConfig gives the request
+        return [queue_row(row.record, user, self.selected, self.decimals) for row in self.paginated_rows]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One measure's figures in the queue: its a)/b) prefix, the plan or target, the actual, the achievement."""
+
+    prefix: str
+    planned: str
+    actual: str
+    achievement: str
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """One result as the queue prints it; `why_not` says why it has no checkbox (separation of duties)."""
+
+    EMPTY = display.EMPTY  # the cell of what an activity volume has not: achievement, grade
+
+    record: Result
+    url: str
+    why_not: str
+    checked: bool
+    select_label: str
+    number: str
+    area: PolicyArea
+    kind: str
+    is_outcome: bool
+    figures: list[Figure]
+    grade: dict
+    department: str
+    when: str
+    who: str
+
+
+def queue_row(record: Result, user, selected: frozenset[int], decimals: int | None) -> QueueRow:
+    indicator = record.indicator
+    why_not = ""
+    if not guards.may_decide(user, record, Action.APPROVE):
+        why_not = guards.OwnDecisionRefused(guards.own_part(user, record), Action.APPROVE).message
+    decimals_shown = display.figure_style(indicator, decimals)["decimals"]
+    revisions = getattr(indicator, "year_revisions", [])  # prefetched by queries.review.review_results
+    return QueueRow(
+        record=record,
+        url=reverse("review_item", args=[record.pk]),
+        why_not=why_not,
+        checked=record.pk in selected,
+        select_label=gettext("Select %(code)s") % {"code": indicator.code},
+        number=display.indicator_number(indicator.label)
+        + year_marks(indicator.footnote, [revision.footnote for revision in revisions]),
+        area=indicator.initiative.vision.policy_area,
+        kind=indicator.get_kind_display(),
+        is_outcome=indicator.kind == IndicatorKind.OUTCOME,
+        figures=[
+            Figure(
+                prefix=_prefix(value),
+                planned=plan_text(value, indicator, decimals),
+                actual=actual_text(value, indicator, decimals),
+                achievement=display.achievement(value.achievement, decimals_shown),
             )
-        return format_html(
-            '<input type="checkbox" class="checkbox" name="selected" value="{id}" id="select-{id}" '
-            'aria-label="{label}"{checked}><input type="hidden" name="version-{id}" value="{version}">',
-            id=record.pk,
-            version=record.version,
-            label=_("Select %(code)s") % {"code": record.indicator.code},
-            checked=mark_safe(" checked") if record.pk in self.selected else "",
-        )
-
-    def render_code(self, record):
-        url = reverse("review_item", args=[record.pk])
-        return format_html('<a href="{}">{}</a>', url, record.indicator.code)
-
-    def render_label(self, record):
-        indicator = record.indicator
-        revisions = getattr(indicator, "year_revisions", [])  # prefetched by queries.review.review_results
-        marks = year_marks(indicator.footnote, [revision.footnote for revision in revisions])
-        return f"{display.indicator_number(indicator.label)}{marks}"
-
-    def render_name(self, record):
-        url = reverse("review_item", args=[record.pk])
-        return format_html('<a class="review-table__name" href="{}">{}</a>', url, record.indicator.name)
-
-    def render_area(self, record):
-        area = record.indicator.initiative.vision.policy_area
-        return format_html(
-            '<span title="{pillar} / {area}">{p}-{a}</span>',
-            pillar=area.pillar,
-            area=area,
-            p=area.pillar.number,
-            a=area.number,
-        )
-
-    def render_kind(self, record):
-        return record.indicator.get_kind_display()
-
-    def render_figures(self, record):
-        values = list(record.values.all())
-        indicator = record.indicator
-        return format_html_join(
-            "",
-            '<span class="review-table__figure review-table__figure--wraps">{}{} / {}</span>',
-            (
-                (
-                    _prefix(value),
-                    plan_text(value, indicator, self.decimals),
-                    actual_text(value, indicator, self.decimals),
-                )
-                for value in values
-            ),
-        )
-
-    def render_achievement(self, record):
-        if record.indicator.kind != IndicatorKind.OUTCOME:
-            return display.EMPTY
-        values = list(record.values.all())
-        decimals = record.indicator.plan.achievement_decimals if self.decimals is None else self.decimals
-        return format_html_join(
-            "",
-            '<span class="review-table__figure">{}{}</span>',
-            ((_prefix(value), display.achievement(value.achievement, decimals)) for value in values),
-        )
-
-    def render_grade(self, record):
-        if record.indicator.kind != IndicatorKind.OUTCOME:
-            return display.EMPTY
-        return render_to_string("includes/grade_badge.html", grade_badge(record.grade))
-
-    def render_department(self, record):
-        return display.department(record.department)
-
-    def render_status(self, record):
-        return render_to_string("evaluation/review/_status_badge.html", {"result": record})
-
-    def render_updated_at(self, record):
-        return format_html(
-            '<span class="review-table__when">{}</span><span class="review-table__who">{}</span>',
-            display.moment(record.updated_at),
-            display.person(record.updated_by) if record.updated_by else display.EMPTY,
-        )
+            for value in record.values.all()
+        ],
+        grade=grade_badge(record.grade),
+        department=display.department(record.department),
+        when=display.moment(record.updated_at),
+        who=display.person(record.updated_by) if record.updated_by else display.EMPTY,
+    )

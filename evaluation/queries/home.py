@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db.models import (
     Count,
@@ -40,6 +41,11 @@ class GradeCounts:
         """The counts in the order of the table's columns: A, B, C, D, ー."""
         return [*(self.by_grade[grade] for grade in GRADES), self.not_graded]
 
+    @property
+    def cells(self) -> list[int]:
+        """Every count of a row of the home page's tables: activity, outcome, A, B, C, D, ー."""
+        return [self.activity, self.outcome, *self.grade_columns]
+
     def __add__(self, other: GradeCounts) -> GradeCounts:
         return GradeCounts(
             activity=self.activity + other.activity,
@@ -59,7 +65,7 @@ class PillarSummary:
     pillar: object
     rows: list[PolicyAreaRow]
 
-    @property
+    @cached_property  # printed twice (the overview and the pillar's table), summed once more for the plan
     def total(self) -> GradeCounts:
         return sum((row.counts for row in self.rows), GradeCounts())
 
@@ -68,7 +74,7 @@ class PillarSummary:
 class PlanSummary:
     pillars: list[PillarSummary]
 
-    @property
+    @cached_property
     def total(self) -> GradeCounts:
         return sum((pillar.total for pillar in self.pillars), GradeCounts())
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import (
     Count,
@@ -41,11 +42,12 @@ class StatusCounts:
 
     by_status: dict[str, int] = field(default_factory=lambda: dict.fromkeys(statuses(), 0))
 
-    @property
+    # Worked out once each (cached): a board prints them for each of hundreds of departments.
+    @cached_property
     def total(self) -> int:
         return sum(self.by_status.values())
 
-    @property
+    @cached_property
     def open(self) -> int:
         """Items waiting for the department: not entered, in progress, returned."""
         return sum(self.by_status[status] for status in OPEN_STATUSES)
@@ -54,7 +56,7 @@ class StatusCounts:
     def not_approved(self) -> int:
         return self.total - self.by_status[ResultStatus.APPROVED]
 
-    @property
+    @cached_property
     def items(self) -> list[tuple[str, str, int]]:
         """(status, label, count) in the order of the workflow."""
         return [(status, ResultStatus(status).label, count) for status, count in self.by_status.items()]
@@ -64,7 +66,7 @@ class StatusCounts:
         """Zero of each of the plan's statuses."""
         return cls(dict.fromkeys(plan_statuses(plan), 0))
 
-    @property
+    @cached_property
     def segments(self) -> list[BarSegment]:
         """The non-empty statuses as parts of a bar of 100 (exact decimals, two places)."""
         total, offset, segments = self.total, Decimal(0), []

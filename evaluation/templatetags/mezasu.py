@@ -4,6 +4,7 @@ people, dates in Japan time, fiscal years), the grade badge, the header's depart
 from django import template
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from departments import permissions
@@ -37,6 +38,26 @@ def grade_badge(value):
 def status(value) -> str:
     """{{ result.status|status }} → 「提出済」."""
     return display.status(value)
+
+
+@register.simple_tag
+def status_bar(counts) -> str:
+    """{% status_bar counts %}: a bar of the statuses (queries.progress.StatusCounts), each part with a
+    tooltip. It repeats the counts printed beside it, so it is hidden from screen readers. Written here,
+    not by a template, because the progress board draws one for each of hundreds of departments."""
+    parts = format_html_join(
+        "",
+        '<rect class="status-bar__part status-bar__part--{}" x="{}" y="0" width="{}" height="10">'
+        "<title>{} {}</title></rect>",
+        ((part.status, part.offset, part.width, part.label, part.count) for part in counts.segments),
+    ) or format_html(
+        '<rect class="status-bar__part status-bar__part--empty" x="0" y="0" width="100" height="10"></rect>'
+    )
+    return format_html(
+        '<svg class="status-bar" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true" focusable="false">'
+        "{}</svg>",
+        parts,
+    )
 
 
 @register.filter

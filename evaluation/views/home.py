@@ -1,5 +1,6 @@
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_safe
 
 from departments.models import Department
@@ -12,8 +13,9 @@ from departments.permissions import (
     visible_indicators,
 )
 from evaluation.models import Indicator, Plan
-from evaluation.queries.home import plan_summary, result_years
+from evaluation.queries.home import GRADES, plan_summary, result_years
 from evaluation.queries.waiting import department_waiting, head_waiting, review_waiting
+from evaluation.templatetags.mezasu import grade_badge
 from evaluation.views.params import parse_id
 
 
@@ -67,5 +69,7 @@ def home(request):
     summary = plan_summary(
         plan, fiscal_year, visible_indicators(user, Indicator.objects.all(), fiscal_year), all_areas=scope == "all"
     )
-    context.update(scope=scope, own_departments=own_departments, summary=summary)
+    # The grade columns' heads of every table (one a pillar, dozens in a large plan), rendered once.
+    grade_badges = [render_to_string("includes/grade_badge.html", grade_badge(grade)) for grade in (*GRADES, "")]
+    context.update(scope=scope, own_departments=own_departments, summary=summary, grade_badges=grade_badges)
     return render(request, "evaluation/home.html", context)

@@ -41,7 +41,7 @@ class BoardRow:
     progress: DepartmentProgress
     is_late: bool
     entry_url: str | None
-    queue_urls: dict[str, str]  # {status: the review queue filtered to the department and status}
+    queue_urls: dict[str, str]  # {open status with items: the review queue filtered to the department and status}
 
     @property
     def missing_links(self) -> list[tuple[str, int, str]]:
@@ -62,13 +62,15 @@ def _optional_reverse(name: str, args) -> str | None:
         return None
 
 
-def _queue_urls(year: EvaluationYear, department_id: int) -> dict[str, str]:
-    base = _optional_reverse("review_queue", [year.fiscal_year])
+def _queue_urls(year: EvaluationYear, department_id: int, counts: StatusCounts, base: str | None) -> dict[str, str]:
+    """The review queue filtered to the department and each of its open statuses that has items
+    (`base`: the queue's URL, reversed once for the board)."""
     if base is None:
         return {}
     return {
         status: f"{base}?{urlencode({'plan': year.plan_id, 'department': department_id, 'status': status})}"
-        for status in ResultStatus.values
+        for status in OPEN_STATUSES
+        if counts.by_status[status]
     }
 
 
@@ -112,12 +114,13 @@ def progress_board(request, fiscal_year: int | None = None):
     year = _year(request, fiscal_year)
     today = timezone.localdate()
     past_deadline = guards.takes_entries(year) and year.deadline is not None and year.deadline < today
+    queue = _optional_reverse("review_queue", [year.fiscal_year])
     rows = [
         BoardRow(
             progress=progress,
             is_late=past_deadline and progress.counts.open > 0,
             entry_url=_entry_url(progress.department_id, year.fiscal_year),
-            queue_urls=_queue_urls(year, progress.department_id),
+            queue_urls=_queue_urls(year, progress.department_id, progress.counts, queue),
         )
         for progress in progress_by_department(year.plan, year.fiscal_year)
     ]

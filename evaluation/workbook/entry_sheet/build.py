@@ -5,13 +5,15 @@ result, value and the version the department saw (so the upload can tell a stale
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from copy import copy
+from dataclasses import dataclass, field
 
 from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import MultiCellRange
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from evaluation import display
@@ -41,10 +43,17 @@ from evaluation.workbook.entry_sheet.layout import (
 
 @dataclass
 class _Lists:
-    """The sheet's drop-down lists: a qualitative grade, and 集計中."""
+    """The sheet's drop-down lists: a qualitative grade, and 集計中; the cells of each, given to it once
+    all rows are written (openpyxl's add() looks through every cell already added: quadratic)."""
 
     grades: DataValidation
     tallying: DataValidation
+    grade_cells: list[str] = field(default_factory=list)
+    tallying_cells: list[str] = field(default_factory=list)
+
+    def apply(self) -> None:
+        self.grades.sqref = MultiCellRange(" ".join(self.grade_cells))
+        self.tallying.sqref = MultiCellRange(" ".join(self.tallying_cells))
 
 
 def build_entry_sheet(department, plan, fiscal_year: int) -> bytes:
@@ -62,10 +71,14 @@ def build_entry_sheet(department, plan, fiscal_year: int) -> bytes:
     sheet.title = era_name(fiscal_year)
     _write_header(sheet)
     lists = _add_lists(sheet)
+    styles: dict = {}
+    row = FIRST_DATA_ROW
     for result in sheet_results(department, plan, fiscal_year):
         for index, value in enumerate(result.values.all()):
             _write_row(sheet, result, value, first=index == 0, status=status_labels[ResultStatus(result.status)])
-            _style_row(sheet, result, first=index == 0, lists=lists)
+            _style_row(sheet, row, result, first=index == 0, lists=lists, styles=styles)
+            row += 1
+    lists.apply()
     _protect(sheet)
     _add_help_sheet(workbook, department, fiscal_year)
     buffer = io.BytesIO()
@@ -143,10 +156,10 @@ def _write_row(sheet, result: Result, value: ResultValue, *, first: bool, status
     sheet.append([spreadsheet_safe(cells[column]) for column in ENTRY_SHEET_COLUMNS])
 
 
-def _style_row(sheet, result: Result, *, first: bool, lists: _Lists) -> None:
+def _style_row(sheet, row: int, result: Result, *, first: bool, lists: _Lists, styles: dict) -> None:
     """Borders and wrapping; the entry cells unlocked and yellow, or the whole row grey when the
-    department cannot change the item now."""
-    row = sheet.max_row
+    department cannot change the item now. Each kind of cell is styled once; the others of its kind
+    copy its style (as openpyxl copies a sheet): styling each cell anew hashed every style object."""
     editable = result.status in EDITABLE_BY_DEPARTMENT
     open_cells = {"実績", "集計中"}
     if first:
@@ -155,6 +168,10 @@ def _style_row(sheet, result: Result, *, first: bool, lists: _Lists) -> None:
             open_cells.add("評価")
     for column in ENTRY_SHEET_COLUMNS:
         cell = sheet.cell(row=row, column=column_number(column))
+        kind = (column, editable, column in open_cells)
+        if kind in styles:
+            cell._style = copy(styles[kind])
+            continue
         cell.border = BORDER
         cell.alignment = Alignment(vertical="top", wrap_text=column in WRAPPED)
         if not editable:
@@ -165,10 +182,11 @@ def _style_row(sheet, result: Result, *, first: bool, lists: _Lists) -> None:
         if column == "実績":
             # Text format: Excel would turn a typed 「90.8%」 into the number 0.908 and lose the unit.
             cell.number_format = "@"
+        styles[kind] = copy(cell._style)
     if editable:
-        lists.tallying.add(sheet.cell(row=row, column=column_number("集計中")))
+        lists.tallying_cells.append(sheet.cell(row=row, column=column_number("集計中")).coordinate)
         if "評価" in open_cells:
-            lists.grades.add(sheet.cell(row=row, column=column_number("評価")))
+            lists.grade_cells.append(sheet.cell(row=row, column=column_number("評価")).coordinate)
 
 
 def _protect(sheet) -> None:

@@ -2,16 +2,18 @@
 one aggregate query, and who may see it."""
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from evaluation.domain.enums import ResultStatus, YearStatus
 from evaluation.models import EvaluationYear
 from evaluation.queries.progress import StatusCounts, progress_by_department
+from evaluation.templatetags.mezasu import status_bar
 from tests.builders import make_department, make_indicator, make_open_year, make_plan, make_result, make_user
 
 pytestmark = pytest.mark.django_db
@@ -160,3 +162,26 @@ def test_department_staff_may_not_see_the_board(client, late_year):
 def test_anonymous_visitor_is_sent_to_the_login_page(client, late_year):
     response = client.get(reverse("progress_board", args=[2024]))
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_the_status_bar_draws_each_status_with_its_share_and_tooltip():
+    counts = StatusCounts({S.NOT_ENTERED: 1, S.DRAFT: 0, S.SUBMITTED: 2, S.RETURNED: 0, S.APPROVED: 1})
+
+    with translation.override("ja"):
+        bar = status_bar(counts)
+
+    assert bar.startswith('<svg class="status-bar" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true"')
+    assert [(part["status"], part["x"], part["width"], part["title"]) for part in _parts(bar)] == [
+        ("not_entered", "0", "25.00", "未入力 1"),
+        ("submitted", "25.00", "50.00", "提出済 2"),
+        ("approved", "75.00", "25.00", "承認済 1"),
+    ]
+    assert [part["status"] for part in _parts(status_bar(StatusCounts()))] == ["empty"]
+
+
+def _parts(bar: str) -> list[dict]:
+    pattern = (
+        r'<rect class="status-bar__part status-bar__part--(?P<status>\w+)" x="(?P<x>[\d.]+)" y="0" '
+        r'width="(?P<width>[\d.]+)" height="10">(?:<title>(?P<title>[^<]*)</title>)?</rect>'
+    )
+    return [match.groupdict() for match in re.finditer(pattern, bar)]

@@ -21,6 +21,7 @@ from tests.builders import (
     make_indicator,
     make_initiative,
     make_open_year,
+    make_plan,
     make_result,
     make_user,
 )
@@ -226,6 +227,69 @@ def test_queue_query_count_does_not_grow_with_the_rows(client, planner, plan, we
     assert few == many
 
 
+def test_queue_query_count_does_not_grow_with_departments_policy_areas_or_a_filter(client, planner, plan, welfare):
+    """The filter lists are read in one query each, whatever their length; a filter by department
+    or policy area reads nothing more (its choice is checked against the list already read)."""
+    client.force_login(planner)
+
+    def queries(departments, query=""):
+        for number in range(departments):
+            department = make_department()
+            make_result(
+                make_indicator(plan, department=department, initiative=make_initiative(plan, policy_area=number))
+            )
+        with CaptureQueriesContext(connection) as captured:
+            assert _queue(client, query).status_code == 200
+        return len(captured)
+
+    few, many = queries(2), queries(25)
+    area = plan.pillars.get().policy_areas.order_by("number").last()
+    filtered = queries(0, f"?department={welfare.pk}&policy_area={area.pk}&pillar={area.pillar_id}")
+
+    assert few == many == filtered
+
+
+def test_queue_pages_through_a_sort_with_ties_showing_each_row_once_in_plan_order(client, planner, plan, welfare):
+    """60 rows of one department, sorted by department: page 2 goes on where page 1 stopped."""
+    for _ in range(60):
+        make_result(make_indicator(plan, department=welfare))
+    client.force_login(planner)
+    in_plan_order = list(
+        Result.objects.order_by("indicator__position", "indicator__code").values_list("indicator__code", flat=True)
+    )
+
+    for sort in ("department", "-department", "status", "kind", "grade"):
+        first, second = _queue(client, f"?sort={sort}"), _queue(client, f"?sort={sort}&page=2")
+        codes = _codes(first) + _codes(second)
+        expected = in_plan_order if not sort.startswith("-") else in_plan_order[::-1]
+        assert codes == expected, sort
+
+
+def test_queue_filter_lists_hold_the_plans_choices_once_each(client, planner, mixed_year, welfare, housing):
+    make_indicator(make_plan("別の計画"), department=make_department("別の課"))
+    client.force_login(planner)
+
+    page = _queue(client).content.decode()
+    form = _queue(client).context["filter"].form
+
+    assert [label for _value, label in form.fields["department"].choices] == ["All", "保健福祉政策課", "居住支援課"]
+    assert [label for _value, label in form.fields["policy_area"].choices] == ["All", "1-1 推進施策1", "1-2 推進施策2"]
+    assert page.count('<option value="" selected>All</option>') == len(form.fields)
+    assert page.count('<option value="">All</option>') == 0
+    chosen = _queue(client, f"?department={housing.pk}").content.decode()
+    assert f'<option value="{housing.pk}" selected>居住支援課</option>' in chosen
+
+
+@pytest.mark.parametrize("query", ["?department=999999", "?policy_area=x", "?pillar=-1"])
+def test_a_filter_choice_that_is_not_the_plans_filters_nothing(client, planner, mixed_year, query):
+    client.force_login(planner)
+
+    response = _queue(client, query)
+
+    assert response.status_code == 200
+    assert len(_codes(response)) == 5
+
+
 def test_viewer_reads_the_queue_without_actions(client, viewer, mixed_year):
     client.force_login(viewer)
 
@@ -385,6 +449,26 @@ def test_item_page_shows_the_indicator_in_context_with_values_history_and_commen
     assert '<span class="change-list__new">139</span>' in page
     assert '<span class="change-list__new">Submitted</span>' in page
     assert response.context["actions"] == [Action.APPROVE, Action.RETURN]
+
+
+def test_item_page_query_count_does_not_grow_with_comments_sub_items_or_earlier_years(client, planner, plan, welfare):
+    def queries(result):
+        with CaptureQueriesContext(connection) as captured:
+            assert _item(client, result).status_code == 200
+        return len(captured)
+
+    client.force_login(planner)
+    simple = _submitted(plan, welfare)
+    make_result(simple.indicator, fiscal_year=2023, actual=Decimal(50))
+    ResultComment.objects.create(result=simple, author=planner, body="確認します")
+    few = queries(simple)
+    busy = _submitted(plan, welfare, sub_items=("a", "b", "c"))
+    for year in (2021, 2022, 2023):
+        make_result(busy.indicator, fiscal_year=year, actual=Decimal(50))
+    for number in range(6):
+        ResultComment.objects.create(result=busy, author=make_user(department=welfare), body=f"コメント{number}")
+
+    assert queries(busy) == few
 
 
 def test_planning_section_approves_an_item(client, planner, plan, welfare):

@@ -8,6 +8,8 @@ import openpyxl
 import pytest
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
@@ -16,6 +18,7 @@ from evaluation.models import EntryUpload, EvaluationYear, Indicator, Result, Re
 from evaluation.services.results import save_draft
 from evaluation.views.entry_sheet import department_page_url
 from evaluation.workbook.entry_sheet import ENTRY_SHEET_COLUMNS, ID_COLUMN, build_entry_sheet, read_entry_sheet
+from evaluation.workbook.entry_sheet.layout import BORDER, ENTRY_FILL, LOCKED_FILL
 from tests.builders import (
     enter_actual,
     make_department,
@@ -500,3 +503,47 @@ def test_a_nul_byte_in_a_csv_is_refused_and_nothing_can_be_applied(client, setti
         assert upload.applied_at is None
         assert response.status_code in (200, 302)
     assert Result.objects.get(indicator=setting.activity).values.get().actual_state == ActualState.EMPTY
+
+
+def test_each_row_is_styled_and_given_its_drop_down_lists_by_its_own_state(setting):
+    """Cells of one kind share one style, copied: a grey submitted row among open ones, the second
+    row of a compound indicator (no grade, no reason) and the qualitative outcome's grade list."""
+    Result.objects.filter(indicator=setting.rate).update(status=ResultStatus.SUBMITTED)
+
+    _book, sheet = _sheet(build_entry_sheet(setting.welfare, setting.plan, 2024))
+
+    rows = _rows(sheet)
+
+    def cell(key, column):
+        return sheet.cell(rows[key], ENTRY_SHEET_COLUMNS.index(column) + 1)
+
+    def is_open(key, column):
+        return not cell(key, column).protection.locked and cell(key, column).fill == ENTRY_FILL
+
+    for key in rows:
+        assert all(cell(key, column).border == BORDER for column in ENTRY_SHEET_COLUMNS), key
+    assert all(cell(("1.2", ""), column).protection.locked for column in ("実績", "集計中", "評価理由"))
+    assert all(cell(("1.2", ""), column).fill == LOCKED_FILL for column in ENTRY_SHEET_COLUMNS)
+    assert all(is_open(key, "実績") and is_open(key, "集計中") for key in rows if key != ("1.2", ""))
+    assert is_open(("1.5", "a"), "評価理由") and not is_open(("1.5", "b"), "評価理由")
+    assert is_open(("1.3", ""), "評価") and not is_open(("1.1", ""), "評価")
+    assert cell(("1.1", ""), "指標名").alignment.wrap_text and not cell(("1.1", ""), "指標ID").alignment.wrap_text
+    tallying, grades = (
+        {str(validation.formula1): str(validation.sqref) for validation in sheet.data_validations.dataValidation}[
+            formula
+        ].split()
+        for formula in ('"集計中"', '"A,B,C,D"')
+    )
+    assert sorted(tallying) == sorted(cell(key, "集計中").coordinate for key in rows if key != ("1.2", ""))
+    assert grades == [cell(("1.3", ""), "評価").coordinate]
+
+
+def test_the_download_reads_as_many_queries_for_many_rows_as_for_few(client, setting, django_assert_num_queries):
+    with CaptureQueriesContext(connection) as few:
+        assert _download(client, setting.welfare).status_code == 200
+    for _ in range(20):
+        make_result(make_indicator(setting.plan, department=setting.welfare, sub_items=("a", "b")), target=Decimal(5))
+
+    with django_assert_num_queries(len(few.captured_queries)):
+        response = _download(client, setting.welfare)
+    assert len(_rows(_sheet(response.content)[1])) == 6 + 40
