@@ -270,7 +270,8 @@ def _diff_fields(model, history_model) -> list:
     return [f for f in model._meta.concrete_fields if f.name not in SKIPPED_FIELDS and f.attname in present]
 
 
-def _changes(model, history_model, row, previous, names: _Names) -> list[Change]:
+def _changes(model, history_model, row, previous, names: _Names, labels: dict) -> list[Change]:
+    """The fields that differ from the previous row; `labels` caches each field's name in the active language."""
     changes = []
     for model_field in _diff_fields(model, history_model):
         new = getattr(row, model_field.attname)
@@ -281,7 +282,8 @@ def _changes(model, history_model, row, previous, names: _Names) -> list[Change]
             continue  # a creation lists the fields it filled
         before = _resolved(model_field, old, names) if previous is not None else None
         after = _resolved(model_field, new, names)
-        changes.append(Change(str(model_field.verbose_name), model_field, before, after))
+        label = labels.get(model_field) or labels.setdefault(model_field, str(model_field.verbose_name))
+        changes.append(Change(label, model_field, before, after))
     return changes
 
 
@@ -316,23 +318,31 @@ def _describe_history(rows: list[dict], selections: dict[str, QuerySet] | None) 
         }
         | {"users": [_UserRef(row["history_user_id"]) for row in rows]}
     )
+    # The labels in the active language, translated once rather than once per row (a CSV has thousands).
+    kind_labels = {kind: str(label) for kind, (_model, label) in KINDS.items()}
+    actions = {action: str(label) for action, label in ACTIONS.items()}
+    paths = {reason: str(label) for reason, label in PATHS.items()}
+    field_labels = {}
     entries = []
     for row in rows:
         kind = row["kind"]
         model = KINDS[kind][0]
         history_row = history_rows[(kind, row["history_id"])]
         previous = previous_rows[(kind, row["history_id"])]
-        changes = [] if row["history_type"] == "-" else _changes(model, _history(model), history_row, previous, names)
+        if row["history_type"] == "-":
+            changes = []
+        else:
+            changes = _changes(model, _history(model), history_row, previous, names, field_labels)
         reason = row["history_change_reason"] or ""
         entries.append(
             AuditEntry(
                 when=row["history_date"],
                 user=names.users.get(row["history_user_id"]),
                 kind=kind,
-                kind_label=str(KINDS[kind][1]),
+                kind_label=kind_labels[kind],
                 object=names.describe(kind, history_row),
-                action=str(ACTIONS.get(row["history_type"], row["history_type"])),
-                path=str(PATHS.get(reason, reason)),
+                action=actions.get(row["history_type"], row["history_type"]),
+                path=paths.get(reason, reason),
                 changes=changes,
                 figure_style=names.figure_style(kind, history_row),
                 own_decision=reason == OWN_DECISION_REASON,
