@@ -8,8 +8,10 @@ comment, say): evaluation.queries.audit_events.
 
 The list is one UNION query over the history tables, ordered by time and paged in the database; only
 the page's rows are then described (the object, and the difference from the previous history row of
-the same object), with a fixed number of queries per kind on the page. The history is never written
-here: the admin shows it read-only (departments.admin.AuditedAdmin).
+the same object), with a fixed number of queries per kind on the page. The CSV describes the whole
+filtered trail the same way, its history rows fetched by the filters (history_selections), so it too
+takes a fixed number of queries however long the trail. The history is never written here: the admin
+shows it read-only (departments.admin.AuditedAdmin).
 
 An entry carries the stored values (`user`, a change's `old` and `new`, with `model_field` and the
 indicator's `figure_style`), as the item history (queries.history) does: the page and the CSV
