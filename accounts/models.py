@@ -12,10 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from simple_history import register
 
 from accounts.enums import AccountEventKind
+from config.history import HistoricalRecords
 
 # The user accounts' history (accounts.HistoricalUser): the audit trail's "account" rows. The password
 # hash is never copied, and the last sign-in time is the sign-in events' business.
-register(User, app="accounts", excluded_fields=["password", "last_login"])
+register(User, app="accounts", records_class=HistoricalRecords, excluded_fields=["password", "last_login"])
 
 
 class AccountEvent(models.Model):

@@ -14,8 +14,8 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from config.history import HistoricalRecords
 from evaluation.domain import grading, numbers
 from evaluation.domain.enums import (
     ActualState,

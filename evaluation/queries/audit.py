@@ -8,8 +8,10 @@ comment, say): evaluation.queries.audit_events.
 
 The list is one UNION query over the history tables, ordered by time and paged in the database; only
 the page's rows are then described (the object, and the difference from the previous history row of
-the same object), with a fixed number of queries per kind on the page. The history is never written
-here: the admin shows it read-only (departments.admin.AuditedAdmin).
+the same object), with a fixed number of queries per kind on the page. The CSV describes the whole
+filtered trail the same way, its history rows fetched by the filters (history_selections), so it too
+takes a fixed number of queries however long the trail. The history is never written here: the admin
+shows it read-only (departments.admin.AuditedAdmin).
 
 An entry carries the stored values (`user`, a change's `old` and `new`, with `model_field` and the
 indicator's `figure_style`), as the item history (queries.history) does: the page and the CSV
@@ -21,6 +23,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cache
 
 from django.contrib.auth import get_user_model
 from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, Value
@@ -34,7 +37,16 @@ from evaluation.queries import audit_events
 from evaluation.queries.audit_entries import AuditEntry, AuditFilters, Change
 from evaluation.services.guards import OWN_DECISION_REASON
 
-__all__ = ["KIND_LABELS", "KINDS", "AuditEntry", "AuditFilters", "Change", "audit_rows", "describe_rows"]
+__all__ = [
+    "KIND_LABELS",
+    "KINDS",
+    "AuditEntry",
+    "AuditFilters",
+    "Change",
+    "audit_rows",
+    "describe_rows",
+    "history_selections",
+]
 
 # kind → (model, label), in the order of the filter's choices.
 KINDS = {
@@ -109,26 +121,39 @@ def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+def _history_rows(kind: str, filters: AuditFilters) -> QuerySet | None:
+    """The kind's history rows that match the filters; None when the filters leave the kind out."""
+    if filters.kind and kind != filters.kind:
+        return None
+    q = _kind_filter(kind, filters)
+    if q is None:
+        return None
+    if filters.date_from:
+        q &= Q(history_date__gte=_day_start(filters.date_from))
+    if filters.date_to:
+        q &= Q(history_date__lt=_day_start(filters.date_to + timedelta(days=1)))
+    if filters.user_id:
+        q &= Q(history_user_id=filters.user_id)
+    return _history(KINDS[kind][0]).objects.filter(q)
+
+
+def history_selections(filters: AuditFilters) -> dict[str, QuerySet]:
+    """{kind: the history_id of each of its rows that match the filters}, as subqueries: describe_rows
+    then describes the whole filtered trail (the CSV) in a fixed number of queries."""
+    selections = {kind: _history_rows(kind, filters) for kind in KINDS}
+    return {kind: rows.values("history_id") for kind, rows in selections.items() if rows is not None}
+
+
 def audit_rows(filters: AuditFilters) -> QuerySet:
     """The filtered history rows of every kind, newest first, as dicts (history_id, history_date,
     history_user_id, history_type, history_change_reason, id, kind): one UNION query, pageable."""
     parts = []
-    for kind, (model, _label) in KINDS.items():
-        if filters.kind and kind != filters.kind:
+    for kind in KINDS:
+        rows = _history_rows(kind, filters)
+        if rows is None:
             continue
-        q = _kind_filter(kind, filters)
-        if q is None:
-            continue
-        if filters.date_from:
-            q &= Q(history_date__gte=_day_start(filters.date_from))
-        if filters.date_to:
-            q &= Q(history_date__lt=_day_start(filters.date_to + timedelta(days=1)))
-        if filters.user_id:
-            q &= Q(history_user_id=filters.user_id)
         parts.append(
-            _history(model)
-            .objects.filter(q)
-            .order_by()
+            rows.order_by()
             .values("history_id", "history_date", "history_user_id", "history_type", "history_change_reason", "id")
             .annotate(kind=Value(kind, output_field=CharField()))
         )
@@ -142,18 +167,22 @@ def audit_rows(filters: AuditFilters) -> QuerySet:
 # Describing a page of rows -------------------------------------------------------------------------
 
 
-def _previous_ids(history_model, history_ids: list[int]) -> dict[int, int | None]:
-    """{history_id: the history_id of the same object's previous row} in one query."""
+def _with_previous(history_model, selection) -> tuple[dict, dict]:
+    """({history_id: row}, {history_id: the same object's previous row or None}) of the rows in
+    `selection` (a list of history_ids, or a subquery of them), in two queries whatever their number."""
     same_object = history_model.objects.filter(id=OuterRef("id")).filter(
         Q(history_date__lt=OuterRef("history_date"))
         | Q(history_date=OuterRef("history_date"), history_id__lt=OuterRef("history_id"))
     )
     previous = same_object.order_by("-history_date", "-history_id").values("history_id")[:1]
-    return dict(
-        history_model.objects.filter(history_id__in=history_ids)
-        .annotate(previous_id=Subquery(previous))
-        .values_list("history_id", "previous_id")
+    selected = history_model.objects.filter(history_id__in=selection).annotate(previous_id=Subquery(previous))
+    rows = {row.history_id: row for row in selected}
+    earlier = (
+        {row.history_id: row for row in history_model.objects.filter(history_id__in=selected.values("previous_id"))}
+        if any(row.previous_id for row in rows.values())
+        else {}
     )
+    return rows, {history_id: earlier.get(row.previous_id) for history_id, row in rows.items()}
 
 
 REFERENCES = ("indicator_id", "result_id", "measure_id", "plan_id", "department_id", "user_id", "initiative_id")
@@ -237,12 +266,14 @@ def _resolved(model_field, value, names: _Names):
     return lookup[value] if lookup is not None and value in lookup else f"#{value}"
 
 
+@cache
 def _diff_fields(model, history_model) -> list:
     present = {f.attname for f in history_model._meta.concrete_fields}
     return [f for f in model._meta.concrete_fields if f.name not in SKIPPED_FIELDS and f.attname in present]
 
 
-def _changes(model, history_model, row, previous, names: _Names) -> list[Change]:
+def _changes(model, history_model, row, previous, names: _Names, labels: dict) -> list[Change]:
+    """The fields that differ from the previous row; `labels` caches each field's name in the active language."""
     changes = []
     for model_field in _diff_fields(model, history_model):
         new = getattr(row, model_field.attname)
@@ -253,33 +284,35 @@ def _changes(model, history_model, row, previous, names: _Names) -> list[Change]
             continue  # a creation lists the fields it filled
         before = _resolved(model_field, old, names) if previous is not None else None
         after = _resolved(model_field, new, names)
-        changes.append(Change(str(model_field.verbose_name), model_field, before, after))
+        label = labels.get(model_field) or labels.setdefault(model_field, str(model_field.verbose_name))
+        changes.append(Change(label, model_field, before, after))
     return changes
 
 
-def describe_rows(rows: list[dict]) -> list[AuditEntry]:
-    """The AuditEntry of each row of audit_rows() (a page), in the same order."""
+def describe_rows(rows: list[dict], selections: dict[str, QuerySet] | None = None) -> list[AuditEntry]:
+    """The AuditEntry of each row of audit_rows() (a page), in the same order. `selections`
+    (history_selections of the same filters) when `rows` are the whole filtered trail: the history rows
+    are then fetched by the filters rather than by their ids, in a fixed number of queries."""
     events = audit_events.describe_events([row for row in rows if row["kind"] in audit_events.EVENT_KINDS])
-    history = iter(_describe_history([row for row in rows if row["kind"] in KINDS]))
+    history = iter(_describe_history([row for row in rows if row["kind"] in KINDS], selections))
     return [
         events[(row["kind"], row["history_id"])] if row["kind"] in audit_events.EVENT_KINDS else next(history)
         for row in rows
     ]
 
 
-def _describe_history(rows: list[dict]) -> list[AuditEntry]:
+def _describe_history(rows: list[dict], selections: dict[str, QuerySet] | None) -> list[AuditEntry]:
     """The AuditEntry of each history row (of KINDS), in the same order."""
     by_kind = defaultdict(list)
     for row in rows:
         by_kind[row["kind"]].append(row["history_id"])
     history_rows, previous_rows = {}, {}
     for kind, history_ids in by_kind.items():
-        history_model = _history(KINDS[kind][0])
-        previous_ids = _previous_ids(history_model, history_ids)
-        fetched = history_model.objects.in_bulk([*history_ids, *filter(None, previous_ids.values())])
+        selection = selections[kind] if selections is not None else history_ids
+        fetched, previous = _with_previous(_history(KINDS[kind][0]), selection)
         for history_id in history_ids:
             history_rows[(kind, history_id)] = fetched[history_id]
-            previous_rows[(kind, history_id)] = fetched.get(previous_ids.get(history_id))
+            previous_rows[(kind, history_id)] = previous[history_id]
     names = _Names(
         {
             kind: [history_rows[(kind, history_id)] for history_id in history_ids]
@@ -287,23 +320,31 @@ def _describe_history(rows: list[dict]) -> list[AuditEntry]:
         }
         | {"users": [_UserRef(row["history_user_id"]) for row in rows]}
     )
+    # The labels in the active language, translated once rather than once per row (a CSV has thousands).
+    kind_labels = {kind: str(label) for kind, (_model, label) in KINDS.items()}
+    actions = {action: str(label) for action, label in ACTIONS.items()}
+    paths = {reason: str(label) for reason, label in PATHS.items()}
+    field_labels = {}
     entries = []
     for row in rows:
         kind = row["kind"]
         model = KINDS[kind][0]
         history_row = history_rows[(kind, row["history_id"])]
         previous = previous_rows[(kind, row["history_id"])]
-        changes = [] if row["history_type"] == "-" else _changes(model, _history(model), history_row, previous, names)
+        if row["history_type"] == "-":
+            changes = []
+        else:
+            changes = _changes(model, _history(model), history_row, previous, names, field_labels)
         reason = row["history_change_reason"] or ""
         entries.append(
             AuditEntry(
                 when=row["history_date"],
                 user=names.users.get(row["history_user_id"]),
                 kind=kind,
-                kind_label=str(KINDS[kind][1]),
+                kind_label=kind_labels[kind],
                 object=names.describe(kind, history_row),
-                action=str(ACTIONS.get(row["history_type"], row["history_type"])),
-                path=str(PATHS.get(reason, reason)),
+                action=actions.get(row["history_type"], row["history_type"]),
+                path=paths.get(reason, reason),
                 changes=changes,
                 figure_style=names.figure_style(kind, history_row),
                 own_decision=reason == OWN_DECISION_REASON,

@@ -78,23 +78,29 @@ class HierarchySync:
     def load(self, plan: Plan):
         """Fetch every existing object of the hierarchy the file may touch, in a handful of queries."""
         self.departments = {department.name: department for department in Department.objects.all()}
+        # Keyed by numbers and codes, not by the parent's pk: a new parent has none until the flush.
         self.pillars = {pillar.number: pillar for pillar in Pillar.objects.filter(plan=plan)}
+        pillar_number = {pillar.pk: pillar.number for pillar in self.pillars.values()}
         self.policy_areas = {
-            (area.pillar_id, area.number): area for area in PolicyArea.objects.filter(pillar__plan=plan)
+            (pillar_number[area.pillar_id], area.number): area for area in PolicyArea.objects.filter(pillar__plan=plan)
         }
+        area_key = {area.pk: key for key, area in self.policy_areas.items()}
         self.visions = {
-            (vision.policy_area_id, vision.number): vision
+            (*area_key[vision.policy_area_id], vision.number): vision
             for vision in Vision.objects.filter(policy_area__pillar__plan=plan)
         }
+        vision_key = {vision.pk: key for key, vision in self.visions.items()}
         self.initiatives = {
-            (initiative.vision_id, initiative.number): initiative
+            (*vision_key[initiative.vision_id], initiative.number): initiative
             for initiative in Initiative.objects.filter(vision__policy_area__pillar__plan=plan)
         }
         self.indicators = {indicator.code: indicator for indicator in Indicator.objects.filter(plan=plan)}
+        code_of = {indicator.pk: code for code, indicator in self.indicators.items()}
         for indicator in self.indicators.values():
             indicator.plan = plan
         self.measures = {
-            (measure.indicator_id, measure.label): measure for measure in Measure.objects.filter(indicator__plan=plan)
+            (code_of[measure.indicator_id], measure.label): measure
+            for measure in Measure.objects.filter(indicator__plan=plan)
         }
 
     def initiative(self, plan: Plan, row: PlanRow) -> Initiative:
@@ -108,13 +114,13 @@ class HierarchySync:
         )
         area = get_or_create(
             self.policy_areas,
-            (pillar.pk, row.policy_area),
+            (row.pillar, row.policy_area),
             PolicyArea,
             {"pillar": pillar, "number": row.policy_area, "title": row.value("推進施策")},
         )
         vision = get_or_create(
             self.visions,
-            (area.pk, row.vision),
+            (row.pillar, row.policy_area, row.vision),
             Vision,
             {
                 "policy_area": area,
@@ -126,7 +132,7 @@ class HierarchySync:
         )
         return get_or_create(
             self.initiatives,
-            (vision.pk, row.initiative),
+            (row.pillar, row.policy_area, row.vision, row.initiative),
             Initiative,
             {
                 "vision": vision,
@@ -142,7 +148,7 @@ class HierarchySync:
         department = self.departments.get(name)
         if department is None:
             department = Department(name=name)
-            self.book.save(department)
+            self.book.create(department)
             self.departments[name] = department
             self.book.seen.add(id(department))
             self.book.count(Department, CREATED)
@@ -194,7 +200,7 @@ class HierarchySync:
         }
         measure = self.book.get_or_create(
             self.measures,
-            (indicator.pk, row["小項目"]),
+            (indicator.code, row["小項目"]),
             Measure,
             values,
             check=lambda obj, changes: self.check_record(indicator, row, changes),

@@ -11,8 +11,9 @@ What an import does and does not touch:
   (by name), Indicator (by plan and 指標ID), Measure (by indicator and 小項目), Result (by indicator
   and 年度) and ResultValue (by result and measure) are created or updated in place.
 - Only objects whose fields change are saved, so importing the same file twice saves nothing and
-  django-simple-history records nothing the second time. Every save goes through `save()` (no bulk
-  mode, which would skip the history).
+  django-simple-history records nothing the second time. A change goes through `save()`; new objects
+  are written a table at a time (plan_sync.Bookkeeper.flush: bulk_create, with their history rows
+  written in bulk beside them, the same user and path), so the history records every object created.
 - Results of fiscal years not in the file are never read nor written.
 - Indicators, measures and hierarchy rows that are missing from a file are left alone (never deleted):
   a file may hold part of a plan.
@@ -163,6 +164,7 @@ def _apply(rows: list[PlanRow], user, dry_run: bool, period: tuple[int, int] | N
         results.sync(hierarchy.indicators[code], year, result_rows)
     if book.refusals:
         raise ImportRefused(list(book.refusals.values()))  # inside the import's transaction: nothing is kept
+    book.flush()  # the new objects, a table at a time with their history rows
     book.report.counts = dict(book.counts)
     return book.report
 

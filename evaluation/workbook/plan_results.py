@@ -52,7 +52,7 @@ class ResultSync:
 
     def __init__(self, book: Bookkeeper, measures: dict, outcomes: dict[int, object], departments: dict):
         self.book = book
-        self.measures = measures  # {(indicator pk, 小項目): Measure}, from the hierarchy sync
+        self.measures = measures  # {(指標ID, 小項目): Measure}, from the hierarchy sync
         self.outcomes = outcomes  # {spreadsheet row: RowOutcome}
         self.departments = departments  # {name: Department}, every 担当所管課 of the file, from the hierarchy sync
 
@@ -145,7 +145,7 @@ class ResultSync:
 
     def value_from_row(self, result: Result, created: bool, indicator: Indicator, row: PlanRow):
         """(the row's value with the file's cells set, its fields before; None for a new value)."""
-        measure = self.measures[(indicator.pk, row["小項目"])]
+        measure = self.measures[(indicator.code, row["小項目"])]
         value = None if created else self.values.get((result.pk, measure.pk))
         desired = {name: getattr(getattr(row, part), attribute) for name, (part, attribute) in _VALUE_FIELDS.items()}
         if value is None:
@@ -190,7 +190,7 @@ class ResultSync:
     def save_result(self, result: Result, created: bool, result_changes: dict, value_changes: list):
         book = self.book
         if created:
-            book.save(result)
+            book.create(result)
             book.count(Result, CREATED)
             book.mark(CREATED, [_("New result %(result)s") % {"result": result}])
         elif result_changes or any(changes is None or changes for _row, _value, changes in value_changes):
@@ -211,7 +211,7 @@ class ResultSync:
             book.outcome = self.outcomes[row.number]
             value.result = result
             if changes is None:
-                book.save(value)
+                book.create(value)
                 book.count(ResultValue, CREATED)
                 book.mark(CREATED)
             elif changes:

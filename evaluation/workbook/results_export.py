@@ -312,10 +312,10 @@ def write_xlsx(
     widths = [_display_width(column) for column in RESULTS_EXPORT_COLUMNS]
     column_of = {column: index for index, column in enumerate(RESULTS_EXPORT_COLUMNS, start=1)}
     achievement_format = display.achievement_number_format(decimals)
-    for row in rows:
+    # The line appended, counted: openpyxl's sheet.max_row walks every cell written so far (quadratic).
+    for line, row in enumerate(rows, start=2):
         cells = [spreadsheet_safe(row[column]) for column in RESULTS_EXPORT_COLUMNS]
         sheet.append(cells)
-        line = sheet.max_row
         sheet.cell(row=line, column=column_of["達成状況"]).number_format = achievement_format
         for column in FIGURE_COLUMNS:
             if isinstance(row[column], Decimal):

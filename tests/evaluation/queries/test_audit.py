@@ -6,7 +6,9 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -19,6 +21,7 @@ from evaluation.domain.enums import ResultStatus, RevisionField
 from evaluation.models import Indicator, Result, ResultComment, ResultValue
 from evaluation.queries import audit
 from evaluation.services.revisions import revise
+from evaluation.workbook import audit_export
 from tests.builders import enter_actual, make_department, make_indicator, make_plan, make_result, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_client")]
@@ -263,3 +266,44 @@ def test_a_page_of_events_is_described_in_a_fixed_number_of_queries(count, djang
     rows = list(audit.audit_rows(audit.AuditFilters(kind="sign_in")))
     with django_assert_num_queries(1):
         assert len(audit.describe_rows(rows)) == count
+
+
+def _trail_of(count: int, welfare, staff) -> None:
+    """`count` indicators with a result and an actual entered, one sign-in failure, a comment deleted."""
+    plan = make_plan(f"計画{count}")
+    for number in range(count):
+        indicator = make_indicator(plan, department=welfare, code=f"{count}-{number}", name=f"指標{number}")
+        enter_actual(make_result(indicator, target=Decimal(100)), staff, 90 + number)
+        AccountEvent.objects.create(kind=AccountEventKind.SIGN_IN_FAILED, username=f"user{count}-{number}")
+
+
+def _csv_lines(filters: audit.AuditFilters) -> list[list[str]]:
+    with translation.override("en"):
+        body = "".join(audit_export.export_csv(filters))
+    return list(csv.reader(io.StringIO(body.removeprefix("\ufeff"))))
+
+
+@pytest.mark.parametrize("kind", ["", "result_value"])
+def test_the_csv_is_written_in_the_same_number_of_queries_whatever_the_trail(kind, welfare, monkeypatch):
+    monkeypatch.setattr(audit_export, "CSV_CHUNK", 4)  # several chunks: they cost no query
+    staff = make_user("tanaka", department=welfare, first_name="田中")
+    counts = []
+    for count, total in ((3, 3), (12, 15)):
+        _trail_of(count, welfare, staff)
+        with CaptureQueriesContext(connection) as queries:
+            lines = _csv_lines(audit.AuditFilters(kind=kind))
+        counts.append(len(queries))
+        assert len([line for line in lines if line[5] == "actual value"]) == total
+        assert len([line for line in lines if line[2] == "Sign-in and session"]) == (0 if kind else total)
+    assert counts[0] == counts[1]
+
+
+def test_the_csv_says_what_the_pages_say_of_the_same_rows(welfare, monkeypatch):
+    monkeypatch.setattr(audit_export, "CSV_CHUNK", 4)
+    staff = make_user("tanaka", department=welfare, first_name="田中")
+    _trail_of(5, welfare, staff)
+    filters = audit.AuditFilters(user_id=staff.pk)  # the rows before the staff's changes are not in the filter
+    with translation.override("en"):
+        paged = list(audit_export.csv_lines(audit.describe_rows(list(audit.audit_rows(filters)))))
+    assert _csv_lines(filters)[1:] == [[str(cell) for cell in line] for line in paged]
+    assert ["actual value", "—", "94"] in [line[5:8] for line in paged]

@@ -4,7 +4,9 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
+from django.db.models import QuerySet
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from departments.models import Department
@@ -17,6 +19,7 @@ from evaluation.models import (
     EvaluationYear,
     Indicator,
     Initiative,
+    Measure,
     Pillar,
     Plan,
     PolicyArea,
@@ -24,9 +27,10 @@ from evaluation.models import (
     ResultValue,
     Vision,
 )
+from evaluation.queries import audit
 from evaluation.workbook.errors import ImportRefused
 from evaluation.workbook.plan_columns import PLAN_COLUMNS
-from evaluation.workbook.plan_import import import_plan_file, preview_plan_file
+from evaluation.workbook.plan_import import CHANGE_REASON, import_plan_file, preview_plan_file
 from tests.evaluation.workbook.plan_files import (
     DEMO_CSV,
     DEMO_XLSX,
@@ -242,16 +246,14 @@ def test_dry_run_lists_the_changes_and_saves_nothing(tmp_path):
 
 
 def test_a_database_error_refuses_the_whole_file(monkeypatch):
-    saved = []
-    original_save = ResultValue.save
+    original_bulk_create = QuerySet.bulk_create
 
-    def failing_save(self, *args, **kwargs):
-        saved.append(self)
-        if len(saved) == 50:
+    def failing_bulk_create(self, objs, *args, **kwargs):
+        if self.model is ResultValue:  # the last table written: every other one is in the database by then
             raise IntegrityError("simulated")
-        return original_save(self, *args, **kwargs)
+        return original_bulk_create(self, objs, *args, **kwargs)
 
-    monkeypatch.setattr(ResultValue, "save", failing_save)
+    monkeypatch.setattr(QuerySet, "bulk_create", failing_bulk_create)
 
     with pytest.raises(ImportRefused) as refused:
         import_plan_file(DEMO_CSV)
@@ -259,6 +261,73 @@ def test_a_database_error_refuses_the_whole_file(monkeypatch):
     assert "simulated" in refused.value.errors[0].message
     assert not Plan.objects.exists()
     assert not Department.objects.exists()
+
+
+def _import_counting_queries(tmp_path, rows, name: str, user=None):
+    with CaptureQueriesContext(connection) as queries:
+        report = import_plan_file(write_csv(tmp_path / name, rows), user=user)
+    return report, len(queries)
+
+
+def _created(report, model) -> int:
+    return report.counts[str(model._meta.verbose_name_plural)]["created"]
+
+
+def test_a_new_plan_is_written_a_table_at_a_time_whatever_its_size(tmp_path):
+    rows = demo_rows()
+    small, small_queries = _import_counting_queries(tmp_path, rows[:12], "small.csv")
+    Plan.objects.all().delete()
+    Department.objects.all().delete()
+    large, large_queries = _import_counting_queries(tmp_path, rows[:40], "large.csv")
+
+    assert _created(small, Indicator) < _created(large, Indicator)
+    for model in [Department, Pillar, PolicyArea, Vision, Initiative, Measure, Result, ResultValue]:
+        assert _created(small, model) >= 1, model
+    assert small_queries == large_queries
+
+
+def test_every_object_an_import_creates_has_its_history_row_with_the_user_and_the_path(planner):
+    models = [Plan, Department, Indicator, Measure, Result, ResultValue]
+    existing = {model: set(model.objects.values_list("pk", flat=True)) for model in models}
+
+    import_plan_file(DEMO_CSV, user=planner)
+
+    for model in models:
+        created = set(model.objects.values_list("pk", flat=True)) - existing[model]
+        rows = model.history.filter(id__in=created)
+        assert created and sorted(rows.values_list("id", flat=True)) == sorted(created), model
+        assert set(rows.values_list("history_type", "history_user", "history_change_reason")) == {
+            ("+", planner.pk, CHANGE_REASON)
+        }, model
+    with translation.override("en"):
+        entries = audit.describe_rows(list(audit.audit_rows(audit.AuditFilters(indicator_code="1.10.1.5.O1"))))
+    assert {entry.kind for entry in entries} >= {"indicator", "measure", "result", "result_value"}
+    assert {(entry.path, entry.action, entry.user) for entry in entries} == {
+        ("Plan workbook import", "Created", planner)
+    }
+    measure_entry = next(entry for entry in entries if entry.kind == "measure" and entry.object.endswith("区域内"))
+    assert ("baseline value", None, Decimal("340")) in [
+        (change.field, change.old, change.new) for change in measure_entry.changes
+    ]
+
+
+def test_an_existing_indicator_moves_to_a_new_initiative_and_a_new_department(tmp_path):
+    import_plan_file(DEMO_CSV)
+    rows = demo_rows()
+    row = row_of(rows, "1.10.1.5.O1", "a")
+    moved = [other for other in rows if other["指標ID"] == "1.10.1.5.O1"]
+    for other in moved:
+        other.update({"取組番号": "99", "主な取組み": "新しい取組み", "担当所管課": "新設課"})
+
+    report = import_plan_file(write_csv(tmp_path / "moved.csv", rows))
+
+    indicator = Indicator.objects.select_related("initiative", "department").get(code="1.10.1.5.O1")
+    assert (indicator.initiative.number, indicator.initiative.title) == (99, "新しい取組み")
+    assert indicator.department.name == "新設課"
+    assert indicator.results.get(fiscal_year=2024).department.name == "新設課"
+    assert _created(report, Initiative) == 1 and _created(report, Department) == 1
+    assert row["取組番号"] == "99"
+    assert Indicator.history.filter(id=indicator.pk).count() == 2  # created, then moved: one row each
 
 
 # --- Refused files ----------------------------------------------------------------------------------
