@@ -6,12 +6,15 @@ DATABASE_URL's (`<name>_bench`, created and dropped by the runner)."""
 
 import os
 import warnings
+from pathlib import Path
+
+BENCH_TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 os.environ.pop("DJANGO_DEBUG", None)
 os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-" + os.urandom(24).hex())
 
 from config.settings import *  # noqa: F403
-from config.settings import DATABASES, STORAGES
+from config.settings import DATABASES, STORAGES, TEMPLATES
 
 DEBUG = False
 SECURE_SSL_REDIRECT = False
@@ -19,6 +22,7 @@ ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 ROOT_URLCONF = "bench.urls"
+TEMPLATES = [{**TEMPLATES[0], "DIRS": [*TEMPLATES[0]["DIRS"], BENCH_TEMPLATES]}]  # the floor's template
 DATABASES["default"]["TEST"] = {"NAME": f"{DATABASES['default']['NAME']}_bench"}
 # WhiteNoise looks for STATIC_ROOT, which only collectstatic makes; the finders serve the files here.
 warnings.filterwarnings("ignore", "No directory at", UserWarning)

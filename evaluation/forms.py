@@ -2,19 +2,28 @@
 
 ResultEntryForm is one row of the department entry page: per measure the actual as typed and the
 集計中 choice, the judged grade of a qualitative outcome, the reason and the version the user saw.
-Each data field also sends back, hidden, the value the page showed (Django's show_hidden_initial):
-a row is "changed" when the user changed it on the page, whatever a colleague saved since.
-Nothing else is taken from a POST: the department, the grade and the status are never fields.
+Each data field also sends back, hidden, the value the page showed (`initial-<name>`, Django's
+show_hidden_initial): a row is "changed" when the user changed it on the page, whatever a colleague
+saved since. Nothing else is taken from a POST: the department, the grade and the status are never
+fields.
+
+The page does not render its rows through the form: Django's widget renderer costs a template per
+input (842 on a page of 250 rows). `page_inputs` gives what each input holds, named as the form names
+it, for the row template to write by hand; `row_changed` tells an unchanged row without building its
+form, so that a save validates only the rows the user changed. Both read the row's fields from
+`_field_specs`, the one list the form builds its own fields from.
 """
 
 from __future__ import annotations
 
 import copy
+import html
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from config.text_input import TextChecks
@@ -60,6 +69,115 @@ def actual_field_name(value: ResultValue) -> str:
     return str(_("Actual (%(label)s)") % {"label": label} if label else _("Actual"))
 
 
+# The row's fields ----------------------------------------------------------------------------------
+
+TEXT, FLAG, CHOICE = "text", "flag", "choice"
+# Stateless fields that compare a posted value with the shown one as the form's own fields do
+# (a text stripped, a checkbox's "on"/absent as a boolean, a choice as posted).
+COMPARED_AS = {
+    TEXT: forms.CharField(required=False),
+    FLAG: forms.BooleanField(required=False),
+    CHOICE: forms.ChoiceField(required=False),
+}
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One data field of a row: its name within the row (actual_12), its kind, what is stored (the
+    value an unchanged page shows), its label (naming the indicator) and its short label (naming it
+    within the row: 実績 a), 集計中, 評価, 理由)."""
+
+    name: str
+    kind: str
+    stored: object
+    label: str
+    short_label: str
+
+
+def indicator_title(indicator) -> str:
+    return f"{indicator.label} {indicator.name}".strip()
+
+
+def _field_specs(result: Result, values: list[ResultValue]) -> list[FieldSpec]:
+    """The data fields of the row of `result`, in the form's order: the judged grade (qualitative
+    outcomes), the reason (outcomes), then per measure its actual and its 集計中."""
+    indicator = result.indicator
+    name = indicator_title(indicator)
+    specs = []
+    if indicator.is_qualitative:
+        specs.append(
+            FieldSpec(
+                "judged_grade",
+                CHOICE,
+                result.judged_grade,
+                _("Grade of %(indicator)s") % {"indicator": name},
+                str(_("Grade")),
+            )
+        )
+    if indicator.is_outcome:
+        specs.append(
+            FieldSpec(
+                "reason",
+                TEXT,
+                result.reason,
+                _("Reason for the grade of %(indicator)s") % {"indicator": name},
+                str(_("Reason")),
+            )
+        )
+    compound = len(values) > 1
+    for value in values:
+        sub_item = value.measure.label
+        suffix = f" {sub_item})" if compound else ""
+        label = (
+            _("Actual of %(indicator)s, sub-item %(label)s") % {"indicator": name, "label": sub_item}
+            if sub_item
+            else _("Actual of %(indicator)s") % {"indicator": name}
+        )
+        specs.append(
+            FieldSpec(f"actual_{value.pk}", TEXT, actual_as_typed(value), str(label), str(_("Actual")) + suffix)
+        )
+        tallying = str(ActualState.TALLYING.label)
+        specs.append(
+            FieldSpec(
+                f"tallying_{value.pk}", FLAG, value.actual_state == ActualState.TALLYING, tallying, tallying + suffix
+            )
+        )
+    return specs
+
+
+def field_changed(field: forms.Field, stored, data, html_name: str) -> bool:
+    """Whether the user changed a field on the page: what was posted compared with the value the
+    page showed (its hidden initial), not with what is stored now, so that a colleague's save since
+    the page was opened does not make an untouched field "changed". A POST without the shown value
+    (not from the page) is compared with what is stored."""
+    posted = field.widget.value_from_datadict(data, {}, html_name)
+    initial_name = f"initial-{html_name}"
+    if initial_name not in data:
+        return field.has_changed(stored, posted)
+    shown = field.hidden_widget().value_from_datadict(data, {}, initial_name)
+    try:
+        shown = field.to_python(shown)
+    except ValidationError:
+        return True  # what the page showed cannot be read back: count the field as changed
+    return field.has_changed(shown, posted)
+
+
+def row_prefix(result: Result) -> str:
+    return f"r{result.pk}"
+
+
+def row_changed(result: Result, data) -> bool:
+    """ResultEntryForm(result, data=data).has_changed(), without building the form."""
+    prefix = row_prefix(result)
+    specs = _field_specs(result, list(result.values.all()))
+    return any(field_changed(COMPARED_AS[spec.kind], spec.stored, data, f"{prefix}-{spec.name}") for spec in specs)
+
+
+def row_selected(result: Result, data) -> bool:
+    """The row's 選択 box was ticked (as the form's `selected` reads it)."""
+    return bool(COMPARED_AS[FLAG].widget.value_from_datadict(data, {}, f"{row_prefix(result)}-selected"))
+
+
 class ResultEntryForm(TextChecks, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     selected = forms.BooleanField(required=False)
@@ -70,38 +188,24 @@ class ResultEntryForm(TextChecks, forms.Form):
         self.result = result
         self.indicator = result.indicator
         self.values: list[ResultValue] = list(result.values.all())
-        initial = {
-            "version": result.version,
-            "judged_grade": result.judged_grade,
-            "reason": result.reason,
-            **{self.actual_name(value): actual_as_typed(value) for value in self.values},
-            **{self.tallying_name(value): value.actual_state == ActualState.TALLYING for value in self.values},
-        }
-        super().__init__(*args, prefix=f"r{result.pk}", initial=initial, **kwargs)
-        name = f"{self.indicator.label} {self.indicator.name}".strip()
+        self.specs = {spec.name: spec for spec in _field_specs(result, self.values)}
+        initial = {"version": result.version, **{name: spec.stored for name, spec in self.specs.items()}}
+        super().__init__(*args, prefix=row_prefix(result), initial=initial, **kwargs)
+        name = indicator_title(self.indicator)
         for value in self.values:
-            sub_item = value.measure.label
-            self.fields[self.actual_name(value)] = forms.CharField(
-                required=False,
-                max_length=200,
-                label=_("Actual of %(indicator)s, sub-item %(label)s") % {"indicator": name, "label": sub_item}
-                if sub_item
-                else _("Actual of %(indicator)s") % {"indicator": name},
-            )
-            self.fields[self.tallying_name(value)] = forms.BooleanField(
-                required=False, label=ActualState.TALLYING.label
-            )
+            actual, tallying = self.specs[self.actual_name(value)], self.specs[self.tallying_name(value)]
+            self.fields[actual.name] = forms.CharField(required=False, max_length=200, label=actual.label)
+            self.fields[tallying.name] = forms.BooleanField(required=False, label=ActualState.TALLYING.label)
         self.fields["selected"].label = _("Select %(indicator)s") % {"indicator": name}
-        self.fields["reason"].label = _("Reason for the grade of %(indicator)s") % {"indicator": name}
-        self.fields["judged_grade"].label = _("Grade of %(indicator)s") % {"indicator": name}
+        for field_name in ("reason", "judged_grade"):
+            if field_name in self.specs:
+                self.fields[field_name].label = self.specs[field_name].label
+            else:
+                del self.fields[field_name]
         self._describe_fields()
-        if not self.indicator.is_qualitative:
-            del self.fields["judged_grade"]
-        if not self.indicator.is_outcome:
-            del self.fields["reason"]
-        for name in self.data_fields:
-            self.fields[name].show_hidden_initial = True
-            self.fields[name].widget.attrs["data-short-label"] = self.short_label(name)
+        for field_name in self.data_fields:
+            self.fields[field_name].show_hidden_initial = True
+            self.fields[field_name].widget.attrs["data-short-label"] = self.short_label(field_name)
 
     def _describe_fields(self):
         """Tie each input to the element that carries its message (aria-describedby), as the page
@@ -113,12 +217,14 @@ class ResultEntryForm(TextChecks, forms.Form):
             )
             self.fields[self.tallying_name(value)].widget.attrs["class"] = "checkbox"
         self.fields["selected"].widget.attrs["class"] = "checkbox"
-        self.fields["judged_grade"].widget.attrs.update(
-            {"class": "select select--grade", "aria-describedby": self.message_id("judged_grade")}
-        )
-        self.fields["reason"].widget.attrs.update(
-            {"class": "input input--reason", "aria-describedby": self.message_id("reason")}
-        )
+        if "judged_grade" in self.fields:
+            self.fields["judged_grade"].widget.attrs.update(
+                {"class": "select select--grade", "aria-describedby": self.message_id("judged_grade")}
+            )
+        if "reason" in self.fields:
+            self.fields["reason"].widget.attrs.update(
+                {"class": "input input--reason", "aria-describedby": self.message_id("reason")}
+            )
 
     def message_id(self, target: ResultValue | str) -> str:
         """The id of the element holding the message of a measure's actual, or of the reason."""
@@ -135,13 +241,7 @@ class ResultEntryForm(TextChecks, forms.Form):
 
     def short_label(self, name: str) -> str:
         """A data field's name within its row (実績 a), 集計中, 評価, 理由), where the row is already named."""
-        for value in self.values:
-            sub_item = f" {value.measure.label})" if len(self.values) > 1 else ""
-            if name == self.actual_name(value):
-                return str(_("Actual")) + sub_item
-            if name == self.tallying_name(value):
-                return str(ActualState.TALLYING.label) + sub_item
-        return str(_("Grade")) if name == "judged_grade" else str(_("Reason"))
+        return self.specs[name].short_label
 
     @property
     def data_fields(self) -> list[str]:
@@ -150,22 +250,12 @@ class ResultEntryForm(TextChecks, forms.Form):
 
     @property
     def changed_data(self) -> list[str]:
-        """The data fields the user changed on the page: each compared with the value the page showed
-        (its hidden initial), not with what is stored now, so that a colleague's save since the page
-        was opened does not make an untouched field "changed". A POST without the shown values (not
-        from the page) is compared with what is stored."""
+        """The data fields the user changed on the page (field_changed: compared with the value the
+        page showed, not with what is stored now)."""
         return [name for name in self.data_fields if self._changed_since_shown(self[name])]
 
     def _changed_since_shown(self, bound) -> bool:
-        field = bound.field
-        if bound.html_initial_name not in self.data:
-            return field.has_changed(bound.initial, bound.data)
-        shown = field.hidden_widget().value_from_datadict(self.data, self.files, bound.html_initial_name)
-        try:
-            shown = field.to_python(shown)
-        except ValidationError:
-            return True  # what the page showed cannot be read back: count the field as changed
-        return field.has_changed(shown, bound.data)
+        return field_changed(bound.field, bound.initial, self.data, bound.html_name)
 
     def stored_data(self) -> dict[str, str]:
         """What is stored now as the page POSTs it: each data field with its hidden initial, and the
@@ -262,4 +352,182 @@ def _preview_of(result: Result, values: list[ResultValue]) -> Preview:
         grades={value.pk: value.grade for value in values},
         grade=result.grade,
         reason_missing=grading.reason_required(result.grade) and not grading.has_reason(result.reason),
+    )
+
+
+# What the page's inputs hold ------------------------------------------------------------------------
+
+
+def _hidden_value(value) -> str | None:
+    """A value as a hidden input holds it (Django's HiddenInput): None, no value, for an empty one."""
+    return None if value is None or value == "" else str(value)
+
+
+@dataclass
+class PageInput:
+    """One input of a row as the row template writes it: its POST name (the form's), what it holds (a
+    text, or whether a box is ticked), its hidden initial's value (what the page shows now; None: no
+    value), its labels, the id of the element holding its message, and whether it has a problem."""
+
+    name: str
+    value: object
+    shown: str | None
+    label: str
+    short_label: str
+    message_id: str = ""
+    invalid: bool = False
+
+    @property
+    def id(self) -> str:
+        return f"id_{self.name}"
+
+    @property
+    def initial_name(self) -> str:
+        return f"initial-{self.name}"
+
+    # Written in one pass, as Django's widgets write them (their attributes in the same order), each
+    # value escaped (_attr); the row's template prints these as they are.
+
+    def _tail(self) -> str:
+        """aria-invalid when the input has a problem, then the hidden shown value."""
+        invalid = ' aria-invalid="true"' if self.invalid else ""
+        shown = "" if self.shown is None else f' value="{_attr(self.shown)}"'
+        return f'{invalid}><input type="hidden" name="{_attr(self.initial_name)}"{shown}>'
+
+    def text_input(self) -> str:
+        value = f' value="{_attr(self.value)}"' if self.value else ""
+        return (
+            f'<input type="text" name="{_attr(self.name)}"{value} maxlength="200" class="input input--actual" '
+            f'autocomplete="off" aria-describedby="{_attr(self.message_id)}" '
+            f'data-short-label="{_attr(self.short_label)}" id="{_attr(self.id)}"{self._tail()}'
+        )
+
+    def checkbox(self) -> str:
+        checked = " checked" if self.value else ""
+        return (
+            f'<input type="checkbox" name="{_attr(self.name)}" class="checkbox" '
+            f'data-short-label="{_attr(self.short_label)}" id="{_attr(self.id)}"{checked}{self._tail()}'
+        )
+
+    def textarea(self) -> SafeString:
+        opening = (
+            f'<textarea name="{_attr(self.name)}" cols="60" rows="2" maxlength="4000" class="input input--reason" '
+            f'aria-describedby="{_attr(self.message_id)}" data-short-label="{_attr(self.short_label)}" '
+            f'id="{_attr(self.id)}"'
+        )
+        invalid = ' aria-invalid="true"' if self.invalid else ""
+        shown = "" if self.shown is None else f' value="{_attr(self.shown)}"'
+        hidden = f'<input type="hidden" name="{_attr(self.initial_name)}"{shown}>'
+        return mark_safe(f"{opening}{invalid}>\n{_attr(self.value)}</textarea>{hidden}")
+
+    def select(self, choices: list[tuple[str, str]]) -> str:
+        options = "".join(
+            f'<option value="{_attr(choice)}"{" selected" if choice == self.value else ""}>{_attr(text)}</option>'
+            for choice, text in choices
+        )
+        invalid = ' aria-invalid="true"' if self.invalid else ""
+        shown = "" if self.shown is None else f' value="{_attr(self.shown)}"'
+        return (
+            f'<select name="{_attr(self.name)}" class="select select--grade" '
+            f'aria-describedby="{_attr(self.message_id)}" data-short-label="{_attr(self.short_label)}" '
+            f'id="{_attr(self.id)}"{invalid}>{options}</select>'
+            f'<input type="hidden" name="{_attr(self.initial_name)}"{shown}>'
+        )
+
+
+def _attr(value) -> str:
+    """A value escaped for HTML text and attributes, as Django's escape does (without its lazy wrapper)."""
+    return html.escape(str(value))
+
+
+@dataclass
+class RowInputs:
+    """The inputs of one editable row: its version and selection, per measure (by value id) the actual
+    and the 集計中 box, the judged grade of a qualitative outcome with its choices, the reason of an
+    outcome."""
+
+    prefix: str
+    version: str | None
+    selected: bool
+    selected_label: str
+    actuals: dict[int, PageInput]
+    tallying: dict[int, PageInput]
+    judged_grade: PageInput | None = None
+    grade_choices: list[tuple[str, str]] = field(default_factory=list)
+    reason: PageInput | None = None
+
+    def selection(self) -> SafeString:
+        """The row's version (hidden) and its 選択 box, with its label."""
+        prefix = _attr(self.prefix)
+        version = f' value="{_attr(self.version)}"' if self.version else ""
+        checked = " checked" if self.selected else ""
+        return mark_safe(
+            f'<input type="hidden" name="{prefix}-version"{version}><label class="entry-select__label">'
+            f'<input type="checkbox" name="{prefix}-selected" class="checkbox" id="id_{prefix}-selected"{checked}>'
+            f'<span class="visually-hidden">{_attr(self.selected_label)}</span></label>'
+        )
+
+    def measure(self, value_id: int) -> SafeString:
+        """A measure's actual (its label, the input, the hidden shown value) and its 集計中 box."""
+        actual, tallying = self.actuals[value_id], self.tallying[value_id]
+        label = _attr(actual.label)
+        return mark_safe(
+            f'<label class="visually-hidden" for="{_attr(actual.id)}">{label}</label>\n{actual.text_input()}\n'
+            f'<label class="entry-tallying">{tallying.checkbox()} {_attr(tallying.label)}'
+            f'<span class="visually-hidden">（{label}）</span></label>'
+        )
+
+    def grade(self) -> SafeString:
+        """The judged grade's label, choice and hidden shown value."""
+        grade = self.judged_grade
+        return mark_safe(
+            f'<label class="visually-hidden" for="{_attr(grade.id)}">{_attr(grade.label)}</label>\n'
+            f"{grade.select(self.grade_choices)}"
+        )
+
+    @property
+    def param_names(self) -> str:
+        """The POST names of the row's data, for the live preview (hx-params)."""
+        names = [f"{self.prefix}-version"]
+        names += [data.name for data in (self.judged_grade, self.reason) if data is not None]
+        for value_id, actual in self.actuals.items():
+            names += [actual.name, self.tallying[value_id].name]
+        return ",".join(names)
+
+
+def page_inputs(result: Result, values: list[ResultValue], data=None) -> RowInputs:
+    """What the row's inputs hold, as ResultEntryForm(result, data=data) would render them: what is
+    stored (no `data`), or what was typed (`data`, a POST shown again), each with the value the page
+    showed in its hidden initial."""
+    prefix = row_prefix(result)
+    inputs = {}
+    for spec in _field_specs(result, values):
+        name = f"{prefix}-{spec.name}"
+        if data is None:
+            value, shown = spec.stored, spec.stored
+        else:
+            value = COMPARED_AS[spec.kind].widget.value_from_datadict(data, {}, name)
+            shown = data.get(f"initial-{name}") if f"initial-{name}" in data else value
+        if spec.kind != FLAG and value is None:
+            value = ""
+        inputs[spec.name] = PageInput(name, value, _hidden_value(shown), spec.label, spec.short_label)
+    for spec_name in ("judged_grade", "reason"):
+        if spec_name in inputs:
+            inputs[spec_name].message_id = f"{prefix}-{spec_name}-message"
+    for value in values:
+        inputs[f"actual_{value.pk}"].message_id = f"{prefix}-m{value.pk}-message"
+    version = result.version if data is None else data.get(f"{prefix}-version")
+    indicator = indicator_title(result.indicator)
+    return RowInputs(
+        prefix=prefix,
+        version=_hidden_value(version),
+        selected=False if data is None else row_selected(result, data),
+        selected_label=str(_("Select %(indicator)s") % {"indicator": indicator}),
+        actuals={value.pk: inputs[f"actual_{value.pk}"] for value in values},
+        tallying={value.pk: inputs[f"tallying_{value.pk}"] for value in values},
+        judged_grade=inputs.get("judged_grade"),
+        grade_choices=[("", display.NOT_GRADED), *((grade, str(label)) for grade, label in Grade.choices)]
+        if "judged_grade" in inputs
+        else [],
+        reason=inputs.get("reason"),
     )

@@ -40,7 +40,7 @@ from departments.permissions import (
     own_department_ids,
 )
 from evaluation import notices
-from evaluation.domain.enums import IndicatorKind, ResultStatus
+from evaluation.domain.enums import ResultStatus
 from evaluation.forms import ResultEntryForm
 from evaluation.models import EvaluationYear, Result, ResultValue
 from evaluation.queries.entry import (
@@ -128,7 +128,7 @@ def _render_page(
         "days_overdue": -days_left if days_left is not None and days_left < 0 else 0,
         "progress": progress_of(results),
         "pillars": grouped(rows),
-        "editable_count": sum(row.form is not None for row in rows),
+        "editable_count": sum(row.inputs is not None for row in rows),
         "can_enter": can_enter,
         "read_only_view": not can_enter and not is_head,
         "is_head": is_head,
@@ -139,7 +139,6 @@ def _render_page(
         "page_errors": [_("Select the items to submit.")] if report and report.nothing_selected else [],
         "sheet_download_url": reverse("entry_sheet_download", args=[department.pk, year.fiscal_year]),
         "sheet_upload_url": reverse("entry_sheet_upload", args=[department.pk, year.fiscal_year]),
-        "activity": IndicatorKind.ACTIVITY,
         "page_url": reverse("entry_department", args=[department.pk, year.fiscal_year]),
         "stash_key": f"mezasu-entry:{user.pk}:{department.pk}:{year.fiscal_year}",
         "handled_token": handled_token,
@@ -229,5 +228,5 @@ def preview(request, result_id: int):
     server's grading rule on unsaved objects. Nothing is saved."""
     result = _result_for_entry(request.user, result_id)
     form = ResultEntryForm(result, data=request.POST)
-    row = build_row(result, form=form, previous={}, return_comment=None)
+    row = build_row(result, editable=True, form=form, previous={}, return_comment=None)
     return render(request, "evaluation/entry/_preview.html", {"row": row})
