@@ -41,7 +41,7 @@ from departments.permissions import (
 )
 from evaluation import notices
 from evaluation.domain.enums import ResultStatus
-from evaluation.forms import ResultEntryForm
+from evaluation.forms import ResultEntryForm, row_changed, row_prefix, row_selected
 from evaluation.models import EvaluationYear, Result, ResultValue
 from evaluation.queries.entry import (
     department_evaluation_year,
@@ -162,6 +162,19 @@ def _announce(request, report: EntryReport) -> None:
         )
 
 
+def _takes_row(user, result, data, action: str) -> bool:
+    """Whether the save reads the row's form: a row of the department the user enters for that the
+    page sent (its version came back) and that the user changed, or that the action submits. Also
+    one submitted, approved or closed since the page was shown: the save says why it cannot take
+    what was typed in it, instead of dropping it. An untouched row that is not submitted is neither
+    validated nor written."""
+    if not can_edit_result(user, result) or f"{row_prefix(result)}-version" not in data:
+        return False
+    if action == PageAction.SUBMIT_ALL or (action == PageAction.SUBMIT_SELECTED and row_selected(result, data)):
+        return True
+    return row_changed(result, data)
+
+
 # Views -------------------------------------------------------------------------------------------
 
 
@@ -198,15 +211,11 @@ def department_save(request, department_id: int, fiscal_year: int):
     department = _department_for_entry(user, department_id)
     year = _evaluation_year(department, fiscal_year)
     action = request.POST.get("action", PageAction.SAVE)
-    # Every row of the department the user enters for that the page sent (its version came back),
-    # also one submitted, approved or closed since the page was shown: the save says why it cannot
-    # take what was typed in it, instead of dropping it.
-    forms = [
-        ResultEntryForm(result, data=request.POST)
+    rows = [
+        ResultEntryForm(result, data=request.POST).row_input()
         for result in entry_page_results(year.plan, department.pk, year.fiscal_year)
-        if can_edit_result(user, result)
+        if _takes_row(user, result, request.POST, action)
     ]
-    rows = [form.row_input() for form in forms if form.add_prefix("version") in request.POST]
     report = department_entry.save_entries(user, department, year, rows, action)
     _announce(request, report)
     if report.submitted_count:
