@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import html
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -171,6 +172,47 @@ def row_changed(result: Result, data) -> bool:
     prefix = row_prefix(result)
     specs = _field_specs(result, list(result.values.all()))
     return any(field_changed(COMPARED_AS[spec.kind], spec.stored, data, f"{prefix}-{spec.name}") for spec in specs)
+
+
+POSTED_FIELD = re.compile(r"(initial-)?r(\d+)-(\w+)")
+FIELD_KINDS = (("tallying_", FLAG), ("judged_grade", CHOICE))
+
+
+def rows_maybe_changed(data) -> set[int]:
+    """The ids of the rows of a POST that the user may have changed, read from the POST alone: a row
+    whose every posted data field holds the value the page showed (its hidden initial) is left out.
+    A row with a data field posted without its shown value is kept (row_changed then compares it with
+    what is stored), as is a row that posts no data field at all."""
+    shown_by_row: dict[int, set[str]] = {}
+    posted_by_row: dict[int, set[str]] = {}
+    for key in data:
+        if not (match := POSTED_FIELD.fullmatch(key)) or match[3] in NOT_DATA:
+            continue
+        (shown_by_row if match[1] else posted_by_row).setdefault(int(match[2]), set()).add(match[3])
+    rows = set()
+    for key in data:
+        if (match := POSTED_FIELD.fullmatch(key)) and not match[1] and match[3] == "version":
+            row, shown = int(match[2]), shown_by_row.get(int(match[2]), set())
+            posted = posted_by_row.get(row, set())
+            if not shown or posted - shown or any(_shown_changed(data, row, name) for name in shown):
+                rows.add(row)
+    return rows
+
+
+def rows_selected(data) -> set[int]:
+    """The ids of the rows whose 選択 box the POST ticks."""
+    checkbox = COMPARED_AS[FLAG].widget
+    matches = (POSTED_FIELD.fullmatch(key) for key in data)
+    return {
+        int(match[2])
+        for match in matches
+        if match and not match[1] and match[3] == "selected" and checkbox.value_from_datadict(data, {}, match[0])
+    }
+
+
+def _shown_changed(data, row: int, name: str) -> bool:
+    kind = next((kind for start, kind in FIELD_KINDS if name.startswith(start)), TEXT)
+    return field_changed(COMPARED_AS[kind], None, data, f"r{row}-{name}")
 
 
 def row_selected(result: Result, data) -> bool:

@@ -59,7 +59,6 @@ def _snapshot(value: ResultValue) -> tuple:
     return tuple(getattr(value, field) for field in VALUE_FIELDS)
 
 
-@transaction.atomic
 def save_draft(
     result: Result,
     *,
@@ -69,40 +68,20 @@ def save_draft(
     reason: str,
     judged_grade: str = "",
 ) -> Result:
-    """Save the department's entry as a draft and regrade it.
+    """Save the department's entry as a draft and regrade it (save_drafts of one result).
 
     `actuals` maps ResultValue ids to what was entered; ids of other results are ignored.
     Side effects: updates the result (status, reason, judged grade, grade, version, updated_by/at)
     and its values (actual, achievement, grade); one history row for each changed object.
     Raises PermissionRefused, TransitionRefused (InputRefused too), StaleVersion."""
-    guards.refuse_unstorable(
-        texts=[(_("Reason for the grade"), reason)],
-        lines=[(_("Actual"), entered.text) for entered in actuals.values()],
-        figures=[(_("Actual"), entered.value) for entered in actuals.values()],
-    )
-    result = lock_result(result.pk)
-    guards.refuse_if_year_closed(result.indicator.plan_id, result.fiscal_year)
-    guards.refuse_actor(user, result, Action.SAVE)
-    status = next_status(result.status, Action.SAVE)
-    values = result_values(result)
-    before = {value.pk: _snapshot(value) for value in values}
-    for value in values:
-        entered = actuals.get(value.pk)
-        if entered is not None:
-            value.actual_state, value.actual_value, value.actual_text = entered.state, entered.value, entered.text
-    result.judged_grade = judged_grade if result.indicator.direction == Direction.QUALITATIVE else ""
-    apply_grades_or_hold(result, values)  # without a gradable target the draft is saved, its grade held at ー
-    guards.save_next_version(
-        result,
-        expected_version,
-        user,
-        {"status": status, "reason": reason, "judged_grade": result.judged_grade, "grade": result.grade},
-    )
-    for value in values:
-        if _snapshot(value) != before[value.pk]:
-            value._history_user = user
-            value.save(update_fields=VALUE_FIELDS)
-    return result
+    draft = Draft(expected_version, actuals, reason, judged_grade)
+    return _one(save_drafts({result.pk: draft}, user=user)[result.pk])
+
+
+def _one(outcome: Result | MezasuError) -> Result:
+    if isinstance(outcome, MezasuError):
+        raise outcome
+    return outcome
 
 
 def _refuse_unstorable_draft(draft: Draft) -> None:
@@ -261,23 +240,12 @@ class NotReady(TransitionRefused):
     waits for its target (submission_problems)."""
 
 
-@transaction.atomic
 def submit(result: Result, *, user, expected_version: int) -> Result:
     """Submit a saved result to the planning section, or to the department's head first when the
     plan asks for the head's check (所属長確認待ち; refused while the department has no head).
-    Refused while it has problems (NotReady, see submission_problems).
+    Refused while it has problems (NotReady, see submission_problems); submit_results of one result.
     Side effects: status, submitted_by, version, updated_by/at; a history row."""
-    result = lock_result(result.pk)
-    guards.refuse_if_year_closed(result.indicator.plan_id, result.fiscal_year)
-    guards.refuse_actor(user, result, Action.SUBMIT)
-    status = next_status(result.status, Action.SUBMIT, head_check=result.indicator.plan.requires_head_check)
-    problems = submission_problems(result, result_values(result))
-    if problems:
-        raise NotReady(" ".join(str(problem) for problem in problems))
-    if status == ResultStatus.AWAITING_HEAD:
-        guards.refuse_if_no_head(result)
-    guards.save_next_version(result, expected_version, user, {"status": status, "submitted_by": user})
-    return result
+    return _one(submit_results({result.pk: expected_version}, user=user)[result.pk])
 
 
 @transaction.atomic

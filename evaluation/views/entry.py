@@ -41,7 +41,14 @@ from departments.permissions import (
 )
 from evaluation import notices
 from evaluation.domain.enums import ResultStatus
-from evaluation.forms import ResultEntryForm, row_changed, row_prefix, row_selected
+from evaluation.forms import (
+    ResultEntryForm,
+    row_changed,
+    row_prefix,
+    row_selected,
+    rows_maybe_changed,
+    rows_selected,
+)
 from evaluation.models import EvaluationYear, Result, ResultValue
 from evaluation.queries.entry import (
     department_evaluation_year,
@@ -162,6 +169,14 @@ def _announce(request, report: EntryReport) -> None:
         )
 
 
+def _rows_to_read(data, action: str) -> set[int] | None:
+    """The rows a save reads from the database (None: all of the department's): those the POST may
+    have changed and, for 選択した項目を提出, those it selects."""
+    if action == PageAction.SUBMIT_ALL:
+        return None
+    return rows_maybe_changed(data) | (rows_selected(data) if action == PageAction.SUBMIT_SELECTED else set())
+
+
 def _takes_row(user, result, data, action: str) -> bool:
     """Whether the save reads the row's form: a row of the department the user enters for that the
     page sent (its version came back) and that the user changed, or that the action submits. Also
@@ -213,7 +228,9 @@ def department_save(request, department_id: int, fiscal_year: int):
     action = request.POST.get("action", PageAction.SAVE)
     rows = [
         ResultEntryForm(result, data=request.POST).row_input()
-        for result in entry_page_results(year.plan, department.pk, year.fiscal_year)
+        for result in entry_page_results(
+            year.plan, department.pk, year.fiscal_year, result_ids=_rows_to_read(request.POST, action)
+        )
         if _takes_row(user, result, request.POST, action)
     ]
     report = department_entry.save_entries(user, department, year, rows, action)
