@@ -8,23 +8,22 @@ saved since. Nothing else is taken from a POST: the department, the grade and th
 fields.
 
 The page does not render its rows through the form: Django's widget renderer costs a template per
-input (842 on a page of 250 rows). `page_inputs` gives what each input holds, named as the form names
-it, for the row template to write by hand; `row_changed` tells an unchanged row without building its
-form, so that a save validates only the rows the user changed. Both read the row's fields from
-`_field_specs`, the one list the form builds its own fields from.
+input (842 on a page of 250 rows). evaluation.entry_inputs gives what each input holds, named as the
+form names it, for the row template to print; `row_changed` tells an unchanged row without building
+its form, and `rows_maybe_changed` the rows a POST may have changed without reading them, so that a
+save validates and writes only the rows the user changed. All read a row's fields from `field_specs`,
+the one list the form builds its own fields from.
 """
 
 from __future__ import annotations
 
 import copy
-import html
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from config.text_input import TextChecks
@@ -99,7 +98,7 @@ def indicator_title(indicator) -> str:
     return f"{indicator.label} {indicator.name}".strip()
 
 
-def _field_specs(result: Result, values: list[ResultValue]) -> list[FieldSpec]:
+def field_specs(result: Result, values: list[ResultValue]) -> list[FieldSpec]:
     """The data fields of the row of `result`, in the form's order: the judged grade (qualitative
     outcomes), the reason (outcomes), then per measure its actual and its 集計中."""
     indicator = result.indicator
@@ -170,7 +169,7 @@ def row_prefix(result: Result) -> str:
 def row_changed(result: Result, data) -> bool:
     """ResultEntryForm(result, data=data).has_changed(), without building the form."""
     prefix = row_prefix(result)
-    specs = _field_specs(result, list(result.values.all()))
+    specs = field_specs(result, list(result.values.all()))
     return any(field_changed(COMPARED_AS[spec.kind], spec.stored, data, f"{prefix}-{spec.name}") for spec in specs)
 
 
@@ -230,7 +229,7 @@ class ResultEntryForm(TextChecks, forms.Form):
         self.result = result
         self.indicator = result.indicator
         self.values: list[ResultValue] = list(result.values.all())
-        self.specs = {spec.name: spec for spec in _field_specs(result, self.values)}
+        self.specs = {spec.name: spec for spec in field_specs(result, self.values)}
         initial = {"version": result.version, **{name: spec.stored for name, spec in self.specs.items()}}
         super().__init__(*args, prefix=row_prefix(result), initial=initial, **kwargs)
         name = indicator_title(self.indicator)
@@ -394,182 +393,4 @@ def _preview_of(result: Result, values: list[ResultValue]) -> Preview:
         grades={value.pk: value.grade for value in values},
         grade=result.grade,
         reason_missing=grading.reason_required(result.grade) and not grading.has_reason(result.reason),
-    )
-
-
-# What the page's inputs hold ------------------------------------------------------------------------
-
-
-def _hidden_value(value) -> str | None:
-    """A value as a hidden input holds it (Django's HiddenInput): None, no value, for an empty one."""
-    return None if value is None or value == "" else str(value)
-
-
-@dataclass
-class PageInput:
-    """One input of a row as the row template writes it: its POST name (the form's), what it holds (a
-    text, or whether a box is ticked), its hidden initial's value (what the page shows now; None: no
-    value), its labels, the id of the element holding its message, and whether it has a problem."""
-
-    name: str
-    value: object
-    shown: str | None
-    label: str
-    short_label: str
-    message_id: str = ""
-    invalid: bool = False
-
-    @property
-    def id(self) -> str:
-        return f"id_{self.name}"
-
-    @property
-    def initial_name(self) -> str:
-        return f"initial-{self.name}"
-
-    # Written in one pass, as Django's widgets write them (their attributes in the same order), each
-    # value escaped (_attr); the row's template prints these as they are.
-
-    def _tail(self) -> str:
-        """aria-invalid when the input has a problem, then the hidden shown value."""
-        invalid = ' aria-invalid="true"' if self.invalid else ""
-        shown = "" if self.shown is None else f' value="{_attr(self.shown)}"'
-        return f'{invalid}><input type="hidden" name="{_attr(self.initial_name)}"{shown}>'
-
-    def text_input(self) -> str:
-        value = f' value="{_attr(self.value)}"' if self.value else ""
-        return (
-            f'<input type="text" name="{_attr(self.name)}"{value} maxlength="200" class="input input--actual" '
-            f'autocomplete="off" aria-describedby="{_attr(self.message_id)}" '
-            f'data-short-label="{_attr(self.short_label)}" id="{_attr(self.id)}"{self._tail()}'
-        )
-
-    def checkbox(self) -> str:
-        checked = " checked" if self.value else ""
-        return (
-            f'<input type="checkbox" name="{_attr(self.name)}" class="checkbox" '
-            f'data-short-label="{_attr(self.short_label)}" id="{_attr(self.id)}"{checked}{self._tail()}'
-        )
-
-    def textarea(self) -> SafeString:
-        opening = (
-            f'<textarea name="{_attr(self.name)}" cols="60" rows="2" maxlength="4000" class="input input--reason" '
-            f'aria-describedby="{_attr(self.message_id)}" data-short-label="{_attr(self.short_label)}" '
-            f'id="{_attr(self.id)}"'
-        )
-        invalid = ' aria-invalid="true"' if self.invalid else ""
-        shown = "" if self.shown is None else f' value="{_attr(self.shown)}"'
-        hidden = f'<input type="hidden" name="{_attr(self.initial_name)}"{shown}>'
-        return mark_safe(f"{opening}{invalid}>\n{_attr(self.value)}</textarea>{hidden}")
-
-    def select(self, choices: list[tuple[str, str]]) -> str:
-        options = "".join(
-            f'<option value="{_attr(choice)}"{" selected" if choice == self.value else ""}>{_attr(text)}</option>'
-            for choice, text in choices
-        )
-        invalid = ' aria-invalid="true"' if self.invalid else ""
-        shown = "" if self.shown is None else f' value="{_attr(self.shown)}"'
-        return (
-            f'<select name="{_attr(self.name)}" class="select select--grade" '
-            f'aria-describedby="{_attr(self.message_id)}" data-short-label="{_attr(self.short_label)}" '
-            f'id="{_attr(self.id)}"{invalid}>{options}</select>'
-            f'<input type="hidden" name="{_attr(self.initial_name)}"{shown}>'
-        )
-
-
-def _attr(value) -> str:
-    """A value escaped for HTML text and attributes, as Django's escape does (without its lazy wrapper)."""
-    return html.escape(str(value))
-
-
-@dataclass
-class RowInputs:
-    """The inputs of one editable row: its version and selection, per measure (by value id) the actual
-    and the 集計中 box, the judged grade of a qualitative outcome with its choices, the reason of an
-    outcome."""
-
-    prefix: str
-    version: str | None
-    selected: bool
-    selected_label: str
-    actuals: dict[int, PageInput]
-    tallying: dict[int, PageInput]
-    judged_grade: PageInput | None = None
-    grade_choices: list[tuple[str, str]] = field(default_factory=list)
-    reason: PageInput | None = None
-
-    def selection(self) -> SafeString:
-        """The row's version (hidden) and its 選択 box, with its label."""
-        prefix = _attr(self.prefix)
-        version = f' value="{_attr(self.version)}"' if self.version else ""
-        checked = " checked" if self.selected else ""
-        return mark_safe(
-            f'<input type="hidden" name="{prefix}-version"{version}><label class="entry-select__label">'
-            f'<input type="checkbox" name="{prefix}-selected" class="checkbox" id="id_{prefix}-selected"{checked}>'
-            f'<span class="visually-hidden">{_attr(self.selected_label)}</span></label>'
-        )
-
-    def measure(self, value_id: int) -> SafeString:
-        """A measure's actual (its label, the input, the hidden shown value) and its 集計中 box."""
-        actual, tallying = self.actuals[value_id], self.tallying[value_id]
-        label = _attr(actual.label)
-        return mark_safe(
-            f'<label class="visually-hidden" for="{_attr(actual.id)}">{label}</label>\n{actual.text_input()}\n'
-            f'<label class="entry-tallying">{tallying.checkbox()} {_attr(tallying.label)}'
-            f'<span class="visually-hidden">（{label}）</span></label>'
-        )
-
-    def grade(self) -> SafeString:
-        """The judged grade's label, choice and hidden shown value."""
-        grade = self.judged_grade
-        return mark_safe(
-            f'<label class="visually-hidden" for="{_attr(grade.id)}">{_attr(grade.label)}</label>\n'
-            f"{grade.select(self.grade_choices)}"
-        )
-
-    @property
-    def param_names(self) -> str:
-        """The POST names of the row's data, for the live preview (hx-params)."""
-        names = [f"{self.prefix}-version"]
-        names += [data.name for data in (self.judged_grade, self.reason) if data is not None]
-        for value_id, actual in self.actuals.items():
-            names += [actual.name, self.tallying[value_id].name]
-        return ",".join(names)
-
-
-def page_inputs(result: Result, values: list[ResultValue], data=None) -> RowInputs:
-    """What the row's inputs hold, as ResultEntryForm(result, data=data) would render them: what is
-    stored (no `data`), or what was typed (`data`, a POST shown again), each with the value the page
-    showed in its hidden initial."""
-    prefix = row_prefix(result)
-    inputs = {}
-    for spec in _field_specs(result, values):
-        name = f"{prefix}-{spec.name}"
-        if data is None:
-            value, shown = spec.stored, spec.stored
-        else:
-            value = COMPARED_AS[spec.kind].widget.value_from_datadict(data, {}, name)
-            shown = data.get(f"initial-{name}") if f"initial-{name}" in data else value
-        if spec.kind != FLAG and value is None:
-            value = ""
-        inputs[spec.name] = PageInput(name, value, _hidden_value(shown), spec.label, spec.short_label)
-    for spec_name in ("judged_grade", "reason"):
-        if spec_name in inputs:
-            inputs[spec_name].message_id = f"{prefix}-{spec_name}-message"
-    for value in values:
-        inputs[f"actual_{value.pk}"].message_id = f"{prefix}-m{value.pk}-message"
-    version = result.version if data is None else data.get(f"{prefix}-version")
-    indicator = indicator_title(result.indicator)
-    return RowInputs(
-        prefix=prefix,
-        version=_hidden_value(version),
-        selected=False if data is None else row_selected(result, data),
-        selected_label=str(_("Select %(indicator)s") % {"indicator": indicator}),
-        actuals={value.pk: inputs[f"actual_{value.pk}"] for value in values},
-        tallying={value.pk: inputs[f"tallying_{value.pk}"] for value in values},
-        judged_grade=inputs.get("judged_grade"),
-        grade_choices=[("", display.NOT_GRADED), *((grade, str(label)) for grade, label in Grade.choices)]
-        if "judged_grade" in inputs
-        else [],
-        reason=inputs.get("reason"),
     )

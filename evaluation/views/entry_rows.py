@@ -18,7 +18,8 @@ from evaluation import display
 from evaluation.domain import grading
 from evaluation.domain.enums import ActualState, IndicatorKind, ResultStatus
 from evaluation.domain.messages import describe_hold
-from evaluation.forms import PageInput, Preview, ResultEntryForm, RowInputs, page_inputs, stored_preview
+from evaluation.entry_inputs import PageInput, RowInputs, page_inputs
+from evaluation.forms import Preview, ResultEntryForm, stored_preview
 from evaluation.models import EvaluationYear, Result, ResultComment, ResultValue
 from evaluation.services import guards
 from evaluation.services.department_entry import NOT_CHANGEABLE, EntryReport, RefusedBecause, RowOutcome

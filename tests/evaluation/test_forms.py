@@ -7,7 +7,8 @@ from html.parser import HTMLParser
 import pytest
 
 from evaluation.domain.enums import ActualState, Direction
-from evaluation.forms import ResultEntryForm, page_inputs, row_changed, rows_maybe_changed
+from evaluation.entry_inputs import page_inputs
+from evaluation.forms import ResultEntryForm, row_changed, rows_maybe_changed
 from tests.builders import make_indicator, make_result
 
 pytestmark = pytest.mark.django_db
