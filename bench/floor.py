@@ -20,8 +20,8 @@ def entry_floor(request, department_id: int, fiscal_year: int):
         raise Http404("no evaluation of this fiscal year")
     results = entry_page_results(year.plan, department_id, fiscal_year)
     previous = previous_year_values(year.plan, department_id, fiscal_year)
-    rows = [
-        (result, [(value, previous.get(result.indicator_id, {}).get(value.measure_id)) for value in result.values.all()])
-        for result in results
-    ]
+    rows = []
+    for result in results:
+        last_year = previous.get(result.indicator_id, {})
+        rows.append((result, [(value, last_year.get(value.measure_id)) for value in result.values.all()]))
     return render(request, "bench/entry_floor.html", {"plan": year.plan, "fiscal_year": fiscal_year, "rows": rows})
