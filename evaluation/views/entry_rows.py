@@ -147,9 +147,7 @@ class EntryRow:
         compound, graded = self.is_compound, self.indicator.is_outcome
         parts = []
         for measure in self.measures:
-            label = (
-                f'<span class="entry-measure__label">{escape(measure.value.measure.label)})</span>' if compound else ""
-            )
+            label = self._measure_label(measure)
             grade = (
                 f' <span class="entry-small">{escape(display.grade(measure.grade))}</span>'
                 if compound and graded
@@ -159,6 +157,36 @@ class EntryRow:
         if self.preview.error:
             parts.append(f'<p class="field-error">{escape(self.preview.error)}</p>')
         return mark_safe("".join(parts))
+
+    def _measure_label(self, measure: MeasureRow) -> str:
+        return (
+            f'<span class="entry-measure__label">{escape(measure.value.measure.label)})</span>'
+            if self.is_compound
+            else ""
+        )
+
+    def plan_html(self) -> SafeString:
+        """The plan / target cell's content, per measure: an activity's original and revised plan, an
+        outcome's target, and where a figure was carried from the year before."""
+        parts = []
+        for measure in self.measures:
+            if self.is_activity:
+                figures = _plan_item(_("Original plan"), measure.original_plan) + _carried(measure) + "\n"
+                if revised := measure.revised_plan:
+                    figures += _plan_item(_("Revised plan"), revised)
+            else:
+                figures = _plan_item(_("Target"), measure.target) + _carried(measure)
+            parts.append(f'<div class="entry-measure">{self._measure_label(measure)}\n{figures}\n</div>')
+        return mark_safe("".join(parts))
+
+    def previous_html(self) -> SafeString:
+        """Last year's actual cell's content, per measure."""
+        return mark_safe(
+            "".join(
+                f'<div class="entry-measure">{self._measure_label(measure)}{escape(measure.previous_display)}</div>'
+                for measure in self.measures
+            )
+        )
 
     @property
     def grade_css(self) -> str:
@@ -193,6 +221,18 @@ class EntryRow:
         if data is None:
             return []
         return [(data.id, message) for message in errors]
+
+
+def _plan_item(label: str, figure: str) -> str:
+    return f'<span class="entry-plan__item"><span class="entry-small">{escape(label)}</span> {escape(figure)}</span>'
+
+
+def _carried(measure: MeasureRow) -> str:
+    """Where a plan value or target was carried from (the year before), if it was."""
+    if not measure.value.carried_from:
+        return ""
+    text = _("(carried from %(year)s)") % {"year": display.fiscal_year(measure.value.carried_from)}
+    return f'<span class="entry-small"> {escape(text)}</span>'
 
 
 def display_actual(value: ResultValue, indicator, decimals: int | None = None) -> str:
