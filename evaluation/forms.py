@@ -173,7 +173,7 @@ def row_changed(result: Result, data) -> bool:
     return any(field_changed(COMPARED_AS[spec.kind], spec.stored, data, f"{prefix}-{spec.name}") for spec in specs)
 
 
-POSTED_FIELD = re.compile(r"(initial-)?r(\d+)-(\w+)")
+POSTED_FIELD = re.compile(r"(initial-)?r(\d{1,18})-(\w+)")  # an id a bigint holds
 FIELD_KINDS = (("tallying_", FLAG), ("judged_grade", CHOICE))
 
 

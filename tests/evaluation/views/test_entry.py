@@ -668,3 +668,18 @@ def test_submitting_the_selected_rows_costs_the_same_queries_for_1_and_for_10(cl
 
 def _select(data: dict[str, str], results) -> dict[str, str]:
     return {**data, **{f"r{result.pk}-selected": "on" for result in results}}
+
+
+def test_a_row_id_no_database_holds_is_ignored_by_the_save(client, plan, department, staff):
+    result = make_outcome_result(plan, department)
+    client.force_login(staff)
+    huge = "9" * 30
+
+    response = client.post(
+        _save_url(department),
+        {**_row_data(result, "50"), f"r{huge}-version": "1", f"r{huge}-actual_1": "5", "action": "submit_selected"},
+    )
+
+    assert response.status_code == 200 and "Select the items to submit." in response.content.decode()
+    result.refresh_from_db()
+    assert result.version == 2  # its own row saved; the other one is no row
