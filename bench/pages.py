@@ -114,6 +114,13 @@ class Pages:
                 self.entry_url(big),
                 note=lambda: self.rows_note(big),
             ),
+            self.page(
+                "entry_floor",
+                "entry page's floor: the same rows, plain template",
+                bench.entry_user(big),
+                reverse("bench_entry_floor", args=[big.pk, year]),
+                note=lambda: self.rows_note(big),
+            ),
             self.preview(),
             self.save("save_1", "draft save, 1 row changed", rows=1),
             self.save("save_50", "draft save, 50 rows changed", rows=50),

@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from io import BytesIO
 
-from django import forms
 from openpyxl import load_workbook
 
 from evaluation.domain.enums import ResultStatus
@@ -28,16 +27,9 @@ class PagePost:
 
 
 def form_fields(form: ResultEntryForm) -> dict[str, str]:
-    """The row's fields as the page's form sends them: text as shown, a ticked box as "on"."""
-    data = {}
-    for bound in form:
-        value = bound.value()
-        if isinstance(bound.field, forms.BooleanField):
-            if value:
-                data[bound.html_name] = "on"
-        else:
-            data[bound.html_name] = "" if value is None else str(value)
-    return data
+    """The row's fields as the page's form sends them: text as shown, a ticked box as "on", and each
+    data field's hidden shown value (what the page showed: the save compares with it)."""
+    return form.stored_data()
 
 
 def changeable_forms(bench, department, user) -> list[ResultEntryForm]:
@@ -92,7 +84,7 @@ def submit_post(bench, department, user, result_id: int) -> PagePost:
 def preview_post(bench, department, user, number: int) -> tuple[int, dict[str, str]]:
     """(result id, data) of the live preview of a row typed anew, as htmx sends it (the row's params)."""
     form = next(form for form in changeable_forms(bench, department, user) if is_numeric_row(form))
-    data = {name: value for name, value in form_fields(form).items() if not name.endswith("-selected")}
+    data = {name: value for name, value in form_fields(form).items() if not name.startswith("initial-")}
     type_actual(data, form, number)
     return form.result.pk, data
 

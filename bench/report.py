@@ -68,6 +68,9 @@ class SizeRun:
             ):
                 if floor in samples:
                     figures.append(Derived(label, samples["import_plan"].median / samples[floor].median, "×"))
+        if "entry_big" in samples and "entry_floor" in samples:
+            ratio = samples["entry_big"].median / samples["entry_floor"].median
+            figures.append(Derived("entry page (big department) ÷ its plain-template floor", ratio, "×"))
         pages = _pages(samples)
         for name, label in (
             ("report_html", "report HTML per printed page"),

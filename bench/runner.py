@@ -21,6 +21,7 @@ ORDER = [
     "home",
     "entry_typical",
     "entry_big",
+    "entry_floor",
     "preview",
     "save_1",
     "save_50",

@@ -2,14 +2,23 @@
 
 ResultEntryForm is one row of the department entry page: per measure the actual as typed and the
 集計中 choice, the judged grade of a qualitative outcome, the reason and the version the user saw.
-Each data field also sends back, hidden, the value the page showed (Django's show_hidden_initial):
-a row is "changed" when the user changed it on the page, whatever a colleague saved since.
-Nothing else is taken from a POST: the department, the grade and the status are never fields.
+Each data field also sends back, hidden, the value the page showed (`initial-<name>`, Django's
+show_hidden_initial): a row is "changed" when the user changed it on the page, whatever a colleague
+saved since. Nothing else is taken from a POST: the department, the grade and the status are never
+fields.
+
+The page does not render its rows through the form: Django's widget renderer costs a template per
+input (842 on a page of 250 rows). evaluation.entry_inputs gives what each input holds, named as the
+form names it, for the row template to print; `row_changed` tells an unchanged row without building
+its form, and `rows_maybe_changed` the rows a POST may have changed without reading them, so that a
+save validates and writes only the rows the user changed. All read a row's fields from `field_specs`,
+the one list the form builds its own fields from.
 """
 
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -60,6 +69,156 @@ def actual_field_name(value: ResultValue) -> str:
     return str(_("Actual (%(label)s)") % {"label": label} if label else _("Actual"))
 
 
+# The row's fields ----------------------------------------------------------------------------------
+
+TEXT, FLAG, CHOICE = "text", "flag", "choice"
+# Stateless fields that compare a posted value with the shown one as the form's own fields do
+# (a text stripped, a checkbox's "on"/absent as a boolean, a choice as posted).
+COMPARED_AS = {
+    TEXT: forms.CharField(required=False),
+    FLAG: forms.BooleanField(required=False),
+    CHOICE: forms.ChoiceField(required=False),
+}
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One data field of a row: its name within the row (actual_12), its kind, what is stored (the
+    value an unchanged page shows), its label (naming the indicator) and its short label (naming it
+    within the row: 実績 a), 集計中, 評価, 理由)."""
+
+    name: str
+    kind: str
+    stored: object
+    label: str
+    short_label: str
+
+
+def indicator_title(indicator) -> str:
+    return f"{indicator.label} {indicator.name}".strip()
+
+
+def field_specs(result: Result, values: list[ResultValue]) -> list[FieldSpec]:
+    """The data fields of the row of `result`, in the form's order: the judged grade (qualitative
+    outcomes), the reason (outcomes), then per measure its actual and its 集計中."""
+    indicator = result.indicator
+    name = indicator_title(indicator)
+    specs = []
+    if indicator.is_qualitative:
+        specs.append(
+            FieldSpec(
+                "judged_grade",
+                CHOICE,
+                result.judged_grade,
+                _("Grade of %(indicator)s") % {"indicator": name},
+                str(_("Grade")),
+            )
+        )
+    if indicator.is_outcome:
+        specs.append(
+            FieldSpec(
+                "reason",
+                TEXT,
+                result.reason,
+                _("Reason for the grade of %(indicator)s") % {"indicator": name},
+                str(_("Reason")),
+            )
+        )
+    compound = len(values) > 1
+    for value in values:
+        sub_item = value.measure.label
+        suffix = f" {sub_item})" if compound else ""
+        label = (
+            _("Actual of %(indicator)s, sub-item %(label)s") % {"indicator": name, "label": sub_item}
+            if sub_item
+            else _("Actual of %(indicator)s") % {"indicator": name}
+        )
+        specs.append(
+            FieldSpec(f"actual_{value.pk}", TEXT, actual_as_typed(value), str(label), str(_("Actual")) + suffix)
+        )
+        tallying = str(ActualState.TALLYING.label)
+        specs.append(
+            FieldSpec(
+                f"tallying_{value.pk}", FLAG, value.actual_state == ActualState.TALLYING, tallying, tallying + suffix
+            )
+        )
+    return specs
+
+
+def field_changed(field: forms.Field, stored, data, html_name: str) -> bool:
+    """Whether the user changed a field on the page: what was posted compared with the value the
+    page showed (its hidden initial), not with what is stored now, so that a colleague's save since
+    the page was opened does not make an untouched field "changed". A POST without the shown value
+    (not from the page) is compared with what is stored."""
+    posted = field.widget.value_from_datadict(data, {}, html_name)
+    initial_name = f"initial-{html_name}"
+    if initial_name not in data:
+        return field.has_changed(stored, posted)
+    shown = field.hidden_widget().value_from_datadict(data, {}, initial_name)
+    try:
+        shown = field.to_python(shown)
+    except ValidationError:
+        return True  # what the page showed cannot be read back: count the field as changed
+    return field.has_changed(shown, posted)
+
+
+def row_prefix(result: Result) -> str:
+    return f"r{result.pk}"
+
+
+def row_changed(result: Result, data) -> bool:
+    """ResultEntryForm(result, data=data).has_changed(), without building the form."""
+    prefix = row_prefix(result)
+    specs = field_specs(result, list(result.values.all()))
+    return any(field_changed(COMPARED_AS[spec.kind], spec.stored, data, f"{prefix}-{spec.name}") for spec in specs)
+
+
+POSTED_FIELD = re.compile(r"(initial-)?r(\d{1,18})-(\w+)")  # an id a bigint holds
+FIELD_KINDS = (("tallying_", FLAG), ("judged_grade", CHOICE))
+
+
+def rows_maybe_changed(data) -> set[int]:
+    """The ids of the rows of a POST that the user may have changed, read from the POST alone: a row
+    whose every posted data field holds the value the page showed (its hidden initial) is left out.
+    A row with a data field posted without its shown value is kept (row_changed then compares it with
+    what is stored), as is a row that posts no data field at all."""
+    shown_by_row: dict[int, set[str]] = {}
+    posted_by_row: dict[int, set[str]] = {}
+    for key in data:
+        if not (match := POSTED_FIELD.fullmatch(key)) or match[3] in NOT_DATA:
+            continue
+        (shown_by_row if match[1] else posted_by_row).setdefault(int(match[2]), set()).add(match[3])
+    rows = set()
+    for key in data:
+        if (match := POSTED_FIELD.fullmatch(key)) and not match[1] and match[3] == "version":
+            row, shown = int(match[2]), shown_by_row.get(int(match[2]), set())
+            posted = posted_by_row.get(row, set())
+            if not shown or posted - shown or any(_shown_changed(data, row, name) for name in shown):
+                rows.add(row)
+    return rows
+
+
+def rows_selected(data) -> set[int]:
+    """The ids of the rows whose 選択 box the POST ticks."""
+    checkbox = COMPARED_AS[FLAG].widget
+    matches = (POSTED_FIELD.fullmatch(key) for key in data)
+    return {
+        int(match[2])
+        for match in matches
+        if match and not match[1] and match[3] == "selected" and checkbox.value_from_datadict(data, {}, match[0])
+    }
+
+
+def _shown_changed(data, row: int, name: str) -> bool:
+    kind = next((kind for start, kind in FIELD_KINDS if name.startswith(start)), TEXT)
+    return field_changed(COMPARED_AS[kind], None, data, f"r{row}-{name}")
+
+
+def row_selected(result: Result, data) -> bool:
+    """The row's 選択 box was ticked (as the form's `selected` reads it)."""
+    return bool(COMPARED_AS[FLAG].widget.value_from_datadict(data, {}, f"{row_prefix(result)}-selected"))
+
+
 class ResultEntryForm(TextChecks, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     selected = forms.BooleanField(required=False)
@@ -70,38 +229,24 @@ class ResultEntryForm(TextChecks, forms.Form):
         self.result = result
         self.indicator = result.indicator
         self.values: list[ResultValue] = list(result.values.all())
-        initial = {
-            "version": result.version,
-            "judged_grade": result.judged_grade,
-            "reason": result.reason,
-            **{self.actual_name(value): actual_as_typed(value) for value in self.values},
-            **{self.tallying_name(value): value.actual_state == ActualState.TALLYING for value in self.values},
-        }
-        super().__init__(*args, prefix=f"r{result.pk}", initial=initial, **kwargs)
-        name = f"{self.indicator.label} {self.indicator.name}".strip()
+        self.specs = {spec.name: spec for spec in field_specs(result, self.values)}
+        initial = {"version": result.version, **{name: spec.stored for name, spec in self.specs.items()}}
+        super().__init__(*args, prefix=row_prefix(result), initial=initial, **kwargs)
+        name = indicator_title(self.indicator)
         for value in self.values:
-            sub_item = value.measure.label
-            self.fields[self.actual_name(value)] = forms.CharField(
-                required=False,
-                max_length=200,
-                label=_("Actual of %(indicator)s, sub-item %(label)s") % {"indicator": name, "label": sub_item}
-                if sub_item
-                else _("Actual of %(indicator)s") % {"indicator": name},
-            )
-            self.fields[self.tallying_name(value)] = forms.BooleanField(
-                required=False, label=ActualState.TALLYING.label
-            )
+            actual, tallying = self.specs[self.actual_name(value)], self.specs[self.tallying_name(value)]
+            self.fields[actual.name] = forms.CharField(required=False, max_length=200, label=actual.label)
+            self.fields[tallying.name] = forms.BooleanField(required=False, label=ActualState.TALLYING.label)
         self.fields["selected"].label = _("Select %(indicator)s") % {"indicator": name}
-        self.fields["reason"].label = _("Reason for the grade of %(indicator)s") % {"indicator": name}
-        self.fields["judged_grade"].label = _("Grade of %(indicator)s") % {"indicator": name}
+        for field_name in ("reason", "judged_grade"):
+            if field_name in self.specs:
+                self.fields[field_name].label = self.specs[field_name].label
+            else:
+                del self.fields[field_name]
         self._describe_fields()
-        if not self.indicator.is_qualitative:
-            del self.fields["judged_grade"]
-        if not self.indicator.is_outcome:
-            del self.fields["reason"]
-        for name in self.data_fields:
-            self.fields[name].show_hidden_initial = True
-            self.fields[name].widget.attrs["data-short-label"] = self.short_label(name)
+        for field_name in self.data_fields:
+            self.fields[field_name].show_hidden_initial = True
+            self.fields[field_name].widget.attrs["data-short-label"] = self.short_label(field_name)
 
     def _describe_fields(self):
         """Tie each input to the element that carries its message (aria-describedby), as the page
@@ -113,12 +258,14 @@ class ResultEntryForm(TextChecks, forms.Form):
             )
             self.fields[self.tallying_name(value)].widget.attrs["class"] = "checkbox"
         self.fields["selected"].widget.attrs["class"] = "checkbox"
-        self.fields["judged_grade"].widget.attrs.update(
-            {"class": "select select--grade", "aria-describedby": self.message_id("judged_grade")}
-        )
-        self.fields["reason"].widget.attrs.update(
-            {"class": "input input--reason", "aria-describedby": self.message_id("reason")}
-        )
+        if "judged_grade" in self.fields:
+            self.fields["judged_grade"].widget.attrs.update(
+                {"class": "select select--grade", "aria-describedby": self.message_id("judged_grade")}
+            )
+        if "reason" in self.fields:
+            self.fields["reason"].widget.attrs.update(
+                {"class": "input input--reason", "aria-describedby": self.message_id("reason")}
+            )
 
     def message_id(self, target: ResultValue | str) -> str:
         """The id of the element holding the message of a measure's actual, or of the reason."""
@@ -135,13 +282,7 @@ class ResultEntryForm(TextChecks, forms.Form):
 
     def short_label(self, name: str) -> str:
         """A data field's name within its row (実績 a), 集計中, 評価, 理由), where the row is already named."""
-        for value in self.values:
-            sub_item = f" {value.measure.label})" if len(self.values) > 1 else ""
-            if name == self.actual_name(value):
-                return str(_("Actual")) + sub_item
-            if name == self.tallying_name(value):
-                return str(ActualState.TALLYING.label) + sub_item
-        return str(_("Grade")) if name == "judged_grade" else str(_("Reason"))
+        return self.specs[name].short_label
 
     @property
     def data_fields(self) -> list[str]:
@@ -150,22 +291,12 @@ class ResultEntryForm(TextChecks, forms.Form):
 
     @property
     def changed_data(self) -> list[str]:
-        """The data fields the user changed on the page: each compared with the value the page showed
-        (its hidden initial), not with what is stored now, so that a colleague's save since the page
-        was opened does not make an untouched field "changed". A POST without the shown values (not
-        from the page) is compared with what is stored."""
+        """The data fields the user changed on the page (field_changed: compared with the value the
+        page showed, not with what is stored now)."""
         return [name for name in self.data_fields if self._changed_since_shown(self[name])]
 
     def _changed_since_shown(self, bound) -> bool:
-        field = bound.field
-        if bound.html_initial_name not in self.data:
-            return field.has_changed(bound.initial, bound.data)
-        shown = field.hidden_widget().value_from_datadict(self.data, self.files, bound.html_initial_name)
-        try:
-            shown = field.to_python(shown)
-        except ValidationError:
-            return True  # what the page showed cannot be read back: count the field as changed
-        return field.has_changed(shown, bound.data)
+        return field_changed(bound.field, bound.initial, self.data, bound.html_name)
 
     def stored_data(self) -> dict[str, str]:
         """What is stored now as the page POSTs it: each data field with its hidden initial, and the

@@ -4,11 +4,15 @@ a page and a save are measured through the real views, a page that answers wrong
 the import's floor writes what the import writes, and BENCHMARKS.md keeps its older runs. No timing
 is asserted."""
 
+import re
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.urls import reverse
 
+import bench as bench_module
 from bench import baseline, report
 from bench.builders import build_plan
 from bench.commands import IMPORTED_PLAN, rolled_back
@@ -70,6 +74,25 @@ def test_a_page_and_a_save_are_measured_through_the_views(bench):
     assert trivial.queries == 5
     assert entry.queries > trivial.queries and len(entry.times) == 1
     assert saved.queries > 0 and measurements["save_1"].note().startswith("1 changed of")
+
+
+def test_the_entry_floor_writes_the_rows_of_the_big_departments_page(bench, settings):
+    """entry_floor: the same rows as the entry page (its row ids, its inputs' names), by the plain template."""
+    engine = settings.TEMPLATES[0]
+    settings.TEMPLATES = [{**engine, "DIRS": [*engine["DIRS"], Path(bench_module.__file__).parent / "templates"]}]
+    pages = Pages(bench)
+    floor = {measurement.name: measurement for measurement in pages.measurements()}["entry_floor"]
+    user = bench.entry_user(bench.big)
+
+    sample = Timer(repeat=1, budget=0).measure(floor)
+    page = pages.get(user, pages.entry_url(bench.big)).body.decode()
+    plain = pages.get(user, reverse("bench_entry_floor", args=[bench.big.pk, bench.fiscal_year])).body.decode()
+
+    rows = re.findall(r'<tbody id="result-(\d+)"', page)
+    assert rows and rows == re.findall(r'<tbody id="result-(\d+)"', plain)
+    actuals = set(re.findall(r'name="(r\d+-actual_\d+)"', page))
+    assert actuals and actuals <= set(re.findall(r'name="(r\d+-actual_\d+)"', plain))
+    assert sample.queries > 0 and floor.note() == f"{len(rows)} rows"
 
 
 @pytest.mark.django_db

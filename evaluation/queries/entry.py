@@ -33,14 +33,18 @@ def _values_by_measure() -> Prefetch:
     return Prefetch("values", queryset=ResultValue.objects.select_related("measure").order_by("measure__label"))
 
 
-def entry_page_results(plan: Plan, department_id: int, fiscal_year: int) -> list[Result]:
+def entry_page_results(
+    plan: Plan, department_id: int, fiscal_year: int, *, result_ids: Iterable[int] | None = None
+) -> list[Result]:
     """The rows of a department's entry page: its results of the year, in the sheet's order, with their
     indicator, its place in the plan (pillar … initiative), their values and the year's revision marks
-    (three queries)."""
+    (three queries); only those of `result_ids` when given (the rows a save reads)."""
+    results = Result.objects.filter(indicator__plan=plan, department_id=department_id, fiscal_year=fiscal_year)
+    if result_ids is not None:
+        results = results.filter(pk__in=list(result_ids))
     return with_marks(
         list(
-            Result.objects.filter(indicator__plan=plan, department_id=department_id, fiscal_year=fiscal_year)
-            .select_related(
+            results.select_related(
                 "indicator__plan", "indicator__initiative__vision__policy_area__pillar", "updated_by", "submitted_by"
             )
             .prefetch_related(_values_by_measure())

@@ -1,19 +1,19 @@
 """The save of a department's entry page (一時保存 / 選択した項目を提出 / すべて提出), request-free.
 
-The page sends every row it showed as editable; each row comes here parsed (a RowInput), with
-whether the user changed it since the page was shown. Only the changed rows are saved as drafts
-(results.save_draft), each checked against the version the page showed; an untouched row is never
-compared with its version, so a colleague's save of it since is no conflict. Then the chosen rows
-are submitted (results.submit). Each row is done on its own, as the page shows it: a refused row
-does not undo another row's save. What happened comes back per row, saved, unchanged or refused
-with why (someone saved it first, it was submitted or approved in the meantime, the year was
-closed), for the page to say so and to show what was typed in the refused rows.
+The page sends every row it showed as editable; the rows the user changed or chose come here parsed
+(a RowInput), with whether the user changed them since the page was shown. Only the changed rows are
+saved as drafts (results.save_drafts), each checked against the version the page showed; an
+untouched row is never compared with its version, so a colleague's save of it since is no conflict.
+Then the chosen rows are submitted (results.submit_results). Each row is refused on its own, as the
+page shows it: a refused row does not undo another row's save. What happened comes back per row,
+saved, unchanged or refused with why (someone saved it first, it was submitted or approved in the
+meantime, the year was closed), for the page to say so and to show what was typed in the refused rows.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from departments import permissions
@@ -21,7 +21,9 @@ from departments.models import Department
 from evaluation.domain.workflow import Action, TransitionRefused, next_status
 from evaluation.models import EvaluationYear, Result
 from evaluation.services import guards, results
-from evaluation.services.results import ActualInput
+from evaluation.services.results import ActualInput, Draft
+
+__all__ = ["ActualInput", "Draft", "EntryReport", "PageAction", "RefusedBecause", "RowInput", "save_entries"]
 
 
 class PageAction(enum.StrEnum):
@@ -44,16 +46,6 @@ class RefusedBecause(enum.StrEnum):
 # Refusals after which the row is no longer the department's to change: the page shows what was
 # typed in it, read-only, with why.
 NOT_CHANGEABLE = frozenset({RefusedBecause.OUT_OF_HANDS, RefusedBecause.YEAR_CLOSED, RefusedBecause.NOT_ALLOWED})
-
-
-@dataclass(frozen=True)
-class Draft:
-    """What the user typed in one row, parsed: the arguments of results.save_draft."""
-
-    expected_version: int
-    actuals: Mapping[int, ActualInput]
-    reason: str
-    judged_grade: str = ""
 
 
 @dataclass(frozen=True)
@@ -120,17 +112,86 @@ def save_entries(
     was submitted or approved since the page showed it, its year no longer takes entries, or someone
     saved it since (STALE).
 
-    Side effects: those of results.save_draft and results.submit for each row that goes through
-    (its result and values, version, a history row); nothing for a refused row.
-    Not atomic as a whole: one row's refusal does not undo another row's save."""
+    The saves are one transaction (results.save_drafts), the submissions another (results.
+    submit_results), each at a cost that does not grow with its rows; a row that is neither changed
+    nor submitted costs nothing. A refused row is refused on its own: it does not undo another
+    row's save. Side effects: those of results.save_draft and results.submit for each row that goes
+    through (its result and values, version, a history row); nothing for a refused row."""
     rows = list(rows)
-    outcomes = {row.result.pk: _save_row(user, department, year, row) for row in rows}
+    outcomes = _save_rows(user, department, year, rows)
+    if action in (PageAction.SUBMIT_SELECTED, PageAction.SUBMIT_ALL):
+        targets = [row for row in rows if action == PageAction.SUBMIT_ALL or row.selected]
+        _submit_rows(user, department, year, targets, outcomes)
+    report_rows = {row.result.pk: outcomes[row.result.pk] for row in rows}
     if action not in (PageAction.SUBMIT_SELECTED, PageAction.SUBMIT_ALL):
-        return EntryReport(outcomes)
-    targets = [row for row in rows if action == PageAction.SUBMIT_ALL or row.selected]
+        return EntryReport(report_rows)
+    return EntryReport(report_rows, nothing_selected=not targets)
+
+
+def _save_rows(user, department: Department, year: EvaluationYear, rows: list[RowInput]) -> dict[int, RowOutcome]:
+    outcomes, drafts = {}, {}
+    for row in rows:
+        result = row.result
+        if not row.changed:
+            outcomes[result.pk] = RowOutcome(result.pk)
+        elif refusal := _not_changeable(user, department, year, result):
+            outcomes[result.pk] = refusal
+        elif row.draft is None:
+            outcomes[result.pk] = _refusal(result, RefusedBecause.UNREADABLE)
+        else:
+            drafts[result.pk] = row.draft
+    if drafts:
+        by_id = {row.result.pk: row for row in rows}
+        for result_id, saved in results.save_drafts(drafts, user=user).items():
+            outcomes[result_id] = _saved(user, department, year, by_id[result_id], saved)
+    return outcomes
+
+
+def _saved(user, department: Department, year: EvaluationYear, row: RowInput, saved) -> RowOutcome:
+    """The outcome of one row's save: saved (at its new version), or refused with why."""
+    result = row.result
+    if isinstance(saved, Result):
+        return RowOutcome(result.pk, saved=True, version=saved.version)
+    if isinstance(saved, guards.StaleVersion):
+        return _refusal(result, RefusedBecause.STALE, saved.message, saved.current)
+    return _refused_now(user, department, year, row) or _refusal(result, RefusedBecause.NOT_ALLOWED, saved.message)
+
+
+def _submit_rows(user, department, year, targets: list[RowInput], outcomes: dict[int, RowOutcome]) -> None:
+    versions = {}
     for row in targets:
-        outcomes[row.result.pk] = _submit_row(user, department, year, row, outcomes[row.result.pk])
-    return EntryReport(outcomes, nothing_selected=not targets)
+        result, saved = row.result, outcomes[row.result.pk]
+        if saved.refused_because:
+            continue  # its save was refused; that is what the row says
+        if not saved.saved and (refusal := _not_changeable(user, department, year, result)):
+            outcomes[result.pk] = _untouched_refusal(saved, refusal)
+        elif row.draft is None:
+            outcomes[result.pk] = _refusal(result, RefusedBecause.UNREADABLE)
+        else:
+            # A saved row is at the version its save gave it; an unchanged one at the version the page showed.
+            versions[result.pk] = saved.version if saved.saved else row.draft.expected_version
+    if versions:
+        by_id = {row.result.pk: row for row in targets}
+        for result_id, submitted in results.submit_results(versions, user=user).items():
+            outcomes[result_id] = _submitted(user, department, year, by_id[result_id], outcomes[result_id], submitted)
+
+
+def _submitted(user, department, year, row: RowInput, saved: RowOutcome, submitted) -> RowOutcome:
+    """The outcome of one row's submission, after its save (or unchanged)."""
+    if isinstance(submitted, Result):
+        return replace(saved, submitted=True)
+    if isinstance(submitted, guards.StaleVersion):
+        return replace(
+            saved, refused_because=RefusedBecause.STALE, message=str(submitted.message), current=submitted.current
+        )
+    if isinstance(submitted, results.NotReady):
+        return replace(saved, refused_because=RefusedBecause.NOT_READY, message=str(submitted.message))
+    if refusal := _refused_now(user, department, year, row):
+        return _untouched_refusal(saved, refusal) if not saved.saved else _merged(saved, refusal)
+    because = (
+        RefusedBecause.NOT_ALLOWED if isinstance(submitted, guards.PermissionRefused) else RefusedBecause.NOT_READY
+    )
+    return replace(saved, refused_because=because, message=str(submitted.message))
 
 
 def _refusal(result: Result, because: RefusedBecause, message="", current: Result | None = None) -> RowOutcome:
@@ -164,56 +225,6 @@ def _refused_now(user, department: Department, year: EvaluationYear, row: RowInp
     current = Result.objects.select_related("indicator__plan", "updated_by").get(pk=row.result.pk)
     year.refresh_from_db(fields=["status"])
     return _not_changeable(user, department, year, current)
-
-
-def _save_row(user, department: Department, year: EvaluationYear, row: RowInput) -> RowOutcome:
-    result = row.result
-    if not row.changed:
-        return RowOutcome(result.pk)
-    if refusal := _not_changeable(user, department, year, result):
-        return refusal
-    if row.draft is None:
-        return _refusal(result, RefusedBecause.UNREADABLE)
-    draft = row.draft
-    try:
-        saved = results.save_draft(
-            result,
-            user=user,
-            expected_version=draft.expected_version,
-            actuals=draft.actuals,
-            reason=draft.reason,
-            judged_grade=draft.judged_grade,
-        )
-    except guards.StaleVersion as stale:
-        return _refusal(result, RefusedBecause.STALE, stale.message, stale.current)
-    except (TransitionRefused, guards.PermissionRefused) as refused:
-        return _refused_now(user, department, year, row) or _refusal(
-            result, RefusedBecause.NOT_ALLOWED, refused.message
-        )
-    return RowOutcome(result.pk, saved=True, version=saved.version)
-
-
-def _submit_row(user, department: Department, year: EvaluationYear, row: RowInput, saved: RowOutcome) -> RowOutcome:
-    if saved.refused_because:
-        return saved  # its save was refused; that is what the row says
-    if not saved.saved and (refusal := _not_changeable(user, department, year, row.result)):
-        return _untouched_refusal(saved, refusal)
-    if row.draft is None:
-        return _refusal(row.result, RefusedBecause.UNREADABLE)
-    # A saved row is at the version its save gave it; an unchanged one at the version the page showed.
-    version = saved.version if saved.saved else row.draft.expected_version
-    try:
-        results.submit(row.result, user=user, expected_version=version)
-    except guards.StaleVersion as stale:
-        return replace(saved, refused_because=RefusedBecause.STALE, message=str(stale.message), current=stale.current)
-    except (TransitionRefused, guards.PermissionRefused) as refused:
-        if refusal := _refused_now(user, department, year, row):
-            return _untouched_refusal(saved, refusal) if not saved.saved else _merged(saved, refusal)
-        because = (
-            RefusedBecause.NOT_ALLOWED if isinstance(refused, guards.PermissionRefused) else RefusedBecause.NOT_READY
-        )
-        return replace(saved, refused_because=because, message=str(refused.message))
-    return replace(saved, submitted=True)
 
 
 def _untouched_refusal(saved: RowOutcome, refusal: RowOutcome) -> RowOutcome:

@@ -15,7 +15,8 @@ workbook import all ask here, so each rule is written once:
 - with the plan's department head's check, a department without a head cannot submit (its items
   would wait for no one: `refuse_if_no_head`);
 - a change made on a stale page is refused, and the version moves on one way (`claim_version` in
-  the UPDATE's WHERE clause, `save_next_version` for every write of a result);
+  the UPDATE's WHERE clause, `save_next_version` for every write of a result, `save_next_versions`
+  for the rows of one page's save at once);
 - the master data a closed year's record rests on (an indicator's department, direction, kind, unit
   and baseline) cannot change under it, and cannot be deleted (`refuse_indicator_change`,
   `refuse_measure_change`, `may_delete_*`);
@@ -33,7 +34,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -403,6 +405,32 @@ def save_next_version(result: Result, expected_version: int, user, fields: Mappi
     result.version, result.updated_by = expected_version + 1, user
     result._history_user = user
     result.save(update_fields=[*fields, "version", "updated_by", "updated_at"])
+
+
+def save_next_versions(changes: Mapping[Result, Mapping[str, object]], expected: Mapping[int, int], user) -> None:
+    """save_next_version() for several results at once, which the caller has locked for its transaction
+    (select_for_update) and checked against the `expected` versions (StaleVersion otherwise): each
+    result's fields and its next version in one UPDATE, whose WHERE clause holds every expected
+    version, so that two processes can never both win; one history row each (with the user), in one
+    INSERT. The fields are the same for every result. Raises StaleVersion if a version moved under the
+    lock (then the caller's transaction, and everything in it, is rolled back)."""
+    if not changes:
+        return
+    results = list(changes)
+    names = list(next(iter(changes.values())))
+    now = timezone.now()
+    for result in results:
+        for name, value in changes[result].items():
+            setattr(result, name, value)
+        result.version, result.updated_by, result.updated_at = expected[result.pk] + 1, user, now
+    claimed = Case(*(When(pk=result.pk, then=Value(expected[result.pk])) for result in results))
+    written = Result.objects.filter(version=claimed).bulk_update(
+        results, [*names, "version", "updated_by", "updated_at"]
+    )
+    if written != len(results):
+        moved = Result.objects.filter(pk__in=[result.pk for result in results]).exclude(version=claimed)
+        raise StaleVersion(moved.select_related("updated_by").first())
+    Result.history.bulk_history_create(results, update=True, default_user=user, default_change_reason=None)
 
 
 # The master data a closed year rests on --------------------------------------------------------------

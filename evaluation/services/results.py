@@ -11,13 +11,14 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.utils import bulk_update_with_history
 
 from evaluation.domain import grading
-from evaluation.domain.enums import ActualState, CommentKind, Direction, ResultStatus
+from evaluation.domain.enums import ActualState, CommentKind, Direction, ResultStatus, YearStatus
 from evaluation.domain.errors import MezasuError
 from evaluation.domain.messages import describe_hold
 from evaluation.domain.workflow import HEAD_ACTIONS, PLANNING_ACTIONS, Action, TransitionRefused, next_status
-from evaluation.models import Result, ResultComment, ResultValue
+from evaluation.models import EvaluationYear, Result, ResultComment, ResultValue
 from evaluation.services import guards
 from evaluation.services.scoring import apply_grades, apply_grades_or_hold, grading_hold
 
@@ -31,6 +32,16 @@ class ActualInput:
     state: str = ActualState.EMPTY
     value: Decimal | None = None
     text: str = ""
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What the user typed in one row, parsed: the arguments of save_draft."""
+
+    expected_version: int
+    actuals: Mapping[int, ActualInput]
+    reason: str
+    judged_grade: str = ""
 
 
 def lock_result(result_id: int) -> Result:
@@ -48,7 +59,6 @@ def _snapshot(value: ResultValue) -> tuple:
     return tuple(getattr(value, field) for field in VALUE_FIELDS)
 
 
-@transaction.atomic
 def save_draft(
     result: Result,
     *,
@@ -58,40 +68,115 @@ def save_draft(
     reason: str,
     judged_grade: str = "",
 ) -> Result:
-    """Save the department's entry as a draft and regrade it.
+    """Save the department's entry as a draft and regrade it (save_drafts of one result).
 
     `actuals` maps ResultValue ids to what was entered; ids of other results are ignored.
     Side effects: updates the result (status, reason, judged grade, grade, version, updated_by/at)
     and its values (actual, achievement, grade); one history row for each changed object.
     Raises PermissionRefused, TransitionRefused (InputRefused too), StaleVersion."""
+    draft = Draft(expected_version, actuals, reason, judged_grade)
+    return _one(save_drafts({result.pk: draft}, user=user)[result.pk])
+
+
+def _one(outcome: Result | MezasuError) -> Result:
+    if isinstance(outcome, MezasuError):
+        raise outcome
+    return outcome
+
+
+def _refuse_unstorable_draft(draft: Draft) -> None:
     guards.refuse_unstorable(
-        texts=[(_("Reason for the grade"), reason)],
-        lines=[(_("Actual"), entered.text) for entered in actuals.values()],
-        figures=[(_("Actual"), entered.value) for entered in actuals.values()],
+        texts=[(_("Reason for the grade"), draft.reason)],
+        lines=[(_("Actual"), entered.text) for entered in draft.actuals.values()],
+        figures=[(_("Actual"), entered.value) for entered in draft.actuals.values()],
     )
-    result = lock_result(result.pk)
-    guards.refuse_if_year_closed(result.indicator.plan_id, result.fiscal_year)
+
+
+def lock_results(result_ids) -> dict[int, Result]:
+    """lock_result() of several results in one query, locked in one order (by id) for everyone."""
+    locked = Result.objects.select_for_update(of=("self",)).select_related("indicator__plan", "updated_by")
+    return {result.pk: result for result in locked.filter(pk__in=result_ids).order_by("pk")}
+
+
+def values_of(results: Mapping[int, Result]) -> dict[int, list[ResultValue]]:
+    """result_values() of several results in one query: {result id: its values}."""
+    values: dict[int, list[ResultValue]] = {result_id: [] for result_id in results}
+    for value in (
+        ResultValue.objects.filter(result__in=list(results))
+        .select_related("measure")
+        .order_by("result_id", "measure__label")
+    ):
+        value.result = results[value.result_id]
+        values[value.result_id].append(value)
+    return values
+
+
+def _closed_years_of(results: Mapping[int, Result]) -> set[tuple[int, int]]:
+    """(plan id, fiscal year) of the closed years among the results' (one query)."""
+    plans = {result.indicator.plan_id for result in results.values()}
+    years = {result.fiscal_year for result in results.values()}
+    closed = EvaluationYear.objects.filter(status=YearStatus.CLOSED, plan_id__in=plans, fiscal_year__in=years)
+    return set(closed.values_list("plan_id", "fiscal_year"))
+
+
+@transaction.atomic
+def save_drafts(drafts: Mapping[int, Draft], *, user) -> dict[int, Result | MezasuError]:
+    """save_draft() of several results (by id) in one transaction, at a cost that does not grow with
+    them: one read of the results (locked) and one of their values, one of the closed years, then one
+    UPDATE of the results, one of the changed values and one INSERT of each one's history rows.
+
+    Each result is refused on its own, as save_draft refuses it (InputRefused, YearClosed,
+    PermissionRefused, TransitionRefused, StaleVersion): the refusal comes back in its place, and the
+    other results are saved. Returns {result id: the saved result, or its refusal}.
+    Side effects: those of save_draft for each result saved."""
+    outcomes: dict[int, Result | MezasuError] = {}
+    for result_id, draft in drafts.items():
+        try:
+            _refuse_unstorable_draft(draft)
+        except MezasuError as refused:
+            outcomes[result_id] = refused
+    locked = lock_results([result_id for result_id in drafts if result_id not in outcomes])
+    values = values_of(locked)
+    closed = _closed_years_of(locked)
+    changes, changed_values = {}, []
+    for result_id, draft in drafts.items():
+        if result_id in outcomes:
+            continue
+        result = locked.get(result_id)
+        try:
+            if result is None:
+                raise guards.PermissionRefused(Action.SAVE)  # deleted since the page was read
+            changes[result] = _draft_change(result, values[result_id], draft, user=user, closed=closed)
+        except MezasuError as refused:
+            outcomes[result_id] = refused
+            continue
+        changed_values += [value for value in values[result_id] if value._changed]
+        outcomes[result_id] = result
+    guards.save_next_versions(changes, {result.pk: drafts[result.pk].expected_version for result in changes}, user)
+    bulk_update_with_history(changed_values, ResultValue, VALUE_FIELDS, default_user=user, default_change_reason=None)
+    return outcomes
+
+
+def _draft_change(result: Result, values: list[ResultValue], draft: Draft, *, user, closed) -> dict[str, object]:
+    """The checks of save_draft on a locked result (the year, the actor, the workflow, the version),
+    then its values as entered and regraded (each marked `_changed` or not): the result's fields to write."""
+    if (result.indicator.plan_id, result.fiscal_year) in closed:
+        raise guards.YearClosed(result.fiscal_year)
     guards.refuse_actor(user, result, Action.SAVE)
     status = next_status(result.status, Action.SAVE)
-    values = result_values(result)
+    if result.version != draft.expected_version:
+        raise guards.StaleVersion(result)
     before = {value.pk: _snapshot(value) for value in values}
     for value in values:
-        entered = actuals.get(value.pk)
+        entered = draft.actuals.get(value.pk)
         if entered is not None:
             value.actual_state, value.actual_value, value.actual_text = entered.state, entered.value, entered.text
-    result.judged_grade = judged_grade if result.indicator.direction == Direction.QUALITATIVE else ""
+    judged_grade = draft.judged_grade if result.indicator.direction == Direction.QUALITATIVE else ""
+    result.judged_grade = judged_grade
     apply_grades_or_hold(result, values)  # without a gradable target the draft is saved, its grade held at ー
-    guards.save_next_version(
-        result,
-        expected_version,
-        user,
-        {"status": status, "reason": reason, "judged_grade": result.judged_grade, "grade": result.grade},
-    )
     for value in values:
-        if _snapshot(value) != before[value.pk]:
-            value._history_user = user
-            value.save(update_fields=VALUE_FIELDS)
-    return result
+        value._changed = _snapshot(value) != before[value.pk]
+    return {"status": status, "reason": draft.reason, "judged_grade": judged_grade, "grade": result.grade}
 
 
 @transaction.atomic
@@ -150,23 +235,66 @@ def submission_problems(result: Result, values: list[ResultValue]) -> list[str]:
     return problems
 
 
-@transaction.atomic
+class NotReady(TransitionRefused):
+    """The result cannot be submitted yet: a value, a judged grade or a reason is missing, or the grade
+    waits for its target (submission_problems)."""
+
+
 def submit(result: Result, *, user, expected_version: int) -> Result:
     """Submit a saved result to the planning section, or to the department's head first when the
     plan asks for the head's check (所属長確認待ち; refused while the department has no head).
-    Refused while it has problems (see submission_problems).
+    Refused while it has problems (NotReady, see submission_problems); submit_results of one result.
     Side effects: status, submitted_by, version, updated_by/at; a history row."""
-    result = lock_result(result.pk)
-    guards.refuse_if_year_closed(result.indicator.plan_id, result.fiscal_year)
-    guards.refuse_actor(user, result, Action.SUBMIT)
-    status = next_status(result.status, Action.SUBMIT, head_check=result.indicator.plan.requires_head_check)
-    problems = submission_problems(result, result_values(result))
-    if problems:
-        raise TransitionRefused(" ".join(str(problem) for problem in problems))
-    if status == ResultStatus.AWAITING_HEAD:
-        guards.refuse_if_no_head(result)
-    guards.save_next_version(result, expected_version, user, {"status": status, "submitted_by": user})
-    return result
+    return _one(submit_results({result.pk: expected_version}, user=user)[result.pk])
+
+
+@transaction.atomic
+def submit_results(expected_versions: Mapping[int, int], *, user) -> dict[int, Result | MezasuError]:
+    """submit() of several results (by id: the version the user saw) in one transaction, at a cost
+    that does not grow with them (the reads, checks and writes of save_drafts; the department's head
+    looked up once a department). Each result is refused on its own, as submit() refuses it; the
+    refusal comes back in its place. Returns {result id: the submitted result, or its refusal}.
+    Side effects: those of submit() for each result submitted."""
+    locked = lock_results(list(expected_versions))
+    values = values_of(locked)
+    closed = _closed_years_of(locked)
+    outcomes: dict[int, Result | MezasuError] = {}
+    changes = {}
+    heads_checked: dict[int, MezasuError | None] = {}
+    for result_id, version in expected_versions.items():
+        result = locked.get(result_id)
+        try:
+            if result is None:
+                raise guards.PermissionRefused(Action.SUBMIT)  # deleted since the page was read
+            if (result.indicator.plan_id, result.fiscal_year) in closed:
+                raise guards.YearClosed(result.fiscal_year)
+            guards.refuse_actor(user, result, Action.SUBMIT)
+            status = next_status(result.status, Action.SUBMIT, head_check=result.indicator.plan.requires_head_check)
+            if problems := submission_problems(result, values[result_id]):
+                raise NotReady(" ".join(str(problem) for problem in problems))
+            if status == ResultStatus.AWAITING_HEAD:
+                _refuse_if_no_head_once(result, heads_checked)
+            if result.version != version:
+                raise guards.StaleVersion(result)
+        except MezasuError as refused:
+            outcomes[result_id] = refused
+            continue
+        changes[result] = {"status": status, "submitted_by": user}
+        outcomes[result_id] = result
+    guards.save_next_versions(changes, {result.pk: expected_versions[result.pk] for result in changes}, user)
+    return outcomes
+
+
+def _refuse_if_no_head_once(result: Result, checked: dict[int, MezasuError | None]) -> None:
+    """guards.refuse_if_no_head(), asked once a department within one call."""
+    if result.department_id not in checked:
+        try:
+            guards.refuse_if_no_head(result)
+            checked[result.department_id] = None
+        except MezasuError as refused:
+            checked[result.department_id] = refused
+    if (refused := checked[result.department_id]) is not None:
+        raise refused
 
 
 # Actions that need a comment, and the kind of comment they leave in the thread.

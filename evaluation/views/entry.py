@@ -40,8 +40,15 @@ from departments.permissions import (
     own_department_ids,
 )
 from evaluation import notices
-from evaluation.domain.enums import IndicatorKind, ResultStatus
-from evaluation.forms import ResultEntryForm
+from evaluation.domain.enums import ResultStatus
+from evaluation.forms import (
+    ResultEntryForm,
+    row_changed,
+    row_prefix,
+    row_selected,
+    rows_maybe_changed,
+    rows_selected,
+)
 from evaluation.models import EvaluationYear, Result, ResultValue
 from evaluation.queries.entry import (
     department_evaluation_year,
@@ -128,7 +135,7 @@ def _render_page(
         "days_overdue": -days_left if days_left is not None and days_left < 0 else 0,
         "progress": progress_of(results),
         "pillars": grouped(rows),
-        "editable_count": sum(row.form is not None for row in rows),
+        "editable_count": sum(row.inputs is not None for row in rows),
         "can_enter": can_enter,
         "read_only_view": not can_enter and not is_head,
         "is_head": is_head,
@@ -139,7 +146,6 @@ def _render_page(
         "page_errors": [_("Select the items to submit.")] if report and report.nothing_selected else [],
         "sheet_download_url": reverse("entry_sheet_download", args=[department.pk, year.fiscal_year]),
         "sheet_upload_url": reverse("entry_sheet_upload", args=[department.pk, year.fiscal_year]),
-        "activity": IndicatorKind.ACTIVITY,
         "page_url": reverse("entry_department", args=[department.pk, year.fiscal_year]),
         "stash_key": f"mezasu-entry:{user.pk}:{department.pk}:{year.fiscal_year}",
         "handled_token": handled_token,
@@ -161,6 +167,27 @@ def _announce(request, report: EntryReport) -> None:
             request,
             ngettext("%(count)d item submitted.", "%(count)d items submitted.", submitted) % {"count": submitted},
         )
+
+
+def _rows_to_read(data, action: str) -> set[int] | None:
+    """The rows a save reads from the database (None: all of the department's): those the POST may
+    have changed and, for 選択した項目を提出, those it selects."""
+    if action == PageAction.SUBMIT_ALL:
+        return None
+    return rows_maybe_changed(data) | (rows_selected(data) if action == PageAction.SUBMIT_SELECTED else set())
+
+
+def _takes_row(user, result, data, action: str) -> bool:
+    """Whether the save reads the row's form: a row of the department the user enters for that the
+    page sent (its version came back) and that the user changed, or that the action submits. Also
+    one submitted, approved or closed since the page was shown: the save says why it cannot take
+    what was typed in it, instead of dropping it. An untouched row that is not submitted is neither
+    validated nor written."""
+    if not can_edit_result(user, result) or f"{row_prefix(result)}-version" not in data:
+        return False
+    if action == PageAction.SUBMIT_ALL or (action == PageAction.SUBMIT_SELECTED and row_selected(result, data)):
+        return True
+    return row_changed(result, data)
 
 
 # Views -------------------------------------------------------------------------------------------
@@ -199,15 +226,13 @@ def department_save(request, department_id: int, fiscal_year: int):
     department = _department_for_entry(user, department_id)
     year = _evaluation_year(department, fiscal_year)
     action = request.POST.get("action", PageAction.SAVE)
-    # Every row of the department the user enters for that the page sent (its version came back),
-    # also one submitted, approved or closed since the page was shown: the save says why it cannot
-    # take what was typed in it, instead of dropping it.
-    forms = [
-        ResultEntryForm(result, data=request.POST)
-        for result in entry_page_results(year.plan, department.pk, year.fiscal_year)
-        if can_edit_result(user, result)
+    rows = [
+        ResultEntryForm(result, data=request.POST).row_input()
+        for result in entry_page_results(
+            year.plan, department.pk, year.fiscal_year, result_ids=_rows_to_read(request.POST, action)
+        )
+        if _takes_row(user, result, request.POST, action)
     ]
-    rows = [form.row_input() for form in forms if form.add_prefix("version") in request.POST]
     report = department_entry.save_entries(user, department, year, rows, action)
     _announce(request, report)
     if report.submitted_count:
@@ -229,5 +254,5 @@ def preview(request, result_id: int):
     server's grading rule on unsaved objects. Nothing is saved."""
     result = _result_for_entry(request.user, result_id)
     form = ResultEntryForm(result, data=request.POST)
-    row = build_row(result, form=form, previous={}, return_comment=None)
+    row = build_row(result, editable=True, form=form, previous={}, return_comment=None)
     return render(request, "evaluation/entry/_preview.html", {"row": row})

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from html import escape
 
 from django.http import QueryDict
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from evaluation import display
 from evaluation.domain import grading
-from evaluation.domain.enums import ActualState, ResultStatus
+from evaluation.domain.enums import ActualState, IndicatorKind, ResultStatus
 from evaluation.domain.messages import describe_hold
+from evaluation.entry_inputs import PageInput, RowInputs, page_inputs
 from evaluation.forms import Preview, ResultEntryForm, stored_preview
 from evaluation.models import EvaluationYear, Result, ResultComment, ResultValue
 from evaluation.services import guards
@@ -27,13 +30,13 @@ from evaluation.services.scoring import grading_hold
 class MeasureRow:
     value: ResultValue
     previous: ResultValue | None
-    actual: object = None  # BoundField of the actual, None when read-only
-    tallying: object = None
+    actual: PageInput | None = None  # None when read-only
+    tallying: PageInput | None = None
     achievement: Decimal | None = None
     grade: str = ""
-    message_id: str = ""
     errors: list[str] = field(default_factory=list)
     decimals: int | None = None  # the year's (a closed year's from its closing); None: the plan's
+    row_inputs: RowInputs | None = None
 
     def _plan_figure(self, value, text) -> str:
         """A plan value or target through the one display module; empty (not 「—」) when there is none,
@@ -65,6 +68,15 @@ class MeasureRow:
         return display_actual(self.value, self.value.result.indicator, self.decimals)
 
     @property
+    def message_id(self) -> str:
+        return self.actual.message_id if self.actual else ""
+
+    @property
+    def inputs(self):
+        """The measure's actual and 集計中 inputs, written in one pass (RowInputs.measure)."""
+        return self.row_inputs.measure(self.value.pk) if self.row_inputs else ""
+
+    @property
     def previous_display(self) -> str:
         return display_actual(self.previous, self.value.result.indicator) if self.previous else display.EMPTY
 
@@ -92,7 +104,11 @@ class NotTaken:
 
 @dataclass
 class EntryRow:
+    """One indicator's row. `inputs`: what its inputs hold (None when read-only); `form`: the row's
+    bound form when it shows what the user typed (after a refusal, or the live preview), else None."""
+
     result: Result
+    inputs: RowInputs | None
     form: ResultEntryForm | None
     preview: Preview
     measures: list[MeasureRow]
@@ -117,18 +133,75 @@ class EntryRow:
         return len(self.measures) > 1
 
     @property
-    def reason_message_id(self) -> str:
-        return self.form.message_id("reason") if self.form else ""
+    def is_activity(self) -> bool:
+        return self.indicator.kind == IndicatorKind.ACTIVITY
 
     @property
-    def judged_grade_message_id(self) -> str:
-        return self.form.message_id("judged_grade") if self.form else ""
+    def unit_text(self) -> str:
+        unit = self.indicator.unit
+        return _("Unit: %(unit)s") % {"unit": unit} if unit else ""
+
+    def achievement_html(self) -> SafeString:
+        """The achievement cell's content, per measure (with each sub-item's grade of a compound
+        outcome) and the grading notice: the page's row and the live preview write the same."""
+        compound, graded = self.is_compound, self.indicator.is_outcome
+        parts = []
+        for measure in self.measures:
+            label = self._measure_label(measure)
+            grade = (
+                f' <span class="entry-small">{escape(display.grade(measure.grade))}</span>'
+                if compound and graded
+                else ""
+            )
+            parts.append(f'<div class="entry-measure">{label}{escape(measure.achievement_display)}{grade}</div>')
+        if self.preview.error:
+            parts.append(f'<p class="field-error">{escape(self.preview.error)}</p>')
+        return mark_safe("".join(parts))
+
+    def _measure_label(self, measure: MeasureRow) -> str:
+        return (
+            f'<span class="entry-measure__label">{escape(measure.value.measure.label)})</span>'
+            if self.is_compound
+            else ""
+        )
+
+    def plan_html(self) -> SafeString:
+        """The plan / target cell's content, per measure: an activity's original and revised plan, an
+        outcome's target, and where a figure was carried from the year before."""
+        parts = []
+        for measure in self.measures:
+            if self.is_activity:
+                figures = _plan_item(_("Original plan"), measure.original_plan) + _carried(measure) + "\n"
+                if revised := measure.revised_plan:
+                    figures += _plan_item(_("Revised plan"), revised)
+            else:
+                figures = _plan_item(_("Target"), measure.target) + _carried(measure)
+            parts.append(f'<div class="entry-measure">{self._measure_label(measure)}\n{figures}\n</div>')
+        return mark_safe("".join(parts))
+
+    def previous_html(self) -> SafeString:
+        """Last year's actual cell's content, per measure."""
+        return mark_safe(
+            "".join(
+                f'<div class="entry-measure">{self._measure_label(measure)}{escape(measure.previous_display)}</div>'
+                for measure in self.measures
+            )
+        )
+
+    @property
+    def grade_css(self) -> str:
+        """The grade badge's modifier (as includes/grade_badge.html's, written in the row)."""
+        return (self.preview.grade or "none").lower()
+
+    @property
+    def grade_letter(self) -> str:
+        return display.grade(self.preview.grade)
 
     def summary(self) -> list[tuple[str, str]]:
         """(field id to jump to, message) of every problem of the row, for the error summary."""
-        first_field = self.measures[0].actual.id_for_label if self.form and self.measures else self.anchor
+        first_field = self.measures[0].actual.id if self.inputs and self.measures else self.anchor
         problems = [(first_field, message) for message in self.row_errors]
-        if self.preview.error and self.form is not None and self.form.is_bound:
+        if self.preview.error and self.form is not None:
             problems.append((first_field, self.preview.error))
         if self.conflict and self.conflict.kept:
             problems.append((first_field, _("Someone else saved this item while you were typing.")))
@@ -137,16 +210,29 @@ class EntryRow:
         if self.not_taken:
             problems.append((self.anchor, self.not_taken.message))
         for measure in self.measures:
-            target = measure.actual.id_for_label if measure.actual else self.anchor
+            target = measure.actual.id if measure.actual else self.anchor
             problems += [(target, message) for message in measure.errors]
         problems += self._field_problems("judged_grade", self.judged_grade_errors)
         problems += self._field_problems("reason", self.reason_errors)
         return problems
 
     def _field_problems(self, name: str, errors: list[str]) -> list[tuple[str, str]]:
-        if self.form is None or name not in self.form.fields:
+        data = getattr(self.inputs, name, None) if self.inputs else None
+        if data is None:
             return []
-        return [(self.form[name].id_for_label, message) for message in errors]
+        return [(data.id, message) for message in errors]
+
+
+def _plan_item(label: str, figure: str) -> str:
+    return f'<span class="entry-plan__item"><span class="entry-small">{escape(label)}</span> {escape(figure)}</span>'
+
+
+def _carried(measure: MeasureRow) -> str:
+    """Where a plan value or target was carried from (the year before), if it was."""
+    if not measure.value.carried_from:
+        return ""
+    text = _("(carried from %(year)s)") % {"year": display.fiscal_year(measure.value.carried_from)}
+    return f'<span class="entry-small"> {escape(text)}</span>'
 
 
 def display_actual(value: ResultValue, indicator, decimals: int | None = None) -> str:
@@ -196,11 +282,14 @@ def typed_values(form: ResultEntryForm) -> list[tuple[str, str]]:
     return typed
 
 
-def build_row(result, *, form, previous, return_comment, decimals: int | None = None) -> EntryRow:
-    """The row of one result: its form's inputs (None when read-only) and the preview of its grades;
-    `decimals`: the year's, when it is closed (else the plan's)."""
+def build_row(result, *, editable: bool, form=None, previous, return_comment, decimals: int | None = None) -> EntryRow:
+    """The row of one result: what its inputs hold (`editable`; else read-only figures) and the preview
+    of its grades; `form`, the row's bound form, when it shows what the user typed (its errors and
+    its grades as typed), else what is stored; `decimals`: the year's, when it is closed (else the
+    plan's)."""
     values = list(result.values.all())
     preview = form.preview() if form is not None else stored_preview(result, values)
+    inputs = page_inputs(result, values, data=form.data if form is not None else None) if editable else None
     measures = []
     for value in values:
         measure = MeasureRow(
@@ -210,15 +299,16 @@ def build_row(result, *, form, previous, return_comment, decimals: int | None = 
             grade=preview.grades.get(value.pk, ""),
             decimals=decimals,
         )
+        if inputs is not None:
+            measure.actual, measure.tallying = inputs.actuals[value.pk], inputs.tallying[value.pk]
+            measure.row_inputs = inputs
         if form is not None:
-            measure.actual = form[form.actual_name(value)]
-            measure.tallying = form[form.tallying_name(value)]
-            measure.message_id = form.message_id(value)
-            if form.is_bound:
-                measure.errors = list(form.errors.get(form.actual_name(value), []))
+            measure.errors = list(form.errors.get(form.actual_name(value), []))
         measures.append(measure)
-    row = EntryRow(result=result, form=form, preview=preview, measures=measures, return_comment=return_comment)
-    if form is not None and form.is_bound:
+    row = EntryRow(
+        result=result, inputs=inputs, form=form, preview=preview, measures=measures, return_comment=return_comment
+    )
+    if form is not None:
         row.reason_errors = list(form.errors.get("reason", []))
         row.judged_grade_errors = list(form.errors.get("judged_grade", []))
         row.row_errors = list(form.non_field_errors()) + list(form.errors.get("version", []))
@@ -241,16 +331,16 @@ def mark_problems(row: EntryRow) -> None:
 
 
 def set_invalid(row: EntryRow) -> None:
-    """aria-invalid on the inputs that have a problem (also for an unbound form re-shown after a refusal)."""
-    if row.form is None:
+    """aria-invalid on the inputs that have a problem (also for a row re-shown after a refusal)."""
+    if row.inputs is None:
         return
     for measure in row.measures:
         if measure.errors:
-            measure.actual.field.widget.attrs["aria-invalid"] = "true"
-    if "reason" in row.form.fields and (row.reason_errors or row.preview.reason_missing):
-        row.form.fields["reason"].widget.attrs["aria-invalid"] = "true"
-    if "judged_grade" in row.form.fields and row.judged_grade_errors:
-        row.form.fields["judged_grade"].widget.attrs["aria-invalid"] = "true"
+            measure.actual.invalid = True
+    if row.inputs.reason is not None and (row.reason_errors or row.preview.reason_missing):
+        row.inputs.reason.invalid = True
+    if row.inputs.judged_grade is not None and row.judged_grade_errors:
+        row.inputs.judged_grade.invalid = True
 
 
 # The rows of the page, after a save --------------------------------------------------------------
@@ -307,17 +397,17 @@ def page_rows(
     for result in results:
         outcome = outcomes.get(result.pk)
         changed = ResultEntryForm(result, data=typed).changed_data if outcome and outcome.refused_because else []
-        form = None
-        if guards.may_department_change(user, result, year_open=year_open):
-            form = _form_of(result, outcome, typed, changed)
+        editable = guards.may_department_change(user, result, year_open=year_open)
+        form = _typed_form(result, outcome, typed, changed) if editable else None
         row = build_row(
             result,
+            editable=editable,
             form=form,
             previous=previous.get(result.indicator_id, {}),
             return_comment=comments.get(result.pk),
             decimals=decimals,
         )
-        row.shows_unsaved = form is not None and form.is_bound
+        row.shows_unsaved = form is not None
         if outcome is not None:
             _add_outcome(row, outcome, year, typed, changed)
         set_invalid(row)
@@ -325,9 +415,12 @@ def page_rows(
     return rows
 
 
-def _form_of(result: Result, outcome: RowOutcome | None, typed: QueryDict, changed: list[str]) -> ResultEntryForm:
+def _typed_form(
+    result: Result, outcome: RowOutcome | None, typed: QueryDict, changed: list[str]
+) -> ResultEntryForm | None:
+    """The row's form bound to what the user typed, where the row shows it (else None: what is stored)."""
     if not shows_as_typed(outcome):
-        return ResultEntryForm(result)
+        return None
     if outcome.refused_because == RefusedBecause.STALE:
         return ResultEntryForm(result, data=onto_current(result, typed, changed))
     return ResultEntryForm(result, data=typed)
@@ -340,7 +433,7 @@ def _add_outcome(row: EntryRow, outcome: RowOutcome, year: EvaluationYear, typed
         mark_problems(row)
     elif outcome.refused_because in NOT_CHANGEABLE:
         message = not_taken_message(outcome, year.fiscal_year)
-        if row.form is None:
+        if row.inputs is None:
             row.not_taken = NotTaken(message, typed_values(ResultEntryForm(row.result, data=typed)))
         else:
             row.row_errors.append(message)

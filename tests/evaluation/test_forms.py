@@ -2,11 +2,13 @@
 
 from dataclasses import asdict
 from decimal import Decimal
+from html.parser import HTMLParser
 
 import pytest
 
 from evaluation.domain.enums import ActualState, Direction
-from evaluation.forms import ResultEntryForm
+from evaluation.entry_inputs import page_inputs
+from evaluation.forms import ResultEntryForm, row_changed, rows_maybe_changed
 from tests.builders import make_indicator, make_result
 
 pytestmark = pytest.mark.django_db
@@ -132,3 +134,152 @@ def test_every_input_has_a_label_naming_the_indicator():
     for name, field in form.fields.items():
         if name != "version":
             assert "相談件数" in str(field.label) or name.startswith("tallying"), name
+
+
+# The page's inputs, written without the widget renderer ----------------------------------------------
+
+
+class _Inputs(HTMLParser):
+    """The inputs, selects and textareas of a piece of HTML: {name: (tag, attributes, text)}, the
+    selected option of a select among its attributes."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found: dict[str, tuple[str, dict, str]] = {}
+        self._open: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag in ("input", "select", "textarea"):
+            if attrs.get("type") == "hidden":
+                attrs.pop("id", None)  # the page does not write the ids of hidden inputs: nothing points to them
+            self.found[attrs["name"]] = (tag, attrs, "")
+            self._open = attrs["name"] if tag in ("select", "textarea") else None
+        elif tag == "option" and self._open:
+            if "selected" in attrs:
+                tag_name, found, _text = self.found[self._open]
+                self.found[self._open] = (tag_name, {**found, "selected-option": attrs["value"]}, "")
+
+    def handle_data(self, data):
+        if self._open and self.found[self._open][0] == "textarea":
+            tag, attrs, text = self.found[self._open]
+            self.found[self._open] = (tag, attrs, text + data)
+
+    def handle_endtag(self, tag):
+        if tag in ("select", "textarea"):
+            self._open = None
+
+
+def _parsed(html: str) -> dict:
+    parser = _Inputs()
+    parser.feed(html)
+    return parser.found
+
+
+def _django_rendered(form) -> dict:
+    """What Django's widgets render for every field of the form but the selection (the row's own)."""
+    return _parsed("".join(str(form[name]) for name in form.fields if name != "selected"))
+
+
+def _written(form, inputs) -> dict:
+    html = inputs.selection() + "".join(inputs.measure(value.pk) for value in form.values)
+    if inputs.judged_grade:
+        html += inputs.grade()
+    if inputs.reason:
+        html += inputs.reason.textarea()
+    found = _parsed(html)
+    found.pop(f"r{form.result.pk}-selected")
+    return found
+
+
+def _qualitative_compound():
+    result = make_result(
+        make_indicator(direction=Direction.QUALITATIVE, name="相談<件数> & “質”", sub_items=("a", "b")),
+        target="課題整理",
+    )
+    result.refresh_from_db()
+    return result
+
+
+def test_the_written_inputs_are_what_django_renders_for_a_stored_row():
+    result = _qualitative_compound()
+    ResultValue = type(result.values.first())
+    ResultValue.objects.filter(result=result).update(actual_state=ActualState.TEXT, actual_text='一部"運用"')
+    type(result).objects.filter(pk=result.pk).update(reason="理由 <b>", judged_grade="B")
+    result.refresh_from_db()
+
+    form = ResultEntryForm(result)
+
+    assert _written(form, page_inputs(result, form.values)) == _django_rendered(form)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        {"judged_grade": "C", "reason": "打った理由", "tallying": "on", "actual": "12"},
+        {"judged_grade": "", "reason": "", "actual": "", "shown": False},  # a POST without the shown values
+    ],
+)
+def test_the_written_inputs_are_what_django_renders_for_a_row_shown_as_typed(typed):
+    result = _qualitative_compound()
+    form_values = list(result.values.all())
+    prefix = f"r{result.pk}"
+    data = {
+        f"{prefix}-version": "1",
+        f"{prefix}-judged_grade": typed["judged_grade"],
+        f"{prefix}-reason": typed["reason"],
+    }
+    for value in form_values:
+        data[f"{prefix}-actual_{value.pk}"] = typed["actual"]
+        if "tallying" in typed:
+            data[f"{prefix}-tallying_{value.pk}"] = typed["tallying"]
+        if typed.get("shown", True):
+            data[f"initial-{prefix}-actual_{value.pk}"] = "9"
+            data[f"initial-{prefix}-tallying_{value.pk}"] = "False"
+    form = ResultEntryForm(result, data=data)
+
+    assert _written(form, page_inputs(result, form.values, data=form.data)) == _django_rendered(form)
+
+
+@pytest.mark.parametrize(
+    ("posted", "changed"),
+    [
+        ({}, False),
+        ({"actual": " 5 "}, False),  # stripped as the form strips it
+        ({"actual": "6"}, True),
+        ({"tallying": "on"}, True),
+        ({"judged_grade": "A"}, True),
+        ({"reason": "新しい理由"}, True),
+        ({"shown": {"actual": "4"}}, True),  # a colleague's 5 since the page showed 4: the user typed 5
+        ({"shown": {"actual": "not shown"}, "actual": "not shown"}, False),
+        ({"no_shown": True}, False),
+        ({"no_shown": True, "actual": "7"}, True),
+    ],
+)
+def test_row_changed_answers_as_the_form_does(posted, changed):
+    result = _qualitative_compound()
+    value = result.values.first()
+    ResultValue = type(value)
+    ResultValue.objects.filter(result=result).update(actual_state=ActualState.NUMBER, actual_value=5)
+    result.refresh_from_db()
+    stored = ResultEntryForm(result).stored_data()
+    data = dict(stored)
+    prefix = f"r{result.pk}"
+    if "actual" in posted:
+        data[f"{prefix}-actual_{value.pk}"] = posted["actual"]
+    if "tallying" in posted:
+        data[f"{prefix}-tallying_{value.pk}"] = posted["tallying"]
+    if "judged_grade" in posted:
+        data[f"{prefix}-judged_grade"] = posted["judged_grade"]
+    if "reason" in posted:
+        data[f"{prefix}-reason"] = posted["reason"]
+    for name, shown in posted.get("shown", {}).items():
+        data[f"initial-{prefix}-{name}_{value.pk}"] = shown
+    if posted.get("no_shown"):
+        data = {name: text for name, text in data.items() if not name.startswith("initial-")}
+
+    assert row_changed(result, data) is changed
+    assert ResultEntryForm(result, data=data).has_changed() is changed
+    # Read from the POST alone, a row that holds what the page showed is not even read from the database.
+    maybe = result.pk in rows_maybe_changed(data)
+    assert maybe if changed else maybe == bool(posted.get("no_shown"))

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from evaluation.domain.enums import ActualState, IndicatorKind, ResultStatus, YearStatus
 from evaluation.domain.workflow import Action
+from evaluation.forms import ResultEntryForm
 from evaluation.models import EvaluationYear, ResultComment
 from evaluation.services import results as services
 from tests.builders import (
@@ -23,6 +24,7 @@ from tests.builders import (
     make_result,
     make_user,
 )
+from tests.page_forms import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -577,3 +579,107 @@ def test_an_achievement_too_large_to_record_holds_the_grade_and_says_why(client,
     assert (value.actual_value, value.achievement, value.grade) == (Decimal("99999999999999"), None, "")
     page = client.get(_page_url(department)).content.decode()
     assert "is too large to record, so its grade is ー" in page
+
+
+# The save's cost: only the rows the user changed or submits ------------------------------------------
+
+
+def _page_form(client, department) -> dict[str, str]:
+    """The department page's form as the browser sends it (its hidden shown values included)."""
+    return form_data(client.get(_page_url(department)).content.decode(), _save_url(department))
+
+
+def _typed_rows(client, department, results, number, *, select=False) -> dict[str, str]:
+    data = _page_form(client, department)
+    for offset, result in enumerate(results):
+        data[f"r{result.pk}-actual_{result.values.get().pk}"] = str(number + offset)
+        data[f"r{result.pk}-reason"] = "理由"
+        if select:
+            data[f"r{result.pk}-selected"] = "on"
+    return data
+
+
+def _posted_queries(client, department, data) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(_save_url(department), data)
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    return len(queries)
+
+
+def test_a_draft_save_costs_the_same_queries_for_1_and_for_20_changed_rows(client, plan, department, staff):
+    """The issue's aim: at most 3 queries per changed row. The rows are read, locked and written at
+    once, so the count does not grow at all; the 5 untouched rows cost nothing either."""
+    results = make_department_year(plan, department, 25)
+    outcomes = [result for result in results if result.indicator.is_outcome]
+    client.force_login(staff)
+    client.get(_page_url(department))  # warm the session
+
+    one = _posted_queries(client, department, {**_typed_rows(client, department, outcomes[:1], 70), "action": "save"})
+    twenty = _posted_queries(
+        client, department, {**_typed_rows(client, department, outcomes[1:21], 80), "action": "save"}
+    )
+
+    assert twenty == one, (one, twenty)
+    for result in outcomes[1:21]:
+        result.refresh_from_db()
+        assert result.version == 2 and result.values.get().actual_value >= 80
+        assert result.history.count() == 2  # created, then this save: each changed row on the record
+
+
+def test_a_one_row_save_builds_the_form_of_that_row_only(client, plan, department, staff, monkeypatch):
+    results = make_department_year(plan, department, 12)
+    client.force_login(staff)
+    data = {**_typed_rows(client, department, results[:1], 70), "action": "save"}
+    built = []
+    original = ResultEntryForm.__init__
+
+    def counting(self, result, *args, **kwargs):
+        built.append(result.pk)
+        original(self, result, *args, **kwargs)
+
+    monkeypatch.setattr(ResultEntryForm, "__init__", counting)
+    assert client.post(_save_url(department), data).status_code == 302
+
+    assert built == [results[0].pk]  # the 11 untouched rows are neither validated nor written
+    assert [result.version for result in type(results[0]).objects.filter(pk__in=[r.pk for r in results[1:]])] == [
+        1
+    ] * 11
+
+
+def test_submitting_the_selected_rows_costs_the_same_queries_for_1_and_for_10(client, plan, department, staff):
+    results = make_department_year(plan, department, 24)
+    outcomes = [result for result in results if result.indicator.is_outcome]
+    for result in outcomes[:11]:
+        enter_actual(result, staff, 100)
+    client.force_login(staff)
+    client.get(_page_url(department))  # warm the session
+
+    one = _posted_queries(
+        client, department, {**_select(_page_form(client, department), outcomes[:1]), "action": "submit_selected"}
+    )
+    ten = _posted_queries(
+        client, department, {**_select(_page_form(client, department), outcomes[1:11]), "action": "submit_selected"}
+    )
+
+    assert ten == one, (one, ten)
+    statuses = type(results[0]).objects.filter(pk__in=[result.pk for result in outcomes[:11]])
+    assert set(statuses.values_list("status", flat=True)) == {ResultStatus.SUBMITTED}
+
+
+def _select(data: dict[str, str], results) -> dict[str, str]:
+    return {**data, **{f"r{result.pk}-selected": "on" for result in results}}
+
+
+def test_a_row_id_no_database_holds_is_ignored_by_the_save(client, plan, department, staff):
+    result = make_outcome_result(plan, department)
+    client.force_login(staff)
+    huge = "9" * 30
+
+    response = client.post(
+        _save_url(department),
+        {**_row_data(result, "50"), f"r{huge}-version": "1", f"r{huge}-actual_1": "5", "action": "submit_selected"},
+    )
+
+    assert response.status_code == 200 and "Select the items to submit." in response.content.decode()
+    result.refresh_from_db()
+    assert result.version == 2  # its own row saved; the other one is no row
