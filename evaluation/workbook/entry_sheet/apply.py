@@ -1,6 +1,6 @@
 """Applying a checked entry sheet upload: every changed item saved as a draft through
-services.save_draft, all or nothing, so the same permissions, workflow and version checks hold as on
-the entry page."""
+services.save_drafts (save_draft's checks, in bulk), all or nothing, so the same permissions, workflow
+and version checks hold as on the entry page."""
 
 from __future__ import annotations
 
@@ -12,11 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from evaluation import display
+from evaluation.domain.errors import MezasuError
 from evaluation.domain.workflow import TransitionRefused
 from evaluation.models import EntryUpload, Result
 from evaluation.services import guards
 from evaluation.services.guards import PermissionRefused, StaleVersion
-from evaluation.services.results import ActualInput, save_draft
+from evaluation.services.results import ActualInput, Draft, save_drafts
 from evaluation.workbook.entry_sheet.errors import UploadRefused, sheet_error, stale_message
 from evaluation.workbook.entry_sheet.layout import ID_COLUMN
 
@@ -40,9 +41,9 @@ def changed_rows(upload: EntryUpload) -> list[dict]:
 def apply_entry_upload(upload: EntryUpload, *, user) -> Applied:
     """Save every changed item of a checked upload as a draft, all or nothing.
 
-    Each item goes through services.save_draft with the version the sheet was downloaded at, so the
+    The items go through services.save_drafts with the version the sheet was downloaded at, so the
     same permissions, workflow and version checks hold as on the entry page.
-    Side effects: those of save_draft for each changed item (values, grades, status 入力中, history
+    Side effects: those of save_drafts for the changed items (values, grades, status 入力中, history
     rows with the user), and the upload's applied_at; or nothing at all. When an item is refused,
     its reason is recorded in the upload's errors (so the preview shows it) and UploadRefused is raised.
     Raises UploadRefused (also for an upload already applied, one with errors, or when the year is not
@@ -85,13 +86,25 @@ def _refuse_upload(upload: EntryUpload, user) -> None:
 
 
 def _apply_entries(entries: list[dict], upload: EntryUpload, user) -> None:
-    """Save each entry; raise _Recorded with every refusal (the transaction then undoes the rest)."""
-    results = Result.objects.select_related("indicator").in_bulk([entry["result_id"] for entry in entries])
-    failures = []
-    for entry in sorted(entries, key=lambda entry: entry["result_id"]):  # one lock order for everyone
-        failure = _apply_entry(entry, results.get(entry["result_id"]), upload, user)
-        if failure:
-            failures.append(failure)
+    """Save the entries in one go (services.save_drafts: a cost that does not grow with the rows); raise
+    _Recorded with every refusal (the transaction then undoes the rest)."""
+    results = Result.objects.in_bulk([entry["result_id"] for entry in entries])
+    failures, drafts, by_result = [], {}, {}
+    for entry in entries:
+        result = results.get(entry["result_id"])
+        if result is None or result.department_id != upload.department_id:
+            message = _("This is not your department's indicator: its row cannot be uploaded here.")
+            failures.append(sheet_error(entry["row"], ID_COLUMN, entry["code"], message))
+            continue
+        drafts[result.pk] = Draft(entry["version"], _actuals(entry), entry["reason"], entry["judged_grade"])
+        by_result[result.pk] = entry
+    if not failures:
+        outcomes = save_drafts(dict(sorted(drafts.items())), user=user)  # one lock order for everyone
+        failures = [
+            _refusal(by_result[result_id], outcome)
+            for result_id, outcome in outcomes.items()
+            if isinstance(outcome, MezasuError)
+        ]
     if failures:
         failures.sort(key=lambda error: error["row"] or 0)
         raise _Recorded(failures)
@@ -106,25 +119,13 @@ def _actuals(entry: dict) -> dict[int, ActualInput]:
     }
 
 
-def _apply_entry(entry: dict, result: Result | None, upload: EntryUpload, user) -> dict | None:
+def _refusal(entry: dict, refused: MezasuError) -> dict:
+    """A refused row as the preview shows it: the row, the column it concerns, the reason."""
     row, code = entry["row"], entry["code"]
-    if result is None or result.department_id != upload.department_id:
-        return sheet_error(
-            row, ID_COLUMN, code, _("This is not your department's indicator: its row cannot be uploaded here.")
-        )
-    try:
-        save_draft(
-            result,
-            user=user,
-            expected_version=entry["version"],
-            actuals=_actuals(entry),
-            reason=entry["reason"],
-            judged_grade=entry["judged_grade"],
-        )
-    except StaleVersion as stale:
-        return sheet_error(row, "指標ID", code, stale_message(stale.current))
-    except PermissionRefused:
+    if isinstance(refused, StaleVersion):
+        return sheet_error(row, "指標ID", code, stale_message(refused.current))
+    if isinstance(refused, PermissionRefused):
         return sheet_error(row, "指標ID", code, _("You may not change this item."))
-    except TransitionRefused as refused:
+    if isinstance(refused, TransitionRefused):
         return sheet_error(row, "状態", code, str(refused.message))
-    return None
+    return sheet_error(row, "指標ID", code, str(refused))

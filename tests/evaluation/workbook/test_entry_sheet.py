@@ -547,3 +547,30 @@ def test_the_download_reads_as_many_queries_for_many_rows_as_for_few(client, set
     with django_assert_num_queries(len(few.captured_queries)):
         response = _download(client, setting.welfare)
     assert len(_rows(_sheet(response.content)[1])) == 6 + 40
+
+
+def test_confirming_reads_as_many_queries_for_many_changed_rows_as_for_few(client, setting, django_assert_num_queries):
+    """The confirmed rows are saved together (services.save_drafts): the count does not grow with them."""
+
+    def upload_with_actuals(codes):
+        book, sheet = _sheet(_download(client, setting.welfare).content)
+        rows = _rows(sheet)
+        for number, code in enumerate(codes, start=1):
+            _set(sheet, rows[(code, "")], "実績", str(100 + number))
+        assert _upload(client, setting.welfare, book).status_code == 302
+        return _last_upload()
+
+    few = upload_with_actuals(["1.1"])
+    with CaptureQueriesContext(connection) as counted:
+        assert client.post(reverse("entry_sheet_confirm", args=[few.pk])).status_code == 302
+    queries = len(counted.captured_queries)  # read now: the next request empties Django's query log
+    extra = [make_indicator(setting.plan, department=setting.welfare, code=f"9.{n}") for n in range(1, 13)]
+    for indicator in extra:
+        make_result(indicator, target=Decimal(50))
+
+    many = upload_with_actuals([indicator.code for indicator in extra])
+    with django_assert_num_queries(queries):
+        assert client.post(reverse("entry_sheet_confirm", args=[many.pk])).status_code == 302
+    saved = Result.objects.filter(indicator__in=extra, fiscal_year=2024)
+    assert sorted(result.values.get().actual_value for result in saved) == [Decimal(101 + n) for n in range(12)]
+    assert all(result.history.latest().history_user == setting.user for result in saved)
