@@ -2,14 +2,16 @@
 
 from django.conf import settings
 
+from accounts import activity
+
 
 def session_timeout(request) -> dict:
     if not getattr(getattr(request, "user", None), "is_authenticated", False):
         return {}
-    # Every request saves the session (SESSION_SAVE_EVERY_REQUEST): this page's answer starts a full idle period.
+    # The session was renewed at most a minute ago (accounts.activity): the time it has from this answer.
     return {
         "session_timeout": {
-            "expires_in": settings.SESSION_COOKIE_AGE,
+            "expires_in": activity.expires_in(request.session),
             "warn_before": settings.MEZASU_SESSION_WARNING_SECONDS,
             "idle_minutes": max(1, settings.SESSION_COOKIE_AGE // 60),  # whole minutes: MEZASU_SESSION_IDLE_MINUTES
         }

@@ -16,7 +16,7 @@ import axes.signals  # noqa: F401  (axes's receivers first: see above)
 from django.contrib.auth.models import update_last_login
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 
-from accounts import services
+from accounts import activity, services
 from accounts.client import client_ip
 
 
@@ -26,6 +26,8 @@ def _ip(request) -> str | None:
 
 def on_signed_in(sender, request, user, **kwargs):
     services.record_sign_in(user, ip_address=_ip(request))
+    if request is not None and hasattr(request, "session"):
+        activity.renew(request.session)  # a full idle period from the sign-in
 
 
 def on_sign_in_failed(sender, credentials, request=None, **kwargs):

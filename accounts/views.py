@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
-from accounts import services
+from accounts import activity, services
 from accounts.client import client_ip
 from config.http import page, post_only
 from config.text_input import TextChecks
@@ -97,10 +97,10 @@ def end_other_sessions(request):
 
 @require_POST
 def extend_session(request):
-    """Keep the session alive (the idle-time warning's button). Any request does (SESSION_SAVE_EVERY_REQUEST);
-    this one answers with the seconds the session now has, for the page's timer."""
-    request.session.modified = True
-    return JsonResponse({"expires_in": settings.SESSION_COOKIE_AGE})
+    """Keep the session alive (the idle-time warning's button): a full idle period from now, whenever the
+    session was last renewed (accounts.activity); the answer gives its seconds, for the page's timer."""
+    activity.renew(request.session)
+    return JsonResponse({"expires_in": activity.expires_in(request.session)})
 
 
 def locked_out(request, original_response=None, credentials=None):

@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The idle timeout: the session saved again once a minute at most, not on every request.
+    "accounts.activity.SessionActivityMiddleware",
     # Before any view: no control character in the query string or the admin's forms, no endless value.
     "config.input_limits.InputLimitsMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -185,7 +187,10 @@ SESSION_ENGINE = "accounts.sessions"
 # A session ends after this idle time (every request starts it again); the pages warn
 # MEZASU_SESSION_WARNING_SECONDS before and offer to extend it (static/js/session-timeout.js).
 SESSION_COOKIE_AGE = int(os.environ.get("MEZASU_SESSION_IDLE_MINUTES", "30")) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# Not on every request (a write each): accounts.activity renews a signed-in person's session when its
+# last renewal is this many seconds old, so a burst of requests costs one write.
+SESSION_SAVE_EVERY_REQUEST = False
+MEZASU_SESSION_RENEW_SECONDS = 60
 MEZASU_SESSION_WARNING_SECONDS = int(os.environ.get("MEZASU_SESSION_WARNING_SECONDS", "300"))
 # A page of 250 indicators with several fields each must fit in one POST.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000

@@ -7,7 +7,8 @@
    - keeps the end as a time (data-session-expires-at on <body>, ISO 8601, kept up to date; other
      scripts may read it) and shares it between the tabs of the browser (localStorage): a request in
      one tab keeps every tab's session alive, so no tab warns for nothing;
-   - counts htmx requests as activity (the server saved the session then);
+   - counts htmx requests as activity: the server renews the session at most once a minute
+     (accounts/activity.py) and says in X-Session-Expires-In how long it has;
    - warn-before seconds before the end, opens the dialog of templates/includes/session_timeout_dialog.html
      (modal: it takes the focus, and gives it back when it closes), with the time left;
    - "Stay signed in" posts to the extension URL and closes the dialog; Escape closes it without
@@ -182,7 +183,8 @@
     if (loginUrl && landed === loginUrl) {
       return; // sent to the login page: the session had ended already
     }
-    restart(expiresIn);
+    var told = Number(xhr.getResponseHeader("X-Session-Expires-In"));
+    restart(told > 0 ? told : expiresIn);
   });
   window.addEventListener("storage", function (event) {
     if (event.key === STORAGE_KEY && !expired) {
