@@ -25,5 +25,4 @@ class JobStep(models.TextChoices):
     LAYING_OUT = "laying_out", _("Laying out the pages")
     WRITING = "writing", _("Writing the file")
     ROWS = "rows", _("Writing the rows")
-    SAVING = "saving", _("Saving the file")
     FINISHED = "finished", _("Finished")
