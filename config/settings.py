@@ -240,6 +240,8 @@ TASKS = {
 # a running job that reports no progress for this many minutes has lost its worker and is failed.
 MEZASU_JOB_RESULT_HOURS = int(os.environ.get("MEZASU_JOB_RESULT_HOURS", "24"))
 MEZASU_JOB_STALLED_MINUTES = int(os.environ.get("MEZASU_JOB_STALLED_MINUTES", "15"))
+# The audit trail's CSV of more rows than this is made by a job (the page's button); fewer stream at once.
+MEZASU_AUDIT_CSV_JOB_ROWS = int(os.environ.get("MEZASU_AUDIT_CSV_JOB_ROWS", "5000"))
 
 # The cache is the database too, so several app processes share it.
 CACHES = {

@@ -1,6 +1,6 @@
 """The evaluation's long work as background jobs (the jobs app runs them): the report as a PDF and as
-an Excel book, and the year's results export as XLSX and CSV. Registered at start-up
-(evaluation.apps); the views ask for them (evaluation.views.report, evaluation.views.exports).
+an Excel book, the year's results export as XLSX and CSV, and a large audit trail as CSV. Registered at
+start-up (evaluation.apps); the views ask for them (evaluation.views.report, .exports, .audit).
 
 The parameters are fixed when the person asks, with their permissions already applied (a department's
 staff get their departments' items only until the year is closed); the file the job makes is the same
@@ -8,20 +8,24 @@ bytes as the direct rendering of the same report or export (render_report, write
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import math
+from dataclasses import asdict
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from departments import permissions
 from evaluation import display
 from evaluation.models import Plan
+from evaluation.queries.audit import AuditFilters, audit_rows
 from evaluation.report.document import CONTENT_TYPES as REPORT_CONTENT_TYPES
 from evaluation.report.document import render_report, report_context
 from evaluation.report.sheet import ROWS_OF_A_PAGE
-from evaluation.workbook import results_export
+from evaluation.workbook import audit_export, results_export
 from jobs.enums import JobStep
 from jobs.kinds import JobKind, JobRefused, MadeFile, Progress, register
 
@@ -116,6 +120,37 @@ def _results_runner(fmt: str):
     return run
 
 
+def audit_parameters(filters: AuditFilters) -> dict:
+    return {key: value.isoformat() if isinstance(value, dt.date) else value for key, value in asdict(filters).items()}
+
+
+def _audit_filters(parameters: dict) -> AuditFilters:
+    dates = {key: dt.date.fromisoformat(parameters[key]) if parameters[key] else None for key in ("date_from", "date_to")}
+    return AuditFilters(**{**parameters, **dates})
+
+
+def run_audit_csv(parameters: dict, progress: Progress) -> MadeFile:
+    """The audit trail's CSV (the same chunks the streamed download sends), rows written of the total."""
+    filters = _audit_filters(parameters)
+    total = audit_rows(filters).count()
+    progress.report(JobStep.ROWS, 0, total)
+    chunks = []
+    for index, chunk in enumerate(audit_export.export_csv(filters)):
+        chunks.append(chunk)
+        progress.report(JobStep.ROWS, min(total, index * audit_export.CSV_CHUNK), total)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return MadeFile("".join(chunks).encode("utf-8"), f"audit-trail-{stamp}.csv", "text/csv; charset=utf-8")
+
+
+def _describe_audit(parameters: dict) -> str:
+    return " – ".join(filter(None, (parameters["date_from"], parameters["date_to"])))
+
+
+def _audit_page(parameters: dict) -> str:
+    query = {key: value for key, value in parameters.items() if value}
+    return f"{reverse('audit_trail')}?{urlencode(query)}" if query else reverse("audit_trail")
+
+
 def _describe(parameters: dict) -> str:
     parts = [display.fiscal_year(parameters["year"])]
     if parameters.get("label"):
@@ -164,3 +199,14 @@ def register_kinds() -> None:
                 back_label=_("Back to the progress board"),
             )
         )
+    register(
+        JobKind(
+            name="audit_csv",
+            label=_("Audit trail (CSV)"),
+            run=run_audit_csv,
+            allowed=permissions.can_view_audit,
+            describe=_describe_audit,
+            back_url=_audit_page,
+            back_label=_("Back to the audit trail"),
+        )
+    )

@@ -26,9 +26,7 @@ FAILED_UNEXPECTEDLY = _(
     "The file could not be made because of an error on the server. Ask again; if it fails again, "
     "tell the system administrator the job number shown on this page."
 )
-STALLED = _(
-    "The job stopped without finishing (its worker was stopped or restarted). Ask again for the file."
-)
+STALLED = _("The job stopped without finishing (its worker was stopped or restarted). Ask again for the file.")
 NOT_QUEUED = _("The job could not be put on the queue. Ask again; if it fails again, tell the system administrator.")
 
 

@@ -218,5 +218,7 @@ def make_finished_job(
         finished_at=fields.pop("finished_at", timezone.now()),
         **fields,
     )
-    JobFile.objects.create(job=job, filename="評価シート.pdf", content_type="application/pdf", size=len(content), content=content)
+    JobFile.objects.create(
+        job=job, filename="評価シート.pdf", content_type="application/pdf", size=len(content), content=content
+    )
     return job

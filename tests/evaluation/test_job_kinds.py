@@ -122,4 +122,3 @@ def test_a_job_whose_plan_was_deleted_says_so(demo, planner):
     services.run(job.pk)
     job.refresh_from_db()
     assert job.state == JobState.FAILED and job.error["ja"] == "このファイルの計画はもう存在しません。"
-

@@ -44,7 +44,9 @@ def _kind(name, run, allowed=lambda user: user.is_authenticated):
 @pytest.fixture
 def test_kinds():
     SEEN.clear()
-    added = [kinds.register(_kind(name, run)) for name, run in (("echo", _echo), ("refused", _refused), ("crash", _crash))]
+    added = [
+        kinds.register(_kind(name, run)) for name, run in (("echo", _echo), ("refused", _refused), ("crash", _crash))
+    ]
     yield SEEN
     for kind in added:
         kinds._KINDS.pop(kind.name, None)

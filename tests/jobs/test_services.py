@@ -43,7 +43,10 @@ def test_a_job_runs_reports_its_progress_and_keeps_its_file(test_kinds):
 def test_asking_again_while_the_job_is_under_way_reuses_it():
     user = make_user("asker")
     queued = Job.objects.create(
-        requested_by=user, kind="echo", parameters={"text": "a"}, fingerprint=services.fingerprint("echo", {"text": "a"})
+        requested_by=user,
+        kind="echo",
+        parameters={"text": "a"},
+        fingerprint=services.fingerprint("echo", {"text": "a"}),
     )
     assert services.ask(user, "echo", {"text": "a"}) == queued
     assert Job.objects.count() == 1
@@ -69,7 +72,10 @@ def test_another_request_another_person_or_a_finished_job_make_a_new_job():
 def test_a_refused_job_says_why_in_every_language_and_keeps_no_file():
     job = _ask(make_user("asker"), kind="refused")
     assert job.state == JobState.FAILED and job.finished_at
-    assert job.error == {"ja": "このファイルの計画はもう存在しません。", "en": "The plan of this file no longer exists."}
+    assert job.error == {
+        "ja": "このファイルの計画はもう存在しません。",
+        "en": "The plan of this file no longer exists.",
+    }
     assert not JobFile.objects.filter(job=job).exists()
 
 
@@ -87,7 +93,10 @@ def test_an_unexpected_error_is_logged_with_its_traceback_and_shown_without_it(c
 def test_a_job_is_run_once_even_if_two_workers_get_it():
     user = make_user("asker")
     job = Job.objects.create(
-        requested_by=user, kind="echo", parameters={"text": "a"}, fingerprint=services.fingerprint("echo", {"text": "a"})
+        requested_by=user,
+        kind="echo",
+        parameters={"text": "a"},
+        fingerprint=services.fingerprint("echo", {"text": "a"}),
     )
     services.run(job.pk)
     services.run(job.pk)
@@ -112,9 +121,7 @@ def test_a_running_job_that_stopped_moving_is_failed_and_a_new_one_asked():
 
 def test_a_running_job_that_moves_is_left_alone():
     user = make_user("asker")
-    running = Job.objects.create(
-        requested_by=user, kind="echo", parameters={}, fingerprint="x", state=JobState.RUNNING
-    )
+    running = Job.objects.create(requested_by=user, kind="echo", parameters={}, fingerprint="x", state=JobState.RUNNING)
     assert services.fail_stalled(Job.objects.all()) == 0
     running.refresh_from_db()
     assert running.state == JobState.RUNNING

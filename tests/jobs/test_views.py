@@ -39,7 +39,7 @@ def test_the_asker_sees_the_progress_bar_and_the_page_polls_while_the_job_runs(c
     html = _page(client, job).content.decode()
     assert "評価シート（PDF）" in html and "令和6年度（2024年度） 資料１－３" in html
     assert '<progress class="job-progress"' in html and 'max="100" value="7">7 %</progress>' in html
-    assert "ページを組んでいます: 37 / 526" in html
+    assert "ページを組んでいます（37 / 526）" in html
     assert f'hx-get="{reverse("job", args=[job.pk])}" hx-trigger="every 2s"' in html
     assert reverse("job_download", args=[job.pk]) not in html
 
@@ -78,9 +78,10 @@ def test_a_finished_job_offers_its_file_and_says_how_long_it_is_kept(client, pla
     response = client.get(reverse("job_download", args=[job.pk]))
     assert response.status_code == 200 and response.content == b"%PDF-1.7 the report"
     assert response["Content-Type"] == "application/pdf" and response["Cache-Control"] == "no-store"
-    assert response["Content-Disposition"].startswith("attachment;") and "filename*=utf-8''" in response[
-        "Content-Disposition"
-    ]
+    assert (
+        response["Content-Disposition"].startswith("attachment;")
+        and "filename*=utf-8''" in response["Content-Disposition"]
+    )
 
 
 @pytest.mark.parametrize(

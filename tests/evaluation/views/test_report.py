@@ -8,7 +8,6 @@ import pytest
 from django.urls import reverse
 
 from departments.enums import Role
-from tests.jobs.worker import ask_and_download
 from tests.builders import (
     make_closed_year,
     make_department,
@@ -18,6 +17,7 @@ from tests.builders import (
     make_plan,
     make_user,
 )
+from tests.jobs.worker import ask_and_download
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_client")]
 
