@@ -116,25 +116,28 @@ def run(job_id) -> None:
         return
     job = Job.objects.get(pk=job_id)
     try:
-        made = kinds.get(job.kind).run(job.parameters, JobProgress(job.pk))
+        _finish_done(job, kinds.get(job.kind).run(job.parameters, JobProgress(job.pk)))
     except kinds.JobRefused as refusal:
         _finish_failed(job.pk, refusal.message)
-    except Exception:
+    except Exception:  # the kind's, or keeping its file: never a job left running without a worker
         logger.exception("job %s (%s) failed", job.pk, job.kind)
         _finish_failed(job.pk, FAILED_UNEXPECTEDLY)
-    else:
-        with transaction.atomic():
-            JobFile.objects.create(
-                job=job,
-                filename=made.filename,
-                content_type=made.content_type,
-                size=len(made.content),
-                content=made.content,
-            )
-            Job.objects.filter(pk=job.pk).update(
-                state=JobState.DONE, step=JobStep.FINISHED, finished_at=timezone.now(), updated_at=timezone.now()
-            )
     prune_expired()
+
+
+def _finish_done(job: Job, made: kinds.MadeFile) -> None:
+    with transaction.atomic():
+        JobFile.objects.create(
+            job=job,
+            filename=made.filename,
+            content_type=made.content_type,
+            size=len(made.content),
+            content=made.content,
+        )
+        now = timezone.now()
+        Job.objects.filter(pk=job.pk).update(
+            state=JobState.DONE, step=JobStep.FINISHED, finished_at=now, updated_at=now
+        )
 
 
 def _finish_failed(job_id, message) -> None:
