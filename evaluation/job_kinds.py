@@ -125,7 +125,9 @@ def audit_parameters(filters: AuditFilters) -> dict:
 
 
 def _audit_filters(parameters: dict) -> AuditFilters:
-    dates = {key: dt.date.fromisoformat(parameters[key]) if parameters[key] else None for key in ("date_from", "date_to")}
+    dates = {
+        key: dt.date.fromisoformat(parameters[key]) if parameters[key] else None for key in ("date_from", "date_to")
+    }
     return AuditFilters(**{**parameters, **dates})
 
 

@@ -6,10 +6,10 @@ asks for it as a background job instead (POST: evaluation.job_kinds), whose page
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.conf import settings
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,8 +19,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from config.text_input import TextChecks
 from departments.models import Department
 from departments.permissions import can_view_audit
-from evaluation.queries.audit import KIND_LABELS, AuditFilters, audit_rows, describe_rows
 from evaluation.job_kinds import audit_parameters
+from evaluation.queries.audit import KIND_LABELS, AuditFilters, audit_rows, describe_rows
 from evaluation.workbook.audit_export import export_csv
 from jobs import services as jobs
 
