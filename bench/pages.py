@@ -19,6 +19,9 @@ from bench.measure import BenchFailure, Measurement, expect_status, read_whole
 from evaluation.domain.enums import Direction, ResultStatus
 from evaluation.domain.workflow import EDITABLE_BY_DEPARTMENT
 from evaluation.models import EntryUpload, Result
+from jobs.enums import ACTIVE_STATES
+from jobs.models import Job
+from tests.jobs.worker import run_queued_jobs
 
 TRIVIAL_RUNS = 30  # the divisor of every other figure: more runs for a steadier median
 SHEET_ROWS = 10  # rows typed anew in the uploaded entry sheet
@@ -65,8 +68,6 @@ class Pages:
     def page(self, name: str, label: str, user, url, *, note=None, repeat: int | None = None) -> Measurement:
         def check(response, _prepared):
             expect_status(name, response, 200)
-            if name == "report_pdf":
-                self.facts["pdf_pages"] = pdf_pages(response.body)
 
         def prepare():  # a URL to look up (a result to open) is looked up untimed
             return url() if callable(url) else url
@@ -149,14 +150,50 @@ class Pages:
                 reverse("report") + report_query,
                 note=lambda: f"{self.facts.get('pdf_pages', '?')} pages",
             ),
-            self.page(
-                "report_pdf",
-                "report PDF, whole plan",
-                planner,
-                reverse("report_pdf") + report_query,
-                note=lambda: f"{self.facts.get('pdf_pages', '?')} pages",
-            ),
+            self.report_pdf(report_query),
+            self.report_pdf_ask(report_query),
         ]
+
+    # The report's PDF, a background job ---------------------------------------------------------
+
+    def report_pdf(self, query: str) -> Measurement:
+        """The whole plan's PDF as the planning section gets it: the button (a POST that puts the job on
+        the queue), the worker's run of the job, the download from the job's page."""
+        planner = self.bench.planner
+
+        def run(_prepared):
+            asked = self.post(planner, reverse("report_pdf") + query, {})
+            expect_status("report_pdf", asked, 302, location="/jobs/")
+            run_queued_jobs()  # db_worker's own run of the task (on SQLite it ran when asked)
+            return self.get(planner, asked["Location"].rstrip("/") + "/download/")
+
+        def check(response, _prepared):
+            expect_status("report_pdf", response, 200)
+            self.facts["pdf_pages"] = pdf_pages(response.body)
+
+        return Measurement(
+            "report_pdf",
+            "report PDF, whole plan (ask, job, download)",
+            run,
+            check=check,
+            note=lambda: f"{self.facts.get('pdf_pages', '?')} pages",
+        )
+
+    def report_pdf_ask(self, query: str) -> Measurement:
+        """The request a person waits for now: asking for the PDF, answered with the job's page address
+        (the job waits on the queue; dropped untimed before the next run, which would reuse it)."""
+        planner = self.bench.planner
+
+        def prepare():
+            Job.objects.filter(requested_by=planner, state__in=ACTIVE_STATES).delete()
+
+        return Measurement(
+            "report_pdf_ask",
+            "report PDF, the request that asks for it",
+            lambda _prepared: self.post(planner, reverse("report_pdf") + query, {}),
+            prepare,
+            lambda response, _p: expect_status("report_pdf_ask", response, 302, location="/jobs/"),
+        )
 
     def submitted_result(self) -> int:
         """A submitted result to review: the big department's first, else any department's."""

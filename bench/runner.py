@@ -37,6 +37,7 @@ ORDER = [
     "sheet_confirm",
     "report_html",
     "report_pdf",
+    "report_pdf_ask",
     "export_csv",
     "export_xlsx",
     "import_plan",

@@ -60,9 +60,12 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "departments",
     "accounts",
     "evaluation",
+    "jobs",
 ]
 
 MIDDLEWARE = [
@@ -224,6 +227,27 @@ IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 # would tie a preview to one machine's disk, so the admin stores the file in the database instead.
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
 
+# Background jobs (the jobs app: the report's PDF and book, the results export): a queue kept in the
+# database (django-tasks with django-tasks-db) that `manage.py db_worker` runs, on PostgreSQL. On SQLite
+# (the demo, `make run`) a job runs at once in the request that asks for it, so no worker is needed.
+# MEZASU_JOBS_IN_PROCESS=1 or 0 overrides the choice. The job's state, progress and file are rows of
+# the database either way (jobs.models): any process of any machine sees them.
+MEZASU_JOBS_IN_PROCESS = env_flag("MEZASU_JOBS_IN_PROCESS", DATABASES["default"]["ENGINE"].endswith("sqlite3"))
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if MEZASU_JOBS_IN_PROCESS
+        else "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+# A finished job's file is kept this many hours (then the job is dropped: the worker and prune_jobs);
+# a running job that reports no progress for this many minutes has lost its worker and is failed.
+MEZASU_JOB_RESULT_HOURS = int(os.environ.get("MEZASU_JOB_RESULT_HOURS", "24"))
+MEZASU_JOB_STALLED_MINUTES = int(os.environ.get("MEZASU_JOB_STALLED_MINUTES", "15"))
+# The audit trail's CSV of more rows than this is made by a job (the page's button); fewer stream at once.
+MEZASU_AUDIT_CSV_JOB_ROWS = int(os.environ.get("MEZASU_AUDIT_CSV_JOB_ROWS", "5000"))
+
 # The cache is the database too, so several app processes share it.
 CACHES = {
     "default": {
@@ -317,5 +341,12 @@ LOGGING = {
     # WeasyPrint warns of every CSS property it does not print (the report's stylesheet also serves
     # browsers: print-color-adjust, overflow-x); its errors still show.
     # Sign-ins, failures (with the user name tried) and lockouts: accounts.services, also in the audit trail.
-    "loggers": {"weasyprint": {"level": "ERROR"}, "accounts": {"level": "INFO"}},
+    # WeasyPrint's progress (a line per page laid out) feeds a job's progress bar (evaluation.report.pdf),
+    # not the log: kept at INFO, printed nowhere. A job's unexpected failure is logged by `jobs`.
+    "loggers": {
+        "weasyprint": {"level": "ERROR"},
+        "weasyprint.progress": {"level": "INFO", "handlers": [], "propagate": False},
+        "accounts": {"level": "INFO"},
+        "jobs": {"level": "INFO"},
+    },
 }

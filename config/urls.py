@@ -19,4 +19,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
     path("", include("evaluation.urls")),
+    path("", include("jobs.urls")),
 ]

@@ -6,3 +6,9 @@ class EvaluationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "evaluation"
     verbose_name = _("Plan evaluation")
+
+    def ready(self):
+        # The report and the results export as background jobs (the jobs app runs them; a worker too).
+        from evaluation.job_kinds import register_kinds
+
+        register_kinds()

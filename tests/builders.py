@@ -195,3 +195,30 @@ def enter_actual(
     if then_submit:
         result = submit(result, user=user, expected_version=result.version)
     return result
+
+
+def make_finished_job(
+    user, *, kind: str = "report_pdf", content: bytes = b"%PDF-1.7 test", parameters: dict | None = None, **fields
+):
+    """A background job of `user` that has made its file (jobs.models), as the worker leaves it."""
+    from django.utils import timezone
+
+    from jobs.enums import JobState, JobStep
+    from jobs.models import Job, JobFile
+    from jobs.services import fingerprint
+
+    parameters = parameters if parameters is not None else {"plan": 1, "year": 2024, "label": "", "departments": None}
+    job = Job.objects.create(
+        requested_by=user,
+        kind=kind,
+        parameters=parameters,
+        fingerprint=fingerprint(kind, parameters),
+        state=fields.pop("state", JobState.DONE),
+        step=JobStep.FINISHED,
+        finished_at=fields.pop("finished_at", timezone.now()),
+        **fields,
+    )
+    JobFile.objects.create(
+        job=job, filename="評価シート.pdf", content_type="application/pdf", size=len(content), content=content
+    )
+    return job

@@ -43,6 +43,15 @@ from tests.test_permission_matrix import ANON, HEAD, OTHER, OWN, PLANNING, SUPER
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _jobs_wait_on_the_queue(settings):
+    """A background job the walk asks for (the report's PDF, an export) waits on a queue nobody runs, as
+    on PostgreSQL without its worker: the walk checks the requests, and one PDF per hostile value would
+    take minutes. The jobs' runs are tested in tests/jobs and tests/evaluation/test_job_kinds.py."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+
+
 # Who sweeps a URL field by field: the first of these that reaches it.
 ROLES = (OWN, PLANNING, SUPER, HEAD, VIEWER, OTHER, ANON)
 NOT_REACHED = {403, 404, 405}

@@ -26,7 +26,15 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from departments.enums import Role
 from evaluation.domain.enums import ResultStatus
 from evaluation.models import EntryUpload, Result, ResultComment, Revision
-from tests.builders import make_department, make_indicator, make_open_year, make_plan, make_result, make_user
+from tests.builders import (
+    make_department,
+    make_finished_job,
+    make_indicator,
+    make_open_year,
+    make_plan,
+    make_result,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -121,7 +129,9 @@ def make_world() -> World:
         path_info="/login/",
         failures_since_start=5,
     )
+    job = make_finished_job(users[OWN])
     kwargs = {
+        "job_id": job.pk,
         "result_id": result.pk,
         "department_id": own.pk,
         "fiscal_year": 2024,
@@ -270,13 +280,14 @@ MATRIX: dict[str, dict[str, dict[str, object]]] = {
         "get": answers(LOGIN, 200, 200, 200, 200, 200),
         "post": answers(LOGIN, 405, 405, 405, 405, 405),
     },
+    # Asking for the report's files (a POST) starts a job and opens its page; the report's own rules apply.
     "report/report.pdf": {
-        "get": answers(LOGIN, 200, 200, 200, 200, 200),
-        "post": answers(LOGIN, 405, 405, 405, 405, 405),
+        "get": answers(LOGIN, 405, 405, 405, 405, 405),
+        "post": answers(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
     },
     "report/report.xlsx": {
-        "get": answers(LOGIN, 200, 200, 200, 200, 200),
-        "post": answers(LOGIN, 405, 405, 405, 405, 405),
+        "get": answers(LOGIN, 405, 405, 405, 405, 405),
+        "post": answers(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
     },
     "review/": {
         "get": answers(LOGIN, 403, 403, 200, 200, 200),
@@ -318,17 +329,28 @@ MATRIX: dict[str, dict[str, dict[str, object]]] = {
         "get": answers(LOGIN, 403, 403, 403, 200, 200),
         "post": answers(LOGIN, 405, 405, 405, 405, 405),
     },
+    # The CSV streams (GET); a POST asks a background job for it (the page's button for a large trail).
     "audit/export.csv": {
         "get": answers(LOGIN, 403, 403, 403, 200, 200),
-        "post": answers(LOGIN, 405, 405, 405, 405, 405),
+        "post": answers(LOGIN, 403, 403, 403, REDIRECT, REDIRECT),
     },
     # The year's results as files: the planning section and viewers; department staff are refused.
     "exports/<int:fiscal_year>/results.xlsx": {
-        "get": answers(LOGIN, 403, 403, 200, 200, 200),
-        "post": answers(LOGIN, 405, 405, 405, 405, 405),
+        "get": answers(LOGIN, 405, 405, 405, 405, 405),
+        "post": answers(LOGIN, 403, 403, REDIRECT, REDIRECT, REDIRECT),
     },
     "exports/<int:fiscal_year>/results.csv": {
-        "get": answers(LOGIN, 403, 403, 200, 200, 200),
+        "get": answers(LOGIN, 405, 405, 405, 405, 405),
+        "post": answers(LOGIN, 403, 403, REDIRECT, REDIRECT, REDIRECT),
+    },
+    # A background job's page and file: only the person who asked (here the own staff's report); anyone
+    # else gets a 404, as for a job that does not exist.
+    "jobs/<uuid:job_id>/": {
+        "get": answers(LOGIN, 200, 404, 404, 404, 404, head=404),
+        "post": answers(LOGIN, 405, 405, 405, 405, 405),
+    },
+    "jobs/<uuid:job_id>/download/": {
+        "get": answers(LOGIN, 200, 404, 404, 404, 404, head=404),
         "post": answers(LOGIN, 405, 405, 405, 405, 405),
     },
     "years/": {

@@ -44,13 +44,14 @@ def report_context(
     }
 
 
-def render_report(context: dict, fmt: str) -> bytes:
-    """The report file in `fmt` (one of FORMATS) of a report_context()."""
+def render_report(context: dict, fmt: str, *, on_progress=None) -> bytes:
+    """The report file in `fmt` (one of FORMATS) of a report_context(); for a PDF, `on_progress` hears
+    of each page laid out (evaluation.report.pdf.render_pdf)."""
     sheet = context["sheet"]
     if fmt == "pdf":
         from evaluation.report.pdf import render_pdf
 
-        return render_pdf(context)
+        return render_pdf(context, on_progress=on_progress)
     if fmt == "xlsx":
         from evaluation.report.xlsx import render_xlsx
 

@@ -1,22 +1,28 @@
-"""The audit trail (/audit/): who changed what, and when — the planning section's search and CSV export."""
+"""The audit trail (/audit/): who changed what, and when — the planning section's search and CSV export.
+
+The CSV streams (GET); when the search finds more than MEZASU_AUDIT_CSV_JOB_ROWS rows, the page's button
+asks for it as a background job instead (POST: evaluation.job_kinds), whose page offers the file."""
 
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from config.text_input import TextChecks
 from departments.models import Department
 from departments.permissions import can_view_audit
+from evaluation.job_kinds import audit_parameters
 from evaluation.queries.audit import KIND_LABELS, AuditFilters, audit_rows, describe_rows
 from evaluation.workbook.audit_export import export_csv
+from jobs import services as jobs
 
 PAGE_SIZE = 50
 
@@ -80,17 +86,21 @@ def audit_trail(request):
             "page": page,
             "entries": describe_rows(list(page.object_list)) if valid else [],
             "query": query.urlencode(),
+            "csv_as_job": valid and page.paginator.count > settings.MEZASU_AUDIT_CSV_JOB_ROWS,
         },
     )
 
 
-@require_GET
+@require_http_methods(["GET", "HEAD", "POST"])
 def audit_export(request):
-    """The filtered audit trail as CSV (UTF-8 with BOM, texts guarded against spreadsheet formulas)."""
+    """The filtered audit trail as CSV (UTF-8 with BOM, texts guarded against spreadsheet formulas):
+    streamed (GET), or made by a background job (POST, the page's button for a large trail)."""
     form = _form(request)
     if form.is_bound and not form.is_valid():
         return render(request, "evaluation/audit/trail.html", {"form": form, "entries": []}, status=400)
     filters = form.filters() if form.is_bound else AuditFilters()
+    if request.method == "POST":
+        return redirect(jobs.ask(request.user, "audit_csv", audit_parameters(filters)))
     response = StreamingHttpResponse(export_csv(filters), content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="audit-trail-{stamp}.csv"'

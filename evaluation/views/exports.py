@@ -1,5 +1,6 @@
 """The year's results as a file, from the screens (the review queue and the progress board): the
-results export of evaluation.workbook.results_export as XLSX or as CSV (UTF-8 with BOM, for Excel).
+results export of evaluation.workbook.results_export as XLSX or as CSV (UTF-8 with BOM, for Excel),
+made by a background job (evaluation.job_kinds) whose page offers the file when it is ready.
 
 Who: the planning section and viewers (departments.permissions.can_export_results); department staff
 are refused (403) before anything is read, the anonymous are sent to the login page."""
@@ -7,14 +8,14 @@ are refused (403) before anything is read, the anonymous are sent to the login p
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
-from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_safe
+from django.http import Http404
+from django.shortcuts import redirect
+from django.views.decorators.http import require_POST
 
 from departments import permissions
 from evaluation.models import Plan
 from evaluation.views.params import parse_id
-from evaluation.workbook.results_export import CONTENT_TYPES, results_filename, write_results
+from jobs import services as jobs
 
 
 def _plan_with_results(request, fiscal_year: int) -> Plan:
@@ -29,25 +30,20 @@ def _plan_with_results(request, fiscal_year: int) -> Plan:
     return plan
 
 
-def _download(request, fiscal_year: int, fmt: str) -> HttpResponse:
+def _export_job(request, fiscal_year: int, fmt: str):
     if not permissions.can_export_results(request.user):
         raise PermissionDenied
     plan = _plan_with_results(request, fiscal_year)
-    response = HttpResponse(content_type=CONTENT_TYPES[fmt])
-    write_results(plan, fiscal_year, fmt, response)
-    response["Content-Disposition"] = content_disposition_header(True, results_filename(fiscal_year, fmt))
-    # The whole plan's results: not for a shared cache or the browser's disk cache.
-    response["Cache-Control"] = "no-store"
-    return response
+    return redirect(jobs.ask(request.user, f"results_{fmt}", {"plan": plan.pk, "year": fiscal_year}))
 
 
-@require_safe
+@require_POST
 def results_xlsx(request, fiscal_year: int):
-    """The plan's results of the fiscal year as an Excel workbook (results-2024.xlsx)."""
-    return _download(request, fiscal_year, "xlsx")
+    """Ask for the plan's results of the fiscal year as an Excel workbook (results-2024.xlsx)."""
+    return _export_job(request, fiscal_year, "xlsx")
 
 
-@require_safe
+@require_POST
 def results_csv(request, fiscal_year: int):
-    """The plan's results of the fiscal year as CSV, UTF-8 with BOM and CRLF (results-2024.csv)."""
-    return _download(request, fiscal_year, "csv")
+    """Ask for the plan's results of the fiscal year as CSV, UTF-8 with BOM and CRLF (results-2024.csv)."""
+    return _export_job(request, fiscal_year, "csv")

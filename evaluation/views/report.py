@@ -1,24 +1,28 @@
 """The evaluation report: the page (screen and print), its PDF and its Excel book, for a plan and a
 fiscal year (?plan=&year=&label=). The planning section and viewers see the whole plan; department
-staff see their own items until the year is closed and the whole report after."""
+staff see their own items until the year is closed and the whole report after.
+
+The PDF and the book are made by background jobs (evaluation.job_kinds): the whole plan's PDF takes
+minutes at 2,500 indicators. Asking (a POST) puts the job on the queue and opens its page, with the
+progress bar and then the file (jobs.views)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
-from django.shortcuts import render
-from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_safe
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST, require_safe
 
 from departments import permissions
-from evaluation import display
+from evaluation.job_kinds import report_parameters
 from evaluation.models import Plan
 from evaluation.queries.home import result_years
-from evaluation.report.document import CONTENT_TYPES, render_report, report_context
+from evaluation.report.document import report_context
 from evaluation.services import guards
 from evaluation.views.home import _choose
+from jobs import services as jobs
 
 LABEL_MAX = 40
 
@@ -64,17 +68,6 @@ def _context(choice: ReportChoice) -> dict:
     return report_context(choice.plan, choice.fiscal_year, label=choice.label, department_ids=choice.department_ids)
 
 
-def _file_name(choice: ReportChoice, extension: str) -> str:
-    return f"評価シート_{display.sheet_year(choice.fiscal_year)}.{extension}"
-
-
-def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    response["Cache-Control"] = "no-store"
-    return response
-
-
 @require_safe
 def report(request):
     """The report page: the sheet of every policy area, with the choice of plan, year and label, the
@@ -90,18 +83,20 @@ def report(request):
     return render(request, "evaluation/report/report.html", context)
 
 
-def _report_file(request, fmt: str) -> HttpResponse:
+def _report_job(request, fmt: str):
+    """The job making the report in `fmt` for what the user may see (the same one if still under way)."""
     choice = _choice(request)
-    return _download(render_report(_context(choice), fmt), CONTENT_TYPES[fmt], _file_name(choice, fmt))
+    parameters = report_parameters(choice.plan, choice.fiscal_year, choice.label, choice.department_ids)
+    return redirect(jobs.ask(request.user, f"report_{fmt}", parameters))
 
 
-@require_safe
+@require_POST
 def report_pdf(request):
-    """The report as a PDF made on the server (A4 landscape, fonts embedded, tagged)."""
-    return _report_file(request, "pdf")
+    """Ask for the report as a PDF made on the server (A4 landscape, fonts embedded, tagged)."""
+    return _report_job(request, "pdf")
 
 
-@require_safe
+@require_POST
 def report_xlsx(request):
-    """The report as an Excel book, one sheet per policy area, for a planning section that edits it."""
-    return _report_file(request, "xlsx")
+    """Ask for the report as an Excel book, one sheet per policy area, for a planning section that edits it."""
+    return _report_job(request, "xlsx")

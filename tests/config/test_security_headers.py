@@ -33,12 +33,10 @@ POLICY = {
     "frame-ancestors": "'none'",
     "object-src": "'none'",
 }
+# The report's files and the results export are made by background jobs: their file is the job's download.
 DOWNLOADS = {
     "audit_export",
-    "results_export_xlsx",
-    "results_export_csv",
-    "report_pdf",
-    "report_xlsx",
+    "job_download",
     "entry_sheet_download",
 }
 # The admin's pages a superuser uses, each of a different template (the history is simple_history's).

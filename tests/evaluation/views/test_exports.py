@@ -1,5 +1,6 @@
 """The results downloads on the screens: XLSX and CSV of a plan's fiscal year, for the planning section
-and viewers; files read back as Excel would read them."""
+and viewers, made by a background job (asked for with a POST, downloaded from the job's page); files
+read back as Excel would read them."""
 
 import csv
 import io
@@ -14,6 +15,9 @@ from evaluation.domain.enums import IndicatorKind
 from evaluation.models import Plan
 from evaluation.workbook.plan_import import import_plan_file
 from evaluation.workbook.results_export import RESULTS_EXPORT_COLUMNS
+from jobs import services as jobs
+from jobs.enums import JobState
+from jobs.models import Job, JobFile
 from tests.builders import (
     make_department,
     make_graded_result,
@@ -24,6 +28,7 @@ from tests.builders import (
     make_user,
 )
 from tests.evaluation.workbook.plan_files import DEMO_CSV
+from tests.jobs.worker import ask_and_download
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +64,7 @@ def demo_plan(db):
 
 def test_the_planning_section_downloads_the_demo_years_results_as_xlsx(client, planner, demo_plan):
     client.force_login(planner)
-    response = client.get(_xlsx_url(plan=demo_plan))
+    response = ask_and_download(client, _xlsx_url(plan=demo_plan))
 
     assert response.status_code == 200
     assert response["Content-Type"] == XLSX_TYPE
@@ -87,7 +92,7 @@ def test_the_planning_section_downloads_the_demo_years_results_as_xlsx(client, p
 
 def test_a_viewer_downloads_the_csv_with_bom_and_crlf(client, viewer, demo_plan):
     client.force_login(viewer)
-    response = client.get(_csv_url(plan=demo_plan))
+    response = ask_and_download(client, _csv_url(plan=demo_plan))
 
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
@@ -113,14 +118,15 @@ def test_department_staff_are_refused(client, url):
     department = make_department()
     make_graded_result(make_indicator(plan, department=department), actual=Decimal(1))
     client.force_login(make_user(department=department))
-    assert client.get(url(plan=plan)).status_code == 403
+    assert client.post(url(plan=plan)).status_code == 403
+    assert not Job.objects.exists()
 
 
 @pytest.mark.parametrize("url", [_xlsx_url, _csv_url])
 def test_the_anonymous_are_sent_to_the_login_page(client, url):
     plan = make_plan()
     make_graded_result(make_indicator(plan), actual=Decimal(1))
-    response = client.get(url(plan=plan))
+    response = client.post(url(plan=plan))
     assert response.status_code == 302 and response["Location"].startswith("/login/?next=")
 
 
@@ -129,8 +135,8 @@ def test_plan_chooses_among_several_plans_and_defaults_to_the_first_by_name(clie
     make_graded_result(make_indicator(later, code="B-1"), actual=Decimal(1))
     make_graded_result(make_indicator(earlier, code="A-1"), actual=Decimal(1))
     client.force_login(planner)
-    assert _csv(client.get(_csv_url(plan=later)))[1][:3] == ["計画B", "2024", "B-1"]
-    assert _csv(client.get(_csv_url()))[1][:3] == ["計画A", "2024", "A-1"]
+    assert _csv(ask_and_download(client, _csv_url(plan=later)))[1][:3] == ["計画B", "2024", "B-1"]
+    assert _csv(ask_and_download(client, _csv_url()))[1][:3] == ["計画A", "2024", "A-1"]
 
 
 @pytest.mark.parametrize(
@@ -139,7 +145,7 @@ def test_plan_chooses_among_several_plans_and_defaults_to_the_first_by_name(clie
 def test_an_unknown_plan_is_not_found(client, planner, query):
     make_graded_result(make_indicator(make_plan()), actual=Decimal(1))
     client.force_login(planner)
-    assert client.get(reverse("results_export_xlsx", args=[2024]) + query).status_code == 404
+    assert client.post(reverse("results_export_xlsx", args=[2024]) + query).status_code == 404
 
 
 @pytest.mark.parametrize("url", [_xlsx_url, _csv_url])
@@ -150,23 +156,25 @@ def test_the_plan_is_named_in_ascii_digits_only(client, planner, url):
     client.force_login(planner)
     full_width = str(plan.pk).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
 
-    assert client.get(f"{url()}?plan={plan.pk}").status_code == 200
-    assert client.get(f"{url()}?plan={full_width}").status_code == 404
+    assert client.post(f"{url()}?plan={plan.pk}").status_code == 302
+    assert client.post(f"{url()}?plan={full_width}").status_code == 404
 
 
 def test_a_year_without_results_is_not_found(client, planner):
     plan = make_plan()
     make_graded_result(make_indicator(plan), actual=Decimal(1))
     client.force_login(planner)
-    assert client.get(_xlsx_url(2025, plan)).status_code == 404
-    assert client.get(_csv_url(2025, plan)).status_code == 404
+    assert client.post(_xlsx_url(2025, plan)).status_code == 404
+    assert client.post(_csv_url(2025, plan)).status_code == 404
+    assert not Job.objects.exists()
 
 
-def test_a_download_is_not_a_post(client, planner):
+def test_asking_for_a_file_is_a_post(client, planner):
     plan = make_plan()
     make_graded_result(make_indicator(plan), actual=Decimal(1))
     client.force_login(planner)
-    assert client.post(_xlsx_url(plan=plan)).status_code == 405
+    assert client.get(_xlsx_url(plan=plan)).status_code == 405
+    assert not Job.objects.exists()
 
 
 def _plan_of_size(count):
@@ -179,17 +187,21 @@ def _plan_of_size(count):
     return plan
 
 
-@pytest.mark.parametrize("url", [_xlsx_url, _csv_url])
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
 @pytest.mark.parametrize("count", [1, 10])
-def test_the_queries_of_a_download_do_not_grow_with_the_indicators(client, url, count, django_assert_num_queries):
+def test_the_queries_of_the_export_job_do_not_grow_with_the_indicators(fmt, count, django_assert_num_queries):
     plan = _plan_of_size(count)
-    client.force_login(make_user(department=make_department(), role=Role.PLANNING))
-    # session, user, the user's roles, the plan, then the export's six: the year's decimals, indicators
-    # with their hierarchy, measures, results, values, the year's revision marks; and the session saved
-    # again (its idle time starts again: a savepoint, the update, its release)
-    with django_assert_num_queries(13):
-        response = client.get(url(plan=plan))
-    assert response.status_code == 200
+    user = make_user(department=make_department(), role=Role.PLANNING)
+    job = Job.objects.create(
+        requested_by=user, kind=f"results_{fmt}", parameters={"plan": plan.pk, "year": 2024}, fingerprint="x"
+    )
+    # the claim, the job, its plan, its step; then the export's six: the year's decimals, indicators with
+    # their hierarchy, measures, results, values, the year's revision marks; the file and the job's end in
+    # a transaction (a savepoint, two writes, its release); the expired jobs dropped
+    with django_assert_num_queries(15):
+        jobs.run(job.pk)
+    job.refresh_from_db()
+    assert job.state == JobState.DONE and JobFile.objects.get(job=job).size > 0
 
 
 # --- the buttons on the review queue and the progress board ---------------------------------------
@@ -219,8 +231,8 @@ def test_the_pages_offer_both_downloads_in_japanese_and_they_work(client, reques
         ("結果を書き出す（Excel）", _xlsx_url(plan=plan)),
         ("結果を書き出す（CSV）", _csv_url(plan=plan)),
     ):
-        assert f'href="{url.replace("&", "&amp;")}" download>{label}</a>' in html
-        assert client.get(url).status_code == 200
+        assert f'action="{url.replace("&", "&amp;")}">' in html and f">{label}</button>" in html
+        assert ask_and_download(client, url).status_code == 200
 
 
 @pytest.mark.parametrize("page", ["review queue", "progress board"])

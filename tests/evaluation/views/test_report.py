@@ -17,6 +17,7 @@ from tests.builders import (
     make_plan,
     make_user,
 )
+from tests.jobs.worker import ask_and_download
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_client")]
 
@@ -72,7 +73,7 @@ def test_department_staff_see_their_own_items_until_the_year_is_closed(client, p
 def test_the_pdf_download_is_the_report_as_a_pdf_file(client, plan, items, welfare):
     viewer = make_user("viewer", department=welfare, role=Role.VIEWER)
     client.force_login(viewer)
-    response = client.get(reverse("report_pdf"), {"year": 2024, "label": "資料１"})
+    response = ask_and_download(client, reverse("report_pdf") + "?year=2024&label=%E8%B3%87%E6%96%99%EF%BC%91")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF-")
@@ -82,7 +83,7 @@ def test_the_pdf_download_is_the_report_as_a_pdf_file(client, plan, items, welfa
 
 def test_the_excel_download_is_the_book_of_the_departments_own_items(client, plan, items, welfare):
     client.force_login(make_user("staff", department=welfare))
-    response = client.get(reverse("report_xlsx"))
+    response = ask_and_download(client, reverse("report_xlsx"))
     assert response.status_code == 200 and response["Cache-Control"] == "no-store"
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     cells = [
