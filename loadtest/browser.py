@@ -1,0 +1,186 @@
+"""What a browser does with the app's pages, for the load test's simulated people (no Django here: the
+load runs in its own venv, loadtest/requirements.txt). A page is read with lxml; a form is sent as a
+browser serialises it (every named input, select and textarea; a checkbox only when ticked; no button
+but the one pressed), whatever its fields are called. The entry page is read generically too: a row
+is the element whose id is `result-<id>`; its text inputs are what a person types into, its hidden
+field ending in `version` the version the page showed, its checkbox ending in `selected` the choice
+for a submission; what the page says about a row is what it holds of class `conflict`, `not-taken`
+or `field-error`, or a link of the error summary to the row or a field in it."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+from lxml import html as lxml_html
+
+ROW_ID = re.compile(r"^result-(\d+)$")
+CONFLICT, NOT_TAKEN, FIELD_ERROR = "conflict", "not_taken", "field_error"
+
+
+def parse(content: bytes | str):
+    return lxml_html.document_fromstring(content)
+
+
+def has_class(element, name: str) -> bool:
+    return name in (element.get("class") or "").split()
+
+
+def form_values(form) -> list[tuple[str, str]]:
+    """The form's fields as a browser submits them. The HTML parser of a browser drops the newline
+    right after <textarea> (Django writes one there); lxml keeps it."""
+    textareas = {element.name for element in form.inputs if element.tag == "textarea"}
+    return [
+        (name, value[1:] if name in textareas and value.startswith("\n") else value)
+        for name, value in form.form_values()
+    ]
+
+
+def form_with_button(document, value: str):
+    """The POST form that holds a submit button of this value (the entry page's 一時保存 is `save`)."""
+    for form in document.forms:
+        if (form.get("method") or "").lower() != "post":
+            continue
+        for button in form.iter("button", "input"):
+            if (button.get("type") or "submit").lower() == "submit" and button.get("value") == value:
+                return form
+    return None
+
+
+def form_posting_to(document, fragment: str):
+    for form in document.forms:
+        if fragment in (form.get("action") or ""):
+            return form
+    return None
+
+
+def submit_button(form, value: str) -> tuple[str, str] | None:
+    for button in form.iter("button", "input"):
+        if button.get("value") == value and button.get("name"):
+            return button.get("name"), value
+    return None
+
+
+def button_named(form, name: str) -> tuple[str, str] | None:
+    for button in form.iter("button", "input"):
+        if button.get("name") == name:
+            return name, button.get("value") or ""
+    return None
+
+
+def hx_headers(document) -> dict[str, str]:
+    """The headers htmx sends on every request of the page (<body hx-headers>: the CSRF token)."""
+    body = document.find("body")
+    raw = body.get("hx-headers") if body is not None else None
+    try:
+        return json.loads(raw) if raw else {}
+    except ValueError:
+        return {}
+
+
+def assets(document, base_url: str) -> list[str]:
+    """The stylesheets and scripts of the page, as a browser fetches them once."""
+    found = [link.get("href") for link in document.iter("link") if "stylesheet" in (link.get("rel") or "")]
+    found += [script.get("src") for script in document.iter("script") if script.get("src")]
+    return [urljoin(base_url, path) for path in found if path]
+
+
+@dataclass
+class Row:
+    """One indicator's row of the entry page, as the page holds it now."""
+
+    result_id: int
+    text_fields: dict[str, str]  # name → what the input shows (text inputs the person types into)
+    version: str | None
+    version_name: str | None
+    select_name: str | None
+    ticked: bool  # a checkbox of the row other than the selection is ticked (集計中)
+    preview_url: str | None = None
+    preview_params: list[str] = field(default_factory=list)
+    says: str | None = None  # CONFLICT, NOT_TAKEN, FIELD_ERROR, or None
+
+    @property
+    def editable(self) -> bool:
+        return bool(self.text_fields)
+
+
+def _says(element, summary_targets: set[str]) -> str | None:
+    """What the page says about this row: a conflict, a refusal with what was typed, a field's error."""
+    classes = {name for node in element.iter() for name in (node.get("class") or "").split()}
+    if "not-taken" in classes:
+        return NOT_TAKEN
+    if "conflict" in classes:
+        return CONFLICT
+    ids = {node.get("id") for node in element.iter() if node.get("id")}
+    if "field-error" in classes or ids & summary_targets:
+        return FIELD_ERROR
+    return None
+
+
+def summary_targets(document) -> set[str]:
+    """The ids the page's error summary links to (#id)."""
+    targets = set()
+    for summary in document.find_class("error-summary"):
+        for link in summary.iter("a"):
+            href = link.get("href") or ""
+            if href.startswith("#"):
+                targets.add(href[1:])
+    return targets
+
+
+def entry_rows(document, form) -> dict[int, Row]:
+    """The rows of the entry form, by result id. A row's following siblings up to the next row (its
+    note and reason rows) belong to it: the page draws a row as a <tbody>, and so they are in it."""
+    targets = summary_targets(document)
+    rows: dict[int, Row] = {}
+    for element in form.iter():
+        match = ROW_ID.match(element.get("id") or "")
+        if not match:
+            continue
+        text_fields, version, version_name, select_name, ticked = {}, None, None, None, False
+        for node in element.iter("input", "textarea"):
+            name, kind = node.get("name"), (node.get("type") or "text").lower()
+            if not name or "disabled" in node.attrib:
+                continue
+            if node.tag == "input" and kind == "text":
+                text_fields[name] = node.get("value") or ""
+            elif kind == "hidden" and name.endswith("version"):
+                version, version_name = node.get("value"), name
+            elif kind == "checkbox" and name.endswith("selected"):
+                select_name = name
+            elif kind == "checkbox" and node.get("checked") is not None:
+                ticked = True
+        preview = next((node for node in element.iter() if node.get("hx-post")), None)
+        rows[int(match.group(1))] = Row(
+            result_id=int(match.group(1)),
+            text_fields=text_fields,
+            version=version,
+            version_name=version_name,
+            select_name=select_name,
+            ticked=ticked,
+            preview_url=preview.get("hx-post") if preview is not None else None,
+            preview_params=[name for name in (preview.get("hx-params") or "").split(",") if name]
+            if preview is not None
+            else [],
+            says=_says(element, targets),
+        )
+    return rows
+
+
+def with_changes(values: list[tuple[str, str]], changes: dict[str, str]) -> list[tuple[str, str]]:
+    """The form's values with some fields typed into (each name once, as the page has them)."""
+    return [(name, changes.get(name, value)) for name, value in values]
+
+
+def messages(document) -> list[tuple[str, str]]:
+    """The page's flash messages: (level, text), level from the class message--<level>."""
+    found = []
+    for element in document.find_class("message"):
+        level = next(
+            (name.split("--", 1)[1] for name in (element.get("class") or "").split() if name.startswith("message--")),
+            "",
+        )
+        found.append((level, element.text_content().strip()))
+    return found
