@@ -29,13 +29,32 @@ def has_class(element, name: str) -> bool:
 
 
 def form_values(form) -> list[tuple[str, str]]:
-    """The form's fields as a browser submits them. The HTML parser of a browser drops the newline
-    right after <textarea> (Django writes one there); lxml keeps it."""
-    textareas = {element.name for element in form.inputs if element.tag == "textarea"}
-    return [
-        (name, value[1:] if name in textareas and value.startswith("\n") else value)
-        for name, value in form.form_values()
-    ]
+    """The form's fields as a browser submits them, in document order: an input's value ("" when it
+    has none: lxml would leave such an input out), a checkbox or radio only when ticked ("on" without
+    a value), a select's chosen option (else its first), a textarea's text without the newline right
+    after <textarea> (a browser's HTML parser drops it; Django writes one); nothing disabled, no button."""
+    values = []
+    for element in form.inputs:
+        name = element.get("name")
+        if not name or "disabled" in element.attrib:
+            continue
+        if element.tag == "textarea":
+            text = element.text or ""
+            values.append((name, text[1:] if text.startswith("\n") else text))
+        elif element.tag == "select":
+            options = [option for option in element.iter("option") if "disabled" not in option.attrib]
+            chosen = [option for option in options if "selected" in option.attrib] or options[:1]
+            values += [(name, option.get("value", option.text_content())) for option in chosen[:1]]
+        else:
+            kind = (element.get("type") or "text").lower()
+            if kind in ("submit", "image", "reset", "file", "button"):
+                continue
+            if kind in ("checkbox", "radio"):
+                if "checked" in element.attrib:
+                    values.append((name, element.get("value", "on")))
+                continue
+            values.append((name, element.get("value", "")))
+    return values
 
 
 def form_with_button(document, value: str):

@@ -25,8 +25,7 @@ import os
 import re
 import sys
 from collections import Counter, defaultdict
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ACTUAL_FIELD = re.compile(r"actual_(\d+)$")
@@ -142,7 +141,19 @@ class Checks:
 
 
 def _when(seconds: float) -> datetime:
-    return datetime.fromtimestamp(seconds, tz=dt_timezone.utc)
+    return datetime.fromtimestamp(seconds, tz=UTC)
+
+
+def check_ran(record: dict, manifest: dict, checks: Checks) -> None:
+    """The rush happened: everyone signed in, and saves were answered (else every other check holds
+    for nothing)."""
+    people = len(manifest["entry_users"]) + len(manifest["planners"])
+    signed_in = sum(1 for name, _k, _s, _e, status in record["requests"] if name == "log in" and status == 302)
+    answered = sum(1 for save in record["saves"] if save["outcome"] != "unanswered")
+    checks.add(
+        signed_in == people and answered > 0,
+        f"the rush ran: {signed_in} of {people} people signed in, {answered:,} row saves answered",
+    )
 
 
 def check_http(record: dict, checks: Checks) -> None:
@@ -352,6 +363,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--record", required=True)
     parser.add_argument("--setup", default="", help="a line saying how the servers ran")
     parser.add_argument("--load-before", default="")
+    parser.add_argument("--server-cpu", type=float, help="CPU seconds the gunicorn processes took")
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
@@ -377,7 +389,16 @@ def main(argv: list[str] | None = None) -> int:
     print()
     lines, _summary = figures(record["requests"], max(logins) if logins else None)
     print("\n".join(lines))
+    served = sum(1 for _name, kind, *_rest in record["requests"] if kind != "FLOW")
+    cpu = []
+    if args.server_cpu:
+        cpu.append(f"the servers {args.server_cpu:.0f} s = {args.server_cpu / served * 1000:.0f} ms a request")
+    if record.get("client_cpu"):
+        cpu.append(f"the simulated browsers (locust) {record['client_cpu']:.0f} s")
+    if cpu:
+        print("CPU time: " + "; ".join(cpu) + " (PostgreSQL's not counted)")
     checks = Checks()
+    check_ran(record, manifest, checks)
     check_http(record, checks)
     check_values(record["saves"], checks)
     check_history(record["saves"], checks)

@@ -26,6 +26,7 @@ from urllib.parse import urlencode, urljoin, urlsplit
 
 from locust import FastHttpUser, between, constant, events, task
 from locust.exception import StopUser
+from locust.runners import STATE_CLEANUP, STATE_STOPPED, STATE_STOPPING
 
 from loadtest import browser
 
@@ -56,6 +57,8 @@ def _record_request(request_type, name, response_time, response_length, response
 
 @events.quitting.add_listener
 def _write_record(environment, **_kw):
+    times = os.times()
+    RECORD["client_cpu"] = times.user + times.system  # this process: what the browsers took of the cores
     with open(os.environ["LOAD_RECORD"], "w", encoding="utf-8") as stream:
         json.dump(RECORD, stream)
 
@@ -87,6 +90,14 @@ class Browser(FastHttpUser):
         self.fetched_assets: set[str] = set()
         self.page_url = ""
         self.document = None
+
+    def stopping(self) -> bool:
+        """The run's time is up: finish what is under way (a save), start nothing new."""
+        return self.environment.runner is not None and self.environment.runner.state in (
+            STATE_STOPPING,
+            STATE_STOPPED,
+            STATE_CLEANUP,
+        )
 
     def headers(self, referer: str | None = None, **extra) -> dict[str, str]:
         headers = {"X-Forwarded-Proto": "https", "Accept-Language": "ja"}
@@ -178,6 +189,8 @@ class DepartmentStaff(Browser):
             editable = editable[:PAIR_ROWS]
         changes: dict[str, str] = {}
         for row in RANDOM.sample(editable, min(len(editable), RANDOM.randint(1, 3))):
+            if self.stopping():
+                break
             think(1, 3)  # typing
             for name, shown in row.text_fields.items():
                 typed = str(RANDOM.randint(1, 999))
@@ -190,7 +203,7 @@ class DepartmentStaff(Browser):
             )  # fmt: skip
         if changes or self.carried:
             self.save(form, rows, changes)
-        if self.saved and RANDOM.random() < SUBMIT_SHARE:
+        if self.saved and RANDOM.random() < SUBMIT_SHARE and not self.stopping():
             self.submit()
 
     def preview(self, form, row, changes):
@@ -328,7 +341,9 @@ class PlanningSection(Browser):
         self.get_page("/review/", "review queue")
         for form in self.document.forms:
             if any(element.name == "status" for element in form.inputs):
-                values = [(name, "submitted" if name == "status" else value) for name, value in form.form_values()]
+                values = [
+                    (name, "submitted" if name == "status" else value) for name, value in browser.form_values(form)
+                ]
                 if "status" not in dict(values):
                     values.append(("status", "submitted"))
                 self.get_page(f"{urlsplit(self.page_url).path}?{urlencode(values)}", "review queue (filtered)")

@@ -1,11 +1,12 @@
 """The load test's database, made before the servers start (the project's venv, production settings):
 `python -m loadtest.prepare --manifest FILE [--indicators 2500] [--users 100] [--pairs 5] [--planners 3]`
 
-Migrates the database of DATABASE_URL (loadtest/run.sh gives it an empty one), builds the synthetic plan with bench/builders.py (2,500 indicators in 200
-departments by default; the year open, three days to the deadline, results filled through the
-services) and the people of the rush: one entry account on each of the first departments, a second
-one on a few of them (the pairs, typing into the same rows), and the planning section. Writes the
-accounts to FILE (JSON) for the simulated browsers, and says what it built.
+Migrates the database of DATABASE_URL (loadtest/run.sh gives it an empty one), builds the synthetic
+plan with bench/builders.py (2,500 indicators in 200 departments by default; the year open, three
+days to the deadline, results filled through the services) and the people of the rush: one entry
+account on each of the first departments, a second one on a few of them (the pairs, typing into the
+same rows), and the planning section. Writes the accounts to FILE (JSON) for the simulated browsers,
+and says what it built.
 
 `python -m loadtest.prepare --create-database URL` / `--drop-database URL`: the database beside the
 one of URL that a run uses (<name>_loadtest), made afresh or dropped; prints its URL."""

@@ -109,7 +109,7 @@ fi
 HOSTS=()
 for port in "${PORTS[@]}"; do
     "$GUNICORN" config.wsgi --bind "127.0.0.1:$port" --workers "$WORKERS" --worker-class "$WORKER_CLASS" \
-        --threads "$THREADS" --no-control-socket --error-logfile "$WORK/gunicorn-$port.log" &
+        --threads "$THREADS" --no-control-socket >"$WORK/gunicorn-$port.log" 2>&1 &
     SERVER_PIDS+=($!)
     HOSTS+=("http://127.0.0.1:$port")
 done
@@ -141,13 +141,15 @@ LOAD_MANIFEST="$WORK/manifest.json" LOAD_HOSTS=$(IFS=,; echo "${HOSTS[*]}") LOAD
     "$LOAD_VENV/bin/locust" -f loadtest/locustfile.py --headless --users "$TOTAL" --spawn-rate "$SPAWN_RATE" \
     --run-time "${RUN_TIME}s" --stop-timeout "$STOP_TIMEOUT" --only-summary --loglevel WARNING \
     --exit-code-on-error 0 >"$WORK/locust.log" 2>&1 || rc=$?
+# The CPU time the servers took (each instance's master and workers, from /proc), before they stop.
+SERVER_CPU=$("$PY" loadtest/cpu.py "${SERVER_PIDS[@]}")
 stop_servers
 if [ $rc -ne 0 ] || [ ! -s "$WORK/record.json" ]; then
     echo "locust failed (exit $rc):" >&2; tail -30 "$WORK/locust.log" >&2; exit 1
 fi
-if grep -q "Traceback" "$WORK/locust.log" "$WORK"/gunicorn-*.log; then
-    echo "== Tracebacks in the logs (first lines):"
-    grep -h -A3 "Traceback" "$WORK/locust.log" "$WORK"/gunicorn-*.log | head -40
+if grep -q "Traceback\|WORKER TIMEOUT" "$WORK/locust.log" "$WORK"/gunicorn-*.log; then
+    echo "== Tracebacks or worker timeouts in the logs (first lines; LOAD_KEEP=1 keeps the logs):"
+    grep -h -A12 "Traceback\|WORKER TIMEOUT" "$WORK/locust.log" "$WORK"/gunicorn-*.log | head -60
 fi
 "$PY" -m loadtest.check --manifest "$WORK/manifest.json" --record "$WORK/record.json" --setup "$SETUP" \
-    --load-before "$LOAD_BEFORE"
+    --load-before "$LOAD_BEFORE" --server-cpu "$SERVER_CPU"
