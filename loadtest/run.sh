@@ -9,7 +9,7 @@
 #    LOAD_STOP_TIMEOUT more for the last actions to finish (120 s in all by default).
 # 5. The servers stopped, then the figures and the checks (loadtest/check.py); exit 1 when a check fails.
 # Knobs (environment): LOAD_USERS (100), LOAD_PAIRS (5), LOAD_PLANNERS (3), LOAD_INDICATORS (2500),
-# LOAD_RUN_TIME (105), LOAD_STOP_TIMEOUT (15), LOAD_SPAWN_RATE (10 a second), LOAD_THINK (1: a factor on
+# LOAD_RUN_TIME (90), LOAD_STOP_TIMEOUT (30), LOAD_SPAWN_RATE (10 a second), LOAD_THINK (1: a factor on
 # the think times), LOAD_WORKERS (2 a instance), LOAD_WORKER_CLASS (sync), LOAD_THREADS (1),
 # LOAD_PORTS ("8301 8302"), LOAD_PG_PORT (5438), LOAD_KEEP=1 keeps the work folder (logs, record).
 set -euo pipefail
@@ -20,8 +20,8 @@ USERS=${LOAD_USERS:-100}
 PAIRS=${LOAD_PAIRS:-5}
 PLANNERS=${LOAD_PLANNERS:-3}
 INDICATORS=${LOAD_INDICATORS:-2500}
-RUN_TIME=${LOAD_RUN_TIME:-105}
-STOP_TIMEOUT=${LOAD_STOP_TIMEOUT:-15}
+RUN_TIME=${LOAD_RUN_TIME:-90}
+STOP_TIMEOUT=${LOAD_STOP_TIMEOUT:-30}
 SPAWN_RATE=${LOAD_SPAWN_RATE:-10}
 WORKERS=${LOAD_WORKERS:-2}
 WORKER_CLASS=${LOAD_WORKER_CLASS:-sync}
