@@ -1,5 +1,6 @@
-"""What a browser does with the app's pages, for the load test's simulated people (no Django here: the
-load runs in its own venv, loadtest/requirements.txt). A page is read with lxml; a form is sent as a
+"""What a browser does with the app's pages, for the load test's simulated people. Pure Python (the
+standard library's HTML parser): the browsers run in locust's venv (loadtest/requirements.txt) and
+the tests read the real pages with it in the project's (tests/test_loadtest.py). A form is sent as a
 browser serialises it (every named input, select and textarea; a checkbox only when ticked; no button
 but the one pressed), whatever its fields are called. The entry page is read generically too: a row
 is the element whose id is `result-<id>`; its text inputs are what a person types into, its hidden
@@ -12,16 +13,90 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from urllib.parse import urljoin
-
-from lxml import html as lxml_html
 
 ROW_ID = re.compile(r"^result-(\d+)$")
 CONFLICT, NOT_TAKEN, FIELD_ERROR = "conflict", "not_taken", "field_error"
+VOID = frozenset(["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"])
 
 
-def parse(content: bytes | str):
-    return lxml_html.document_fromstring(content)
+class Element:
+    """A node of the page: its tag, attributes, children and text, and the little a browser asks of it."""
+
+    def __init__(self, tag: str, attrib: dict[str, str]):
+        self.tag, self.attrib = tag, attrib
+        self.children: list[Element | str] = []
+
+    def get(self, name: str, default=None):
+        return self.attrib.get(name, default)
+
+    @property
+    def name(self) -> str | None:
+        return self.attrib.get("name")
+
+    @property
+    def text(self) -> str:
+        """The text directly inside (a textarea's value as written)."""
+        return "".join(child for child in self.children if isinstance(child, str))
+
+    def text_content(self) -> str:
+        return "".join(child if isinstance(child, str) else child.text_content() for child in self.children)
+
+    def iter(self, *tags: str):
+        """This element and every element inside it, in document order (only `tags`, if given)."""
+        stack = [self]
+        while stack:
+            element = stack.pop()
+            if not tags or element.tag in tags:
+                yield element
+            stack.extend(reversed([child for child in element.children if isinstance(child, Element)]))
+
+    def find(self, tag: str):
+        return next(self.iter(tag), None)
+
+    def find_class(self, name: str) -> list[Element]:
+        return [element for element in self.iter() if name in (element.get("class") or "").split()]
+
+    @property
+    def forms(self) -> list[Element]:
+        return list(self.iter("form"))
+
+    @property
+    def inputs(self) -> list[Element]:
+        return list(self.iter("input", "select", "textarea"))
+
+
+class _TreeBuilder(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.root = Element("#document", {})
+        self.stack = [self.root]
+
+    def handle_starttag(self, tag, attrs):
+        element = Element(tag, {name: value if value is not None else "" for name, value in attrs})
+        self.stack[-1].children.append(element)
+        if tag not in VOID:
+            self.stack.append(element)
+
+    def handle_startendtag(self, tag, attrs):
+        self.stack[-1].children.append(Element(tag, {name: value or "" for name, value in attrs}))
+
+    def handle_endtag(self, tag):
+        for depth in range(len(self.stack) - 1, 0, -1):  # close up to the matching element, if open
+            if self.stack[depth].tag == tag:
+                del self.stack[depth:]
+                return
+
+    def handle_data(self, data):
+        self.stack[-1].children.append(data)
+
+
+def parse(content: bytes | str) -> Element:
+    builder = _TreeBuilder()
+    builder.feed(content.decode("utf-8", "replace") if isinstance(content, bytes) else content)
+    builder.close()
+    return builder.root
 
 
 def has_class(element, name: str) -> bool:
@@ -30,12 +105,12 @@ def has_class(element, name: str) -> bool:
 
 def form_values(form) -> list[tuple[str, str]]:
     """The form's fields as a browser submits them, in document order: an input's value ("" when it
-    has none: lxml would leave such an input out), a checkbox or radio only when ticked ("on" without
-    a value), a select's chosen option (else its first), a textarea's text without the newline right
-    after <textarea> (a browser's HTML parser drops it; Django writes one); nothing disabled, no button."""
+    has none), a checkbox or radio only when ticked ("on" without a value), a select's chosen option
+    (else its first), a textarea's text without the newline right after <textarea> (a browser's HTML
+    parser drops it; Django writes one); nothing disabled, no button."""
     values = []
     for element in form.inputs:
-        name = element.get("name")
+        name = element.name
         if not name or "disabled" in element.attrib:
             continue
         if element.tag == "textarea":

@@ -137,3 +137,25 @@ def test_the_load_database_sits_beside_the_given_one():
     assert load_database_url("postgres://u@h:5432/mezasu?sslmode=require") == (
         "postgres://u@h:5432/mezasu_loadtest?sslmode=require"
     )
+
+
+def test_a_form_is_serialised_as_a_browser_sends_it():
+    page = browser.parse(
+        '<form method="post"><input type="hidden" name="v" value="3"><input name="empty">'
+        '<input type="checkbox" name="ticked" checked><input type="checkbox" name="not_ticked">'
+        '<select name="grade"><option value="">ー</option><option value="B" selected>B</option></select>'
+        '<select name="first"><option value="x">x</option></select>'
+        '<textarea name="reason">\n理由 &amp; 根拠</textarea><input name="off" value="1" disabled>'
+        '<button type="submit" name="action" value="save">保存</button></form>'
+    )
+    form = browser.form_with_button(page, "save")
+
+    assert browser.form_values(form) == [
+        ("v", "3"),
+        ("empty", ""),
+        ("ticked", "on"),
+        ("grade", "B"),
+        ("first", "x"),
+        ("reason", "理由 & 根拠"),
+    ]
+    assert browser.submit_button(form, "save") == ("action", "save")
