@@ -155,7 +155,7 @@ $(LOAD_STAMP): loadtest/requirements.txt
 	$(LOAD_VENV)/bin/python -m pip install --quiet -r loadtest/requirements.txt
 	@touch $@
 
-loadtest: $(RUNTIME_STAMP) $(LOAD_STAMP) translations
+loadtest: $(RUNTIME_STAMP) $(LOAD_STAMP)
 	PY=$(PY) LOAD_VENV=$(LOAD_VENV) bash loadtest/run.sh
 
 lint: $(DEV_STAMP)
