@@ -22,7 +22,7 @@ PYTEST_ARGS ?=
 IS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo yes)
 APT_ENV := DEBIAN_FRONTEND=noninteractive
 
-.PHONY: help run test bench lint format messages translations browser-deps report-deps migrate clean distclean
+.PHONY: help run test bench loadtest lint format messages translations browser-deps report-deps migrate clean distclean
 
 help:
 	@echo "make run           set up .venv, migrate, load the demo plan, serve http://$(HOST_PORT)"
@@ -31,6 +31,9 @@ help:
 	@echo "make bench         measure every page and command on plans of 250 and 2,500 indicators"
 	@echo "                   (PostgreSQL: DATABASE_URL, else a private server); writes BENCHMARKS.md"
 	@echo "                   (BENCH_ARGS='--sizes 250 --only entry_big,save_1' to iterate; not in make test)"
+	@echo "make loadtest      the deadline rush: 100 department staff and 3 planning staff on two gunicorn"
+	@echo "                   instances, 2 minutes on loopback; prints the figures and checks the database"
+	@echo "                   (PostgreSQL: DATABASE_URL, else a private server; not in make test)"
 	@echo "make lint          ruff check and ruff format --check"
 	@echo "make format        ruff format and ruff check --fix"
 	@echo "make messages      update locale/ja/LC_MESSAGES/django.po (needs GNU gettext)"
@@ -141,6 +144,20 @@ BENCH_ARGS ?=
 bench: $(RUNTIME_STAMP) translations report-deps
 	PY=$(PY) bash bench/run.sh $(BENCH_ARGS)
 
+# --- the load test (issue 11) ---------------------------------------------------------------------
+
+# Not part of make test. locust and lxml live in their own venv (loadtest/requirements.txt, every package
+# pinned); the servers and the checks use the project's. loadtest/run.sh says what it starts and stops.
+LOAD_VENV := .venv-load
+LOAD_STAMP := $(LOAD_VENV)/.installed
+$(LOAD_STAMP): loadtest/requirements.txt
+	@[ -x $(LOAD_VENV)/bin/python ] || $(PYTHON) -m venv $(LOAD_VENV)
+	$(LOAD_VENV)/bin/python -m pip install --quiet -r loadtest/requirements.txt
+	@touch $@
+
+loadtest: $(RUNTIME_STAMP) $(LOAD_STAMP)
+	PY=$(PY) LOAD_VENV=$(LOAD_VENV) bash loadtest/run.sh
+
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -157,4 +174,4 @@ clean:
 	rm -rf .pytest_cache .ruff_cache test-artifacts staticfiles
 
 distclean: clean
-	rm -rf $(VENV) db.sqlite3
+	rm -rf $(VENV) $(LOAD_VENV) db.sqlite3
