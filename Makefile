@@ -19,6 +19,8 @@ DEV_STAMP := $(VENV)/.installed-dev
 MANAGE := DJANGO_DEBUG=1 $(PY) manage.py
 HOST_PORT ?= 127.0.0.1:8000
 PYTEST_ARGS ?=
+# pytest-xdist: one test process per core (TEST_WORKERS=0 runs them in this process, e.g. to debug with pdb).
+TEST_WORKERS ?= auto
 IS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo yes)
 APT_ENV := DEBIAN_FRONTEND=noninteractive
 
@@ -132,7 +134,7 @@ report-deps:
 
 # pytest exits 5 when it ran no test: said out loud, and a failure (an empty suite is a broken one).
 test: $(DEV_STAMP) translations browser-deps report-deps
-	@rc=0; $(BIN)/pytest $(PYTEST_ARGS) || rc=$$?; \
+	@rc=0; $(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "ERROR: pytest collected no test (exit 5)." >&2; fi; \
 	exit $$rc
 
