@@ -128,6 +128,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Behind PgBouncer in transaction pooling (docs/scaling.md): no server-side cursor outlives a transaction.
+if os.environ.get("DJANGO_DB_TRANSACTION_POOLING") == "1":
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
