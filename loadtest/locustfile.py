@@ -218,9 +218,9 @@ class DepartmentStaff(Browser):
             headers={"HX-Request": "true", **browser.hx_headers(self.document)},
         )  # fmt: skip
 
-    def save(self, form, rows, changes):
-        values = browser.with_changes(browser.form_values(form), changes)
-        typed = dict(values)
+    def row_attempts(self, rows, typed: dict, changes) -> list[dict]:
+        """The rows a POST of the page's form saves: those typed into now, and those carried since a
+        conflict (their inputs still hold what this person typed: any button of the form saves them)."""
         attempts = []
         for row in rows.values():
             fields = {name: typed[name] for name in row.text_fields if name in changes}
@@ -238,6 +238,22 @@ class DepartmentStaff(Browser):
                     }
                 )
         RECORD["saves"].extend(attempts)
+        return attempts
+
+    def answered_on_page(self, attempts, answered) -> None:
+        """The rows of a POST answered with the page drawn again (200): what the page says on each."""
+        after = browser.entry_rows(self.document, self.form()) if self.form() is not None else {}
+        for attempt in attempts:
+            row = after.get(attempt["result"])
+            attempt.update(answered=answered, status=200, outcome=self.outcome_on_page(attempt, row))
+            if attempt["outcome"] == "accepted":
+                self.saved.add(attempt["result"])
+            elif attempt["outcome"] in (browser.CONFLICT, browser.FIELD_ERROR):
+                self.carried.add(attempt["result"])
+
+    def save(self, form, rows, changes):
+        values = browser.with_changes(browser.form_values(form), changes)
+        attempts = self.row_attempts(rows, dict(values), changes)
         values = [(n, str(uuid.uuid4()) if n == "stash_token" else v) for n, v in values]
         values.append(browser.submit_button(form, "save") or ("action", "save"))
         started = time.perf_counter()
@@ -262,14 +278,7 @@ class DepartmentStaff(Browser):
             return
         # Some rows were refused: the page is drawn again, saying why on each such row.
         self.document = browser.parse(response.content)
-        after = browser.entry_rows(self.document, self.form()) if self.form() is not None else {}
-        for attempt in attempts:
-            row = after.get(attempt["result"])
-            attempt.update(answered=answered, status=200, outcome=self.outcome_on_page(attempt, row))
-            if attempt["outcome"] == "accepted":
-                self.saved.add(attempt["result"])
-            elif attempt["outcome"] in (browser.CONFLICT, browser.FIELD_ERROR):
-                self.carried.add(attempt["result"])
+        self.answered_on_page(attempts, answered)
 
     @staticmethod
     def outcome_on_page(attempt, row) -> str:
@@ -306,17 +315,23 @@ class DepartmentStaff(Browser):
         think(1, 2)
         row = RANDOM.choice(candidates)
         values = browser.form_values(form) + [(row.select_name, "on")]
+        saves = self.row_attempts(rows, dict(values), {})  # the form's carried rows are saved first
         values = [(n, str(uuid.uuid4()) if n == "stash_token" else v) for n, v in values]
         values.append(browser.submit_button(form, "submit_selected") or ("action", "submit_selected"))
         attempt = {"user": self.account["username"], "result": row.result_id, "version": row.version}
         RECORD["submits"].append(attempt)
         response = self.call("POST", form.get("action"), "submit", referer=self.page_url, data=values)
+        answered = time.time()
         self.saved.discard(row.result_id)
+        self.carried = set()
         if response.status_code == 302:
             self.follow(response, self.page_name)
             attempt["outcome"] = "submitted"
+            for save in saves:
+                save.update(outcome="accepted", answered=answered, status=302)
         elif response.status_code == 200:
             self.document = browser.parse(response.content)
+            self.answered_on_page(saves, answered)
             after = browser.entry_rows(self.document, self.form()) if self.form() is not None else {}
             shown = after.get(row.result_id)
             attempt["outcome"] = (
@@ -380,8 +395,9 @@ class PlanningSection(Browser):
             return
         page = browser.parse(response.content)
         confirm = next((form for form in page.forms if browser.button_named(form, "confirmed")), None)
-        if confirm is None:
-            self.record(chosen, "no confirmation form")
+        if confirm is None:  # refused at once (someone decided one of them since): said with a message
+            said = {level for level, _text in browser.messages(page)}
+            self.record(chosen, "refused with a message" if said else "no confirmation form")
             return
         values = browser.form_values(confirm) + [browser.button_named(confirm, "confirmed")]
         response = self.call("POST", confirm.get("action"), "approve selection", data=values, referer=self.page_url)
@@ -391,7 +407,7 @@ class PlanningSection(Browser):
     def approve_item(self, pk):
         self.get_page(f"/review/results/{pk}/", "review item")
         form = next((form for form in self.document.forms if (form.get("action") or "").endswith("/approve/")), None)
-        if form is None:
+        if form is None:  # decided by another planner since the queue was read (check.py reads its status)
             self.record([pk], "no approve form")
             return
         think(1, 2)
