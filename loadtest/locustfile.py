@@ -395,8 +395,8 @@ class PlanningSection(Browser):
             return
         page = browser.parse(response.content)
         confirm = next((form for form in page.forms if browser.button_named(form, "confirmed")), None)
-        if confirm is None:  # refused at once (someone decided one of them since): said with a message
-            said = {level for level, _text in browser.messages(page)}
+        if confirm is None:  # someone decided one of them since: the page lists why (all or nothing)
+            said = {level for level, _text in browser.messages(page)} or page.find_class("error-summary")
             self.record(chosen, "refused with a message" if said else "no confirmation form")
             return
         values = browser.form_values(confirm) + [browser.button_named(confirm, "confirmed")]

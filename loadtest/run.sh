@@ -33,9 +33,9 @@ GUNICORN="$(dirname "$PY")/gunicorn"
 
 WORK=$(mktemp -d /tmp/mezasu-loadtest-XXXXXX)
 SERVER_PIDS=()
-PGBIN="" PGROOT="" ADMIN_URL=""
-is_root() { [ "$(id -u)" = 0 ]; }
-as_postgres() { if is_root; then runuser -u postgres -- "$@"; else "$@"; fi; }
+ADMIN_URL=""
+# shellcheck source=bench/private_postgres.sh
+. bench/private_postgres.sh
 stop_servers() {
     for pid in "${SERVER_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
     for pid in "${SERVER_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
@@ -44,10 +44,7 @@ stop_servers() {
 cleanup() {
     stop_servers
     if [ -n "$ADMIN_URL" ]; then "$PY" -m loadtest.prepare --drop-database "$ADMIN_URL" || true; fi
-    if [ -n "$PGROOT" ]; then
-        as_postgres "$PGBIN/pg_ctl" -D "$PGROOT/data" -m fast -w stop >/dev/null 2>&1 || true
-        rm -rf "$PGROOT"
-    fi
+    stop_private_postgres
     if [ "${LOAD_KEEP:-}" = 1 ]; then echo "== Logs and record kept in $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
@@ -63,26 +60,8 @@ done
 if [ -n "${DATABASE_URL:-}" ]; then
     ADMIN_URL=$DATABASE_URL
 else
-    if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
-        if is_root && command -v apt-get >/dev/null; then
-            echo "== Installing PostgreSQL with apt-get (the load test runs on PostgreSQL)"
-            apt-get update -qq
-            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql
-        else
-            echo "make loadtest needs PostgreSQL: set DATABASE_URL=postgres://USER@HOST:PORT/DB, or install" >&2
-            echo "Debian's postgresql (sudo apt-get install postgresql) for a private server." >&2
-            exit 1
-        fi
-    fi
-    PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
     PG_PORT=${LOAD_PG_PORT:-5438}
-    PGROOT=$(mktemp -d)
-    if is_root; then chown postgres "$PGROOT"; fi
-    as_postgres "$PGBIN/initdb" -D "$PGROOT/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
-    # The server's defaults (fsync on, as in production), on loopback only.
-    as_postgres "$PGBIN/pg_ctl" -D "$PGROOT/data" -l "$PGROOT/pg.log" -w \
-        -o "-p $PG_PORT -k $PGROOT -c listen_addresses=127.0.0.1" start >/dev/null
-    echo "== Private PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PG_PORT"
+    start_private_postgres "$PG_PORT" "make loadtest"
     ADMIN_URL="postgres://postgres@127.0.0.1:$PG_PORT/mezasu"
     as_postgres "$PGBIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres mezasu
 fi
