@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from evaluation.domain.enums import ResultStatus
+from evaluation.workbook.plan_columns import HIERARCHY_TITLE_COLUMNS, PLAN_COLUMNS
 
 SEED_FILE = Path(__file__).resolve().parent.parent / "evaluation" / "demo_data" / "setagaya-r6.csv"
 PLAN_NAME = "ベンチマーク計画"
@@ -49,25 +50,11 @@ N, D, S, R, A = (
 TYPICAL_MIX = (A, S, D, A, N, S, A, D, R, S, A, D, N, S, A, R, D, S, A, N)
 BIG_MIX = (D, N, S, D, N, D, S, N, D, R, D, N, S, D, N, D, S, A, D, N)
 
-HIERARCHY_COLUMNS = ("柱", "推進施策", "めざす姿見出し", "めざす姿", "計画書頁")
-INITIATIVE_COLUMNS = ("主な取組み", "取組内容", "実施計画", "再掲")
-INDICATOR_COLUMNS = (
-    "指標名",
-    "注記",
-    "小項目",
-    "小項目名",
-    "単位",
-    "方向",
-    "現況値",
-    "現況値時点",
-    "当初計画",
-    "修正計画",
-    "目標",
-    "修正理由",
-    "実績",
-    "評価",
-    "評価理由",
-)
+# The seed row's columns copied onto each synthetic row, named by the workbook's own column lists.
+VISION_COLUMNS = HIERARCHY_TITLE_COLUMNS["めざす姿番号"]
+INITIATIVE_COLUMNS = HIERARCHY_TITLE_COLUMNS["取組番号"]
+# An indicator's own columns: from 指標名 to the end, but its department (the synthetic plan's own).
+INDICATOR_COLUMNS = [column for column in PLAN_COLUMNS[PLAN_COLUMNS.index("指標名") :] if column != "担当所管課"]
 
 
 @dataclass(frozen=True)
@@ -225,10 +212,7 @@ class _Writer:
                 "区分": str(number),
                 "柱": seed.pillars[(pillar - 1) % len(seed.pillars)]["柱"],
                 "推進施策": seed.areas[area_index % len(seed.areas)]["推進施策"],
-                **{
-                    column: seed.visions[vision_index % len(seed.visions)][column]
-                    for column in ("めざす姿見出し", "めざす姿", "計画書頁")
-                },
+                **{column: seed.visions[vision_index % len(seed.visions)][column] for column in VISION_COLUMNS},
                 **{
                     column: seed.initiatives[initiative % len(seed.initiatives)][column]
                     for column in INITIATIVE_COLUMNS

@@ -55,9 +55,7 @@ SLACK = timedelta(seconds=2)  # the browsers' clock and the database's are the s
 
 
 def percentile(sorted_values: list[float], share: float) -> float:
-    """Nearest rank."""
-    if not sorted_values:
-        return float("nan")
+    """Nearest rank, of the times of an action that ran at least once (the callers list only those)."""
     rank = max(1, -(-len(sorted_values) * share // 1))
     return sorted_values[int(rank) - 1]
 
