@@ -143,6 +143,24 @@ def form_with_button(document, value: str):
     return None
 
 
+def entry_form(document):
+    """The entry page's form: the POST form that holds the rows (`result-<id>`), with or without its
+    buttons. A page whose rows are all submitted or approved draws the form without them: its rows,
+    and what the page says on each, are still there to read."""
+    for form in document.forms:
+        if (form.get("method") or "").lower() == "post" and any(
+            ROW_ID.match(element.get("id") or "") for element in form.iter()
+        ):
+            return form
+    return None
+
+
+def page_rows(document) -> dict[int, Row]:
+    """The rows of the entry page (none when it has no entry form): entry_rows of entry_form."""
+    form = entry_form(document)
+    return entry_rows(document, form) if form is not None else {}
+
+
 def form_posting_to(document, fragment: str):
     for form in document.forms:
         if fragment in (form.get("action") or ""):

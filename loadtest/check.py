@@ -340,6 +340,16 @@ def check_workflow(record: dict, checks: Checks) -> None:
     )
 
 
+def kept_line(item: dict) -> str:
+    """One answer the browser kept (locustfile.Browser.keep), on a line."""
+    rows = ", ".join(f"{pk}{'' if present else ' (not in the body)'}" for pk, present in item["row_in_body"].items())
+    return (
+        f"#{item['number']} {item['why']}: {item['user']} {item['method']} {item['url']} → {item['status']},"
+        f" {item['body_length']:,} bytes{'' if item['body_complete'] else ' (no </html> at the end)'},"
+        f" {item['rows_in_body']} rows" + (f"; rows {rows}" if rows else "") + f" — {item.get('file', 'not kept')}"
+    )
+
+
 def machine(load_before: str) -> list[str]:
     from django.db import connection
 
@@ -410,6 +420,11 @@ def main(argv: list[str] | None = None) -> int:
     check_workflow(record, checks)
     print("\nChecks:")
     print("\n".join(checks.lines()))
+    kept = record.get("kept", [])
+    if kept:
+        print(f"\nAnswers the browsers could not read as expected, kept whole ({len(kept)}):")
+        for item in kept[:20]:
+            print("  " + kept_line(item))
     print("\n" + ("All checks passed." if checks.ok else "SOME CHECKS FAILED."))
     return 0 if checks.ok else 1
 

@@ -7,7 +7,8 @@ each form is read from the page and sent back whole, with the CSRF token, cookie
 Read from the environment (run.sh sets them): LOAD_MANIFEST (the accounts, prepare.py), LOAD_HOSTS
 (the gunicorn instances, comma separated; people are spread across them), LOAD_RECORD (where the
 record of every request and every save's answer is written at the end, for check.py), LOAD_THINK
-(a factor on the think times, 1 by default) and LOAD_SEED.
+(a factor on the think times, 1 by default), LOAD_SEED and LOAD_KEEP_DIR (where an answer the browser
+cannot read as expected is kept whole, see `Browser.keep`).
 
 The app sits behind an HTTPS-terminating proxy in production: the client sends X-Forwarded-Proto
 https on loopback, as that proxy does, so that the app runs as it does there (secure cookies,
@@ -38,7 +39,11 @@ SUBMIT_SHARE = 0.15  # of the cycles that end with a submission of one saved row
 EXTEND_SHARE = 0.25  # of the cycles where the page's idle-time dialog extends the session (the trivial view)
 PAIR_ROWS = 3  # the two staff of a paired department both type into its first rows
 
-RECORD = {"requests": [], "saves": [], "submits": [], "approvals": [], "readback": []}
+KEEP_DIR = os.environ.get("LOAD_KEEP_DIR", "")
+KEEP_AT_MOST = 50  # answers kept whole a run (each is up to a megabyte)
+
+RECORD = {"requests": [], "saves": [], "submits": [], "approvals": [], "readback": [], "kept": []}
+_kept_count = itertools.count(1)
 _entry_accounts = iter(MANIFEST["entry_users"])
 _planner_accounts = iter(MANIFEST["planners"])
 _host_turn = itertools.count()
@@ -137,6 +142,43 @@ class Browser(FastHttpUser):
             return self.get_page(response.headers["Location"], name)
         return response
 
+    def keep(self, why: str, method: str, url: str, response, *, data=None, attempts=(), **about) -> None:
+        """An answer the browser could not read as expected (a status it does not expect, a page without
+        the entry form, a row of a save missing from the page drawn after it): kept whole in
+        LOAD_KEEP_DIR (the body as <n>.html, what was asked and answered as <n>.json) and listed in the
+        record, so that check.py says where to look."""
+        number = next(_kept_count)
+        body = bytes(response.content or b"") if response is not None else b""
+        headers = dict(response.headers.items()) if response is not None and response.headers is not None else {}
+        about = {
+            "number": number,
+            "why": why,
+            "user": getattr(self, "account", None) if isinstance(getattr(self, "account", None), str)
+            else (getattr(self, "account", None) or {}).get("username"),
+            "at": round(time.time(), 4),
+            "method": method,
+            "url": urljoin(self.base, url),
+            "page_url": self.page_url,
+            "status": getattr(response, "status_code", 0),
+            "headers": headers,
+            "body_length": len(body),
+            "body_complete": body.rstrip().endswith(b"</html>"),
+            "rows_in_body": body.count(b'id="result-'),
+            "results": [attempt["result"] for attempt in attempts],
+            "row_in_body": {attempt["result"]: f'id="result-{attempt["result"]}"'.encode() in body
+                            for attempt in attempts},
+            "request": data or [],
+            **about,
+        }  # fmt: skip
+        if KEEP_DIR and number <= KEEP_AT_MOST:
+            os.makedirs(KEEP_DIR, exist_ok=True)
+            with open(os.path.join(KEEP_DIR, f"{number}.html"), "wb") as stream:
+                stream.write(body)
+            with open(os.path.join(KEEP_DIR, f"{number}.json"), "w", encoding="utf-8") as stream:
+                json.dump(about, stream, ensure_ascii=False, indent=1, default=str)
+            about["file"] = os.path.join(KEEP_DIR, f"{number}.html")
+        RECORD["kept"].append({key: about[key] for key in about if key not in ("request", "headers")})
+
     def fetch_assets(self):
         for url in browser.assets(self.document, self.base):
             if url not in self.fetched_assets:  # cached by the browser after the first time
@@ -181,7 +223,9 @@ class DepartmentStaff(Browser):
     def cycle(self):
         form = self.form()
         if form is None:
-            self.get_page(self.page_url or "/entry/", self.page_name)
+            response = self.get_page(self.page_url or "/entry/", self.page_name)
+            if response.status_code != 200 or browser.entry_form(self.document) is None:
+                self.keep("the entry page without its form", "GET", self.page_url or "/entry/", response)
             return
         rows = browser.entry_rows(self.document, form)
         editable = [row for row in rows.values() if row.editable and not row.ticked]
@@ -240,9 +284,10 @@ class DepartmentStaff(Browser):
         RECORD["saves"].extend(attempts)
         return attempts
 
-    def answered_on_page(self, attempts, answered) -> None:
-        """The rows of a POST answered with the page drawn again (200): what the page says on each."""
-        after = browser.entry_rows(self.document, self.form()) if self.form() is not None else {}
+    def answered_on_page(self, attempts, answered, request) -> None:
+        """The rows of a POST answered with the page drawn again (200): what the page says on each.
+        `request` is (method, url, response, data) of that POST: kept whole when a row is missing."""
+        after = browser.page_rows(self.document)
         for attempt in attempts:
             row = after.get(attempt["result"])
             attempt.update(answered=answered, status=200, outcome=self.outcome_on_page(attempt, row))
@@ -250,6 +295,13 @@ class DepartmentStaff(Browser):
                 self.saved.add(attempt["result"])
             elif attempt["outcome"] in (browser.CONFLICT, browser.FIELD_ERROR):
                 self.carried.add(attempt["result"])
+        missing = [attempt for attempt in attempts if attempt["outcome"] == "missing from the page"]
+        if missing:
+            method, url, response, data = request
+            self.keep(
+                "a row of the POST missing from the page drawn after it", method, url, response, data=data,
+                attempts=missing, has_save_form=self.form() is not None, rows_read=len(after),
+            )  # fmt: skip
 
     def save(self, form, rows, changes):
         values = browser.with_changes(browser.form_values(form), changes)
@@ -261,12 +313,17 @@ class DepartmentStaff(Browser):
         answered = time.time()
         self.carried = set()
         if response.status_code == 302:
+            page_before = self.page_url
             page = self.follow(response, self.page_name)
+            if self.page_url != page_before or page.status_code != 200 or browser.entry_form(self.document) is None:
+                self.keep("a save's redirect not back to a page with the entry form", "GET",
+                          response.headers.get("Location") or "", page, data=values, attempts=attempts,
+                          location=response.headers.get("Location"), page_before=page_before)  # fmt: skip
             events.request.fire(
                 request_type="FLOW", name="save draft + page after it", response_time=(time.perf_counter() - started)
                 * 1000, response_length=0, response=page, exception=None, context={},
             )  # fmt: skip
-            after = browser.entry_rows(self.document, self.form()) if self.form() is not None else {}
+            after = browser.page_rows(self.document)
             for attempt in attempts:
                 attempt.update(outcome="accepted", answered=answered, status=302)
                 self.saved.add(attempt["result"])
@@ -275,10 +332,12 @@ class DepartmentStaff(Browser):
         if response.status_code != 200:
             for attempt in attempts:
                 attempt.update(outcome=f"http {response.status_code}", answered=answered, status=response.status_code)
+            self.keep("a save answered with neither 302 nor 200", "POST", form.get("action"), response, data=values,
+                      attempts=attempts)  # fmt: skip
             return
         # Some rows were refused: the page is drawn again, saying why on each such row.
         self.document = browser.parse(response.content)
-        self.answered_on_page(attempts, answered)
+        self.answered_on_page(attempts, answered, ("POST", form.get("action"), response, values))
 
     @staticmethod
     def outcome_on_page(attempt, row) -> str:
@@ -331,15 +390,16 @@ class DepartmentStaff(Browser):
                 save.update(outcome="accepted", answered=answered, status=302)
         elif response.status_code == 200:
             self.document = browser.parse(response.content)
-            self.answered_on_page(saves, answered)
-            after = browser.entry_rows(self.document, self.form()) if self.form() is not None else {}
-            shown = after.get(row.result_id)
+            self.answered_on_page(saves, answered, ("POST", form.get("action"), response, values))
+            shown = browser.page_rows(self.document).get(row.result_id)
             attempt["outcome"] = (
                 shown.says if shown is not None and shown.says else "submitted" if not shown or not shown.editable
                 else "not submitted, no message"
             )  # fmt: skip
         else:
             attempt["outcome"] = f"http {response.status_code}"
+            self.keep("a submission answered with neither 302 nor 200", "POST", form.get("action"), response,
+                      data=values, attempts=saves)  # fmt: skip
 
 
 class PlanningSection(Browser):

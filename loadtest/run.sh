@@ -11,7 +11,8 @@
 # Knobs (environment): LOAD_USERS (100), LOAD_PAIRS (5), LOAD_PLANNERS (3), LOAD_INDICATORS (2500),
 # LOAD_RUN_TIME (90), LOAD_STOP_TIMEOUT (30), LOAD_SPAWN_RATE (10 a second), LOAD_THINK (1: a factor on
 # the think times), LOAD_WORKERS (2 a instance), LOAD_WORKER_CLASS (sync), LOAD_THREADS (1),
-# LOAD_PORTS ("8301 8302"), LOAD_PG_PORT (5438), LOAD_KEEP=1 keeps the work folder (logs, record).
+# LOAD_PORTS ("8301 8302"), LOAD_PG_PORT (5438), LOAD_KEEP=1 keeps the work folder (logs, record); it is
+# kept anyway when a browser kept an answer it could not read as expected (its kept/ folder).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
@@ -45,7 +46,7 @@ cleanup() {
     stop_servers
     if [ -n "$ADMIN_URL" ]; then "$PY" -m loadtest.prepare --drop-database "$ADMIN_URL" || true; fi
     stop_private_postgres
-    if [ "${LOAD_KEEP:-}" = 1 ]; then echo "== Logs and record kept in $WORK"; else rm -rf "$WORK"; fi
+    if [ "${LOAD_KEEP:-}" = 1 ] || [ -d "$WORK/kept" ]; then echo "== Logs and record kept in $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -116,6 +117,7 @@ TOTAL=$((USERS + PLANNERS + 1))
 echo "== $TOTAL simulated people for $RUN_TIME s (locust log: $WORK/locust.log)"
 rc=0
 LOAD_MANIFEST="$WORK/manifest.json" LOAD_HOSTS=$(IFS=,; echo "${HOSTS[*]}") LOAD_RECORD="$WORK/record.json" \
+    LOAD_KEEP_DIR="$WORK/kept" \
     PYTHONPATH=. timeout --signal=INT $((RUN_TIME + STOP_TIMEOUT + 60)) \
     "$LOAD_VENV/bin/locust" -f loadtest/locustfile.py --headless --users "$TOTAL" --spawn-rate "$SPAWN_RATE" \
     --run-time "${RUN_TIME}s" --stop-timeout "$STOP_TIMEOUT" --only-summary --loglevel WARNING \

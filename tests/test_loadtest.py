@@ -16,6 +16,7 @@ from bench.builders import build_plan
 from bench.plan import PlanShape
 from departments.enums import Role
 from departments.models import Membership
+from evaluation.domain.enums import IndicatorKind, ResultStatus
 from evaluation.models import ResultValue
 from loadtest import browser
 from loadtest.check import Checks, check_history, check_values, same_value
@@ -48,14 +49,15 @@ class EntryPage:
         assert response.status_code == 200
         self.document = browser.parse(response.content)
         self.form = browser.form_with_button(self.document, "save")
-        self.rows = browser.entry_rows(self.document, self.form)
+        self.rows = browser.page_rows(self.document)
 
     def editable(self) -> list[browser.Row]:
         return [row for row in self.rows.values() if row.editable and not row.ticked]
 
-    def save(self, changes: dict[str, str]):
+    def save(self, changes: dict[str, str], action: str = "save", selected: tuple[browser.Row, ...] = ()):
         values = browser.with_changes(browser.form_values(self.form), changes)
-        values.append(browser.submit_button(self.form, "save"))
+        values += [(row.select_name, "on") for row in selected]
+        values.append(browser.submit_button(self.form, action))
         data: dict[str, list[str]] = {}
         for name, value in values:
             data.setdefault(name, []).append(value)
@@ -131,6 +133,45 @@ def test_a_stale_save_is_read_as_the_conflict_and_the_checks_hold_on_what_happen
     kept = Checks()
     check_history([{**accepted, "outcome": browser.CONFLICT}], kept)
     assert not kept.ok
+
+
+def test_a_save_of_the_last_open_row_a_colleague_just_submitted_is_read_as_not_taken(bench):
+    """The load test's rare "missing from the page" (issue 11): two staff of a department type into
+    its last row still open; one submits it; the other's save of it is answered with the page drawn
+    again, the row read-only with why it was not taken. With no row left to change the page draws its
+    form without buttons: the rows are read from the form that holds them, not from the one with
+    the save button (there is none), which found no row at all."""
+    first = bench.entry_user(bench.typical)
+    second = add_people(bench, users=3, pairs=1, planners=3)["entry_users"][-1]
+    second = type(first).objects.get(username=second["username"])
+    results = bench.results_of(bench.typical)
+    last = results.filter(
+        indicator__kind=IndicatorKind.ACTIVITY,
+        status__in=(ResultStatus.NOT_ENTERED, ResultStatus.DRAFT, ResultStatus.RETURNED),
+    ).first()
+    results.exclude(pk=last.pk).update(status=ResultStatus.APPROVED)
+    mine = EntryPage(signed_in(first), bench.typical, bench.fiscal_year)
+    theirs = EntryPage(signed_in(second), bench.typical, bench.fiscal_year)
+    row = theirs.rows[last.pk]
+    name = next(iter(row.text_fields))
+    assert [pk for pk, other in theirs.rows.items() if other.editable] == [last.pk]
+
+    submitted = mine.save({name: "111"}, action="submit_selected", selected=(mine.rows[last.pk],))
+    sent = time.time()
+    answer = theirs.save({name: "222"})
+    document = browser.parse(answer.content)
+    shown = browser.page_rows(document).get(last.pk)
+
+    assert submitted.status_code == 302
+    last.refresh_from_db()
+    assert last.status in (ResultStatus.SUBMITTED, ResultStatus.AWAITING_HEAD)
+    assert answer.status_code == 200
+    assert browser.form_with_button(document, "save") is None  # no row left to change: no buttons
+    assert shown is not None and not shown.editable and shown.says == browser.NOT_TAKEN
+    checks = Checks()
+    check_history([attempt(second, row, {name: "222"}, shown.says, sent)], checks)
+    assert checks.ok, checks.lines()
+    assert "1 with the row's no-longer-yours message" in "\n".join(checks.lines())
 
 
 def test_the_load_database_sits_beside_the_given_one():
