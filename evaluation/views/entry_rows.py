@@ -24,6 +24,7 @@ from evaluation.models import EvaluationYear, Result, ResultComment, ResultValue
 from evaluation.services import guards
 from evaluation.services.department_entry import NOT_CHANGEABLE, EntryReport, RefusedBecause, RowOutcome
 from evaluation.services.scoring import grading_hold
+from evaluation.views.entry_row_html import RowWords, reason_line, row_opening
 
 
 @dataclass
@@ -119,6 +120,7 @@ class EntryRow:
     row_errors: list[str] = field(default_factory=list)
     reason_errors: list[str] = field(default_factory=list)
     judged_grade_errors: list[str] = field(default_factory=list)
+    words: RowWords | None = None  # the page's (page_rows), for the lines written in one pass
 
     @property
     def indicator(self):
@@ -127,6 +129,14 @@ class EntryRow:
     @property
     def anchor(self) -> str:
         return f"result-{self.result.pk}"
+
+    def opening(self) -> SafeString:
+        """The row's <tbody> and first line (entry_row_html; _row.html prints them)."""
+        return row_opening(self, self.words or RowWords.translated())
+
+    def reason_line(self) -> SafeString:
+        """An outcome's reason line (entry_row_html)."""
+        return reason_line(self, self.words or RowWords.translated())
 
     @property
     def is_compound(self) -> bool:
@@ -393,6 +403,7 @@ def page_rows(
     year_open = guards.takes_entries(year)
     decimals = year.grading_rule.decimals if year is not None and not year_open else None  # a closed year's
     outcomes = report.rows if report else {}
+    words = RowWords.translated()
     rows = []
     for result in results:
         outcome = outcomes.get(result.pk)
@@ -408,6 +419,7 @@ def page_rows(
             decimals=decimals,
         )
         row.shows_unsaved = form is not None
+        row.words = words
         if outcome is not None:
             _add_outcome(row, outcome, year, typed, changed)
         set_invalid(row)
