@@ -10,6 +10,7 @@ tests/evaluation/views/test_entry_row_html.py holds the output to the template's
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -21,15 +22,19 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, pgettext
 
 from evaluation import display
+from evaluation.domain.enums import ResultStatus
 
 if TYPE_CHECKING:
     from evaluation.views.entry_rows import EntryRow
 
 
+PREVIEW_PK = 987654321  # stands for a result's id in the preview URL reversed once a page
+
+
 @dataclass(frozen=True)
 class RowWords:
-    """The words every row repeats (its cells' labels for narrow screens, the kind chips), translated
-    once for the page."""
+    """The words every row repeats (its cells' labels for narrow screens, the kind chips, the statuses),
+    translated once for the page, and the live preview's URL, reversed once."""
 
     select: str
     baseline: str
@@ -43,6 +48,8 @@ class RowWords:
     not_graded: str
     reason: str
     reason_required: str
+    statuses: dict[str, str]  # {status: its name (display.status)}
+    preview_url: str  # the live preview's URL with PREVIEW_PK for the row's result id
 
     @classmethod
     def translated(cls) -> RowWords:
@@ -60,11 +67,23 @@ class RowWords:
             "reason": gettext("Reason for the grade"),
             "reason_required": gettext("required for C and D"),
         }
-        return cls(**{name: conditional_escape(text) for name, text in words.items()})
+        return cls(
+            **{name: conditional_escape(text) for name, text in words.items()},
+            statuses={status: _text(display.status(status)) for status in ResultStatus.values},
+            preview_url=reverse("entry_preview", args=[PREVIEW_PK]),
+        )
+
+    def preview_of(self, result_id: int) -> str:
+        """reverse("entry_preview", args=[result_id]), reversed once a page rather than once a row."""
+        return self.preview_url.replace(f"/{PREVIEW_PK}/", f"/{result_id}/")
 
 
 def _text(value) -> str:
-    return conditional_escape("" if value is None else value)
+    """A value as the template prints it: HTML as it is, anything else escaped (as Django's escape,
+    without its check for lazy arguments, which cost more than the escaping on a page of 250 rows)."""
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape("" if value is None else str(value))
 
 
 def _errors(errors) -> str:
@@ -81,7 +100,7 @@ def row_opening(row: EntryRow, words: RowWords) -> SafeString:
         attributes += " data-unsaved"
     if inputs:
         attributes += (
-            f' hx-post="{_text(reverse("entry_preview", args=[pk]))}" hx-trigger="input delay:400ms" hx-swap="none"'
+            f' hx-post="{_text(words.preview_of(pk))}" hx-trigger="input delay:400ms" hx-swap="none"'
             f' hx-sync="this:replace" hx-params="{_text(inputs.param_names)}"'
         )
     parts = [
@@ -100,7 +119,7 @@ def row_opening(row: EntryRow, words: RowWords) -> SafeString:
         f'<td class="entry-achievement num" data-label="{words.achievement}"><div id="r{pk}-achievement"'
         f' aria-live="polite">{row.achievement_html()}</div></td>\n',
         f'<td class="entry-grade" data-label="{words.grade}">{_grade(row, words)}</td>\n',
-        f'<td class="entry-status"><span class="status status--{status}">{_text(display.status(result.status))}</span>',
+        f'<td class="entry-status"><span class="status status--{status}">{words.statuses[result.status]}</span>',
     ]
     if result.updated_by:
         parts.append(
