@@ -114,6 +114,63 @@ def figures(requests: list, logins_done: float | None) -> tuple[list[str], dict]
     return lines, summary
 
 
+SERVER_ACTIONS = [  # (the client's name of the action, the server's method and path)
+    ("log in", "POST", re.compile(r"^/login/$")),
+    ("entry page", "GET", re.compile(r"^/entry/\d+/\d+/$")),
+    ("live preview", "POST", re.compile(r"^/entry/results/\d+/preview/$")),
+    ("save draft", "POST", re.compile(r"^/entry/\d+/\d+/save/$")),
+    ("trivial: session extend", "POST", re.compile(r"^/session/extend/$")),
+]
+
+
+def read_access_logs(paths: list[str]) -> dict[str, list[float]]:
+    """{action: the server's times in ms} from gunicorn's access logs (`METHOD PATH STATUS µs` a line):
+    from the request read to the answer written, without the wait for a free worker before."""
+    times: dict[str, list[float]] = defaultdict(list)
+    for path in paths:
+        for line in Path(path).read_text(encoding="utf-8", errors="replace").splitlines():
+            parts = line.split()
+            if len(parts) != 4 or not parts[3].isdigit():
+                continue
+            method, url, _status, micros = parts
+            for name, wanted, pattern in SERVER_ACTIONS:
+                if method == wanted and pattern.match(url):
+                    times[name].append(int(micros) / 1000)
+                    break
+    return times
+
+
+def server_and_client(requests: list, server: dict[str, list[float]], loop_lag: list[float]) -> list[str]:
+    """Each action's p50/p95 in the server (its access log) beside the browsers' (the same requests, as
+    measured by the client: the wait for a free worker, and the client's own delays, included), and how
+    late the browsers' event loop ran (its timers fire late while it reads a page)."""
+    lines = []
+    if server:
+        lines += [
+            "",
+            "In the server (gunicorn's access log) and as the browsers measured it (waiting for a free worker",
+            "and the browsers' own delays included):",
+            f"{'action':<38}{'server p50':>11}{'p95':>7}{'browser p50':>13}{'p95':>7}",
+        ]
+        for name, _method, _pattern in SERVER_ACTIONS:
+            own = sorted(server.get(name, []))
+            measured = sorted(t for action, kind, _s, t, _st in requests if action == name and kind != "FLOW")
+            if own and measured:
+                lines.append(
+                    f"{name + (' (all departments)' if name == 'entry page' else ''):<38}"
+                    f"{percentile(own, 0.5):>11.0f}{percentile(own, 0.95):>7.0f}"
+                    f"{percentile(measured, 0.5):>13.0f}{percentile(measured, 0.95):>7.0f}"
+                )
+        lines.append("  (save draft: the server's row counts every POST of the entry form, submissions too)")
+    if loop_lag:
+        lag = sorted(loop_lag)
+        lines.append(
+            f"The browsers' event loop (one process): its timers fired late by p50 {percentile(lag, 0.5):.0f} ms,"
+            f" p95 {percentile(lag, 0.95):.0f} ms, max {lag[-1]:.0f} ms (a request in flight then waits as long)"
+        )
+    return lines
+
+
 # Checks -----------------------------------------------------------------------------------------------
 
 
@@ -378,6 +435,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--setup", default="", help="a line saying how the servers ran")
     parser.add_argument("--load-before", default="")
     parser.add_argument("--server-cpu", type=float, help="CPU seconds the gunicorn processes took")
+    parser.add_argument("--access-logs", nargs="*", default=[], help="gunicorn's access logs (METHOD PATH STATUS µs)")
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
@@ -411,6 +469,8 @@ def main(argv: list[str] | None = None) -> int:
         cpu.append(f"the simulated browsers (locust) {record['client_cpu']:.0f} s")
     if cpu:
         print("CPU time: " + "; ".join(cpu) + " (PostgreSQL's not counted)")
+    for line in server_and_client(record["requests"], read_access_logs(args.access_logs), record.get("loop_lag", [])):
+        print(line)
     checks = Checks()
     check_ran(record, manifest, checks)
     check_http(record, checks)

@@ -25,6 +25,7 @@ import uuid
 from http.cookiejar import DefaultCookiePolicy
 from urllib.parse import urlencode, urljoin, urlsplit
 
+import gevent
 from locust import FastHttpUser, between, constant, events, task
 from locust.exception import StopUser
 from locust.runners import STATE_CLEANUP, STATE_STOPPED, STATE_STOPPING
@@ -42,7 +43,9 @@ PAIR_ROWS = 3  # the two staff of a paired department both type into its first r
 KEEP_DIR = os.environ.get("LOAD_KEEP_DIR", "")
 KEEP_AT_MOST = 50  # answers kept whole a run (each is up to a megabyte)
 
-RECORD = {"requests": [], "saves": [], "submits": [], "approvals": [], "readback": [], "kept": []}
+LOOP_TICK = 0.05  # the browsers' event loop is looked at this often: how late its timers fire
+
+RECORD = {"requests": [], "saves": [], "submits": [], "approvals": [], "readback": [], "kept": [], "loop_lag": []}
 _kept_count = itertools.count(1)
 _entry_accounts = iter(MANIFEST["entry_users"])
 _planner_accounts = iter(MANIFEST["planners"])
@@ -58,6 +61,20 @@ def _record_request(request_type, name, response_time, response_length, response
     status = getattr(response, "status_code", 0) if response is not None else 0
     start = kw.get("start_time") or time.time() - response_time / 1000
     RECORD["requests"].append([name, request_type, round(start, 4), round(response_time, 2), status])
+
+
+def _watch_the_loop():
+    """How late a timer of the simulated browsers fires (their one gevent loop is busy reading a page):
+    each request's time as measured includes such waits, which are the client's, not the server's."""
+    while True:
+        started = time.perf_counter()
+        gevent.sleep(LOOP_TICK)
+        RECORD["loop_lag"].append(round((time.perf_counter() - started - LOOP_TICK) * 1000, 1))
+
+
+@events.test_start.add_listener
+def _start_watching(environment, **_kw):
+    gevent.spawn(_watch_the_loop)
 
 
 @events.quitting.add_listener

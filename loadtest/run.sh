@@ -88,8 +88,10 @@ fi
 # --- two gunicorn instances -----------------------------------------------------------------------
 HOSTS=()
 for port in "${PORTS[@]}"; do
+    # The access log: each request's time in the server (%(D)s µs, from its reading to its answer's end).
     "$GUNICORN" config.wsgi --bind "127.0.0.1:$port" --workers "$WORKERS" --worker-class "$WORKER_CLASS" \
-        --threads "$THREADS" --no-control-socket >"$WORK/gunicorn-$port.log" 2>&1 &
+        --threads "$THREADS" --no-control-socket --access-logfile "$WORK/access-$port.log" \
+        --access-logformat '%(m)s %(U)s %(s)s %(D)s' >"$WORK/gunicorn-$port.log" 2>&1 &
     SERVER_PIDS+=($!)
     HOSTS+=("http://127.0.0.1:$port")
 done
@@ -133,4 +135,4 @@ if grep -q "Traceback\|WORKER TIMEOUT" "$WORK/locust.log" "$WORK"/gunicorn-*.log
     grep -h -A12 "Traceback\|WORKER TIMEOUT" "$WORK/locust.log" "$WORK"/gunicorn-*.log | head -60
 fi
 "$PY" -m loadtest.check --manifest "$WORK/manifest.json" --record "$WORK/record.json" --setup "$SETUP" \
-    --load-before "$LOAD_BEFORE" --server-cpu "$SERVER_CPU"
+    --load-before "$LOAD_BEFORE" --server-cpu "$SERVER_CPU" --access-logs "$WORK"/access-*.log
