@@ -9,8 +9,10 @@
 #    LOAD_STOP_TIMEOUT more for the last actions to finish (120 s in all by default).
 # 5. The servers stopped, then the figures and the checks (loadtest/check.py); exit 1 when a check fails.
 # Knobs (environment): LOAD_USERS (100), LOAD_PAIRS (5), LOAD_PLANNERS (3), LOAD_INDICATORS (2500),
-# LOAD_RUN_TIME (90), LOAD_STOP_TIMEOUT (30), LOAD_SPAWN_RATE (10 a second), LOAD_THINK (1: a factor on
-# the think times), LOAD_WORKERS (2 a instance), LOAD_WORKER_CLASS (sync), LOAD_THREADS (1),
+# LOAD_RUN_TIME (90), LOAD_STOP_TIMEOUT (30), LOAD_SPAWN_RATE (10 a second: 100 sign-ins in 10 s, a
+# herd worse than a deadline morning; docs/scaling.md "The sign-in ramp" gives the figures at 2 too),
+# LOAD_THINK (1: a factor on the think times), LOAD_WORKERS (2 a instance), LOAD_WORKER_CLASS (sync),
+# LOAD_THREADS (1),
 # LOAD_PORTS ("8301 8302"), LOAD_PG_PORT (5438), LOAD_KEEP=1 keeps the work folder (logs, record); it is
 # kept anyway when a browser kept an answer it could not read as expected (its kept/ folder).
 set -euo pipefail
