@@ -94,13 +94,14 @@ class JobProgress:
         self.job_id = job_id
         self.last: tuple | None = None
         self.aside = None  # the connection of its own, opened the first time a transaction needs it
+        self.depth = len(connection.atomic_blocks)  # the transactions around the job itself (a test's)
 
     def report(self, step: JobStep, done: int = 0, total: int = 0) -> None:
         current = (step, done, total)
         if current == self.last:
             return
         self.last = current
-        if connection.in_atomic_block and connection.vendor == "postgresql":
+        if len(connection.atomic_blocks) > self.depth and connection.vendor == "postgresql":
             self._report_aside(step, done, total)
             return
         Job.objects.filter(pk=self.job_id, state=JobState.RUNNING).update(

@@ -19,6 +19,7 @@ from evaluation.models import EntryUpload, PlanWorkbookUpload, Result, ResultVal
 from evaluation.workbook.entry_sheet import ENTRY_SHEET_COLUMNS
 from evaluation.workbook.limits import MIB, FileKind, limits_for
 from evaluation.workbook.plan_columns import PLAN_COLUMNS
+from jobs.models import Job
 from tests.builders import make_department, make_indicator, make_open_year, make_plan, make_result, make_user
 from tests.evaluation.workbook.hostile_files import (
     HOSTILE_FILES,
@@ -28,7 +29,6 @@ from tests.evaluation.workbook.hostile_files import (
     measured,
     post_file,
 )
-from jobs.models import Job
 from tests.evaluation.workbook.plan_files import snapshot
 from tests.jobs.worker import run_queued_jobs
 
