@@ -302,3 +302,20 @@ def test_the_stored_file_is_the_upload_byte_for_byte(importer_client, settings):
     assert (bytes(upload.content), upload.size, upload.filename) == (content, len(content), "計画.xlsx")
     assert job.parameters["language"] == "ja"
     assert io.BytesIO(bytes(upload.content)).read(2) == b"PK"
+
+
+@pytest.mark.parametrize("years", [1, 4])
+def test_the_preview_page_reads_the_same_queries_whatever_the_files_rows(
+    importer_client, tmp_path, years, settings, django_assert_num_queries
+):
+    """136 rows or 544 (the plan's four years): the preview is the job's kept JSON, not a query a row."""
+    rows = [{**row, "年度": str(2024 + year)} for year in range(years) for row in demo_rows()]
+    path = write_csv(tmp_path / "plan.csv", rows)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    job = _job_of(_upload(importer_client, path, "plan.csv"))
+    services.run(job.pk)
+
+    with django_assert_num_queries(6):
+        preview = importer_client.get(reverse("admin:evaluation_plan_import_job", args=[job.pk]))
+
+    assert len(preview.context["result"].valid_rows()) == len(rows)
