@@ -140,10 +140,12 @@ def _first_problem(data: dict) -> str:
 
 
 def _first_difference(now: list, before: list) -> int:
-    for index, (row_now, row_before) in enumerate(zip(now, before, strict=False)):
+    """The spreadsheet row of the first row whose outcome differs (each row: type, diff, row number)."""
+    for row_now, row_before in zip(now, before, strict=False):
         if row_now != row_before:
-            return index + FIRST_DATA_ROW
-    return min(len(now), len(before)) + FIRST_DATA_ROW
+            return row_now[2]
+    shorter, longer = sorted((now, before), key=len)  # the same rows, one list longer: its first extra row
+    return longer[len(shorter)][2] if len(longer) > len(shorter) else FIRST_DATA_ROW
 
 
 def run_import(parameters: dict, progress: Progress) -> MadeFile:

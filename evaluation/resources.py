@@ -103,6 +103,7 @@ def import_result(rows: list[dict[str, str]], *, dry_run: bool, user=None, progr
         raw = rows[outcome.row - FIRST_DATA_ROW]
         row_result.diff = [raw.get(column, "") for column in PREVIEW_COLUMNS] + ["\n".join(outcome.changes)]
         row_result.row_values = raw
+        row_result.number = outcome.row  # the spreadsheet's row (blank rows are skipped)
         row_result.instance = outcome.instance
         row_result.add_instance_info(outcome.instance)
         result.append_row_result(row_result)
@@ -118,7 +119,7 @@ def result_as_json(result: Result) -> dict:
     return {
         "diff_headers": [str(header) for header in result.diff_headers],
         "totals": dict(result.totals),
-        "rows": [[row.import_type, list(row.diff)] for row in result.valid_rows()],
+        "rows": [[row.import_type, list(row.diff), row.number] for row in result.valid_rows()],
         "invalid_rows": [
             [
                 row.number,
@@ -134,7 +135,7 @@ def result_from_json(data: dict) -> Result:
     """The result result_as_json kept, for the admin's import template."""
     result = Result()
     result.diff_headers = data["diff_headers"]
-    for import_type, diff in data["rows"]:
+    for import_type, diff, _number in data["rows"]:
         row_result = RowResult()
         row_result.import_type = import_type
         row_result.diff = diff

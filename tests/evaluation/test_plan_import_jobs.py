@@ -195,7 +195,8 @@ def test_a_year_closed_since_the_preview_refuses_the_import_in_words_and_nothing
 
 
 def test_a_plan_changed_since_the_preview_refuses_the_import_naming_the_row(importer_client, tmp_path):
-    _job, preview = _after(importer_client, _upload(importer_client, DEMO_CSV, "plan.csv"))
+    path = write_csv(tmp_path / "plan.csv", [dict.fromkeys(demo_rows()[0], ""), *demo_rows()])  # row 2 blank
+    _job, preview = _after(importer_client, _upload(importer_client, path, "plan.csv"))
     import_plan_file(DEMO_CSV)  # someone else imported the plan meanwhile: every row is now unchanged
     before = snapshot()
 
@@ -204,10 +205,10 @@ def test_a_plan_changed_since_the_preview_refuses_the_import_naming_the_row(impo
     job.refresh_from_db()
     assert job.state == JobState.FAILED
     assert page.context["error"] == (
-        "The plan changed since the preview: row 2 of the file would now change other things than the preview "
+        "The plan changed since the preview: row 3 of the file would now change other things than the preview "
         "showed. Nothing was imported. Import the file again to see what it would change now."
     )
-    assert job.error["ja"].startswith("プレビューの後に計画が変わりました。ファイルの 2 行目は")
+    assert job.error["ja"].startswith("プレビューの後に計画が変わりました。ファイルの 3 行目は")
     assert snapshot() == before
 
 
