@@ -1,5 +1,6 @@
 """The admin: master data of the plan for the planning section and system administrators, with the
-plan workbook's import (preview, then confirm) and export on the plan list.
+plan workbook's import (preview, then confirm, each a background job: evaluation.plan_import_jobs) and
+export on the plan list.
 
 Every change, inline and delete asks evaluation.services.guards: an approved result and everything of
 a closed year are read-only here (no save button, a POST refused), the master data a closed year's
@@ -8,16 +9,22 @@ cannot be deleted. No bulk action: it would pass by the per-object checks."""
 
 from django import forms
 from django.contrib import admin, messages
-from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportMixin
 from import_export.forms import ExportForm, ImportForm
 
 from departments.admin import ADMIN_CHANGE_REASON, AuditedAdmin, RecordsDeletions
 from departments.permissions import can_import_plan
+from evaluation import plan_import_jobs
 from evaluation.domain.errors import MezasuError
 from evaluation.domain.fiscal_year import display_fiscal_year
 from evaluation.models import (
@@ -35,13 +42,15 @@ from evaluation.models import (
     Revision,
     Vision,
 )
-from evaluation.resources import PlanWorkbookResource, WorkbookCSV, WorkbookXLSX
+from evaluation.resources import PlanWorkbookResource, WorkbookCSV, WorkbookXLSX, result_from_json
 from evaluation.services import guards
 from evaluation.services.results import move_open_results, regrade
 from evaluation.workbook.errors import UnreadableWorkbook
 from evaluation.workbook.limits import FileKind
-from evaluation.workbook.plan_import import ImportRefused
 from evaluation.workbook.reader import check_file
+from jobs import services as job_services
+from jobs.enums import JobState
+from jobs.models import Job
 
 admin.site.site_header = _("Mezasu administration")
 admin.site.site_title = _("Mezasu administration")
@@ -100,8 +109,8 @@ class PillarInline(admin.TabularInline):
 
 
 class PlanImportForm(ImportForm):
-    """The import's first step: the file goes through the one reader before django-import-export
-    keeps it (in the cache) for the confirmation and reads it again; a refused file is not kept."""
+    """The import's first step: the file goes through the one reader in the request, before it is kept
+    (in the database) for the background jobs that preview and import it; a refused file is not kept."""
 
     def clean_import_file(self):
         import_file = self.cleaned_data["import_file"]
@@ -110,6 +119,12 @@ class PlanImportForm(ImportForm):
         except UnreadableWorkbook as refused:
             raise forms.ValidationError([str(error) for error in refused.errors]) from None
         return import_file
+
+
+class PlanConfirmForm(forms.Form):
+    """The import's second step: the preview job to import as it showed (the person's own, checked)."""
+
+    preview = forms.UUIDField(widget=forms.HiddenInput)
 
 
 PLAN_GRADING_FIELD_ORDER = [
@@ -175,36 +190,115 @@ class PlanAdmin(ImportExportMixin, AuditedAdmin):
         # The rule lives in departments/permissions.py, with every other permission rule.
         return can_import_plan(request.user)
 
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        job_page = path(
+            "import/<uuid:job_id>/",
+            self.admin_site.admin_view(self.import_job_view),
+            name="{}_{}_import_job".format(*info),
+        )
+        return [job_page, *super().get_urls()]
+
     def import_action(self, request, **kwargs):
-        response = super().import_action(request, **kwargs)
-        # django-import-export keeps the uploaded file (in the cache) before reading it; unless a
-        # confirmation is offered, the file was refused and nothing of it is kept.
-        context = getattr(response, "context_data", None) or {}
-        stored_name = getattr(request.FILES.get("import_file"), "tmp_storage_name", None)
-        if stored_name and "confirm_form" not in context:
-            self.get_tmp_storage_class()(name=stored_name, **self.get_tmp_storage_class_kwargs()).remove()
-        return response
+        """The import's first step: the file, refused here by the one reader (PlanImportForm) or kept in
+        the database for the background job that previews it; the job's page follows."""
+        if request.method != "POST" or not self.has_import_permission(request):
+            return super().import_action(request, **kwargs)  # the form, or the 403
+        form = self.create_import_form(request)
+        if not form.is_valid():
+            return self._import_page(request, form)
+        upload = plan_import_jobs.store_upload(request.user, form.cleaned_data["import_file"])
+        parameters = plan_import_jobs.preview_parameters(upload, request.user, request.LANGUAGE_CODE)
+        return redirect(job_services.ask(request.user, plan_import_jobs.PREVIEW, parameters))
 
+    def import_job_view(self, request, job_id):
+        """A done job of the import: the preview (what would be added, changed or refused, and the
+        confirmation), or what was imported. A job still under way, or refused, is shown on its page."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        kinds = (plan_import_jobs.PREVIEW, plan_import_jobs.IMPORT)
+        job = Job.objects.filter(pk=job_id, requested_by=request.user, kind__in=kinds).first()
+        if job is None:
+            raise Http404("no such import of yours")
+        data = plan_import_jobs.kept_result(job) if job.state == JobState.DONE else None
+        if data is None:
+            return redirect(job)
+        if job.kind == plan_import_jobs.IMPORT:
+            return self._imported_page(request, data)
+        result = result_from_json(data)
+        context = {"result": result}
+        if not result.has_validation_errors():
+            context["confirm_form"] = PlanConfirmForm(initial={"preview": job.pk})
+        return self._import_page(request, self.create_import_form(request), **context)
+
+    @method_decorator(require_POST)
     def process_import(self, request, **kwargs):
-        try:
-            return super().process_import(request, **kwargs)
-        except ImportRefused:  # the kept file is gone (expired) or not the one previewed
-            messages.error(request, gettext("The file was refused; nothing was imported. Import it again to see why."))
-            return HttpResponseRedirect(reverse("admin:evaluation_plan_import", current_app=self.admin_site.name))
+        """The confirmation of a preview: the import as a background job, exactly as previewed."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        form = PlanConfirmForm(request.POST)
+        preview = (
+            Job.objects.filter(
+                pk=form.cleaned_data["preview"],
+                requested_by=request.user,
+                kind=plan_import_jobs.PREVIEW,
+                state=JobState.DONE,
+            ).first()
+            if form.is_valid()
+            else None
+        )
+        previewed = plan_import_jobs.kept_result(preview) if preview is not None else None
+        if previewed is None or previewed["invalid_rows"]:
+            messages.error(request, plan_import_jobs.PREVIEW_GONE)
+            return redirect("admin:evaluation_plan_import")
+        return redirect(
+            job_services.ask(request.user, plan_import_jobs.IMPORT, plan_import_jobs.import_parameters(preview))
+        )
 
-    def add_data_read_fail_error_to_form(self, form, e):
-        if isinstance(e, ImportRefused):  # our reader's own message: which file problem, in words
-            for error in e.errors:
-                form.add_error("import_file", str(error))
-            return
-        super().add_data_read_fail_error_to_form(form, e)
+    def _import_page(self, request, form, **context):
+        """django-import-export's import page: the form, and the preview or the refused rows when given."""
+        resources = [
+            resource_class(**self.get_import_resource_kwargs(request=request, form=form))
+            for resource_class in self.get_import_resource_classes(request)
+        ]
+        request.current_app = self.admin_site.name
+        return TemplateResponse(
+            request,
+            [self.import_template_name],
+            {
+                **self.get_import_context_data(),
+                **self.admin_site.each_context(request),
+                "title": gettext("Import"),
+                "form": form,
+                "opts": self.model._meta,
+                "media": self.media + form.media,
+                "fields_list": [
+                    (resource.get_display_name(), [field.column_name for field in resource.get_user_visible_fields()])
+                    for resource in resources
+                ],
+                "import_error_display": self.import_error_display,
+                **context,
+            },
+        )
 
-    def process_result(self, result, request):
-        # The file may have changed between preview and confirm; then nothing was imported.
-        if result.has_validation_errors() or result.has_errors():
-            messages.error(request, gettext("The file was refused; nothing was imported. Import it again to see why."))
-            return HttpResponseRedirect(reverse("admin:evaluation_plan_import", current_app=self.admin_site.name))
-        return super().process_result(result, request)
+    def _imported_page(self, request, data: dict):
+        plan = Plan.objects.filter(pk=data.get("plan")).first()
+        request.current_app = self.admin_site.name
+        return TemplateResponse(
+            request,
+            "admin/evaluation/plan/imported.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": gettext("Plan workbook imported"),
+                "opts": self.model._meta,
+                "plan": plan,
+                "filename": data["filename"],
+                "totals": data["totals"],
+                "counts": data["counts"],
+                "diff_headers": data["diff_headers"],
+                "changed_rows": [row for row in data["rows"] if row[0] != "skip"],
+            },
+        )
 
     def get_export_filename(self, request, queryset, file_format):
         return f"plan-workbook.{file_format.get_extension()}"

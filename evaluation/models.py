@@ -665,6 +665,29 @@ class EntryUpload(models.Model):
         return f"{self.filename} ({self.department}, {display_fiscal_year(self.fiscal_year)})"
 
 
+class PlanWorkbookUpload(models.Model):
+    """A plan workbook sent to the admin's import, refused or accepted by the one reader in the request,
+    and kept here (not on one machine's disk) for the background jobs that preview and import it
+    (evaluation.plan_import_jobs). Dropped once imported, or when the jobs' results expire."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    filename = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveIntegerField(_("size"))
+    content = models.BinaryField()
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("plan workbook upload")
+        verbose_name_plural = _("plan workbook uploads")
+
+    def __str__(self):
+        return self.filename
+
+
 class Revision(models.Model):
     """A correction of the plan by the planning section (修正, footnotes ※2 ※3): a baseline, a plan
     value or a target, with the old value, the new one, who, when and why. Never edited nor deleted:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from import_export import resources
 from import_export.fields import Field
 from import_export.formats import base_formats
-from import_export.results import RowResult
+from import_export.results import Result, RowResult
 
 from evaluation.models import Plan
 from evaluation.workbook.cells import clean_cell
@@ -70,28 +70,8 @@ class PlanWorkbookResource(resources.Resource):
         **kwargs,
     ):
         """Validate and apply the whole dataset through the importer (rolled back when `dry_run`)."""
-        result = self.get_result_class()()
-        result.diff_headers = [*PREVIEW_COLUMNS, _("Changes")]
-        result.total_rows = len(dataset)
         rows = getattr(dataset, "workbook_rows", None) or dataset_rows(dataset)
-        try:
-            report = import_plan_rows(rows, dry_run=dry_run, user=kwargs.get("user"))
-        except ImportRefused as refused:
-            if raise_errors:
-                raise
-            _add_invalid_rows(result, rows, refused)
-            return result
-        for outcome in report.rows:
-            row_result = self.get_row_result_class()()
-            row_result.import_type = _IMPORT_TYPES.get(outcome.action, RowResult.IMPORT_TYPE_SKIP)
-            raw = rows[outcome.row - FIRST_DATA_ROW]
-            row_result.diff = [raw.get(column, "") for column in PREVIEW_COLUMNS] + ["\n".join(outcome.changes)]
-            row_result.row_values = raw
-            row_result.instance = outcome.instance
-            row_result.add_instance_info(outcome.instance)
-            result.append_row_result(row_result)
-            result.increment_row_result_total(row_result)
-        return result
+        return import_result(rows, dry_run=dry_run, user=kwargs.get("user"))
 
     # Export ----------------------------------------------------------------------------------------
 
@@ -103,6 +83,67 @@ class PlanWorkbookResource(resources.Resource):
             for row in workbook_rows(plan, self.fiscal_years):
                 dataset.append([row[column] for column in PLAN_COLUMNS])
         return dataset
+
+
+def import_result(rows: list[dict[str, str]], *, dry_run: bool, user=None, progress=None) -> Result:
+    """The importer's report on `rows` as django-import-export's result (the admin's preview): each row
+    new, update or skip with what changes, or, when the file is refused, its table of invalid rows."""
+    result = Result()
+    result.diff_headers = [*PREVIEW_COLUMNS, _("Changes")]
+    result.total_rows = len(rows)
+    try:
+        report = import_plan_rows(rows, dry_run=dry_run, user=user, progress=progress)
+    except ImportRefused as refused:
+        _add_invalid_rows(result, rows, refused)
+        return result
+    result.report = report
+    for outcome in report.rows:
+        row_result = RowResult()
+        row_result.import_type = _IMPORT_TYPES.get(outcome.action, RowResult.IMPORT_TYPE_SKIP)
+        raw = rows[outcome.row - FIRST_DATA_ROW]
+        row_result.diff = [raw.get(column, "") for column in PREVIEW_COLUMNS] + ["\n".join(outcome.changes)]
+        row_result.row_values = raw
+        row_result.number = outcome.row  # the spreadsheet's row (blank rows are skipped)
+        row_result.instance = outcome.instance
+        row_result.add_instance_info(outcome.instance)
+        result.append_row_result(row_result)
+        result.increment_row_result_total(row_result)
+    return result
+
+
+# The preview kept between the background job that makes it and the page that shows it: plain JSON.
+
+
+def result_as_json(result: Result) -> dict:
+    """What the admin's preview shows of a result, as JSON (rows, refused rows, totals)."""
+    return {
+        "diff_headers": [str(header) for header in result.diff_headers],
+        "totals": dict(result.totals),
+        "rows": [[row.import_type, list(row.diff), row.number] for row in result.valid_rows()],
+        "invalid_rows": [
+            [
+                row.number,
+                {str(field): [str(message) for message in messages] for field, messages in row.error_dict.items()},
+                list(row.values),
+            ]
+            for row in result.invalid_rows
+        ],
+    }
+
+
+def result_from_json(data: dict) -> Result:
+    """The result result_as_json kept, for the admin's import template."""
+    result = Result()
+    result.diff_headers = data["diff_headers"]
+    for import_type, diff, _number in data["rows"]:
+        row_result = RowResult()
+        row_result.import_type = import_type
+        row_result.diff = diff
+        result.append_row_result(row_result)
+    for number, errors, values in data["invalid_rows"]:
+        result.append_invalid_row(number, dict(zip(result.diff_headers, values, strict=False)), ValidationError(errors))
+    result.totals.update(data["totals"])
+    return result
 
 
 def dataset_rows(dataset: tablib.Dataset) -> list[dict[str, str]]:

@@ -25,4 +25,7 @@ class JobStep(models.TextChoices):
     LAYING_OUT = "laying_out", _("Laying out the pages")
     WRITING = "writing", _("Writing the file")
     ROWS = "rows", _("Writing the rows")
+    CHECKING = "checking", _("Checking the rows")
+    COMPARING = "comparing", _("Comparing the rows with the plan")
+    IMPORTING = "importing", _("Importing the rows")
     FINISHED = "finished", _("Finished")

@@ -1,8 +1,9 @@
 """The kinds of background job. The apps that own the work register theirs at start-up (evaluation's
 in evaluation.job_kinds); this app knows none of them by name and imports nothing of theirs.
 
-A kind's `run(parameters, progress)` makes the file from JSON parameters fixed when the job was asked
-for (the asker's permissions already applied to them), reporting its steps through `progress`, and
+A kind's `run(parameters, progress)` makes the file (or, with a `result_url`, the data its own page
+shows) from JSON parameters fixed when the job was asked for (the asker's permissions already applied
+to them), reporting its steps through `progress`, and
 raises JobRefused with a translated sentence for what the person can understand (the plan is gone);
 any other exception is logged with its traceback and shown as a generic failure."""
 
@@ -45,6 +46,9 @@ class JobKind:
     describe: Callable[[dict], str]
     back_url: Callable[[dict], str]
     back_label: object
+    # A kind whose result is a page rather than a file (the plan import's preview): where its job's page
+    # leads once the job is done; None for a file to download.
+    result_url: Callable[[object], str] | None = None
 
 
 _KINDS: dict[str, JobKind] = {}

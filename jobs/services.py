@@ -12,7 +12,7 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -85,21 +85,44 @@ def _enqueue(job: Job) -> None:
 
 
 class JobProgress:
-    """What a running job reports: its step and how far (done of total); written at once (outside any
-    transaction) so that the page polling it, in another process, sees it move."""
+    """What a running job reports: its step and how far (done of total); written at once so that the page
+    polling it, in another process, sees it move. A job that reports from inside a transaction (the plan
+    import, all or nothing) writes through a connection of its own on PostgreSQL, committed at once; on
+    SQLite the job runs in the request that asked and nobody polls meanwhile."""
 
     def __init__(self, job_id):
         self.job_id = job_id
         self.last: tuple | None = None
+        self.aside = None  # the connection of its own, opened the first time a transaction needs it
+        self.depth = len(connection.atomic_blocks)  # the transactions around the job itself (a test's)
 
     def report(self, step: JobStep, done: int = 0, total: int = 0) -> None:
         current = (step, done, total)
         if current == self.last:
             return
         self.last = current
+        if len(connection.atomic_blocks) > self.depth and connection.vendor == "postgresql":
+            self._report_aside(step, done, total)
+            return
         Job.objects.filter(pk=self.job_id, state=JobState.RUNNING).update(
             step=step, progress_done=done, progress_total=total, updated_at=timezone.now()
         )
+
+    def _report_aside(self, step: JobStep, done: int, total: int) -> None:
+        if self.aside is None:
+            self.aside = connection.copy()
+        quote = self.aside.ops.quote_name
+        columns = ", ".join(f"{quote(name)} = %s" for name in ("step", "progress_done", "progress_total", "updated_at"))
+        with self.aside.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {quote(Job._meta.db_table)} SET {columns} WHERE {quote('id')} = %s AND {quote('state')} = %s",
+                [str(step), done, total, timezone.now(), self.job_id, str(JobState.RUNNING)],
+            )
+
+    def close(self) -> None:
+        if self.aside is not None:
+            self.aside.close()
+            self.aside = None
 
 
 def run(job_id) -> None:
@@ -115,13 +138,16 @@ def run(job_id) -> None:
     if not claimed:
         return
     job = Job.objects.get(pk=job_id)
+    progress = JobProgress(job.pk)
     try:
-        _finish_done(job, kinds.get(job.kind).run(job.parameters, JobProgress(job.pk)))
+        _finish_done(job, kinds.get(job.kind).run(job.parameters, progress))
     except kinds.JobRefused as refusal:
         _finish_failed(job.pk, refusal.message)
     except Exception:  # the kind's, or keeping its file: never a job left running without a worker
         logger.exception("job %s (%s) failed", job.pk, job.kind)
         _finish_failed(job.pk, FAILED_UNEXPECTEDLY)
+    finally:
+        progress.close()
     prune_expired()
 
 

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
+from django_htmx.http import HttpResponseClientRedirect
 
 from jobs import kinds, services
 from jobs.enums import JobState
@@ -34,10 +35,14 @@ def _own_job(request, job_id) -> tuple[Job, kinds.JobKind]:
 
 @require_safe
 def job_page(request, job_id):
-    """The job's page; an htmx poll gets its status part only (and stops once the job has ended)."""
+    """The job's page; an htmx poll gets its status part only (and stops once the job has ended). A done
+    job whose kind shows its result on a page of its own (kinds.JobKind.result_url) leads there."""
     job, kind = _own_job(request, job_id)
     if job.state == JobState.RUNNING and services.fail_stalled(Job.objects.filter(pk=job.pk)):
         job.refresh_from_db()
+    if job.state == JobState.DONE and kind.result_url is not None:  # its result is a page of its own
+        url = kind.result_url(job)
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     context = {
         "job": job,
         "kind": kind,

@@ -189,6 +189,8 @@ def admin_path(route: str, name: str, pattern: URLPattern, world: World) -> str:
         return f"/admin/{parts[1]}/{parts[2]}/{obj.pk}/" if obj is not None else "/admin/no-such-page/"
     if not parameters(pattern):
         return reverse(name)
+    if parameters(pattern) == ["job_id"]:  # an import's job page: the world's job (another person's, not an import)
+        return reverse(name, kwargs={"job_id": world.kwargs["job_id"]})
     return reverse(name, kwargs=dict.fromkeys(parameters(pattern), obj.pk))  # object_id, or id
 
 
@@ -411,6 +413,7 @@ SUPERUSER_ADMIN = {
     "admin:autocomplete": 403,  # needs the field it completes
     "admin:view_on_site": 404,  # results have no page of their own outside the admin
     "admin:evaluation_plan_process_import": 405,  # the confirm step of an import is a POST
+    "admin:evaluation_plan_import_job": 404,  # an import's preview or result: only its asker's, of an import job
     "admin:evaluation_revision_add": 403,  # revisions are made on the revise page, with their regrading
     "admin:evaluation_evaluationyear_add": 403,  # a year is opened on the years page, which creates its results
     "admin:evaluation_revision_delete": 403,  # and never deleted

@@ -65,7 +65,9 @@ DEFAULT_LIMITS = {
         max_other_elements=8_000,
     ),
     # A whole plan: the demo has 136 rows a year and 35 columns; a plan of several years and
-    # several hundred indicators stays far below these.
+    # several hundred indicators stays far below these. Five years of a 2,500-indicator plan (12,600
+    # rows) need higher caps, which put the worst file they let through over the memory budget: the
+    # figures and the setting are in docs/uploads.md ("A plan workbook of several years").
     FileKind.PLAN_WORKBOOK: FileLimits(
         max_bytes=5 * MIB,
         max_rows=4_000,

@@ -28,10 +28,13 @@ class RowChecker(RowParser):
 
     period: tuple[int, int] | None = None  # the file's 計画期間, after check_period
 
-    def check(self, raw_rows: list[dict[str, str]]) -> list[PlanRow]:
-        """The file's data rows, parsed (blank rows skipped, numbered as in the spreadsheet)."""
+    def check(self, raw_rows: list[dict[str, str]], on_row=None) -> list[PlanRow]:
+        """The file's data rows, parsed (blank rows skipped, numbered as in the spreadsheet).
+        `on_row(done, total)`, when given, is told each row checked."""
         rows = []
         for index, raw in enumerate(raw_rows):
+            if on_row is not None:
+                on_row(index + 1, len(raw_rows))
             if not any(value.strip() for value in raw.values()):
                 continue
             rows.append(self.parse_row(PlanRow(number=index + FIRST_DATA_ROW, raw=raw)))

@@ -28,6 +28,7 @@ What an import does and does not touch:
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 
 from django.db import DatabaseError, transaction
 from django.db.models import Max
@@ -46,9 +47,17 @@ from evaluation.workbook.plan_rows import PlanRow
 from evaluation.workbook.plan_sync import CHANGE_REASON, Bookkeeper
 from evaluation.workbook.reader import read_workbook
 
+# The phases an import reports its rows in (progress(phase, done, total)): checked, then applied.
+CHECKING = "checking"
+APPLYING = "applying"
+RowProgress = Callable[[str, int, int], None]
 
-def import_plan_rows(rows: list[dict[str, str]], *, dry_run: bool = False, user=None) -> ImportReport:
+
+def import_plan_rows(
+    rows: list[dict[str, str]], *, dry_run: bool = False, user=None, progress: RowProgress | None = None
+) -> ImportReport:
     """Check every row, then apply the whole file in one transaction (rolled back for a dry run).
+    `progress(phase, done, total)`, when given, is told each row checked (CHECKING) and applied (APPLYING).
 
     Side effects: creates or updates Plan, Pillar, PolicyArea, Vision, Initiative, Department,
     Indicator, Measure, Result and ResultValue rows (see the module docstring), each saved only when a
@@ -60,12 +69,12 @@ def import_plan_rows(rows: list[dict[str, str]], *, dry_run: bool = False, user=
     _refuse_missing_columns(rows)
     plan = Plan.objects.filter(name=next((row["計画"] for row in rows if row.get("計画")), "")).first()
     checker = RowChecker(plan.grading_rule if plan else grading.GradingRule())
-    parsed = checker.check(rows)
+    parsed = checker.check(rows, on_row=(lambda done, total: progress(CHECKING, done, total)) if progress else None)
     if checker.errors:
         raise ImportRefused(checker.errors)
     try:
         with transaction.atomic():
-            report = _apply(parsed, user, dry_run, checker.period)
+            report = _apply(parsed, user, dry_run, checker.period, progress)
             if dry_run:
                 transaction.set_rollback(True)
     except DatabaseError as error:
@@ -83,9 +92,16 @@ def import_plan_rows(rows: list[dict[str, str]], *, dry_run: bool = False, user=
     return report
 
 
-def import_plan_file(path_or_file, *, filename: str | None = None, dry_run: bool = False, user=None) -> ImportReport:
+def import_plan_file(
+    path_or_file,
+    *,
+    filename: str | None = None,
+    dry_run: bool = False,
+    user=None,
+    progress: RowProgress | None = None,
+) -> ImportReport:
     """Read a CSV or XLSX plan workbook and import it (see import_plan_rows). Raises ImportRefused."""
-    return import_plan_rows(read_workbook(path_or_file, filename), dry_run=dry_run, user=user)
+    return import_plan_rows(read_workbook(path_or_file, filename), dry_run=dry_run, user=user, progress=progress)
 
 
 def preview_plan_file(path_or_file, *, filename: str | None = None, user=None) -> ImportReport:
@@ -127,7 +143,9 @@ def _current_departments(plan: Plan, rows: list[PlanRow]) -> dict[str, str | Non
     }
 
 
-def _apply(rows: list[PlanRow], user, dry_run: bool, period: tuple[int, int] | None) -> ImportReport:
+def _apply(
+    rows: list[PlanRow], user, dry_run: bool, period: tuple[int, int] | None, progress: RowProgress | None
+) -> ImportReport:
     """The hierarchy of every row, then the results of every indicator and year. Runs inside the
     import's transaction: a refusal raises ImportRefused there, so nothing of the file is kept."""
     years = sorted({row.fiscal_year for row in rows})
@@ -139,7 +157,9 @@ def _apply(rows: list[PlanRow], user, dry_run: bool, period: tuple[int, int] | N
     positions = {code: index for index, code in enumerate(dict.fromkeys(row.code for row in rows if row.kind), 1)}
     current_departments = _current_departments(plan, rows)
     rows_of_result: dict[tuple[str, int], list[PlanRow]] = defaultdict(list)
-    for row in rows:
+    for done, row in enumerate(rows, 1):
+        if progress is not None:
+            progress(APPLYING, done, len(rows))
         book.outcome = RowOutcome(
             row=row.number,
             fiscal_year=row.fiscal_year,
@@ -170,6 +190,8 @@ def _apply(rows: list[PlanRow], user, dry_run: bool, period: tuple[int, int] | N
 
 
 __all__ = [
+    "APPLYING",
+    "CHECKING",
     "CHANGE_REASON",
     "CREATED",
     "UNCHANGED",

@@ -7,17 +7,16 @@ from pathlib import Path
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Permission
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.urls import reverse
 
 from departments.models import Department, Membership
-from evaluation.models import Indicator, Plan, Result, ResultValue
+from evaluation.models import Indicator, Plan, PlanWorkbookUpload, Result, ResultValue
 from evaluation.workbook.plan_columns import PLAN_COLUMNS as COLUMNS
 from evaluation.workbook.plan_import import import_plan_file
 from tests.builders import make_user
 from tests.hostile import page_forms
+from tests.jobs.worker import run_queued_jobs
 
 DEMO_CSV = Path(__file__).resolve().parents[2] / "evaluation" / "demo_data" / "setagaya-r6.csv"
 IMPORT_URL = reverse("admin:evaluation_plan_import")
@@ -70,8 +69,20 @@ def test_change_pages_show_inlines_and_computed_fields_read_only(superuser_clien
     assert "measures-0-label" in indicator_page.content.decode()
 
 
+def after_the_job(client, asked):
+    """The page a person lands on once the job `asked` (a redirect to its page) is done: the worker runs
+    it (on SQLite it ran when asked), then its page leads to the import's preview or result."""
+    assert asked.status_code == 302, asked
+    run_queued_jobs()
+    return client.get(asked.url, follow=True)
+
+
+def preview_of(client, content: bytes, **options):
+    return after_the_job(client, client.post(IMPORT_URL, upload(content, **options)))
+
+
 def test_superuser_imports_through_preview_then_confirm(superuser_client):
-    preview = superuser_client.post(IMPORT_URL, upload(DEMO_CSV.read_bytes()))
+    preview = preview_of(superuser_client, DEMO_CSV.read_bytes())
 
     assert preview.status_code == 200
     result = preview.context["result"]
@@ -80,19 +91,21 @@ def test_superuser_imports_through_preview_then_confirm(superuser_client):
     assert "confirm_form" in preview.context
     assert not Plan.objects.exists()  # the preview is a dry run
 
-    confirm = superuser_client.post(PROCESS_URL, preview.context["confirm_form"].initial)
+    done = after_the_job(superuser_client, superuser_client.post(PROCESS_URL, preview.context["confirm_form"].initial))
 
-    assert confirm.status_code == 302
+    assert done.status_code == 200
     assert Indicator.objects.count() == 134
+    assert done.context["totals"]["new"] == 136
+    assert reverse("admin:evaluation_plan_change", args=[Plan.objects.get().pk]) in done.content.decode()
 
-    again = superuser_client.post(IMPORT_URL, upload(DEMO_CSV.read_bytes()))
+    again = preview_of(superuser_client, DEMO_CSV.read_bytes())
     assert again.context["result"].totals["skip"] == 136
 
 
 def test_admin_import_reads_shift_jis_csv(superuser_client):
     text = DEMO_CSV.read_text(encoding="utf-8-sig")
 
-    preview = superuser_client.post(IMPORT_URL, upload(text.encode("cp932")))
+    preview = preview_of(superuser_client, text.encode("cp932"))
 
     assert preview.context["result"].totals["new"] == 136
 
@@ -100,7 +113,7 @@ def test_admin_import_reads_shift_jis_csv(superuser_client):
 def test_admin_preview_of_a_broken_file_shows_each_error_and_offers_no_confirm(superuser_client):
     text = DEMO_CSV.read_text(encoding="utf-8-sig").replace(",430,", ",abc,", 1)
 
-    preview = superuser_client.post(IMPORT_URL, upload(text.encode("utf-8")))
+    preview = preview_of(superuser_client, text.encode("utf-8"))
 
     result = preview.context["result"]
     assert result.has_validation_errors()
@@ -176,13 +189,6 @@ def test_an_actual_changed_in_the_admin_is_regraded_and_moves_the_version(client
     assert result.history.first().history_change_reason == "admin"
 
 
-def _cached_files() -> int:
-    """The rows of the database cache, where django-import-export keeps a file awaiting confirmation."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT COUNT(*) FROM mezasu_cache")
-        return cursor.fetchone()[0]
-
-
 def test_a_file_refused_by_the_importer_is_not_kept_for_a_confirmation(superuser_client):
     rows = list(csv.DictReader(io.StringIO(DEMO_CSV.read_text(encoding="utf-8-sig"))))
     rows[0]["年度"] = "二千二十四"
@@ -191,25 +197,24 @@ def test_a_file_refused_by_the_importer_is_not_kept_for_a_confirmation(superuser
     writer.writeheader()
     writer.writerows(rows)
 
-    page = superuser_client.post(IMPORT_URL, upload(content.getvalue().encode("utf-8")))
+    page = preview_of(superuser_client, content.getvalue().encode("utf-8"))
 
     assert page.context["result"].has_validation_errors()
     assert "confirm_form" not in page.context
-    assert _cached_files() == 0
+    assert not PlanWorkbookUpload.objects.exists()
 
 
 def test_a_confirmation_whose_kept_file_expired_is_refused_with_a_message(superuser_client):
-    preview = superuser_client.post(IMPORT_URL, upload(DEMO_CSV.read_bytes()))
-    assert _cached_files() == 1
-    cache.clear()
+    preview = preview_of(superuser_client, DEMO_CSV.read_bytes())
+    assert PlanWorkbookUpload.objects.count() == 1
+    PlanWorkbookUpload.objects.all().delete()
 
-    response = superuser_client.post(
-        PROCESS_URL, {**preview.context["confirm_form"].initial, "resource": "0"}, follow=True
+    page = after_the_job(superuser_client, superuser_client.post(PROCESS_URL, preview.context["confirm_form"].initial))
+
+    assert page.context["job"].state == "failed"
+    assert page.context["error"] == (
+        "アップロードしたファイルはもう保存されていません（取り込み済みか、保存期間が過ぎました）。何も取り込んでいません。"
     )
-
-    assert [str(message) for message in response.context["messages"]] == [
-        "ファイルに誤りがあるため、何も取り込みませんでした。もう一度取り込むと、誤りの内容を確認できます。"
-    ]
     assert not Plan.objects.exists()
 
 

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.management import call_command
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from jobs import services
@@ -149,3 +149,24 @@ def test_a_job_that_cannot_be_queued_is_failed_with_a_message(monkeypatch):
     monkeypatch.setattr("jobs.tasks.run_job", SimpleNamespace(enqueue=broken))
     job = services.ask(make_user("asker"), "echo", {"text": "a"})
     assert job.state == JobState.FAILED and "could not be put on the queue" in job.error["en"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_progress_reported_inside_the_jobs_own_transaction_is_seen_at_once_by_another_connection(planner):
+    """The plan import reports its rows from inside its all-or-nothing transaction: the page polling the
+    job, in another process, sees them move before that transaction ends (PostgreSQL)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("on SQLite jobs run in the request that asks; nobody polls meanwhile")
+    job = Job.objects.create(requested_by=planner, kind="echo", parameters={}, fingerprint="x", state=JobState.RUNNING)
+    progress = services.JobProgress(job.pk)
+    other = connection.copy()
+    try:
+        with transaction.atomic():
+            progress.report(JobStep.IMPORTING, 5, 10)
+            with other.cursor() as cursor:
+                cursor.execute("SELECT step, progress_done, progress_total FROM jobs_job WHERE id = %s", [job.pk])
+                seen = cursor.fetchone()
+    finally:
+        progress.close()
+        other.close()
+    assert seen == ("importing", 5, 10)

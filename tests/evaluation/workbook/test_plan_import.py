@@ -463,6 +463,28 @@ def test_command_dry_run_changes_nothing(capsys):
     assert "136" in capsys.readouterr().out
 
 
+def test_command_prints_its_progress_for_a_large_file_only(tmp_path, capsys):
+    """A tenth at a time, rows checked then applied, for a file of 2,000 rows or more (15 years of the demo)."""
+    rows = [
+        {**row, "年度": str(year), "計画期間": "令和6年度～令和20年度"}
+        for year in range(2024, 2039)
+        for row in demo_rows()
+    ]
+    path = write_csv(tmp_path / "years.csv", rows)
+
+    with translation.override("en"):
+        call_command("import_plan", str(path), "--dry-run")
+    lines = capsys.readouterr().out.splitlines()
+
+    checked = [line for line in lines if line.startswith("Checked ")]
+    applied = [line for line in lines if line.startswith("Applied ")]
+    assert checked[0] == "Checked 204 of 2,040 rows" and checked[-1] == "Checked 2,040 of 2,040 rows"
+    assert applied[-1] == "Applied 2,040 of 2,040 rows"
+    assert len(checked) == len(applied) == 10
+    call_command("import_plan", str(DEMO_CSV), "--dry-run")
+    assert not any(line.startswith(("Checked", "Applied")) for line in capsys.readouterr().out.splitlines())
+
+
 def test_command_refuses_a_broken_file_with_every_error_and_no_traceback(tmp_path, capsys):
     rows = demo_rows()
     row_of(rows, "1.1.2.1.O1")["目標"] = "abc"
