@@ -88,3 +88,12 @@ def describe(error: Exception) -> str:
     if isinstance(error, FiscalYearError):
         return str(FISCAL_YEAR_MESSAGE) % {"text": error.text}
     return str(error)
+
+
+def reason_sentence(scheme, grade: str, states=()) -> str:
+    """What a department is asked for when scheme.reason_missing(): the reason for its grade's label, or a
+    note on the state it entered (中止, 評価困難 …), in the active language."""
+    if scheme.reason_required(grade):
+        return _("Write the reason for grade %(grade)s.") % {"grade": grade}
+    noted = [state.name for code in states if (state := scheme.state(code)) and state.note]
+    return _("Write a note on why the figure is 「%(state)s」.") % {"state": "・".join(dict.fromkeys(noted))}

@@ -19,8 +19,8 @@ from config.http import page, post_only
 from config.text_input import TextChecks
 from departments.permissions import can_manage_years
 from evaluation import display
-from evaluation.domain import numbers
-from evaluation.domain.enums import YearStatus
+from evaluation.domain import numbers, scheme_files
+from evaluation.domain.enums import GradingFormula, Rounding, YearStatus
 from evaluation.models import EvaluationYear, Plan
 from evaluation.queries.progress import StatusCounts, status_choices, status_counts_by_year, tallying_results
 from evaluation.report.sheet import grading_note
@@ -279,11 +279,25 @@ def reopen_year(request, year_id: int):
 # The grading rule (regrading) -----------------------------------------------------------------------
 
 
-class GradingRuleForm(TextChecks, forms.Form):
-    """The plan's grading settings, with the model's labels, choices and limits. Figures are read the
-    Japanese way too (「９０」「８０．５％」)."""
+def _threshold_field(label):
+    return forms.DecimalField(label=label, **numbers.THRESHOLD.field_options)
+
+
+class ThresholdsForm(TextChecks, forms.Form):
+    """The thresholds of an A–D scheme shaped like Setagaya's (scheme_files.is_threshold_scheme), its
+    measure, rounding and decimals. Figures are read the Japanese way too (「９０」「８０．５％」)."""
 
     FIGURES = ("threshold_a", "threshold_b", "threshold_d", "achievement_decimals")
+
+    grading_formula = forms.ChoiceField(label=_("grading formula"), choices=GradingFormula.choices)
+    threshold_a = _threshold_field(_("threshold for A (%)"))
+    threshold_b = _threshold_field(_("threshold for B (%)"))
+    threshold_d = _threshold_field(_("threshold for D (%)"))
+    rounding = forms.ChoiceField(label=_("rounding"), choices=Rounding.choices)
+    # At most the decimals the achievement column keeps.
+    achievement_decimals = forms.IntegerField(
+        label=_("decimals of the achievement"), min_value=0, max_value=numbers.ACHIEVEMENT.decimal_places
+    )
 
     def __init__(self, data=None, *args, **kwargs):
         if data is not None:
@@ -292,11 +306,11 @@ class GradingRuleForm(TextChecks, forms.Form):
                 if name in data:
                     data[name] = numbers.normalize(data[name]).removesuffix("%").strip()
         super().__init__(data, *args, **kwargs)
-        for name in regrading.PLAN_FIELDS.values():
-            model_field = Plan._meta.get_field(name)
-            self.fields[name] = model_field.formfield()
-            # The model's own limits too (at most 3 decimals: what the achievement column keeps).
-            self.fields[name].validators += [v for v in model_field.validators if v not in self.fields[name].validators]
+
+    @classmethod
+    def initial_of(cls, scheme) -> dict:
+        values = scheme_files.thresholds_of(scheme if scheme_files.is_threshold_scheme(scheme) else None)
+        return {field: values[name] for field, name in regrading.SETTINGS_FIELDS.items()}
 
     def clean(self):
         cleaned_data = super().clean()
@@ -338,19 +352,18 @@ def grading_rule(request):
     _manager_only(request)
     plan = _plan_of_request(request)
     closed_years = [
-        (year, grading_note(year.grading_rule))
+        (year, grading_note(year.scheme))
         for year in plan.evaluation_years.filter(status=YearStatus.CLOSED).order_by("fiscal_year")
     ]
-    context = {"plan": plan, "closed_years": closed_years, "current_note": grading_note(plan.grading_rule)}
+    context = {"plan": plan, "closed_years": closed_years, "current_note": grading_note(plan.scheme)}
     if request.method == "GET":
-        initial = {name: getattr(plan, name) for name in regrading.PLAN_FIELDS.values()}
-        context["form"] = GradingRuleForm(initial=initial)
+        context["form"] = ThresholdsForm(initial=ThresholdsForm.initial_of(plan.scheme))
         return render(request, "evaluation/years/grading.html", context)
-    form = GradingRuleForm(request.POST)
+    form = ThresholdsForm(request.POST)
     context["form"] = form
     if not form.is_valid():
         return render(request, "evaluation/years/grading.html", context, status=400)
-    rule = regrading.rule_from(form.cleaned_data)
+    rule = regrading.rule_from(form.cleaned_data, base=plan.scheme)
     if request.POST.get("confirmed"):
         try:
             applied = regrading.apply_regrading(plan, rule, user=request.user, expected=request.POST.get("token", ""))

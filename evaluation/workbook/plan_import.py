@@ -33,7 +33,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from evaluation.domain import grading
+from evaluation.domain import scheme_files
 from evaluation.models import Plan, Result
 from evaluation.workbook.cells import clean_cell
 from evaluation.workbook.errors import ImportRefused, RowError, UnreadableWorkbook
@@ -59,7 +59,7 @@ def import_plan_rows(rows: list[dict[str, str]], *, dry_run: bool = False, user=
         raise ImportRefused([RowError(None, "", "", _("The file has no data rows."))])
     _refuse_missing_columns(rows)
     plan = Plan.objects.filter(name=next((row["計画"] for row in rows if row.get("計画")), "")).first()
-    checker = RowChecker(plan.grading_rule if plan else grading.GradingRule())
+    checker = RowChecker(plan.scheme if plan else scheme_files.default_scheme())
     parsed = checker.check(rows)
     if checker.errors:
         raise ImportRefused(checker.errors)

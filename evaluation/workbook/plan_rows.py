@@ -77,7 +77,7 @@ class PlanRow:
 class RowParser:
     """Checks rows one by one; `errors` refuse the file, `ignored` are only told."""
 
-    def __init__(self, rule: grading.GradingRule):
+    def __init__(self, rule: grading.GradingScheme):
         self.rule = rule
         self.errors: list[RowError] = []
         self.ignored: list[RowError] = []
