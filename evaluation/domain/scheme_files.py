@@ -99,8 +99,8 @@ class _Reader:
     def __init__(self):
         self.problems: list[Problem] = []
 
-    def add(self, where: str, code: str, **params) -> None:
-        self.problems.append(Problem(where, code, params))
+    def add(self, where: str, problem: str, **params) -> None:
+        self.problems.append(Problem(where, problem, params))
 
     def table(self, value, where: str, keys: set[str]) -> dict:
         if not isinstance(value, dict):
