@@ -167,6 +167,7 @@ class GradingScheme:
     name_en: str = "Setagaya"
     source: str = ""
     choices: str = ""  # what the scheme chose where its published text is ambiguous
+    choices_en: str = ""
 
     # --- labels and states -------------------------------------------------------------------------
     @property
