@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from simple_history.utils import bulk_create_with_history
 
 from departments.models import Department
-from evaluation.domain import grading
+from evaluation.domain import scheme_files
 from evaluation.domain.enums import ActualState, ResultStatus
 from evaluation.models import Indicator, Initiative, Measure, Pillar, Plan, PolicyArea, Result, ResultValue, Vision
 from evaluation.workbook.plan_checks import RowChecker
@@ -23,7 +23,7 @@ RELISTED_WORD = "再掲"
 
 def parsed_rows(raw_rows: list[dict[str, str]]) -> list[PlanRow]:
     """The rows as the import's checks parse them (untimed: the floor starts from parsed rows)."""
-    checker = RowChecker(grading.GradingRule())
+    checker = RowChecker(scheme_files.default_scheme())
     rows = checker.check(raw_rows)
     if checker.errors:
         raise ValueError(f"the synthetic plan does not parse: {checker.errors[:3]}")

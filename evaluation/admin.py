@@ -16,7 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import get_language, gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportMixin
@@ -25,6 +25,7 @@ from import_export.forms import ExportForm, ImportForm
 from departments.admin import ADMIN_CHANGE_REASON, AuditedAdmin, RecordsDeletions
 from departments.permissions import can_import_plan
 from evaluation import plan_import_jobs
+from evaluation.domain import scheme_files, scheme_text
 from evaluation.domain.errors import MezasuError
 from evaluation.domain.fiscal_year import display_fiscal_year
 from evaluation.models import (
@@ -127,14 +128,7 @@ class PlanConfirmForm(forms.Form):
     preview = forms.UUIDField(widget=forms.HiddenInput)
 
 
-PLAN_GRADING_FIELD_ORDER = [
-    "grading_formula",
-    "threshold_a",
-    "threshold_b",
-    "threshold_d",
-    "rounding",
-    "achievement_decimals",
-]
+PLAN_GRADING_FIELD_ORDER = ["grading_scheme_summary"]
 
 
 @admin.register(Plan)
@@ -150,7 +144,7 @@ class PlanAdmin(ImportExportMixin, AuditedAdmin):
     import_form_class = PlanImportForm
     export_form_class = ExportForm
     inlines = [PillarInline]
-    list_display = ["name", "first_fiscal_year", "last_fiscal_year", "grading_formula", "rounding"]
+    list_display = ["name", "first_fiscal_year", "last_fiscal_year", "grading_scheme_name"]
     search_fields = ["name"]
     fieldsets = [
         (None, {"fields": ["name", "first_fiscal_year", "last_fiscal_year"]}),
@@ -162,14 +156,22 @@ class PlanAdmin(ImportExportMixin, AuditedAdmin):
     ]
 
     def get_readonly_fields(self, request, obj=None):
-        # An existing plan's rule changes on the regrading page (services.regrading), never around it.
+        # A plan's scheme changes on the regrading page or by `grading_scheme` (services.regrading), never
+        # around it; a new plan starts with Setagaya's.
         readonly = list(super().get_readonly_fields(request, obj))
-        return [*readonly, *PLAN_GRADING_FIELD_ORDER, "grading_rule_page"] if obj is not None else readonly
+        return [*readonly, *PLAN_GRADING_FIELD_ORDER, "grading_rule_page"]
+
+    @admin.display(description=_("grading scheme"))
+    def grading_scheme_name(self, obj):
+        return obj.scheme.name
+
+    @admin.display(description=_("grading scheme"))
+    def grading_scheme_summary(self, obj):
+        scheme = obj.scheme if obj is not None and obj.pk else scheme_files.default_scheme()
+        return format_html("{}<br>{}", scheme.name, scheme_text.footnote(scheme, get_language() or "ja"))
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        if obj is None:
-            return fieldsets
         return [
             (name, {**options, "fields": [*options["fields"], "grading_rule_page"]})
             if options["fields"] == PLAN_GRADING_FIELD_ORDER

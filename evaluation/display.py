@@ -29,9 +29,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from evaluation.domain import numbers
+from evaluation.domain import numbers, scheme_text
 from evaluation.domain.enums import ActualState, ResultStatus
 from evaluation.domain.fiscal_year import display_fiscal_year, era_name
 
@@ -206,8 +207,10 @@ def field_value(model_field, value, *, unit: str = "", decimals: int = DEFAULT_D
     if value is None or value == "":
         return EMPTY
     name = getattr(model_field, "name", "")
-    if name == "actual_state" and value == ActualState.TALLYING:
-        return TALLYING
+    if name == "actual_state":
+        # a state of the plan's scheme other than 集計中 (中止 …) is shown by its stored word until the
+        # history lines know their plan's scheme
+        return TALLYING if value == ActualState.TALLYING else str(dict(ActualState.choices).get(value, value))
     if getattr(model_field, "choices", None):
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(value, bool):
@@ -219,3 +222,9 @@ def field_value(model_field, value, *, unit: str = "", decimals: int = DEFAULT_D
     if hasattr(value, "get_username"):
         return person(value)
     return str(value)
+
+
+def scheme_summary(scheme) -> str:
+    """A grading scheme in a sentence of the active language (the legend under a table of grades; the
+    report's ※1 is scheme_text.footnote in Japanese)."""
+    return scheme_text.footnote(scheme, get_language() or "ja")

@@ -28,7 +28,6 @@ from django.utils.translation import gettext_lazy as _
 
 from config.text_input import TextChecks
 from evaluation import display
-from evaluation.domain import grading
 from evaluation.domain.enums import ActualState, Grade
 from evaluation.domain.messages import describe_hold
 from evaluation.models import Result, ResultValue
@@ -392,5 +391,5 @@ def _preview_of(result: Result, values: list[ResultValue]) -> Preview:
         achievements={value.pk: value.achievement for value in values},
         grades={value.pk: value.grade for value in values},
         grade=result.grade,
-        reason_missing=grading.reason_required(result.grade) and not grading.has_reason(result.reason),
+        reason_missing=result.scheme.reason_missing(result.grade, result.reason, [v.actual_state for v in values]),
     )

@@ -10,33 +10,45 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from config.history import HistoricalRecords
-from evaluation.domain import grading, numbers
+from evaluation.domain import grading, numbers, scheme_files
 from evaluation.domain.enums import (
     ActualState,
     CommentKind,
     Direction,
-    Grade,
-    GradingFormula,
     IndicatorKind,
     ResultStatus,
     RevisionField,
-    Rounding,
     YearStatus,
 )
 from evaluation.domain.fiscal_year import display_fiscal_year
 from evaluation.domain.footnotes import year_marks
 
+NOT_A_STATE = frozenset({ActualState.EMPTY, ActualState.NUMBER, ActualState.TEXT})
 VALUE_DIGITS = numbers.FIGURE.field_options  # the one place that knows the sizes: domain.numbers
 
 
-def _grade_check(field: str, name: str) -> models.CheckConstraint:
-    return models.CheckConstraint(condition=Q((f"{field}__in", [*Grade.values, ""])), name=name)
+GRADE_MAX_LENGTH = scheme_files.LABEL_MAX_LENGTH  # a label of the plan's scheme (A, S, 7, ○ …); blank: ー
+
+
+class SchemeField(models.JSONField):
+    """A grading scheme's data (scheme_files.to_data): decoded once per distinct value in a process and
+    shared, read-only, by every row that carries it (a page of 250 results reads their plan's scheme once)."""
+
+    def from_db_value(self, value, expression, connection):
+        if isinstance(value, str):
+            return scheme_files.shared_data(value)
+        return super().from_db_value(value, expression, connection)
+
+
+def default_scheme_data() -> dict:
+    """A new plan's grading scheme: Setagaya's preset (the product's default)."""
+    return scheme_files.to_data(scheme_files.default_scheme())
 
 
 class Plan(models.Model):
@@ -45,18 +57,9 @@ class Plan(models.Model):
     name = models.CharField(_("plan name"), max_length=200, unique=True)
     first_fiscal_year = models.PositiveSmallIntegerField(_("first fiscal year"))
     last_fiscal_year = models.PositiveSmallIntegerField(_("last fiscal year"))
-    grading_formula = models.CharField(
-        _("grading formula"), max_length=20, choices=GradingFormula.choices, default=GradingFormula.RATIO
-    )
-    threshold_a = models.DecimalField(_("threshold for A (%)"), **numbers.THRESHOLD.field_options, default=Decimal(100))
-    threshold_b = models.DecimalField(_("threshold for B (%)"), **numbers.THRESHOLD.field_options, default=Decimal(80))
-    threshold_d = models.DecimalField(_("threshold for D (%)"), **numbers.THRESHOLD.field_options, default=Decimal(0))
-    rounding = models.CharField(_("rounding"), max_length=20, choices=Rounding.choices, default=Rounding.HALF_UP)
-    achievement_decimals = models.PositiveSmallIntegerField(
-        _("decimals of the achievement"),
-        default=1,
-        validators=[MaxValueValidator(numbers.ACHIEVEMENT.decimal_places)],  # what the achievement column keeps
-    )
+    # The plan's grading scheme (評価基準) as data: scheme_files.to_data() of a preset or of a file the
+    # planning section wrote; changed only through services.regrading (preview, then regrade on the record).
+    grading_scheme = SchemeField(_("grading scheme"), default=default_scheme_data, encoder=DjangoJSONEncoder)
     requires_head_check = models.BooleanField(
         _("department head's check"),
         default=False,
@@ -84,48 +87,38 @@ class Plan(models.Model):
             models.CheckConstraint(
                 condition=Q(first_fiscal_year__lte=models.F("last_fiscal_year")), name="plan_years_in_order"
             ),
-            models.CheckConstraint(
-                condition=Q(threshold_d__lt=models.F("threshold_b"), threshold_b__lt=models.F("threshold_a")),
-                name="plan_thresholds_in_order",
-            ),
-            models.CheckConstraint(condition=Q(grading_formula__in=GradingFormula.values), name="plan_formula_valid"),
-            models.CheckConstraint(condition=Q(rounding__in=Rounding.values), name="plan_rounding_valid"),
-            models.CheckConstraint(
-                condition=Q(achievement_decimals__lte=numbers.ACHIEVEMENT.decimal_places), name="plan_decimals_valid"
-            ),
         ]
 
     def __str__(self):
         return self.name
 
     @property
-    def grading_rule(self) -> grading.GradingRule:
-        return grading.GradingRule(
-            formula=self.grading_formula,
-            threshold_a=self.threshold_a,
-            threshold_b=self.threshold_b,
-            threshold_d=self.threshold_d,
-            rounding=self.rounding,
-            decimals=self.achievement_decimals,
-        )
+    def scheme(self) -> grading.GradingScheme:
+        """The plan's grading scheme (the one its open years are graded by)."""
+        return scheme_files.from_data(self.grading_scheme)
 
-    def grading_rule_of(self, fiscal_year: int) -> grading.GradingRule:
-        """The rule a fiscal year is graded and printed by: a closed year keeps the rule it was closed
-        with (EvaluationYear's snapshot), an open year (or one not opened) follows the plan's settings."""
+    @property
+    def achievement_decimals(self) -> int:
+        """The achievement's decimals in the plan's scheme (a closed year's: decimals_of)."""
+        return self.scheme.decimals
+
+    def scheme_of(self, fiscal_year: int) -> grading.GradingScheme:
+        """The scheme a fiscal year is graded and printed by: a closed year keeps the scheme it was closed
+        with (EvaluationYear's snapshot), an open year (or one not opened) follows the plan's."""
         year = self.evaluation_years.filter(fiscal_year=fiscal_year).first()
-        return year.grading_rule if year is not None else self.grading_rule
+        return year.scheme if year is not None else self.scheme
 
     def decimals_of(self, fiscal_year: int) -> int:
         """The achievement's printed decimals in a fiscal year: a closed year's are those it was closed
         with, whatever the plan's settings say since (one query)."""
-        return self.grading_rule_of(fiscal_year).decimals
+        return self.scheme_of(fiscal_year).decimals
 
     def decimals_by_year(self) -> dict[int, int]:
         """decimals_of() of every year opened, in one query (a year not opened: the plan's decimals)."""
         decimals = {}
         for year in self.evaluation_years.all():
             year.plan = self
-            decimals[year.fiscal_year] = year.grading_rule.decimals
+            decimals[year.fiscal_year] = year.scheme.decimals
         return decimals
 
     @property
@@ -228,6 +221,11 @@ class Indicator(models.Model):
     footnote = models.CharField(_("footnote marks"), max_length=20, blank=True, help_text=_("e.g. ※ or ※2"))
     unit = models.CharField(_("unit"), max_length=30, blank=True)
     direction = models.CharField(_("direction"), max_length=20, choices=Direction.choices, blank=True)
+    survey = models.BooleanField(
+        _("survey-based"),
+        default=False,
+        help_text=_("Measured by an opinion survey (意識調査): a scheme may treat a small change in points as none."),
+    )
     baseline_text = models.TextField(_("baseline"), blank=True, help_text=_("As printed (現況値（策定時）)."))
     baseline_as_of = models.CharField(_("baseline as of"), max_length=100, blank=True)
     department = models.ForeignKey(
@@ -312,9 +310,9 @@ class Result(models.Model):
         _("status"), max_length=20, choices=ResultStatus.choices, default=ResultStatus.NOT_ENTERED
     )
     judged_grade = models.CharField(
-        _("judged grade"), max_length=1, choices=Grade.choices, blank=True, help_text=_("Qualitative outcomes only.")
+        _("judged grade"), max_length=GRADE_MAX_LENGTH, blank=True, help_text=_("Qualitative outcomes only.")
     )
-    grade = models.CharField(_("grade"), max_length=1, choices=Grade.choices, blank=True, editable=False)
+    grade = models.CharField(_("grade"), max_length=GRADE_MAX_LENGTH, blank=True, editable=False)
     reason = models.TextField(_("reason for the grade"), blank=True)
     revision_reason = models.TextField(_("reason for revision"), blank=True)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
@@ -358,8 +356,6 @@ class Result(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["indicator", "fiscal_year"], name="result_unique_year"),
             models.CheckConstraint(condition=Q(status__in=ResultStatus.values), name="result_status_valid"),
-            _grade_check("grade", "result_grade_valid"),
-            _grade_check("judged_grade", "result_judged_grade_valid"),
         ]
 
     def __str__(self):
@@ -369,6 +365,11 @@ class Result(models.Model):
         if self.department_id is None and self.indicator_id is not None:
             self.department_id = Indicator.objects.values_list("department_id", flat=True).get(pk=self.indicator_id)
         super().save(*args, **kwargs)
+
+    @property
+    def scheme(self) -> grading.GradingScheme:
+        """The grading scheme of the result's plan (an open year's: a closed year's is Plan.scheme_of)."""
+        return self.indicator.plan.scheme
 
     @property
     def marks(self) -> str:
@@ -423,13 +424,14 @@ class ResultValue(models.Model):
         blank=True,
         help_text=_("The fiscal year whose plan value and target were carried forward when this year was opened."),
     )
-    actual_state = models.CharField(_("actual"), max_length=20, choices=ActualState.choices, default=ActualState.EMPTY)
+    # empty, number, text, or a state of the plan's scheme instead of a figure (tallying = 集計中, …).
+    actual_state = models.CharField(_("actual"), max_length=20, default=ActualState.EMPTY)
     actual_value = models.DecimalField(_("actual value"), **VALUE_DIGITS, null=True, blank=True)
     actual_text = models.TextField(_("actual (text)"), blank=True)
     achievement = models.DecimalField(
         _("achievement (%)"), **numbers.ACHIEVEMENT.field_options, null=True, blank=True, editable=False
     )
-    grade = models.CharField(_("grade"), max_length=1, choices=Grade.choices, blank=True, editable=False)
+    grade = models.CharField(_("grade"), max_length=GRADE_MAX_LENGTH, blank=True, editable=False)
 
     history = HistoricalRecords()
 
@@ -439,7 +441,6 @@ class ResultValue(models.Model):
         verbose_name_plural = _("result values")
         constraints = [
             models.UniqueConstraint(fields=["result", "measure"], name="result_value_unique_measure"),
-            models.CheckConstraint(condition=Q(actual_state__in=ActualState.values), name="result_value_state_valid"),
             models.CheckConstraint(
                 condition=Q(actual_state=ActualState.NUMBER, actual_value__isnull=False)
                 | (~Q(actual_state=ActualState.NUMBER) & Q(actual_value__isnull=True)),
@@ -448,7 +449,6 @@ class ResultValue(models.Model):
             models.CheckConstraint(
                 condition=Q(actual_state=ActualState.TEXT) | Q(actual_text=""), name="result_value_text_iff_text"
             ),
-            _grade_check("grade", "result_value_grade_valid"),
         ]
 
     def __str__(self):
@@ -456,8 +456,13 @@ class ResultValue(models.Model):
 
     @property
     def actual(self) -> Decimal | None:
-        """The number to grade, or None (not entered, 集計中, or text)."""
+        """The number to grade, or None (not entered, 集計中 or another state, or text)."""
         return self.actual_value if self.actual_state == ActualState.NUMBER else None
+
+    @property
+    def scheme_state(self) -> str:
+        """The state of the plan's scheme entered instead of a figure (tallying = 集計中, …), or ''."""
+        return "" if self.actual_state in NOT_A_STATE else self.actual_state
 
 
 class EvaluationYear(models.Model):
@@ -472,24 +477,9 @@ class EvaluationYear(models.Model):
     close_reason = models.TextField(_("reason for closing with open items"), blank=True)
     reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
     reopen_reason = models.TextField(_("reason for reopening"), blank=True)
-    # The plan's grading rule as it was when the year was closed (services.years.close_year): a closed
-    # year keeps its grades and its printed ※1 when the plan's settings change later. Empty while open.
-    rule_formula = models.CharField(
-        _("grading formula when closed"), max_length=20, choices=GradingFormula.choices, blank=True
-    )
-    rule_threshold_a = models.DecimalField(
-        _("threshold for A when closed (%)"), **numbers.THRESHOLD.field_options, null=True, blank=True
-    )
-    rule_threshold_b = models.DecimalField(
-        _("threshold for B when closed (%)"), **numbers.THRESHOLD.field_options, null=True, blank=True
-    )
-    rule_threshold_d = models.DecimalField(
-        _("threshold for D when closed (%)"), **numbers.THRESHOLD.field_options, null=True, blank=True
-    )
-    rule_rounding = models.CharField(_("rounding when closed"), max_length=20, choices=Rounding.choices, blank=True)
-    rule_decimals = models.PositiveSmallIntegerField(
-        _("decimals of the achievement when closed"), null=True, blank=True
-    )
+    # The plan's grading scheme as it was when the year was closed (services.years.close_year): a closed
+    # year keeps its grades and its printed ※1 when the plan's scheme changes later. Empty while open.
+    rule_scheme = SchemeField(_("grading scheme when closed"), null=True, blank=True, encoder=DjangoJSONEncoder)
 
     history = HistoricalRecords()
 
@@ -507,39 +497,19 @@ class EvaluationYear(models.Model):
 
     @property
     def has_rule_snapshot(self) -> bool:
-        return bool(self.rule_formula)
+        return bool(self.rule_scheme)
 
     @property
-    def grading_rule(self) -> grading.GradingRule:
-        """The year's rule: its snapshot once closed, the plan's settings while open."""
+    def scheme(self) -> grading.GradingScheme:
+        """The year's scheme: its snapshot once closed, the plan's while open."""
         if self.status != YearStatus.CLOSED or not self.has_rule_snapshot:
-            return self.plan.grading_rule
-        return grading.GradingRule(
-            formula=self.rule_formula,
-            threshold_a=self.rule_threshold_a,
-            threshold_b=self.rule_threshold_b,
-            threshold_d=self.rule_threshold_d,
-            rounding=self.rule_rounding,
-            decimals=self.rule_decimals,
-        )
+            return self.plan.scheme
+        return scheme_files.from_data(self.rule_scheme)
 
     def snapshot_rule(self) -> list[str]:
-        """Copy the plan's grading rule onto the year (on closing); the fields it set."""
-        plan = self.plan
-        self.rule_formula, self.rule_rounding = plan.grading_formula, plan.rounding
-        self.rule_threshold_a, self.rule_threshold_b = plan.threshold_a, plan.threshold_b
-        self.rule_threshold_d, self.rule_decimals = plan.threshold_d, plan.achievement_decimals
-        return list(RULE_SNAPSHOT_FIELDS)
-
-
-RULE_SNAPSHOT_FIELDS = (
-    "rule_formula",
-    "rule_threshold_a",
-    "rule_threshold_b",
-    "rule_threshold_d",
-    "rule_rounding",
-    "rule_decimals",
-)
+        """Copy the plan's grading scheme onto the year (on closing); the fields it set."""
+        self.rule_scheme = self.plan.grading_scheme
+        return ["rule_scheme"]
 
 
 class LateFigure(models.Model):

@@ -16,7 +16,9 @@ from django.contrib.auth import get_user_model
 
 from departments.enums import Role
 from departments.models import Department, Membership
+from evaluation.domain import scheme_files
 from evaluation.domain.enums import ActualState, Direction, IndicatorKind, ResultStatus, YearStatus
+from evaluation.domain.grading import GradingScheme
 from evaluation.models import (
     EvaluationYear,
     Indicator,
@@ -35,9 +37,33 @@ from evaluation.services.scoring import apply_grades
 _sequence = count(1)
 
 
-def make_plan(name: str = "テスト計画", **settings) -> Plan:
+# make_plan()'s keywords for the settings form of a threshold scheme (Setagaya's shape).
+_THRESHOLD_SETTINGS = {
+    "grading_formula": "measure",
+    "threshold_a": "threshold_a",
+    "threshold_b": "threshold_b",
+    "threshold_d": "threshold_d",
+    "rounding": "rounding",
+    "achievement_decimals": "decimals",
+}
+
+
+def make_plan(name: str = "テスト計画", *, scheme: str | GradingScheme | None = None, **settings) -> Plan:
+    """A plan graded by `scheme` (a preset's name, or a scheme), or by Setagaya's with the thresholds,
+    formula, rounding or decimals given as the settings form names them (threshold_b=Decimal(90))."""
+    thresholds = {_THRESHOLD_SETTINGS[key]: settings.pop(key) for key in list(settings) if key in _THRESHOLD_SETTINGS}
+    if isinstance(scheme, str):
+        scheme = scheme_files.preset(scheme)
+    if scheme is not None or thresholds:
+        scheme = scheme_files.with_thresholds(scheme, **thresholds) if thresholds else scheme
+        settings["grading_scheme"] = scheme_files.to_data(scheme)
     settings = {"first_fiscal_year": 2024, "last_fiscal_year": 2027, **settings}
     return Plan.objects.create(name=name, **settings)
+
+
+def thresholds(scheme: GradingScheme) -> dict:
+    """The thresholds, measure, rounding and decimals of a threshold scheme (scheme_files.thresholds_of)."""
+    return scheme_files.thresholds_of(scheme)
 
 
 def make_department(name: str | None = None) -> Department:

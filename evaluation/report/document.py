@@ -28,7 +28,7 @@ def report_sheet(
     if year is not None:
         year.plan = plan
     closed = year is not None and year.status == YearStatus.CLOSED
-    rule = year.grading_rule if year is not None else plan.grading_rule  # a closed year's snapshot
+    rule = year.scheme if year is not None else plan.scheme  # a closed year's snapshot
     return build_sheet(data, label=label, closed=closed, rule=rule)
 
 

@@ -16,9 +16,10 @@ from decimal import Decimal
 from django.utils import timezone
 
 from evaluation import display
-from evaluation.domain.enums import ActualState, GradingFormula, ResultStatus
+from evaluation.domain import scheme_text
+from evaluation.domain.enums import ActualState, ResultStatus
 from evaluation.domain.footnotes import year_marks
-from evaluation.domain.grading import GradingRule
+from evaluation.domain.grading import GradingScheme
 from evaluation.models import Indicator, Plan, ResultValue
 from evaluation.queries.report import IndicatorYear, InitiativeBlock, ReportData
 
@@ -204,14 +205,14 @@ def build_sheet(
     *,
     label: str = "",
     closed: bool,
-    rule: GradingRule | None = None,
+    rule: GradingScheme | None = None,
     today: dt.date | None = None,
 ) -> Sheet:
     """The printed sheet of the report's data. `closed`: the year is closed (else every page says 暫定).
     `rule`: the year's grading rule (※1, the decimals), looked up when not given (Plan.grading_rule_of:
     a closed year's snapshot, an open year's plan settings)."""
     plan, year = data.plan, data.fiscal_year
-    rule = rule or plan.grading_rule_of(year)
+    rule = rule or plan.scheme_of(year)
     footnotes = _footnotes(data)
     marks = _revision_marks(data)
     areas = []
@@ -244,15 +245,10 @@ def build_sheet(
     )
 
 
-def grading_note(rule: GradingRule) -> str:
-    """※1, from a grading rule (the year's: Plan.grading_rule_of). Setagaya's (ratio, 100 / 80 / 0) reads
-    exactly 「目標に対しての成果。A:100％、B：80％～100％未満、C:８０％未満、D:０％以下」."""
-    a, b, d = (display.number(value) for value in (rule.threshold_a, rule.threshold_b, rule.threshold_d))
-    measure = "目標に対しての成果" if rule.formula == GradingFormula.RATIO else "現況値から目標への進捗"
-    return (
-        f"{measure}。A:{a}％、B：{b}％～{a}％未満、"
-        f"C:{display.full_width(rule.threshold_b)}％未満、D:{display.full_width(rule.threshold_d)}％以下"
-    )
+def grading_note(scheme: GradingScheme) -> str:
+    """※1, from the year's grading scheme (Plan.scheme_of). Setagaya's reads exactly
+    「目標に対しての成果。A:100％、B：80％～100％未満、C:８０％未満、D:０％以下」."""
+    return scheme_text.footnote(scheme, "ja")
 
 
 def _revision_marks(data: ReportData) -> dict[int, list[str]]:

@@ -63,9 +63,7 @@ from evaluation.models import EvaluationYear, Indicator, Measure, Plan, Result
 # move never touches a closed year's result (the plan import refuses it there).
 INDICATOR_RECORD_FIELDS = frozenset({"direction", "kind", "unit", "baseline_text", "plan"})
 MEASURE_RECORD_FIELDS = frozenset({"baseline_value", "indicator"})
-PLAN_GRADING_FIELDS = frozenset(
-    {"grading_formula", "threshold_a", "threshold_b", "threshold_d", "rounding", "achievement_decimals"}
-)
+PLAN_GRADING_FIELDS = frozenset({"grading_scheme"})
 
 
 class PermissionRefused(MezasuError):

@@ -94,8 +94,9 @@ def _write_into_result(figure: LateFigure, result: Result, user) -> None:
         value.actual_text = reported["text"]
     result.reason = figure.reason or result.reason
     # A closed year's figure is graded by the rule the year was closed with, not the plan's settings now.
-    apply_grades_or_hold(result, values, result.indicator.plan.grading_rule_of(result.fiscal_year))
-    if grading.reason_required(result.grade) and not grading.has_reason(result.reason):
+    scheme = result.indicator.plan.scheme_of(result.fiscal_year)
+    apply_grades_or_hold(result, values, scheme)
+    if scheme.reason_missing(result.grade, result.reason, [value.actual_state for value in values]):
         raise TransitionRefused(
             _("With this figure the grade is %(grade)s: the department must give the reason (return it).")
             % {"grade": result.grade}

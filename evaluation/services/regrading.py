@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from departments import permissions
-from evaluation.domain import grading
+from evaluation.domain import grading, scheme_files
 from evaluation.domain.enums import ResultStatus, YearStatus
 from evaluation.domain.errors import MezasuError
 from evaluation.models import EvaluationYear, Plan, Result, ResultValue
@@ -37,14 +37,14 @@ from evaluation.services.scoring import apply_grades_or_hold
 
 REGRADE_REASON = "regrade"  # the history_change_reason of every row a regrading writes
 
-# The plan's fields of each GradingRule attribute.
-PLAN_FIELDS = {
-    "formula": "grading_formula",
+# The grading settings form's fields (the thresholds of an A–D scheme shaped like Setagaya's).
+SETTINGS_FIELDS = {
+    "grading_formula": "measure",
     "threshold_a": "threshold_a",
     "threshold_b": "threshold_b",
     "threshold_d": "threshold_d",
     "rounding": "rounding",
-    "decimals": "achievement_decimals",
+    "achievement_decimals": "decimals",
 }
 
 
@@ -73,20 +73,20 @@ class RegradeChange:
     @property
     def needs_reason(self) -> bool:
         """The new grade (C, D) needs a reason the item does not have yet: the department writes it."""
-        return grading.reason_required(self.new_grade) and not grading.has_reason(self.result.reason)
+        return self.result.scheme.reason_missing(self.new_grade, self.result.reason)
 
 
 @dataclass(frozen=True)
 class RegradingPreview:
     plan: Plan
-    rule: grading.GradingRule
+    rule: grading.GradingScheme
     fiscal_years: list[int]  # the plan's open years, oldest first
     changes: list[RegradeChange]  # not approved: applying regrades them
     approved: list[RegradeChange]  # approved: reopen them to regrade (applying is refused meanwhile)
 
     @property
     def rule_changes(self) -> bool:
-        return self.rule != self.plan.grading_rule
+        return self.rule != self.plan.scheme
 
     @property
     def grade_change_count(self) -> int:
@@ -98,9 +98,10 @@ class RegradingPreview:
         return ",".join(f"{change.result.pk}:{change.result.version}" for change in self.changes)
 
 
-def rule_from(settings) -> grading.GradingRule:
-    """A GradingRule from a mapping of the plan's field names (a form's cleaned_data)."""
-    return grading.GradingRule(**{attribute: settings[field] for attribute, field in PLAN_FIELDS.items()})
+def rule_from(settings, base: grading.GradingScheme | None = None) -> grading.GradingScheme:
+    """The scheme `base` (Setagaya's by default) with the thresholds, measure, rounding and decimals of
+    the grading settings form (its cleaned_data)."""
+    return scheme_files.with_thresholds(base, **{name: settings[field] for field, name in SETTINGS_FIELDS.items()})
 
 
 def _achievements(values: list[ResultValue]) -> tuple[tuple[str, Decimal | None], ...]:
@@ -115,7 +116,7 @@ def _open_years(plan: Plan) -> list[int]:
     )
 
 
-def _regraded(plan: Plan, rule: grading.GradingRule, *, lock: bool) -> tuple[list[int], list[tuple]]:
+def _regraded(plan: Plan, rule: grading.GradingScheme, *, lock: bool) -> tuple[list[int], list[tuple]]:
     """For every outcome result of the plan's open years that the rule changes: (result, its values
     regraded in memory, its new grade, the RegradeChange). Three queries."""
     fiscal_years = _open_years(plan)
@@ -146,7 +147,7 @@ def _regraded(plan: Plan, rule: grading.GradingRule, *, lock: bool) -> tuple[lis
     return fiscal_years, changed
 
 
-def regrading_preview(plan: Plan, rule: grading.GradingRule) -> RegradingPreview:
+def regrading_preview(plan: Plan, rule: grading.GradingScheme) -> RegradingPreview:
     """What applying `rule` to the plan would change in its open years; changes nothing."""
     fiscal_years, changed = _regraded(plan, rule, lock=False)
     changes = [change for _result, _values, _grade, change in changed]
@@ -160,7 +161,7 @@ def regrading_preview(plan: Plan, rule: grading.GradingRule) -> RegradingPreview
 
 
 @transaction.atomic
-def apply_regrading(plan: Plan, rule: grading.GradingRule, *, user, expected: str | None = None) -> RegradingPreview:
+def apply_regrading(plan: Plan, rule: grading.GradingScheme, *, user, expected: str | None = None) -> RegradingPreview:
     """Save `rule` as the plan's grading settings and regrade every result of its open years that it
     changes, on the record: the values' achievements and grades, the result's grade, its version
     moved on (pages opened before refuse to overwrite it), history rows with REGRADE_REASON and the
@@ -205,8 +206,7 @@ def apply_regrading(plan: Plan, rule: grading.GradingRule, *, user, expected: st
             if (value.achievement, value.grade) != value._before:
                 value._history_user, value._change_reason = user, REGRADE_REASON
                 value.save(update_fields=["achievement", "grade"])
-    for attribute, field in PLAN_FIELDS.items():
-        setattr(plan, field, getattr(rule, attribute))
+    plan.grading_scheme = scheme_files.to_data(rule)
     plan._history_user, plan._change_reason = user, REGRADE_REASON
-    plan.save(update_fields=list(PLAN_FIELDS.values()))
+    plan.save(update_fields=["grading_scheme"])
     return preview

@@ -16,7 +16,7 @@ from simple_history.utils import bulk_update_with_history
 from evaluation.domain import grading
 from evaluation.domain.enums import ActualState, CommentKind, Direction, ResultStatus, YearStatus
 from evaluation.domain.errors import MezasuError
-from evaluation.domain.messages import describe_hold
+from evaluation.domain.messages import describe_hold, reason_sentence
 from evaluation.domain.workflow import HEAD_ACTIONS, PLANNING_ACTIONS, Action, TransitionRefused, next_status
 from evaluation.models import EvaluationYear, Result, ResultComment, ResultValue
 from evaluation.services import guards
@@ -226,10 +226,11 @@ def submission_problems(result: Result, values: list[ResultValue]) -> list[str]:
     problems = []
     if any(value.actual_state == ActualState.EMPTY for value in values):
         problems.append(_("Enter the actual, or choose “being tallied”."))
-    if result.indicator.direction == Direction.QUALITATIVE and result.judged_grade not in grading.GRADES:
+    scheme = result.scheme
+    if result.indicator.direction == Direction.QUALITATIVE and result.judged_grade not in scheme.grade_labels:
         problems.append(_("Choose the grade of this qualitative outcome."))
-    if grading.reason_required(result.grade) and not grading.has_reason(result.reason):
-        problems.append(_("Write the reason for grade %(grade)s.") % {"grade": result.grade})
+    if scheme.reason_missing(result.grade, result.reason, [value.actual_state for value in values]):
+        problems.append(reason_sentence(scheme, result.grade, [value.actual_state for value in values]))
     if (hold := grading_hold(result, values)) is not None:
         problems.append(describe_hold(hold))
     return problems

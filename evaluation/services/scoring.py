@@ -1,7 +1,7 @@
-"""Apply the plan's grading rule to a result and its values (no saving: the caller saves).
+"""Apply the plan's grading scheme to a result and its values (no saving: the caller saves).
 
-Every function grades by the plan's settings unless given `rule`: a closed year's late figure is
-graded by the year's snapshot (EvaluationYear.grading_rule), a regrading preview by the new rule."""
+Every function grades by the plan's scheme unless given `scheme`: a closed year's late figure is
+graded by the year's snapshot (EvaluationYear.scheme), a regrading preview by the new scheme."""
 
 from __future__ import annotations
 
@@ -12,29 +12,30 @@ from evaluation.models import Indicator, Result, ResultValue
 
 
 def measure_grade(
-    indicator: Indicator, value: ResultValue, judged_grade: str = "", rule: grading.GradingRule | None = None
+    indicator: Indicator, value: ResultValue, judged_grade: str = "", scheme: grading.GradingScheme | None = None
 ) -> grading.Graded:
     """The achievement and grade of one measure of an outcome; activities are not graded."""
     if not indicator.is_outcome:
         return grading.UNGRADED
-    return grading.grade_measure(
-        rule or indicator.plan.grading_rule,
+    return (scheme or indicator.plan.scheme).grade_measure(
         indicator.direction,
         value.target_value,
         value.actual,
         baseline=value.measure.baseline_value,
         judged_grade=judged_grade,
+        survey=indicator.survey,
+        state=value.scheme_state,
     )
 
 
 def apply_grades_or_hold(
-    result: Result, values: Sequence[ResultValue], rule: grading.GradingRule | None = None
+    result: Result, values: Sequence[ResultValue], scheme: grading.GradingScheme | None = None
 ) -> grading.GradingError | None:
     """apply_grades(); while the outcome cannot be graded yet (no numeric target: the planning section
     sets it), every grade is held at ー and the reason returned instead of raised, so that a
     department can always save a draft of its actual. None when the result was graded."""
     try:
-        apply_grades(result, values, rule)
+        apply_grades(result, values, scheme)
     except grading.GradingError as error:
         for value in values:
             value.achievement, value.grade = None, ""
@@ -53,14 +54,14 @@ def grading_hold(result: Result, values: Sequence[ResultValue]) -> grading.Gradi
     return None
 
 
-def apply_grades(result: Result, values: Sequence[ResultValue], rule: grading.GradingRule | None = None) -> None:
+def apply_grades(result: Result, values: Sequence[ResultValue], scheme: grading.GradingScheme | None = None) -> None:
     """Set each value's achievement and grade, and the result's grade (a compound indicator takes its
     worst measure's). Raises grading.GradingError when a target cannot be graded."""
     indicator = result.indicator
     grades = []
     for value in values:
-        graded = measure_grade(indicator, value, result.judged_grade, rule)
+        graded = measure_grade(indicator, value, result.judged_grade, scheme)
         value.achievement = graded.achievement
         value.grade = graded.grade
         grades.append(graded.grade)
-    result.grade = grading.worst_grade(grades) if indicator.is_outcome else ""
+    result.grade = (scheme or indicator.plan.scheme).worst(grades) if indicator.is_outcome else ""

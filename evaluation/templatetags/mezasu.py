@@ -163,3 +163,9 @@ def main_navigation(context):
             if allowed
         ]
     }
+
+
+@register.simple_tag
+def scheme_summary(plan) -> str:
+    """{% scheme_summary plan %} → the plan's grading scheme in a sentence (the grade legend)."""
+    return display.scheme_summary(plan.scheme)

@@ -15,9 +15,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from evaluation import display
-from evaluation.domain import grading
 from evaluation.domain.enums import ActualState, IndicatorKind, ResultStatus
-from evaluation.domain.messages import describe_hold
+from evaluation.domain.messages import describe_hold, reason_sentence
 from evaluation.entry_inputs import PageInput, RowInputs, page_inputs
 from evaluation.forms import Preview, ResultEntryForm, stored_preview
 from evaluation.models import EvaluationYear, Result, ResultComment, ResultValue
@@ -332,10 +331,12 @@ def mark_problems(row: EntryRow) -> None:
     for measure in row.measures:
         if measure.value.actual_state == ActualState.EMPTY:
             measure.errors.append(_("Enter the actual, or choose “being tallied”."))
-    if result.indicator.is_qualitative and result.judged_grade not in grading.GRADES:
+    scheme = result.scheme
+    values = [measure.value for measure in row.measures]
+    if result.indicator.is_qualitative and result.judged_grade not in scheme.grade_labels:
         row.judged_grade_errors.append(_("Choose the grade of this qualitative outcome."))
-    if grading.reason_required(result.grade) and not grading.has_reason(result.reason):
-        row.reason_errors.append(_("Write the reason for grade %(grade)s.") % {"grade": result.grade})
+    if scheme.reason_missing(result.grade, result.reason, [value.actual_state for value in values]):
+        row.reason_errors.append(reason_sentence(scheme, result.grade, [value.actual_state for value in values]))
     if (hold := grading_hold(result, [measure.value for measure in row.measures])) is not None:
         row.row_errors.append(describe_hold(hold))
 
@@ -401,7 +402,7 @@ def page_rows(
     tied to their fields and the conflict of a stale save. A row the save could not take and that the
     user may no longer change shows what was typed in it, and why."""
     year_open = guards.takes_entries(year)
-    decimals = year.grading_rule.decimals if year is not None and not year_open else None  # a closed year's
+    decimals = year.scheme.decimals if year is not None and not year_open else None  # a closed year's
     outcomes = report.rows if report else {}
     words = RowWords.translated()
     rows = []

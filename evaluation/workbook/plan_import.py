@@ -34,7 +34,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from evaluation.domain import grading
+from evaluation.domain import scheme_files
 from evaluation.models import Plan, Result
 from evaluation.workbook.cells import clean_cell
 from evaluation.workbook.errors import ImportRefused, RowError, UnreadableWorkbook
@@ -68,7 +68,7 @@ def import_plan_rows(
         raise ImportRefused([RowError(None, "", "", _("The file has no data rows."))])
     _refuse_missing_columns(rows)
     plan = Plan.objects.filter(name=next((row["計画"] for row in rows if row.get("計画")), "")).first()
-    checker = RowChecker(plan.grading_rule if plan else grading.GradingRule())
+    checker = RowChecker(plan.scheme if plan else scheme_files.default_scheme())
     parsed = checker.check(rows, on_row=(lambda done, total: progress(CHECKING, done, total)) if progress else None)
     if checker.errors:
         raise ImportRefused(checker.errors)

@@ -34,7 +34,6 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from evaluation import display
-from evaluation.domain import grading
 from evaluation.domain.enums import ActualState, ResultStatus
 from evaluation.domain.fiscal_year import era_name
 from evaluation.domain.footnotes import year_marks
@@ -250,7 +249,7 @@ def _actual_cell(value: ResultValue) -> Decimal | str | None:
 def _grade_cell(indicator: Indicator, grade: str) -> str | None:
     if not indicator.is_outcome:
         return None
-    return grade if grade in grading.GRADES else display.NOT_GRADED
+    return grade or display.NOT_GRADED
 
 
 # --- writers ------------------------------------------------------------------------------------

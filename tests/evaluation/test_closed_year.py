@@ -496,8 +496,8 @@ def test_the_admin_changes_no_grading_rule_around_the_regrading_page(client, sup
 
 def test_the_grading_rule_guard_sends_every_other_path_to_the_regrading(year):
     with pytest.raises(RecordInUse, match="Change the grading rule on the evaluation years page"):
-        guards.refuse_plan_grading_change(year.plan, ["threshold_b"])
-    guards.refuse_plan_grading_change(Plan(name="新しい計画"), ["threshold_b"])  # a new plan takes any rule
+        guards.refuse_plan_grading_change(year.plan, ["grading_scheme"])
+    guards.refuse_plan_grading_change(Plan(name="新しい計画"), ["grading_scheme"])  # a new plan takes any scheme
     guards.refuse_plan_grading_change(year.plan, ["name"])
 
 

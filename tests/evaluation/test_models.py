@@ -4,8 +4,9 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from evaluation.domain.enums import ActualState, IndicatorKind
-from evaluation.domain.numbers import ACHIEVEMENT, FIGURE, THRESHOLD
-from evaluation.models import Indicator, Plan, ResultValue
+from evaluation.domain.numbers import ACHIEVEMENT, FIGURE
+from evaluation.domain.scheme_files import LABEL_MAX_LENGTH
+from evaluation.models import Indicator, Result, ResultValue
 from tests.builders import make_indicator, make_plan, make_result
 
 pytestmark = pytest.mark.django_db
@@ -51,5 +52,5 @@ def test_the_models_take_their_sizes_from_the_domain():
         assert (model_field.max_digits, model_field.decimal_places) == (FIGURE.max_digits, FIGURE.decimal_places)
     achievement = ResultValue._meta.get_field("achievement")
     assert (achievement.max_digits, achievement.decimal_places) == (ACHIEVEMENT.max_digits, ACHIEVEMENT.decimal_places)
-    threshold = Plan._meta.get_field("threshold_a")
-    assert (threshold.max_digits, threshold.decimal_places) == (THRESHOLD.max_digits, THRESHOLD.decimal_places)
+    for name in ("grade", "judged_grade"):  # a label of the plan's scheme, as long as scheme files allow
+        assert Result._meta.get_field(name).max_length == LABEL_MAX_LENGTH

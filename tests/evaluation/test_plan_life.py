@@ -12,7 +12,6 @@ the screens, the export and the report:
 
 Each year shows as it was: its figures, grade, department, marks, ※1 and late completion."""
 
-from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -20,6 +19,7 @@ from django.urls import reverse
 
 from departments.enums import Role
 from departments.models import Department
+from evaluation.domain import scheme_files
 from evaluation.domain.enums import ActualState, ResultStatus, RevisionField, YearStatus
 from evaluation.domain.workflow import Action
 from evaluation.models import EvaluationYear, Plan, Result
@@ -33,7 +33,7 @@ from evaluation.services.years import YearRefused
 from evaluation.workbook.plan_export import workbook_rows
 from evaluation.workbook.plan_import import import_plan_rows
 from evaluation.workbook.results_export import result_rows
-from tests.builders import enter_actual, make_department, make_indicator, make_plan, make_result, make_user
+from tests.builders import enter_actual, make_department, make_indicator, make_plan, make_result, make_user, thresholds
 
 pytestmark = pytest.mark.django_db
 
@@ -124,7 +124,7 @@ def story(client):
     years.open_year(plan, 2026, user=planner, carry_forward=True)
     assert _result(2026).values.get().target_value == Decimal(10)
     plan = Plan.objects.get(pk=plan.pk)
-    apply_regrading(plan, replace(plan.grading_rule, threshold_b=Decimal(95)), user=planner)
+    apply_regrading(plan, scheme_files.with_thresholds(plan.scheme, threshold_b=Decimal(95)), user=planner)
     enter_actual(_result(2026), new_staff, "9.0", reason="相談窓口の周知が遅れたため", then_submit=True)
     assert _result(2026).grade == "C"
     _approve(2026, planner)
@@ -202,5 +202,5 @@ def test_the_record_keeps_the_reopening_and_the_regrading(story):
     assert fy2025.history.filter(history_change_reason="実績値の転記誤りの訂正").exists()
     statuses = [row.status for row in _result(2025).history.order_by("history_date", "history_id")]
     assert statuses.count(ResultStatus.APPROVED) == 2  # approved, reopened, approved again
-    assert EvaluationYear.objects.get(fiscal_year=2024).rule_threshold_b == Decimal(80)
-    assert story["plan"].threshold_b == Decimal(95)
+    assert thresholds(EvaluationYear.objects.get(fiscal_year=2024).scheme)["threshold_b"] == Decimal(80)
+    assert thresholds(story["plan"].scheme)["threshold_b"] == Decimal(95)

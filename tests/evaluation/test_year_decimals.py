@@ -41,7 +41,7 @@ def plan(planner):
     indicator = make_indicator(plan, department=department, name="精度の指標", unit="人")
     for year in (2024, 2025):
         make_graded_result(indicator, fiscal_year=year, target=Decimal(30), actual=Decimal(23), reason="理由")
-    apply_regrading(plan, replace(plan.grading_rule, decimals=2), user=planner)
+    apply_regrading(plan, replace(plan.scheme, decimals=2), user=planner)
     plan.refresh_from_db()
     assert plan.achievement_decimals == 2
     return plan

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from departments import permissions
 from evaluation import display
-from evaluation.domain import grading, numbers
+from evaluation.domain import numbers
 from evaluation.domain.enums import ActualState, ResultStatus
 from evaluation.domain.fiscal_year import era_name
 from evaluation.domain.workflow import EDITABLE_BY_DEPARTMENT
@@ -317,7 +317,7 @@ def _describe_item(item: _Item) -> tuple[dict, list[dict]]:
         "judged_grade": item.judged_grade if indicator.is_qualitative else "",
         "old_grade": result.grade,
         "grade": new_result.grade,
-        "reason_missing": grading.reason_required(new_result.grade) and not grading.has_reason(item.reason),
+        "reason_missing": new_result.scheme.reason_missing(new_result.grade, item.reason),
     }
     if changed:
         errors.extend(_refusals(item))

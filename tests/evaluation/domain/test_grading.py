@@ -14,17 +14,15 @@ from evaluation.domain.grading import (
     QUALITATIVE,
     Graded,
     GradingError,
-    GradingRule,
     check_gradable,
     grade_measure,
     has_reason,
-    reason_required,
-    worst_grade,
 )
+from evaluation.domain.scheme_files import default_scheme, setagaya_with
 
-SETAGAYA = GradingRule()
-TRUNCATING = GradingRule(rounding=DOWN)
-FROM_BASELINE = GradingRule(formula=PROGRESS)
+SETAGAYA = default_scheme()
+TRUNCATING = setagaya_with(rounding=DOWN)
+FROM_BASELINE = setagaya_with(measure=PROGRESS)
 
 
 def D(text: str) -> Decimal:
@@ -118,8 +116,8 @@ def test_qualitative_takes_the_judged_grade_and_prints_no_figure(judged, grade):
     ],
 )
 def test_compound_indicator_takes_its_worst_sub_item_and_waits_for_all(sub_grades, grade):
-    assert worst_grade(sub_grades) == grade
-    assert worst_grade(iter(sub_grades)) == grade  # any iterable, read once
+    assert SETAGAYA.worst(sub_grades) == grade
+    assert SETAGAYA.worst(iter(sub_grades)) == grade  # any iterable, read once
 
 
 @pytest.mark.parametrize(
@@ -198,7 +196,7 @@ def test_qualitative_needs_no_numeric_target(target):
 
 
 def test_a_plans_own_thresholds_and_decimals_are_used():
-    rule = GradingRule(threshold_a=Decimal(95), threshold_b=Decimal(70), threshold_d=Decimal(10), decimals=2)
+    rule = setagaya_with(threshold_a=Decimal(95), threshold_b=Decimal(70), threshold_d=Decimal(10), decimals=2)
 
     assert grade_measure(rule, HIGHER, D("3"), D("2.85")) == Graded(D("95.00"), "A")
     assert grade_measure(rule, HIGHER, D("3"), D("2.1")) == Graded(D("70.00"), "B")
@@ -208,7 +206,7 @@ def test_a_plans_own_thresholds_and_decimals_are_used():
 
 @pytest.mark.parametrize(("grade", "required"), [("A", False), ("B", False), ("C", True), ("D", True), ("", False)])
 def test_a_reason_is_required_for_c_and_d_only(grade, required):
-    assert reason_required(grade) is required
+    assert SETAGAYA.reason_required(grade) is required
 
 
 @pytest.mark.parametrize(

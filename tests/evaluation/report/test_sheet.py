@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 
 from departments.enums import Role
+from evaluation.domain import scheme_files
 from evaluation.domain.enums import ActualState, IndicatorKind, RevisionField
 from evaluation.domain.workflow import Action
 from evaluation.models import Initiative, Vision
@@ -204,10 +205,12 @@ def test_several_visions_print_their_number_and_heading(plan, welfare):
 
 
 def test_the_grading_note_is_made_from_the_plans_settings(plan):
-    assert grading_note(plan.grading_rule) == SETAGAYA_NOTE
-    plan.threshold_b, plan.threshold_d = Decimal(90), Decimal(10)
+    assert grading_note(plan.scheme) == SETAGAYA_NOTE
+    plan.grading_scheme = scheme_files.to_data(
+        scheme_files.with_thresholds(plan.scheme, threshold_b=Decimal(90), threshold_d=Decimal(10))
+    )
     expected = "目標に対しての成果。A:100％、B：90％～100％未満、C:９０％未満、D:１０％以下"
-    assert grading_note(plan.grading_rule) == expected
+    assert grading_note(plan.scheme) == expected
 
 
 def test_the_sheet_is_provisional_until_the_year_is_closed(plan, initiative, welfare):

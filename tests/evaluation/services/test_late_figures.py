@@ -7,6 +7,7 @@ import pytest
 
 from departments.enums import Role
 from departments.models import Membership
+from evaluation.domain import scheme_files
 from evaluation.domain.enums import ActualState, ResultStatus
 from evaluation.domain.workflow import TransitionRefused
 from evaluation.models import LateFigure, Result, ResultValue
@@ -60,7 +61,7 @@ def test_the_department_reports_the_figure_and_the_planning_section_approves_it(
 def test_a_late_figure_is_graded_by_the_rule_its_year_was_closed_with(setting):
     """The plan's B threshold moved to 96 % after FY2024 closed: FY2024's 95 % is still a B."""
     result, staff, planner, plan = setting["result"], setting["staff"], setting["planner"], setting["plan"]
-    plan.threshold_b = Decimal(96)
+    plan.grading_scheme = scheme_files.to_data(scheme_files.with_thresholds(plan.scheme, threshold_b=Decimal(96)))
     plan.save()
     figure = report_late_figure(result, user=staff, actuals=_figure(result, "95"))
     review_late_figure(figure, user=planner, approve=True)

@@ -6,12 +6,13 @@ from decimal import Decimal
 
 import pytest
 
+from evaluation.domain import scheme_files
 from evaluation.domain.enums import IndicatorKind, ResultStatus, YearStatus
 from evaluation.models import EvaluationYear, Plan, Result, ResultValue
 from evaluation.report.document import report_sheet
 from evaluation.services import regrading, years
 from evaluation.services.regrading import REGRADE_REASON, RegradingRefused, apply_regrading, regrading_preview
-from tests.builders import make_graded_result, make_indicator, make_open_year
+from tests.builders import make_graded_result, make_indicator, make_open_year, thresholds
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -20,8 +21,13 @@ STRICTER_NOTE = "目標に対しての成果。A:100％、B：90％～100％未�
 
 
 def _stricter(plan: Plan, **changes):
-    """The plan's rule with B from 90 % (and any other change)."""
-    return dataclasses.replace(plan.grading_rule, threshold_b=Decimal(90), **changes)
+    """The plan's scheme with B from 90 % (and any other change)."""
+    return scheme_files.with_thresholds(plan.scheme, threshold_b=Decimal(90), **changes)
+
+
+def _set_stricter(plan: Plan) -> None:
+    """The plan's scheme changed behind the services' back (as a test's shortcut)."""
+    Plan.objects.filter(pk=plan.pk).update(grading_scheme=scheme_files.to_data(_stricter(plan)))
 
 
 def _outcome(plan, department, fiscal_year, actual, **fields):
@@ -51,23 +57,25 @@ def story(plan, department, planner):
 def test_closing_a_year_keeps_the_plans_rule_on_the_year(plan, story):
     year = EvaluationYear.objects.get(plan=plan, fiscal_year=2024)
     assert year.status == YearStatus.CLOSED
-    assert year.grading_rule == plan.grading_rule
-    assert (year.rule_formula, year.rule_threshold_b, year.rule_decimals) == ("ratio", Decimal(80), 1)
-    Plan.objects.filter(pk=plan.pk).update(threshold_b=Decimal(90))
+    assert year.scheme == plan.scheme
+    assert year.rule_scheme == plan.grading_scheme
+    kept = thresholds(year.scheme)
+    assert (kept["measure"], kept["threshold_b"], kept["decimals"]) == ("ratio", Decimal(80), 1)
+    _set_stricter(plan)
     plan.refresh_from_db()
-    assert plan.grading_rule_of(2024).threshold_b == Decimal(80)  # closed: its snapshot
-    assert plan.grading_rule_of(2025).threshold_b == Decimal(90)  # open: the plan's settings
+    assert thresholds(plan.scheme_of(2024))["threshold_b"] == Decimal(80)  # closed: its snapshot
+    assert thresholds(plan.scheme_of(2025))["threshold_b"] == Decimal(90)  # open: the plan's scheme
 
 
 def test_a_reopened_year_follows_the_plans_settings_again(plan, story, planner):
-    Plan.objects.filter(pk=plan.pk).update(threshold_b=Decimal(90))
+    _set_stricter(plan)
     year = years.reopen_year(EvaluationYear.objects.get(plan=plan, fiscal_year=2024), user=planner, reason="再計算")
     year.plan.refresh_from_db()
-    assert year.grading_rule.threshold_b == Decimal(90)
+    assert thresholds(year.scheme)["threshold_b"] == Decimal(90)
 
 
 def test_a_closed_year_keeps_its_grades_and_its_printed_note_when_the_plans_settings_change(plan, story):
-    Plan.objects.filter(pk=plan.pk).update(threshold_b=Decimal(90))
+    _set_stricter(plan)
     plan.refresh_from_db()
     assert report_sheet(plan, 2024).grading_note == SETAGAYA_NOTE
     assert report_sheet(plan, 2025).grading_note == STRICTER_NOTE
@@ -75,15 +83,54 @@ def test_a_closed_year_keeps_its_grades_and_its_printed_note_when_the_plans_sett
     assert (closed.grade, ResultValue.objects.get(result=closed).achievement) == ("B", Decimal("85.0"))
 
 
-def test_the_migration_gives_an_already_closed_year_the_plans_rule(plan):
-    from importlib import import_module
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_turns_each_plans_settings_and_each_closed_years_snapshot_into_a_scheme():
+    """0014: the settings of before (formula, three thresholds, rounding, decimals) become the scheme,
+    on the plan and on a closed year's snapshot, grading the same."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
 
-    from django.apps import apps
+    before, after = [("evaluation", "0013_result_approved_by_submitter")], [("evaluation", "0014_grading_schemes")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    old_plan = old.get_model("evaluation", "Plan").objects.create(
+        name="移行前の計画",
+        first_fiscal_year=2024,
+        last_fiscal_year=2027,
+        grading_formula="progress",
+        threshold_a=Decimal(100),
+        threshold_b=Decimal(90),
+        threshold_d=Decimal(5),
+        rounding="down",
+        achievement_decimals=2,
+    )
+    old.get_model("evaluation", "EvaluationYear").objects.create(
+        plan=old_plan,
+        fiscal_year=2024,
+        status="closed",
+        rule_formula="ratio",
+        rule_threshold_a=Decimal(100),
+        rule_threshold_b=Decimal(80),
+        rule_threshold_d=Decimal(0),
+        rule_rounding="half_up",
+        rule_decimals=1,
+    )
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
 
-    year = EvaluationYear.objects.create(plan=plan, fiscal_year=2024, status=YearStatus.CLOSED)
-    import_module("evaluation.migrations.0010_year_grading_rule").snapshot_closed_years(apps, None)
-    year.refresh_from_db()
-    assert year.has_rule_snapshot and year.grading_rule == plan.grading_rule
+    plan = Plan.objects.get(name="移行前の計画")
+    assert thresholds(plan.scheme) == {
+        "measure": "progress",
+        "threshold_a": Decimal(100),
+        "threshold_b": Decimal(90),
+        "threshold_d": Decimal(5),
+        "rounding": "down",
+        "decimals": 2,
+    }
+    assert plan.scheme_of(2024) == scheme_files.default_scheme()  # the closed year's snapshot: Setagaya's
 
 
 # The preview --------------------------------------------------------------------------------------
@@ -108,7 +155,7 @@ def test_the_preview_lists_a_changed_achievement_with_the_same_grade(plan, depar
     indicator = make_indicator(plan, department=department)
     result = make_graded_result(indicator, fiscal_year=2025, target=Decimal(60), actual=Decimal(139))
     assert result.values.get().achievement == Decimal("231.7")  # 231.666… half up
-    preview = regrading_preview(plan, dataclasses.replace(plan.grading_rule, rounding="down"))
+    preview = regrading_preview(plan, dataclasses.replace(plan.scheme, rounding="down"))
     [change] = preview.changes
     assert change.result.pk == result.pk
     assert (change.old_grade, change.new_grade) == ("A", "A")
@@ -117,7 +164,7 @@ def test_the_preview_lists_a_changed_achievement_with_the_same_grade(plan, depar
 
 
 def test_the_plans_own_rule_changes_nothing(plan, story):
-    preview = regrading_preview(plan, plan.grading_rule)
+    preview = regrading_preview(plan, plan.scheme)
     assert (preview.changes, preview.approved, preview.rule_changes) == ([], [], False)
 
 
@@ -128,7 +175,7 @@ def test_applying_is_refused_while_an_approved_item_would_change(plan, story, pl
     with pytest.raises(RegradingRefused, match="1 approved item would change: reopen it"):
         apply_regrading(plan, _stricter(plan), user=planner)
     plan.refresh_from_db()
-    assert plan.threshold_b == Decimal(80)
+    assert thresholds(plan.scheme)["threshold_b"] == Decimal(80)
     assert Result.objects.get(pk=story["open_b"].pk).grade == "B"
 
 
@@ -141,7 +188,7 @@ def test_applying_regrades_the_open_years_on_the_record_and_keeps_the_closed_yea
     apply_regrading(plan, _stricter(plan), user=planner, expected=preview.token)
 
     plan.refresh_from_db()
-    assert plan.threshold_b == Decimal(90)
+    assert thresholds(plan.scheme)["threshold_b"] == Decimal(90)
     assert plan.history.first().history_change_reason == REGRADE_REASON
     for key in ("open_b", "approved_b"):
         result = Result.objects.get(pk=story[key].pk)
@@ -166,12 +213,12 @@ def test_applying_after_the_items_changed_since_the_preview_is_refused(plan, sto
     with pytest.raises(RegradingRefused, match="changed since the preview"):
         apply_regrading(plan, _stricter(plan), user=planner, expected=token)
     plan.refresh_from_db()
-    assert plan.threshold_b == Decimal(80)
+    assert thresholds(plan.scheme)["threshold_b"] == Decimal(80)
 
 
 def test_only_the_planning_section_regrades(plan, story, staff):
     with pytest.raises(RegradingRefused):
-        apply_regrading(plan, plan.grading_rule, user=staff)
+        apply_regrading(plan, plan.scheme, user=staff)
 
 
 def test_a_rule_from_the_plans_field_names():
@@ -184,4 +231,11 @@ def test_a_rule_from_the_plans_field_names():
         "achievement_decimals": 2,
     }
     rule = regrading.rule_from(settings)
-    assert (rule.formula, rule.threshold_b, rule.rounding, rule.decimals) == ("progress", Decimal(70), "down", 2)
+    assert thresholds(rule) == {
+        "measure": "progress",
+        "threshold_a": Decimal(100),
+        "threshold_b": Decimal(70),
+        "threshold_d": Decimal(0),
+        "rounding": "down",
+        "decimals": 2,
+    }

@@ -11,7 +11,7 @@ from evaluation.models import EvaluationYear, Plan, Result
 from evaluation.report.document import report_sheet
 from evaluation.services import years
 from evaluation.services.regrading import REGRADE_REASON
-from tests.builders import make_graded_result, make_indicator, make_open_year
+from tests.builders import make_graded_result, make_indicator, make_open_year, thresholds
 
 pytestmark = pytest.mark.django_db
 
@@ -22,11 +22,11 @@ SETAGAYA_NOTE = "目標に対しての成果。A:100％、B：80％～100％未�
 def _settings(plan, **changes) -> dict:
     data = {
         "plan": plan.pk,
-        "grading_formula": plan.grading_formula,
+        "grading_formula": plan.scheme.measure,
         "threshold_a": "100",
         "threshold_b": "80",
         "threshold_d": "0",
-        "rounding": plan.rounding,
+        "rounding": plan.scheme.rounding,
         "achievement_decimals": "1",
     }
     return {**data, **changes}
@@ -80,7 +80,7 @@ def test_applying_after_the_preview_regrades_the_open_year_and_keeps_the_closed_
     response = client.post(URL, {**_settings(plan, threshold_b="90"), "confirmed": "1", "token": token})
     assert response.status_code == 302 and response.url == f"{reverse('years')}?plan={plan.pk}"
     plan.refresh_from_db()
-    assert plan.threshold_b == Decimal(90)
+    assert thresholds(plan.scheme)["threshold_b"] == Decimal(90)
     draft = Result.objects.get(pk=story["draft"].pk)
     assert draft.grade == "C" and draft.history.first().history_change_reason == REGRADE_REASON
     assert Result.objects.get(pk=story["closed"].pk).grade == "B"
@@ -97,7 +97,7 @@ def test_an_approved_item_that_would_change_is_listed_and_nothing_can_be_applied
     response = client.post(URL, {**_settings(plan, threshold_b="90"), "confirmed": "1", "token": ""}, follow=True)
     assert "1 approved item would change" in response.content.decode()
     plan.refresh_from_db()
-    assert plan.threshold_b == Decimal(80)
+    assert thresholds(plan.scheme)["threshold_b"] == Decimal(80)
 
 
 @pytest.mark.usefixtures("english_client")
