@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('evaluation', '0013_result_approved_by_submitter'),
+        ('evaluation', '0014_grading_schemes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
