@@ -189,6 +189,13 @@ def _band_label(band, lang: str) -> str:
     return f"{band.code}（{meaning}）" if lang == "ja" else f"{band.code} ({meaning})"
 
 
+def rollup_label(scheme: GradingScheme, code: str, lang: str = "ja") -> str:
+    """An overall grade as a page prints it: a mark with its meaning (佐野市's 「B（概ね順調）」), words as
+    they are (神奈川県's 「概ね順調」); '' for none."""
+    band = next((band for band in scheme.rollup.bands if band.code == code), None)
+    return _band_label(band, "en" if lang.startswith("en") else "ja") if band is not None else code
+
+
 def rollup_text(scheme: GradingScheme, lang: str = "ja") -> str:
     """A policy area's (and a pillar's) overall grade (総合評価) in words, '' where the scheme has none.
     神奈川県: 「総合評価は評価○の指標の割合による。すべて 順調、3分の2以上 概ね順調、2分の1以上 やや遅れている、

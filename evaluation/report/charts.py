@@ -96,6 +96,17 @@ def rank_key(rank: int, count: int) -> str:
     return ramp[int(step.to_integral_value(rounding=ROUND_HALF_DOWN))]
 
 
+def _count_mark(letter: str) -> str:
+    """What stands between a label and its count: a colon after a label that is a number (佐野市's
+    「7: 20」, not 「7 20」), nothing after a letter or a mark (「A 12」)."""
+    return ":" if letter[-1:].isdigit() else ""
+
+
+def counted(letter: str, count: int) -> str:
+    """A label and its count as printed: 「A 12」, 「○ 3」, 「7: 20」."""
+    return f"{letter}{_count_mark(letter)} {count}"
+
+
 def _round(value: Decimal | int) -> Decimal:
     return Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
@@ -253,7 +264,7 @@ def _bar_segments(chart_id: str, bar: Bar, x: Decimal, y: Decimal, width: Decima
 def _segment_label(segment: Segment, x: Decimal, y: Decimal, width: Decimal) -> list:
     """The letter and count on a white chip inside the segment, or the letter alone, or nothing when
     even that does not fit (the line under the bar has them all)."""
-    for text in (f"{segment.letter} {segment.count}", segment.letter):
+    for text in (counted(segment.letter, segment.count), segment.letter):
         chip = _text_width(text, SMALL) + Decimal("1.6")
         if chip + 1 <= width:
             centre = x + width / 2
@@ -273,7 +284,10 @@ def _segment_label(segment: Segment, x: Decimal, y: Decimal, width: Decimal) -> 
 
 def _counts_line(bar: Bar, x: Decimal, y: Decimal) -> SafeString:
     """「A 12　B 8　C 3　D 1　ー 2　合計 26」 under the bar, zeros included."""
-    spans = [format_html('<tspan font-weight="bold">{}</tspan> {}', s.letter, s.count) for s in bar.segments]
+    spans = [
+        format_html('<tspan font-weight="bold">{}</tspan>{} {}', s.letter, _count_mark(s.letter), s.count)
+        for s in bar.segments
+    ]
     spans.append(format_html('<tspan font-weight="bold">{}</tspan> {}', _("Total"), bar.total))
     return format_html(
         '<text x="{}" y="{}" font-size="{}" fill="{}">{}</text>',

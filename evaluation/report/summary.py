@@ -65,7 +65,8 @@ class GradeShare:
 @dataclass(frozen=True)
 class GradeDistribution:
     """The outcome indicators by grade, in the scheme's order (A, B, C, D, ー for Setagaya), and their
-    overall grade (総合評価) where the scheme has a roll-up: its label, or ー while none is graded."""
+    overall grade (総合評価) where the scheme has a roll-up: its label (with its meaning where the label
+    is a mark: 「B（概ね順調）」), or ー while none is graded."""
 
     total: int
     shares: tuple[GradeShare, ...]
@@ -245,7 +246,10 @@ def _distribution(tally: GradeTally, decimals: int, data: SummaryData) -> GradeD
                 share_text=display.achievement(share, decimals),
             )
         )
-    rollup = display.grade(data.rollup(tally)) if data.scheme.rollup.kind != grading.ROLLUP_NONE else ""
+    rollup = ""
+    if data.scheme.rollup.kind != grading.ROLLUP_NONE:
+        language = translation.get_language() or "ja"
+        rollup = scheme_text.rollup_label(data.scheme, data.rollup(tally), language) or display.NOT_GRADED
     return GradeDistribution(total, tuple(shares), rollup)
 
 
@@ -308,7 +312,7 @@ def _describe(bars: Sequence[charts.Bar]) -> str:
     return "; ".join(
         "{label}: {counts} ({total} {count})".format(
             label=bar.label,
-            counts=", ".join(f"{segment.letter} {segment.count}" for segment in bar.segments),
+            counts=", ".join(charts.counted(segment.letter, segment.count) for segment in bar.segments),
             total=_("Total"),
             count=bar.total,
         )

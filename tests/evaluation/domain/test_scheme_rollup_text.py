@@ -84,3 +84,12 @@ def test_what_needs_a_reason_in_words(preset, ja, en):
     scheme = scheme_files.preset(preset)
 
     assert (scheme_text.reason_words(scheme), scheme_text.reason_words(scheme, "en")) == (ja, en)
+
+
+def test_an_overall_grade_that_is_a_mark_is_printed_with_its_meaning():
+    sano, kanagawa = scheme_files.preset("sano"), scheme_files.preset("kanagawa")
+
+    assert scheme_text.rollup_label(sano, "B") == "B（概ね順調）"
+    assert scheme_text.rollup_label(sano, "B", "en") == "B (Mostly on track)"
+    assert scheme_text.rollup_label(kanagawa, "概ね順調") == "概ね順調"
+    assert scheme_text.rollup_label(kanagawa, "") == ""

@@ -95,9 +95,13 @@ def test_sano_counts_seven_points_each_with_its_own_fill_and_the_mean_points_ban
     first = summary.pillars[0]
     assert letters_and_counts(first.areas[0].grades) == [(str(p), 1) for p in range(7, 0, -1)] + [("ー", 0)]
     assert [share.key for share in summary.overall.shares] == ["a", "ab", "b", "bc", "c", "cd", "d", "none"]
-    assert [area.grades.rollup for area in first.areas] == ["C", "A"]  # 28 / 7 = 4 points; 6 points
-    assert first.grades.rollup == "C"  # 40 / 9 points
+    assert [area.grades.rollup for area in first.areas] == ["C（やや遅れ）", "A（順調）"]  # 28 / 7 = 4; 12 / 2 = 6
+    assert first.grades.rollup == "C（やや遅れ）"  # 40 / 9 points
+    with translation.override("en"):
+        assert report_summary(plan, 2024).overall.rollup == "C (Somewhat behind)"
     html = render(summary)
+    lines = ["".join(text.itertext()) for text in ET.fromstring(str(first.chart)).iter(f"{SVG}text")]
+    assert "7: 1\u30006: 1\u30005: 1\u30004: 1\u30003: 1\u30002: 1\u30001: 1\u3000ー 0\u3000合計 7" in lines
     assert "6点以上 A（順調）、5点以上 B（概ね順調）、3点以上 C（やや遅れ）、3点未満 D（遅れ）" in html
     assert "評価4・3・2・1の項目と理由" in html
     assert len(summary.low_graded) == 4  # 75, 65, 55, 10: points 4 and below need a reason
