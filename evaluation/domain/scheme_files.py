@@ -30,7 +30,7 @@ STATE_CODE = re.compile(r"^[a-z][a-z0-9_]{0,19}$")
 RESERVED_STATES = ("empty", "number", "text")  # the actual's other kinds (ActualState)
 MAX_FILE_BYTES = 64 * 1024
 
-_TOP_KEYS = {"key", "name", "name_en", "source", "choices", "measure", "rounding", "decimals"}
+_TOP_KEYS = {"key", "name", "name_en", "source", "choices", "choices_en", "measure", "rounding", "decimals"}
 _TOP_KEYS |= {"labels", "states", "rules", "rollup"}
 _LABEL_KEYS = {"code", "meaning", "meaning_en", "reason", "points"}
 _STATE_KEYS = {"code", "name", "name_en", "open", "note", "label"}
@@ -207,6 +207,7 @@ def parse(data) -> GradingScheme:
         name_en=reader.text(top, "name_en", ""),
         source=reader.text(top, "source", "", max_length=2000),
         choices=reader.text(top, "choices", "", max_length=4000),
+        choices_en=reader.text(top, "choices_en", "", max_length=4000),
     )
     if not reader.problems:
         _check_rules(reader, scheme)
@@ -448,6 +449,7 @@ def to_data(scheme: GradingScheme) -> dict:
         "name_en": scheme.name_en,
         "source": scheme.source,
         "choices": scheme.choices,
+        "choices_en": scheme.choices_en,
         "measure": scheme.measure,
         "rounding": scheme.rounding,
         "decimals": scheme.decimals,
