@@ -266,9 +266,10 @@ def _grade_cell(indicator: Indicator, grade: str) -> str | None:
 # --- writers ------------------------------------------------------------------------------------
 
 
-def results_filename(fiscal_year: int, fmt: str) -> str:
-    """The download's file name: 「results-2024.xlsx」 (ASCII, whatever the plan's name)."""
-    return f"results-{fiscal_year}.{fmt}"
+def results_filename(fiscal_year: int, fmt: str, by: str = BY_INDICATOR) -> str:
+    """The download's file name: 「results-2024.xlsx」, 「results-by-policy-area-2024.csv」 (ASCII, whatever
+    the plan's name)."""
+    return f"results-{fiscal_year}.{fmt}" if by == BY_INDICATOR else f"results-by-{by}-{fiscal_year}.{fmt}"
 
 
 def write_results(plan: Plan, fiscal_year: int, fmt: str, stream: IO[bytes], *, by: str = BY_INDICATOR) -> None:
