@@ -116,10 +116,13 @@ def actual(
 
 def value_actual(value, scheme, *, unit: str = "", decimals: int = DEFAULT_DECIMALS) -> str:
     """A ResultValue's actual as printed, a state of the plan's scheme by its name (集計中, 中止, 未着手 …:
-    the sheet's words, in every language); otherwise as `actual`. `scheme` is the year's."""
-    state = scheme.state(value.scheme_state) if value.scheme_state else None
-    if state is not None:
-        return state.name
+    the sheet's words, in every language; a state the scheme does not know by its stored word); otherwise
+    as `actual`. `scheme` is the year's."""
+    if value.scheme_state:
+        state = scheme.state(value.scheme_state)
+        if state is not None:
+            return state.name
+        return TALLYING if value.scheme_state == ActualState.TALLYING else value.scheme_state
     return actual(value.actual_state, value.actual_value, value.actual_text, unit=unit, decimals=decimals)
 
 

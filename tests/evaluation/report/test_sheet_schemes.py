@@ -10,7 +10,9 @@ import openpyxl
 import pytest
 
 from evaluation.domain import scheme_files
+from evaluation.queries.report import report_data
 from evaluation.report.document import render_report, report_context, report_sheet
+from evaluation.report.sheet import build_sheet
 from tests.builders import make_closed_year, make_graded_result, make_indicator, make_initiative, make_plan
 
 pytestmark = pytest.mark.django_db
@@ -82,3 +84,17 @@ def test_a_closed_year_prints_by_the_scheme_it_was_closed_with():
     assert sheet.reason_note == "（評価C・Dのみ）"
     assert [(o.grade, o.reason) for o in printed_outcomes(sheet)] == [("C", "周知が不足した。")]
     assert [share.letter for share in context["summary"].overall.shares] == ["A", "B", "C", "D", "ー"]
+
+
+def test_a_state_the_years_scheme_does_not_know_is_printed_by_its_stored_word():
+    plan = make_plan(scheme="akiruno")
+    outcome(plan, state="cancelled", reason="中止した。")
+    outcome(plan, state="tallying")
+    setagaya = scheme_files.preset("setagaya")  # knows 集計中 only
+
+    sheet = report_sheet(plan, 2024)
+    [cancelled, tallying] = printed_outcomes(sheet)
+    [unknown, known] = printed_outcomes(build_sheet(report_data(plan, 2024), closed=False, rule=setagaya))
+
+    assert (cancelled.lines[1].text, tallying.lines[1].text) == ("中止", "集計中")
+    assert (unknown.lines[1].text, known.lines[1].text) == ("cancelled", "集計中")
