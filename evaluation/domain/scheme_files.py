@@ -489,12 +489,37 @@ def _rule_row(rule: Rule) -> dict:
     return row
 
 
+# {id(data): (data, scheme)}: a scheme's data is read once, however many rows carry it (the data is kept
+# in the entry, so its id is not reused while it is there).
+_BY_IDENTITY: dict[int, tuple[dict, GradingScheme]] = {}
+_BY_IDENTITY_MAX = 256
+
+
 def from_data(data: dict | None) -> GradingScheme:
     """The scheme a plan or a closed year keeps (to_data's output); Setagaya's when there is none.
-    Read once per distinct scheme in a process (a frozen value: safe to share)."""
+    Read once per distinct scheme in a process (a frozen value: safe to share); the data must not be
+    changed in place afterwards (a plan's scheme is replaced, never edited: services.regrading)."""
     if not data:
         return default_scheme()
-    return _parsed(json.dumps(data, sort_keys=True, ensure_ascii=False))
+    hit = _BY_IDENTITY.get(id(data))
+    if hit is not None and hit[0] is data:
+        return hit[1]
+    scheme = _parsed(json.dumps(data, sort_keys=True, ensure_ascii=False))
+    if len(_BY_IDENTITY) >= _BY_IDENTITY_MAX:
+        _BY_IDENTITY.clear()
+    _BY_IDENTITY[id(data)] = (data, scheme)
+    return scheme
+
+
+def shared_data(text: str) -> dict:
+    """A scheme's data as stored (JSON text), decoded once per distinct text in a process: every row that
+    carries the same scheme gets the same (read-only) dict, which from_data() then reads once."""
+    return _decoded(text)
+
+
+@functools.lru_cache(maxsize=64)
+def _decoded(text: str) -> dict:
+    return json.loads(text)
 
 
 @functools.lru_cache(maxsize=64)
