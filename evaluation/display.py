@@ -114,6 +114,18 @@ def actual(
     return EMPTY
 
 
+def value_actual(value, scheme, *, unit: str = "", decimals: int = DEFAULT_DECIMALS) -> str:
+    """A ResultValue's actual as printed, a state of the plan's scheme by its name (集計中, 中止, 未着手 …:
+    the sheet's words, in every language; a state the scheme does not know by its stored word); otherwise
+    as `actual`. `scheme` is the year's."""
+    if value.scheme_state:
+        state = scheme.state(value.scheme_state)
+        if state is not None:
+            return state.name
+        return TALLYING if value.scheme_state == ActualState.TALLYING else value.scheme_state
+    return actual(value.actual_state, value.actual_value, value.actual_text, unit=unit, decimals=decimals)
+
+
 def plan_value(value: Decimal | None, text: str = "", *, unit: str = "", decimals: int = DEFAULT_DECIMALS) -> str:
     """A baseline, an original or revised plan value or a target as printed: 「430」, 「26.0」 for a
     rate, 「課題整理」 for a text, 「—」 when there is none."""

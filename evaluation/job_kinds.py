@@ -110,10 +110,11 @@ def _results_runner(fmt: str):
         plan = _plan(parameters)
         progress.report(JobStep.WRITING)
         stream = io.BytesIO()
-        results_export.write_results(plan, parameters["year"], fmt, stream)
+        by = parameters.get("by", results_export.BY_INDICATOR)
+        results_export.write_results(plan, parameters["year"], fmt, stream, by=by)
         return MadeFile(
             stream.getvalue(),
-            results_export.results_filename(parameters["year"], fmt),
+            results_export.results_filename(parameters["year"], fmt, by),
             results_export.CONTENT_TYPES[fmt],
         )
 
@@ -159,6 +160,8 @@ def _describe(parameters: dict) -> str:
         parts.append(parameters["label"])
     if parameters.get("departments") is not None:
         parts.append(str(_("your departments' items")))
+    if parameters.get("by") == results_export.BY_POLICY_AREA:
+        parts.append(str(_("per policy area")))
     return " ".join(parts)
 
 

@@ -8,6 +8,7 @@ C:８０％未満、D:０％以下」 (the sheet's own mix of full- and half-wid
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 
 from evaluation.domain import grading, numbers, scheme_files
 from evaluation.domain.grading import GradingScheme, Rule
@@ -134,3 +135,100 @@ def _setagaya(scheme: GradingScheme) -> str:
         f"{_MEASURE['ja'][scheme.measure]}。A:{a}％、B：{b}％～{a}％未満、"
         f"C:{b.translate(_FULL_WIDTH)}％未満、D:{d.translate(_FULL_WIDTH)}％以下"
     )
+
+
+# --- roll-ups and the reason rule --------------------------------------------------------------------
+
+_ROLLUP_LEAD = {
+    "ja": {
+        grading.ROLLUP_WORST: "総合評価は指標の評価のうち最も低いもの",
+        grading.ROLLUP_SHARE: "総合評価は評価{met}の指標の割合による",
+        grading.ROLLUP_POINTS: "総合評価は指標の点の平均による",
+    },
+    "en": {
+        grading.ROLLUP_WORST: "The overall grade is the lowest grade of the indicators",
+        grading.ROLLUP_SHARE: "The overall grade is by the share of indicators graded {met}",
+        grading.ROLLUP_POINTS: "The overall grade is by the mean points of the indicators",
+    },
+}
+_ALL = {"ja": "すべて", "en": "all"}
+_AT_LEAST = {"ja": "{v}以上", "en": "{v} or more"}
+_UNDER = {"ja": "{v}未満", "en": "under {v}"}
+_POINTS = {"ja": "{v}点", "en": "{v} points"}
+_SHARE = {"ja": "{d}分の{n}", "en": "{n}/{d}"}
+_OR = {"ja": "・", "en": " or "}
+_BAND_SEPARATOR = {"ja": " ", "en": ": "}
+
+
+def _share_words(value: Fraction, lang: str) -> str:
+    if value.denominator == 1:
+        return f"{value.numerator}"
+    return _SHARE[lang].format(n=value.numerator, d=value.denominator)
+
+
+def _score_words(value: Fraction, kind: str, lang: str) -> str:
+    if kind == grading.ROLLUP_SHARE:
+        return _share_words(value, lang)
+    exact = Decimal(value.numerator) / Decimal(value.denominator)
+    return _POINTS[lang].format(v=_number(exact) if exact * value.denominator == value.numerator else str(value))
+
+
+def _lowest_score(scheme: GradingScheme) -> Fraction:
+    """The lowest score a roll-up can give: a share of 0, or the fewest points of a grade label."""
+    if scheme.rollup.kind == grading.ROLLUP_SHARE:
+        return Fraction(0)
+    points = [Fraction(label.points) for label in scheme.labels if label.points is not None]
+    return min(points, default=Fraction(0))
+
+
+def _band_label(band, lang: str) -> str:
+    """A band's label, with its meaning where the label is a mark (A, 1) rather than words (順調)."""
+    meaning = band.meaning if lang == "ja" else (band.meaning_en or band.meaning)
+    if not meaning or not band.code.isascii():
+        return band.code
+    return f"{band.code}（{meaning}）" if lang == "ja" else f"{band.code} ({meaning})"
+
+
+def rollup_label(scheme: GradingScheme, code: str, lang: str = "ja") -> str:
+    """An overall grade as a page prints it: a mark with its meaning (佐野市's 「B（概ね順調）」), words as
+    they are (神奈川県's 「概ね順調」); '' for none."""
+    band = next((band for band in scheme.rollup.bands if band.code == code), None)
+    return _band_label(band, "en" if lang.startswith("en") else "ja") if band is not None else code
+
+
+def rollup_text(scheme: GradingScheme, lang: str = "ja") -> str:
+    """A policy area's (and a pillar's) overall grade (総合評価) in words, '' where the scheme has none.
+    神奈川県: 「総合評価は評価○の指標の割合による。すべて 順調、3分の2以上 概ね順調、2分の1以上 やや遅れている、
+    2分の1未満 遅れている」; 佐野市: the mean points' bands 「6点以上 A（順調）、…、3点未満 D（遅れ）」."""
+    lang = "en" if lang.startswith("en") else "ja"
+    rollup = scheme.rollup
+    if rollup.kind == grading.ROLLUP_NONE:
+        return ""
+    lead = _ROLLUP_LEAD[lang][rollup.kind].format(met=_OR[lang].join(rollup.met))
+    if rollup.kind == grading.ROLLUP_WORST:
+        return lead
+    parts = []
+    lowest = _lowest_score(scheme)
+    for index, band in enumerate(rollup.bands):
+        if rollup.kind == grading.ROLLUP_SHARE and band.at_least == 1:
+            words = _ALL[lang]
+        elif index and band.at_least <= lowest:
+            words = _UNDER[lang].format(v=_score_words(rollup.bands[index - 1].at_least, rollup.kind, lang))
+        else:
+            words = _AT_LEAST[lang].format(v=_score_words(band.at_least, rollup.kind, lang))
+        parts.append(f"{words}{_BAND_SEPARATOR[lang]}{_band_label(band, lang)}")
+    return f"{lead}{_STOP[lang]}{_SEPARATOR[lang].join(parts)}".strip()
+
+
+def reason_words(scheme: GradingScheme, lang: str = "ja") -> str:
+    """What needs a written reason, in words: the labels with reason = true (「C・D」, 「C or D」), then
+    the states with note = true by their names (「中止・評価困難」)."""
+    lang = "en" if lang.startswith("en") else "ja"
+    labels = [label.code for label in scheme.labels if label.reason]
+    states = [state.name if lang == "ja" else (state.name_en or state.name) for state in scheme.states if state.note]
+    if lang == "ja":
+        return "、".join(part for part in ("・".join(labels), "・".join(states)) if part)
+    words = [*labels, *states]
+    if len(words) <= 1:
+        return "".join(words)
+    return f"{', '.join(words[:-1])} or {words[-1]}"

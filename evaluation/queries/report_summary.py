@@ -1,9 +1,10 @@
 """Read side of the report's summary (評価の集計) for a plan and a fiscal year: the grades of the outcome
-indicators per policy area, this year and each earlier year of the plan that has results; the
-activity volumes against plan; the C and D items and the items still being tallied (集計中).
+indicators per policy area, this year and each earlier year of the plan that has results, counted per
+label of the year's grading scheme; the activity volumes against plan; the items whose grade or state
+needs a reason (C and D for Setagaya) and the items still waiting for their figure (集計中).
 
-Four queries whatever the size of the plan (policy areas, indicators, results, their values); the
-counting is done here, in Python, over what they return. evaluation.report.summary prints it.
+Five queries whatever the size of the plan (policy areas, indicators, results, their values, revision
+marks); the counting is done here, in Python, over what they return. evaluation.report.summary prints it.
 """
 
 from __future__ import annotations
@@ -15,13 +16,21 @@ from enum import StrEnum
 
 from django.db.models import Prefetch
 
-from evaluation.domain.enums import ActualState, Grade, IndicatorKind
+from evaluation.domain.enums import IndicatorKind
+from evaluation.domain.grading import NO_GRADE, GradingScheme
 from evaluation.models import Indicator, Plan, PolicyArea, Result, ResultValue
 from evaluation.queries.revisions import revision_marks
 
-NOT_GRADED = ""  # Result.grade of an outcome without a grade (printed ー): tallying, not entered, no result
-GRADE_KEYS = (*Grade.values, NOT_GRADED)  # A, B, C, D, then not graded: the order of every table and chart
-LOW_GRADES = (Grade.C, Grade.D)  # the grades whose reason (達成状況評価の理由) the summary lists
+NOT_GRADED = NO_GRADE  # Result.grade of an outcome without a grade (printed ー): tallying, not entered, no result
+
+
+def grade_keys(scheme: GradingScheme, seen: Iterable[str] = ()) -> tuple[str, ...]:
+    """The order of every table and chart: the scheme's labels best first (A, B, C, D for Setagaya; its
+    states' labels where it puts them), then any other label found (an earlier year graded by another
+    scheme), then not graded."""
+    codes = scheme.codes
+    others = [grade for grade in dict.fromkeys(seen) if grade and grade not in codes]
+    return (*codes, *others, NOT_GRADED)
 
 
 class ActivityState(StrEnum):
@@ -34,19 +43,33 @@ class ActivityState(StrEnum):
 
 @dataclass
 class GradeTally:
-    """How many outcome indicators have each grade (a compound indicator counts once, with its grade)."""
+    """How many outcome indicators have each grade (a compound indicator counts once, with its grade),
+    in the order of `keys` (grade_keys)."""
 
-    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(GRADE_KEYS, 0))
+    keys: tuple[str, ...]
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.counts = {key: self.counts.get(key, 0) for key in self.keys}
 
     @property
     def total(self) -> int:
         return sum(self.counts.values())
 
+    @property
+    def grades(self) -> list[str]:
+        """Every counted grade, once per indicator (what a roll-up is made of)."""
+        return [grade for grade, count in self.counts.items() for _ in range(count)]
+
     def add(self, grade: str) -> None:
         self.counts[grade if grade in self.counts else NOT_GRADED] += 1
 
     def __add__(self, other: GradeTally) -> GradeTally:
-        return GradeTally({key: self.counts[key] + other.counts[key] for key in GRADE_KEYS})
+        return GradeTally(self.keys, {key: self.counts[key] + other.counts[key] for key in self.keys})
+
+
+def total_tally(tallies: Iterable[GradeTally], keys: tuple[str, ...]) -> GradeTally:
+    return sum(tallies, GradeTally(keys))
 
 
 @dataclass
@@ -77,9 +100,14 @@ class YearRecord:
     def grade(self) -> str:
         return self.result.grade if self.result is not None else NOT_GRADED
 
-    @property
-    def is_tallying(self) -> bool:
-        return any(value.actual_state == ActualState.TALLYING for value in self.values)
+    def waits_for_figure(self, scheme: GradingScheme) -> bool:
+        """A sub-item's actual is in a state that keeps the item open (集計中): its figure comes later."""
+        return any((state := scheme.state(value.scheme_state)) and state.open for value in self.values)
+
+    def needs_reason(self, scheme: GradingScheme) -> bool:
+        """The grade's label needs a reason (C, D for Setagaya), or a sub-item's state needs a note (中止 …)."""
+        states = (scheme.state(value.scheme_state) for value in self.values)
+        return scheme.reason_required(self.grade) or any(state is not None and state.note for state in states)
 
 
 @dataclass
@@ -120,6 +148,8 @@ class AreaFacts:
 class SummaryData:
     plan: Plan
     fiscal_year: int
+    scheme: GradingScheme  # the year's (a closed year's snapshot)
+    keys: tuple[str, ...]  # grade_keys: the order of the tallies
     is_limited: bool  # only some departments' indicators (department staff before the year is closed)
     years: list[int]  # the plan's earlier fiscal years with results, then fiscal_year; oldest first
     areas: list[AreaFacts]  # plan order; when limited, only the areas that hold a shown indicator
@@ -135,13 +165,17 @@ class SummaryData:
 
     @property
     def low_graded(self) -> list[IndicatorFacts]:
-        """The outcomes graded C or D this year."""
-        return [facts for facts in self.outcomes if facts.year(self.fiscal_year).grade in LOW_GRADES]
+        """The outcomes whose grade (or state) needs a written reason this year: C and D for Setagaya."""
+        return [facts for facts in self.outcomes if facts.year(self.fiscal_year).needs_reason(self.scheme)]
 
     @property
     def tallying(self) -> list[IndicatorFacts]:
         """The indicators (either kind) with an actual still being tallied (集計中) this year."""
-        return [facts for facts in self.indicators if facts.year(self.fiscal_year).is_tallying]
+        return [facts for facts in self.indicators if facts.year(self.fiscal_year).waits_for_figure(self.scheme)]
+
+    def rollup(self, tally: GradeTally) -> str:
+        """The overall grade (総合評価) of what the tally counts; '' where the scheme has none."""
+        return self.scheme.rollup_grade(tally.grades)
 
 
 def activity_state(values: Sequence[ResultValue]) -> ActivityState:
@@ -165,10 +199,18 @@ def _measure_state(value: ResultValue) -> ActivityState:
     return ActivityState.ACHIEVED if actual >= planned else ActivityState.NOT_ACHIEVED
 
 
-def summary_data(plan: Plan, fiscal_year: int, *, department_ids: Iterable[int] | None = None) -> SummaryData:
+def summary_data(
+    plan: Plan,
+    fiscal_year: int,
+    *,
+    department_ids: Iterable[int] | None = None,
+    scheme: GradingScheme | None = None,
+) -> SummaryData:
     """The summary's facts for `fiscal_year` (five queries). With `department_ids`, only those
     departments' indicators and the policy areas that hold one: what department staff see before
-    the year is closed. Earlier years are the plan's own (from its first fiscal year)."""
+    the year is closed. Earlier years are the plan's own (from its first fiscal year). `scheme` is the
+    year's (Plan.scheme_of, a query); without it the plan's."""
+    scheme = scheme or plan.scheme
     departments = set(department_ids) if department_ids is not None else None
     indicators = Indicator.objects.filter(plan=plan).select_related(
         "department", "initiative__vision__policy_area__pillar"
@@ -197,8 +239,9 @@ def summary_data(plan: Plan, fiscal_year: int, *, department_ids: Iterable[int] 
     years.append(fiscal_year)
 
     ordered = sorted(facts.values(), key=_plan_order)
-    areas = _area_facts(plan, ordered, years, fiscal_year, limited=departments is not None)
-    return SummaryData(plan, fiscal_year, departments is not None, years, areas, ordered)
+    keys = grade_keys(scheme, (record.grade for item in ordered if item.is_outcome for record in item.by_year.values()))
+    areas = _area_facts(plan, ordered, years, fiscal_year, keys, limited=departments is not None)
+    return SummaryData(plan, fiscal_year, scheme, keys, departments is not None, years, areas, ordered)
 
 
 def _plan_order(facts: IndicatorFacts) -> tuple:
@@ -210,11 +253,17 @@ def _plan_order(facts: IndicatorFacts) -> tuple:
 
 
 def _area_facts(
-    plan: Plan, indicators: list[IndicatorFacts], years: list[int], fiscal_year: int, *, limited: bool
+    plan: Plan,
+    indicators: list[IndicatorFacts],
+    years: list[int],
+    fiscal_year: int,
+    keys: tuple[str, ...],
+    *,
+    limited: bool,
 ) -> list[AreaFacts]:
     """Every policy area of the plan in plan order (one query), with the tallies of its indicators."""
     areas = PolicyArea.objects.filter(pillar__plan=plan).select_related("pillar").order_by("pillar__number", "number")
-    by_area = {area.pk: AreaFacts(area, {year: GradeTally() for year in years}) for area in areas}
+    by_area = {area.pk: AreaFacts(area, {year: GradeTally(keys) for year in years}) for area in areas}
     shown = set()
     for item in indicators:
         area = by_area[item.indicator.initiative.vision.policy_area_id]

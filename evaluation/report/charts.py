@@ -1,20 +1,21 @@
 """The report summary's charts, drawn on the server as inline SVG: no script, no external file, so the
 same markup shows on the page and goes into the PDF.
 
-Made to print in black and white: each grade has its own fill AND texture (A solid dark, B diagonal
-lines, C dots, D cross-hatched dark, ー white with a dashed edge), and every letter and count is
-printed as text (in the segment where it fits, and always on the line under the bar), so nothing is
-told by colour alone. One user unit is one millimetre: the intrinsic size prints at scale on A4
-landscape, and the viewBox lets a page scale it down. Colours are the Digital Agency design tokens
-(static/vendor/digital-go-jp-design-tokens/tokens.css). Geometry is exact Decimal, never float; every
-text is escaped.
+Made to print in black and white: each grade has its own fill AND texture by its rank in the plan's
+scheme (rank_key: Setagaya's A solid dark, B diagonal lines, C dots, D cross-hatched dark; a scheme of
+more labels steps between them; a state's label such as 中止 grey with horizontal lines; ー white with a
+dashed edge), and every letter and count is printed as text (in the segment where it fits, and always on
+the line under the bar), so nothing is told by colour alone. One user unit is one millimetre: the
+intrinsic size prints at scale on A4 landscape, and the viewBox lets a page scale it down. Colours are
+the Digital Agency design tokens (static/vendor/digital-go-jp-design-tokens/tokens.css). Geometry is
+exact Decimal, never float; every text is escaped.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_DOWN, ROUND_HALF_UP, Decimal
 
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -32,8 +33,17 @@ _TEXTURES = {
     "b": ("#d9e6ff", "M0,2 L2,0 M-0.5,0.5 L0.5,-0.5 M1.5,2.5 L2.5,1.5", "#0017c1"),  # blue-100, blue-900 lines
     "c": ("#fff0b3", "dots", "#8b3200"),  # yellow-100, orange-1000 dots
     "d": ("#a90000", "M0,0 L2,2 M2,0 L0,2", WHITE),  # red-1000, white cross-hatch
+    # The steps between them, for a scheme of more than four labels (佐野市's 7 … 1).
+    "ab": ("#9bd4b5", "M1,0 L1,2", "#115a36"),  # green-200, green-900 upright lines
+    "bc": ("#ffffff", "M0,2 L2,0 M-0.5,0.5 L0.5,-0.5 M1.5,2.5 L2.5,1.5", "#8b3200"),  # orange-1000 lines on white
+    "cd": ("#ffc199", "M0,0 L2,2 M-0.5,1.5 L0.5,2.5 M1.5,-0.5 L2.5,0.5", "#a90000"),  # orange-200, red lines
+    "state": ("#e6e6e6", "M0,1 L2,1", "#4d4d4d"),  # gray-100, gray-700 level lines: a state (中止, 完了 …)
     "none": (WHITE, "", ""),
 }
+# A scheme's grade labels, best first, take these fills by rank: four or fewer from the first ramp (so
+# Setagaya's A–D look as they always have), more from the second.
+_RAMP_OF_FOUR = ("a", "b", "c", "d")
+_RAMP_OF_SEVEN = ("a", "ab", "b", "bc", "c", "cd", "d")
 # The fills of the year-over-year chart: earlier years in grays, lighter the older; this year in blue.
 _EARLIER_FILLS = ("#e6e6e6", "#cccccc", "#999999")  # gray-100, gray-200, gray-400
 _THIS_YEAR_FILL = "#0017c1"  # blue-900
@@ -45,7 +55,7 @@ WIDTH = Decimal(150)
 
 @dataclass(frozen=True)
 class Segment:
-    """One grade's part of a bar: `key` picks its fill (a, b, c, d, none), `letter` is printed."""
+    """One grade's part of a bar: `key` picks its fill (rank_key's, state or none), `letter` is printed."""
 
     key: str
     letter: str
@@ -76,6 +86,27 @@ class Group:
     shares: tuple[str, ...]
 
 
+def rank_key(rank: int, count: int) -> str:
+    """The fill of the label at `rank` (0 = best) of a scheme's `count` grade labels: the best always
+    a, the worst always d, the others spread evenly between (a middle one rounds towards the better)."""
+    ramp = _RAMP_OF_FOUR if count <= len(_RAMP_OF_FOUR) else _RAMP_OF_SEVEN
+    if count <= 1:
+        return ramp[0]
+    step = Decimal(rank * (len(ramp) - 1)) / Decimal(count - 1)
+    return ramp[int(step.to_integral_value(rounding=ROUND_HALF_DOWN))]
+
+
+def _count_mark(letter: str) -> str:
+    """What stands between a label and its count: a colon after a label that is a number (佐野市's
+    「7: 20」, not 「7 20」), nothing after a letter or a mark (「A 12」)."""
+    return ":" if letter[-1:].isdigit() else ""
+
+
+def counted(letter: str, count: int) -> str:
+    """A label and its count as printed: 「A 12」, 「○ 3」, 「7: 20」."""
+    return f"{letter}{_count_mark(letter)} {count}"
+
+
 def _round(value: Decimal | int) -> Decimal:
     return Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
@@ -92,11 +123,11 @@ def _text_width(text: str, size: Decimal) -> Decimal:
     return ems * size
 
 
-def _defs(chart_id: str) -> SafeString:
-    """One pattern per grade, named `<chart_id>-<key>` (ids unique on the page)."""
+def _defs(chart_id: str, keys: set[str]) -> SafeString:
+    """One pattern per grade the chart shows, named `<chart_id>-<key>` (ids unique on the page)."""
     parts = []
     for key, (background, texture, colour) in _TEXTURES.items():
-        if not texture:
+        if not texture or key not in keys:
             continue
         if texture == "dots":
             mark = format_html('<circle cx="1" cy="1" r="0.5" fill="{}"/>', colour)
@@ -151,7 +182,9 @@ def _text(x, y, content, *, size=FONT, anchor="start", weight="normal", fill=INK
 CHART_FONT = "Mezasu Report, BIZ UDPGothic, Noto Sans CJK JP, Noto Sans JP, sans-serif"
 
 
-def _svg(chart_id: str, width: Decimal, height: Decimal, title: str, description: str, body: list) -> SafeString:
+def _svg(
+    chart_id: str, width: Decimal, height: Decimal, title: str, description: str, body: list, keys: set[str]
+) -> SafeString:
     return format_html(
         '<svg xmlns="http://www.w3.org/2000/svg" class="summary-chart" id="{}" role="img" aria-label="{}" '
         'width="{}mm" height="{}mm" viewBox="0 0 {} {}" font-family="{}">'
@@ -165,7 +198,7 @@ def _svg(chart_id: str, width: Decimal, height: Decimal, title: str, description
         CHART_FONT,
         title,
         description,
-        _defs(chart_id),
+        _defs(chart_id, keys),
         mark_safe("".join(body)),
     )
 
@@ -196,7 +229,8 @@ def stacked_bars(chart_id: str, bars: Sequence[Bar], *, title: str, description:
         body.extend(_bar_segments(chart_id, bar, bar_x, y, bar_width, bar_height))
         body.append(_counts_line(bar, bar_x, y + bar_height + Decimal("4.2")))
     height = top + pitch * len(bars) - 1
-    return _svg(chart_id, WIDTH, height, title, description, body)
+    keys = {segment.key for bar in bars for segment in bar.segments}
+    return _svg(chart_id, WIDTH, height, title, description, body, keys)
 
 
 def _bar_segments(chart_id: str, bar: Bar, x: Decimal, y: Decimal, width: Decimal, height: Decimal) -> list:
@@ -230,7 +264,7 @@ def _bar_segments(chart_id: str, bar: Bar, x: Decimal, y: Decimal, width: Decima
 def _segment_label(segment: Segment, x: Decimal, y: Decimal, width: Decimal) -> list:
     """The letter and count on a white chip inside the segment, or the letter alone, or nothing when
     even that does not fit (the line under the bar has them all)."""
-    for text in (f"{segment.letter} {segment.count}", segment.letter):
+    for text in (counted(segment.letter, segment.count), segment.letter):
         chip = _text_width(text, SMALL) + Decimal("1.6")
         if chip + 1 <= width:
             centre = x + width / 2
@@ -250,7 +284,10 @@ def _segment_label(segment: Segment, x: Decimal, y: Decimal, width: Decimal) -> 
 
 def _counts_line(bar: Bar, x: Decimal, y: Decimal) -> SafeString:
     """「A 12　B 8　C 3　D 1　ー 2　合計 26」 under the bar, zeros included."""
-    spans = [format_html('<tspan font-weight="bold">{}</tspan> {}', s.letter, s.count) for s in bar.segments]
+    spans = [
+        format_html('<tspan font-weight="bold">{}</tspan>{} {}', s.letter, _count_mark(s.letter), s.count)
+        for s in bar.segments
+    ]
     spans.append(format_html('<tspan font-weight="bold">{}</tspan> {}', _("Total"), bar.total))
     return format_html(
         '<text x="{}" y="{}" font-size="{}" fill="{}">{}</text>',
@@ -298,4 +335,4 @@ def grouped_bars(
                 )
             body.append(_text(bar_x + length + Decimal("1.5"), row + Decimal("3.6"), f"{count} ({share})", size=SMALL))
         y += pitch * len(years) + gap
-    return _svg(chart_id, WIDTH, y, title, description, body)
+    return _svg(chart_id, WIDTH, y, title, description, body, {group.key for group in groups})

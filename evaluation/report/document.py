@@ -40,7 +40,7 @@ def report_context(
     sheet = report_sheet(plan, fiscal_year, label=label, department_ids=ids)
     return {
         "sheet": sheet,
-        "summary": report_summary(plan, fiscal_year, department_ids=ids, decimals=sheet.decimals),
+        "summary": report_summary(plan, fiscal_year, department_ids=ids, scheme=sheet.scheme),
     }
 
 

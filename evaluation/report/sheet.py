@@ -1,6 +1,8 @@
 """The printed evaluation sheet (評価シート) of a plan's year, as the seed prints it: every policy area
 in plan order, each vision's table of initiatives with their activity (行動量) and outcome (成果指標)
-indicators side by side, the grade ※1 and its reason, the department, and the footnotes.
+indicators side by side, the grade ※1 and its reason, the department, and the footnotes. Grades are the
+year's scheme's labels (Plan.scheme_of: a closed year's snapshot), states by their names (中止), and a
+reason is printed where the scheme asks for one (C and D for Setagaya; a state with a note).
 
 Everything here is text as printed, made through evaluation.display; the HTML page, the PDF and the
 Excel book are drawn from the same Sheet (templates/evaluation/report/, report.pdf, report.xlsx).
@@ -29,7 +31,6 @@ OWN_APPROVAL = "自己承認"
 OWN_APPROVAL_NOTE = "提出した担当者自身が承認した項目（一人体制の所管課のため計画の設定で認めたもの）"
 ROWS_OF_A_PAGE = 21  # printed lines (three an indicator) a page holds under its headers, roughly
 _REVISION_MARK = re.compile(r"※\s*([0-9０-９]+)")
-_NEEDS_REASON = ("C", "D")
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class Figure:
     unit: str = ""
     number: Decimal | None = None
     places: int = 0
+    state: bool = False  # a state of the scheme instead of a figure (集計中, 中止 …)
 
     @property
     def printed(self) -> str:
@@ -57,9 +59,10 @@ class Line:
 
     @property
     def numeric(self) -> bool:
-        """Figures (right-aligned), 集計中 or ー; not a text plan such as 「課題整理」."""
+        """Figures (right-aligned), 集計中 or another state, or ー; not a text plan such as 「課題整理」."""
         return all(
-            figure.number is not None or figure.text in (display.NO_FIGURE, display.TALLYING) for figure in self.figures
+            figure.number is not None or figure.state or figure.text in (display.NO_FIGURE, display.TALLYING)
+            for figure in self.figures
         )
 
     @property
@@ -79,8 +82,8 @@ class PrintedIndicator:
     baseline_as_of: str  # 「（令和５年度見込み）」 or empty
     lines: list[Line]
     department: str
-    grade: str = ""  # outcomes: A–D or ー
-    reason: str = ""  # C and D only
+    grade: str = ""  # outcomes: the scheme's label or ー
+    reason: str = ""  # where the scheme asks for one: C and D for Setagaya
     code: str = ""
     late: str = ""  # 「確定値 2025年6月1日」 when the figure was completed after the year was closed
     own_approval: bool = False  # approved by the person who submitted it (Plan.allows_own_review)
@@ -189,6 +192,8 @@ class Sheet:
     provisional: bool  # until the year is closed every page says 暫定 and the date printed
     printed_on: dt.date
     grading_note: str  # ※1's text
+    reason_note: str  # under the reason's heading: 「（評価C・Dのみ）」
+    scheme: GradingScheme  # the year's (a closed year's from its closing)
     decimals: int  # the achievement's, as the year is graded (a closed year's from its closing)
     footnotes: dict[str, str]  # {「※２」: reason} of the revisions the year's items carry
     areas: list[PrintedArea]
@@ -226,7 +231,7 @@ def build_sheet(
                     pillar_heading=f"{display.full_width(pillar.number)}　{pillar.title}" if index == 0 else "",
                     heading=f"推進施策{area.number}　{area.title}",
                     visions=[
-                        _vision(vision_block, rule.decimals, several=several, footnotes=footnotes, marks=marks)
+                        _vision(vision_block, rule, several=several, footnotes=footnotes, marks=marks)
                         for vision_block in area_block.visions
                     ],
                 )
@@ -239,6 +244,8 @@ def build_sheet(
         provisional=not closed,
         printed_on=today or timezone.localdate(),
         grading_note=grading_note(rule),
+        reason_note=reason_note(rule),
+        scheme=rule,
         decimals=rule.decimals,
         footnotes=footnotes,
         areas=areas,
@@ -251,6 +258,12 @@ def grading_note(scheme: GradingScheme) -> str:
     return scheme_text.footnote(scheme, "ja")
 
 
+def reason_note(scheme: GradingScheme) -> str:
+    """What the reason column holds, under its heading: 「（評価C・Dのみ）」 for Setagaya."""
+    words = scheme_text.reason_words(scheme, "ja")
+    return f"（評価{words}のみ）" if words else ""
+
+
 def _revision_marks(data: ReportData) -> dict[int, list[str]]:
     """{indicator id: the marks of its revisions the year's sheet prints} (the year's and the baseline's)."""
     marks: dict[int, list[str]] = {}
@@ -259,7 +272,7 @@ def _revision_marks(data: ReportData) -> dict[int, list[str]]:
     return marks
 
 
-def _vision(block, decimals: int, *, several: bool, footnotes: dict[str, str], marks: dict) -> PrintedVision:
+def _vision(block, scheme: GradingScheme, *, several: bool, footnotes: dict[str, str], marks: dict) -> PrintedVision:
     vision = block.vision
     band = f"めざす姿{vision.number}　{vision.heading}".rstrip() if (several or vision.heading) else "めざす姿"
     pages = f"計画書 P{vision.plan_pages.replace('-', '～')}" if vision.plan_pages else "計画書"
@@ -267,19 +280,21 @@ def _vision(block, decimals: int, *, several: bool, footnotes: dict[str, str], m
         band=band,
         statement=vision.statement,
         pages=pages,
-        initiatives=[_initiative(initiative, decimals, footnotes, marks) for initiative in block.initiatives],
+        initiatives=[_initiative(initiative, scheme, footnotes, marks) for initiative in block.initiatives],
     )
 
 
-def _initiative(block: InitiativeBlock, decimals: int, footnotes: dict[str, str], marks: dict) -> PrintedInitiative:
+def _initiative(
+    block: InitiativeBlock, scheme: GradingScheme, footnotes: dict[str, str], marks: dict
+) -> PrintedInitiative:
     initiative = block.initiative
     tags = ["【再掲】"] if initiative.is_relisted else []
     indicator_tags = [
         *tags,
         *([f"【実施計画 {initiative.implementation_ref}】"] if initiative.implementation_ref else []),
     ]
-    activities = [_indicator(entry, decimals, indicator_tags, marks) for entry in block.activities]
-    outcomes = [_indicator(entry, decimals, indicator_tags, marks) for entry in block.outcomes]
+    activities = [_indicator(entry, scheme, indicator_tags, marks) for entry in block.activities]
+    outcomes = [_indicator(entry, scheme, indicator_tags, marks) for entry in block.outcomes]
     count = max(len(activities), len(outcomes), 1)
     slots = [
         Slot(activities[index] if index < len(activities) else None, outcomes[index] if index < len(outcomes) else None)
@@ -301,25 +316,28 @@ def _initiative(block: InitiativeBlock, decimals: int, footnotes: dict[str, str]
     )
 
 
-def _indicator(entry: IndicatorYear, decimals: int, tags: list[str], marks: dict[int, list[str]]) -> PrintedIndicator:
+def _indicator(
+    entry: IndicatorYear, scheme: GradingScheme, tags: list[str], marks: dict[int, list[str]]
+) -> PrintedIndicator:
     indicator, result, values = entry.indicator, entry.result, entry.values
+    decimals = scheme.decimals
     style = {"unit": indicator.unit, "decimals": decimals}
     if indicator.is_outcome:
         lines = [
-            Line("目標", _figures(values, indicator, "target", style)),
-            Line("実績", _figures(values, indicator, "actual", style)),
+            Line("目標", _figures(values, indicator, "target", style, scheme)),
+            Line("実績", _figures(values, indicator, "actual", style, scheme)),
             Line("達成状況", _achievements(values, decimals)),
         ]
     else:
         lines = [
-            Line("当初計画", _figures(values, indicator, "original_plan", style)),
-            Line("修正計画", _figures(values, indicator, "revised_plan", style)),
-            Line("実績", _figures(values, indicator, "actual", style)),
+            Line("当初計画", _figures(values, indicator, "original_plan", style, scheme)),
+            Line("修正計画", _figures(values, indicator, "revised_plan", style, scheme)),
+            Line("実績", _figures(values, indicator, "actual", style, scheme)),
         ]
     grade = display.grade(result.grade) if indicator.is_outcome and result is not None else ""
     if indicator.is_outcome and result is None:
         grade = display.NOT_GRADED
-    reason = result.reason if result is not None and result.grade in _NEEDS_REASON else ""
+    reason = result.reason if result is not None and _needs_reason(scheme, result.grade, values) else ""
     return PrintedIndicator(
         kind=indicator.kind,
         number=display.indicator_number(indicator.label),
@@ -340,23 +358,33 @@ def _indicator(entry: IndicatorYear, decimals: int, tags: list[str], marks: dict
     )
 
 
-def _figures(values: list[ResultValue], indicator: Indicator, field: str, style: dict) -> list[Figure]:
+def _needs_reason(scheme: GradingScheme, grade: str, values: list[ResultValue]) -> bool:
+    """The grade's label asks for a reason (C, D for Setagaya), or a state entered asks for a note (中止)."""
+    return scheme.reason_required(grade) or any(
+        (state := scheme.state(value.scheme_state)) is not None and state.note for value in values
+    )
+
+
+def _figures(
+    values: list[ResultValue], indicator: Indicator, field: str, style: dict, scheme: GradingScheme
+) -> list[Figure]:
     """Per sub-item the value of `field` (actual, original_plan, revised_plan, target): the unit only
-    after a figure (not after 集計中, a text or ー); ー where there is no figure."""
+    after a figure (not after 集計中 or another state, a text or ー); ー where there is no figure."""
     if not values:
         return [Figure("", display.NO_FIGURE)]
     figures = []
     for value in values:
         if field == "actual":
             number = value.actual_value if value.actual_state == ActualState.NUMBER else None
-            text = display.actual(value.actual_state, value.actual_value, value.actual_text, **style)
+            text = display.value_actual(value, scheme, **style)
         else:
             number = getattr(value, f"{field}_value")
             text = display.plan_value(number, getattr(value, f"{field}_text"), **style)
         if text == display.EMPTY:
             figures.append(Figure(value.measure.label, display.NO_FIGURE))
         elif number is None:
-            figures.append(Figure(value.measure.label, text))
+            state = field == "actual" and bool(value.scheme_state)
+            figures.append(Figure(value.measure.label, text, state=state))
         else:
             figures.append(Figure(value.measure.label, text, indicator.unit, number, _places(text)))
     return figures

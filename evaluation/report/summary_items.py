@@ -1,25 +1,28 @@
-"""The indicators the report's summary names, printed: those graded C or D and those being tallied
-(ListedItem), and each outcome's actual and grade by year (OutcomeYear, OutcomeTrend). Every value
-through evaluation.display; a compound indicator's values as 「a)… b)…」."""
+"""The indicators the report's summary names, printed: those whose grade needs a reason (C and D for
+Setagaya) and those being tallied (ListedItem), and each outcome's actual and grade by year
+(OutcomeYear, OutcomeTrend). Every value through evaluation.display, a state of the year's scheme by
+its name (中止); a compound indicator's values as 「a)… b)…」."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import NamedTuple
+from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
 from evaluation import display
 from evaluation.domain.enums import IndicatorKind
 from evaluation.domain.footnotes import year_marks
+from evaluation.domain.grading import GradingScheme
 from evaluation.queries.report_summary import IndicatorFacts
+from evaluation.report import charts
 
 
 @dataclass(frozen=True)
 class ListedItem:
-    """An indicator in the lists of the summary (C and D, 集計中), its values printed; a compound
-    indicator's as 「a)… b)…」. `planned` is an outcome's target, or an activity's plan in force."""
+    """An indicator in the lists of the summary (a grade that needs a reason, 集計中), its values printed;
+    a compound indicator's as 「a)… b)…」. `planned` is an outcome's target, or an activity's plan in
+    force. `grade_key` names its badge's fill (grade_key_of)."""
 
     indicator_id: int
     kind: str
@@ -32,32 +35,35 @@ class ListedItem:
     pillar: str  # 「柱1」
     policy_area: str  # 「推進施策1」 (numbered within its pillar)
     policy_area_title: str
-    grade: str  # A–D or ー for an outcome; empty for an activity
+    grade: str  # the scheme's label or ー for an outcome; empty for an activity
     reason: str
     planned: str
     actual: str
     achievement: str
-
-    @property
-    def grade_key(self) -> str:
-        return grade_key_of(self.grade)
+    grade_key: str
 
 
-class OutcomeYear(NamedTuple):
-    """An outcome in one fiscal year: the year, its actual and its grade, as printed."""
+@dataclass(frozen=True)
+class OutcomeYear:
+    """An outcome in one fiscal year: the year, its actual and its grade, as printed; `grade_key` names
+    the badge's fill (grade_key_of), not part of what the year says."""
 
     fiscal_year: int
     actual: str
     grade: str
-
-    @property
-    def grade_key(self) -> str:
-        return grade_key_of(self.grade)
+    grade_key: str = field(default="none", compare=False)
 
 
-def grade_key_of(printed: str) -> str:
-    """A printed grade's badge and fill (templates/includes/grade_badge.html, the charts): a … d, or none."""
-    return "none" if printed in ("", display.NOT_GRADED) else printed.lower()
+def grade_key_of(printed: str, scheme: GradingScheme) -> str:
+    """A grade's badge and fill (templates/includes/grade_badge.html, the charts) by its rank in the
+    scheme: a … d for Setagaya's A … D (charts.rank_key), `state` for a state's label (中止 …) or a label
+    the scheme does not know, none for ー."""
+    if printed in ("", display.NOT_GRADED):
+        return "none"
+    labels = scheme.grade_labels
+    if printed not in labels:
+        return "state"
+    return charts.rank_key(labels.index(printed), len(labels))
 
 
 @dataclass(frozen=True)
@@ -103,13 +109,9 @@ def _style(facts: IndicatorFacts, decimals: int) -> dict:
     return {"unit": facts.indicator.unit, "decimals": decimals}
 
 
-def _printed_actual(facts: IndicatorFacts, fiscal_year: int, decimals: int) -> str:
+def _printed_actual(facts: IndicatorFacts, fiscal_year: int, decimals: int, scheme: GradingScheme) -> str:
     style = _style(facts, decimals)
-    return _joined(
-        facts,
-        fiscal_year,
-        lambda value: display.actual(value.actual_state, value.actual_value, value.actual_text, **style),
-    )
+    return _joined(facts, fiscal_year, lambda value: display.value_actual(value, scheme, **style))
 
 
 def _printed_planned(facts: IndicatorFacts, fiscal_year: int, decimals: int) -> str:
@@ -125,9 +127,10 @@ def _printed_planned(facts: IndicatorFacts, fiscal_year: int, decimals: int) -> 
     return _joined(facts, fiscal_year, planned)
 
 
-def listed_item(facts: IndicatorFacts, fiscal_year: int, decimals: int) -> ListedItem:
+def listed_item(facts: IndicatorFacts, fiscal_year: int, decimals: int, scheme: GradingScheme) -> ListedItem:
     indicator = facts.indicator
     record = facts.year(fiscal_year)
+    grade = display.grade(record.grade) if facts.is_outcome else ""
     return ListedItem(
         indicator_id=indicator.pk,
         kind=indicator.kind,
@@ -138,10 +141,11 @@ def listed_item(facts: IndicatorFacts, fiscal_year: int, decimals: int) -> Liste
         unit=indicator.unit,
         department=display.department(facts.department(fiscal_year)),
         **_place(facts),
-        grade=display.grade(record.grade) if facts.is_outcome else "",
+        grade=grade,
+        grade_key=grade_key_of(grade, scheme),
         reason=record.result.reason if record.result is not None else "",
         planned=_printed_planned(facts, fiscal_year, decimals),
-        actual=_printed_actual(facts, fiscal_year, decimals),
+        actual=_printed_actual(facts, fiscal_year, decimals, scheme),
         achievement=(
             _joined(facts, fiscal_year, lambda value: display.achievement(value.achievement, decimals))
             if facts.is_outcome
@@ -150,15 +154,14 @@ def listed_item(facts: IndicatorFacts, fiscal_year: int, decimals: int) -> Liste
     )
 
 
-def outcome_year(facts: IndicatorFacts, fiscal_year: int, decimals: int) -> OutcomeYear:
+def outcome_year(facts: IndicatorFacts, fiscal_year: int, decimals: int, scheme: GradingScheme) -> OutcomeYear:
+    grade = display.grade(facts.year(fiscal_year).grade)
     return OutcomeYear(
-        fiscal_year,
-        _printed_actual(facts, fiscal_year, decimals),
-        display.grade(facts.year(fiscal_year).grade),
+        fiscal_year, _printed_actual(facts, fiscal_year, decimals, scheme), grade, grade_key_of(grade, scheme)
     )
 
 
-def outcome_trend(facts: IndicatorFacts, years: list[int], decimals: int) -> OutcomeTrend:
+def outcome_trend(facts: IndicatorFacts, years: list[int], decimals: int, scheme: GradingScheme) -> OutcomeTrend:
     indicator = facts.indicator
     return OutcomeTrend(
         indicator_id=indicator.pk,
@@ -167,5 +170,5 @@ def outcome_trend(facts: IndicatorFacts, years: list[int], decimals: int) -> Out
         unit=indicator.unit,
         department=display.department(facts.department(years[-1])),
         **_place(facts),
-        years=tuple(outcome_year(facts, year, decimals) for year in years),
+        years=tuple(outcome_year(facts, year, decimals, scheme) for year in years),
     )

@@ -233,7 +233,7 @@ class _AreaWriter:
             (INITIATIVE_NUMBER, "番号"),
             (INITIATIVE, "主な取組み"),
             (GRADE, "評価\n※１"),
-            (REASON, "達成状況評価の理由\n（評価C・Dのみ）"),
+            (REASON, "\n".join(("達成状況評価の理由", self.sheet.reason_note)).strip()),
             (DEPARTMENT, "担当\n所管課"),
         ):
             self._cell(top, column, text, HEADER, rows=2)

@@ -1,5 +1,6 @@
 """The year's results as a file, from the screens (the review queue and the progress board): the
-results export of evaluation.workbook.results_export as XLSX or as CSV (UTF-8 with BOM, for Excel),
+results export of evaluation.workbook.results_export as XLSX or as CSV (UTF-8 with BOM, for Excel), a
+row per indicator, or per policy area with ?by=policy-area (its counts per grade and overall grade),
 made by a background job (evaluation.job_kinds) whose page offers the file when it is ready.
 
 Who: the planning section and viewers (departments.permissions.can_export_results); department staff
@@ -8,13 +9,14 @@ are refused (403) before anything is read, the anonymous are sent to the login p
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from departments import permissions
 from evaluation.models import Plan
 from evaluation.views.params import parse_id
+from evaluation.workbook.results_export import BY, BY_INDICATOR
 from jobs import services as jobs
 
 
@@ -33,8 +35,14 @@ def _plan_with_results(request, fiscal_year: int) -> Plan:
 def _export_job(request, fiscal_year: int, fmt: str):
     if not permissions.can_export_results(request.user):
         raise PermissionDenied
+    by = request.GET.get("by", BY_INDICATOR)
+    if by not in BY:
+        return HttpResponseBadRequest("unknown grouping of the results export")
     plan = _plan_with_results(request, fiscal_year)
-    return redirect(jobs.ask(request.user, f"results_{fmt}", {"plan": plan.pk, "year": fiscal_year}))
+    parameters = {"plan": plan.pk, "year": fiscal_year}
+    if by != BY_INDICATOR:
+        parameters["by"] = by
+    return redirect(jobs.ask(request.user, f"results_{fmt}", parameters))
 
 
 @require_POST

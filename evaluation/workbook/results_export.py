@@ -23,7 +23,7 @@ import csv
 import io
 import json
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import IO, Any
 
@@ -37,9 +37,11 @@ from evaluation import display
 from evaluation.domain.enums import ActualState, ResultStatus
 from evaluation.domain.fiscal_year import era_name
 from evaluation.domain.footnotes import year_marks
+from evaluation.domain.grading import GradingScheme
 from evaluation.models import Indicator, Plan, Result, ResultValue, Revision
 from evaluation.workbook.cells import DIRECTION_WORDS, KIND_WORDS, number_or_text_cell, spreadsheet_safe
 from evaluation.workbook.plan_columns import RELISTED_WORD
+from evaluation.workbook.policy_area_export import policy_area_columns, policy_area_rows
 
 RESULTS_EXPORT_COLUMNS = (
     "計画",
@@ -82,6 +84,8 @@ FIGURE_COLUMNS = ("当初計画", "修正計画", "目標", "実績")
 
 
 FORMATS = ("csv", "xlsx", "json")
+BY_INDICATOR, BY_POLICY_AREA = "indicator", "policy-area"
+BY = (BY_INDICATOR, BY_POLICY_AREA)  # a row per indicator and sub-item, or per policy area
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -94,7 +98,9 @@ Row = dict[str, Any]
 # --- rows ---------------------------------------------------------------------------------------
 
 
-def result_rows(plan: Plan, fiscal_year: int, *, decimals: int | None = None) -> Iterator[Row]:
+def result_rows(
+    plan: Plan, fiscal_year: int, *, decimals: int | None = None, scheme: GradingScheme | None = None
+) -> Iterator[Row]:
     """Yield the plan's results of one fiscal year, one dict per row, keyed by RESULTS_EXPORT_COLUMNS, in plan order.
 
     - A simple indicator gives one row. A compound one gives a row per sub-item (a, b …: its own
@@ -106,12 +112,15 @@ def result_rows(plan: Plan, fiscal_year: int, *, decimals: int | None = None) ->
       現況値 is the baseline as printed, a text (「8.2%」「a)340件b)3,200件」), as in the plan workbook.
       実施計画 is the reference as stored (「施策８－２」); 再掲 is 「再掲」 or blank.
     - Numbers (年度, 当初計画, 修正計画, 目標, 実績, 達成状況) are numbers: int or Decimal, exact, without
-      the database's trailing zeros. A qualitative value is its text; 集計中 is the text 集計中.
+      the database's trailing zeros. A qualitative value is its text; a state of the scheme entered
+      instead of a figure is its name: 集計中, 中止, 未着手 ….
     - 達成状況 is the stored achievement with the year's decimals (Decimal('96.7'), no %; a closed year's
       from its closing, Plan.decimals_of); None when
       there is none (not graded yet, 集計中, qualitative, or lower-is-better met at 0).
-    - 評価 is A–D for a graded outcome, 「ー」 for an outcome not graded (yet), and None for an
-      activity volume, which the sheet does not grade.
+    - 評価 is the label of the year's grading scheme for a graded outcome (A–D for Setagaya, ○/× for
+      神奈川県; a state's label such as あきる野市's Y for 中止), 「ー」 for an outcome not graded (yet)
+      or in a state without a label (集計中), and None for an activity volume, which the sheet does not
+      grade.
     - 注記 is the indicator's own marks and those of the year's revisions (domain.footnotes).
     - 担当所管課 is the department responsible that year (the result's), the indicator's without a result.
     - An indicator with no result that year still gets its rows, blank, with the status 未入力.
@@ -143,14 +152,16 @@ def result_rows(plan: Plan, fiscal_year: int, *, decimals: int | None = None) ->
     )
     with translation.override("ja"):
         status_labels = {status: str(status.label) for status in ResultStatus}
+    if scheme is None:
+        scheme = plan.scheme_of(fiscal_year)  # a closed year's from its closing
     if decimals is None:
-        decimals = plan.decimals_of(fiscal_year)  # a closed year's from its closing
+        decimals = scheme.decimals
     for indicator in indicators:
         result = indicator.year_results[0] if indicator.year_results else None
-        yield from _indicator_rows(plan, fiscal_year, indicator, result, status_labels, decimals)
+        yield from _indicator_rows(plan, fiscal_year, indicator, result, status_labels, decimals, scheme)
 
 
-def _indicator_rows(plan, fiscal_year, indicator, result, status_labels, decimals: int) -> Iterator[Row]:
+def _indicator_rows(plan, fiscal_year, indicator, result, status_labels, decimals: int, scheme) -> Iterator[Row]:
     measures = list(indicator.measures.all())
     values = {value.measure_id: value for value in result.values.all()} if result else {}
     status = status_labels[ResultStatus(result.status if result else ResultStatus.NOT_ENTERED)]
@@ -171,14 +182,14 @@ def _indicator_rows(plan, fiscal_year, indicator, result, status_labels, decimal
         for measure in measures:
             row = _blank_row(common)
             row.update(小項目=measure.label or None, 小項目名=measure.name or None)
-            row.update(_value_cells(decimals, indicator, values.get(measure.id)))
+            row.update(_value_cells(decimals, indicator, values.get(measure.id), scheme))
             row["評価"] = _grade_cell(indicator, values[measure.id].grade if measure.id in values else "")
             yield row
         row = _blank_row(common)
     else:
         row = _blank_row(common)
         if measures:
-            row.update(_value_cells(decimals, indicator, values.get(measures[0].id)))
+            row.update(_value_cells(decimals, indicator, values.get(measures[0].id), scheme))
     row["評価"] = _grade_cell(indicator, result.grade if result else "")
     row["評価理由"] = (result.reason if result else "") or None
     row["修正理由"] = (result.revision_reason if result else "") or None
@@ -224,23 +235,23 @@ def _blank_row(common: Row) -> Row:
     return {column: common.get(column) for column in RESULTS_EXPORT_COLUMNS}
 
 
-def _value_cells(decimals: int, indicator: Indicator, value: ResultValue | None) -> Row:
+def _value_cells(decimals: int, indicator: Indicator, value: ResultValue | None, scheme: GradingScheme) -> Row:
     if value is None:
         return {}
     return {
         "当初計画": number_or_text_cell(value.original_plan_value, value.original_plan_text),
         "修正計画": number_or_text_cell(value.revised_plan_value, value.revised_plan_text),
         "目標": number_or_text_cell(value.target_value, value.target_text),
-        "実績": _actual_cell(value),
+        "実績": _actual_cell(value, scheme),
         "達成状況": display.achievement_cell(value.achievement, decimals) if indicator.is_outcome else None,
     }
 
 
-def _actual_cell(value: ResultValue) -> Decimal | str | None:
+def _actual_cell(value: ResultValue, scheme: GradingScheme) -> Decimal | str | None:
     if value.actual_state == ActualState.NUMBER:
         return display.plain_decimal(value.actual_value)
-    if value.actual_state == ActualState.TALLYING:
-        return display.TALLYING
+    if value.scheme_state:
+        return display.value_actual(value, scheme)  # 集計中, 中止 …: the state's name
     if value.actual_state == ActualState.TEXT:
         return value.actual_text or None
     return None
@@ -255,19 +266,30 @@ def _grade_cell(indicator: Indicator, grade: str) -> str | None:
 # --- writers ------------------------------------------------------------------------------------
 
 
-def results_filename(fiscal_year: int, fmt: str) -> str:
-    """The download's file name: 「results-2024.xlsx」 (ASCII, whatever the plan's name)."""
-    return f"results-{fiscal_year}.{fmt}"
+def results_filename(fiscal_year: int, fmt: str, by: str = BY_INDICATOR) -> str:
+    """The download's file name: 「results-2024.xlsx」, 「results-by-policy-area-2024.csv」 (ASCII, whatever
+    the plan's name)."""
+    return f"results-{fiscal_year}.{fmt}" if by == BY_INDICATOR else f"results-by-{by}-{fiscal_year}.{fmt}"
 
 
-def write_results(plan: Plan, fiscal_year: int, fmt: str, stream: IO[bytes]) -> None:
+def write_results(plan: Plan, fiscal_year: int, fmt: str, stream: IO[bytes], *, by: str = BY_INDICATOR) -> None:
     """Write the results export in `fmt` (csv, xlsx or json) to a binary stream (a file opened 'wb',
-    an HttpResponse, sys.stdout.buffer). Raises ValueError for an unknown format."""
+    an HttpResponse, sys.stdout.buffer): a row per indicator and sub-item, or `by` policy area (its
+    counts per label and overall grade, evaluation.workbook.policy_area_export). Raises ValueError for
+    an unknown format."""
     writers = {"csv": write_csv, "xlsx": write_xlsx, "json": write_json}
     if fmt not in writers:
         raise ValueError(f"unknown export format: {fmt!r}")
-    decimals = plan.decimals_of(fiscal_year)
-    writers[fmt](result_rows(plan, fiscal_year, decimals=decimals), stream, decimals=decimals, fiscal_year=fiscal_year)
+    if by not in BY:
+        raise ValueError(f"unknown export grouping: {by!r}")
+    scheme = plan.scheme_of(fiscal_year)
+    decimals = scheme.decimals
+    if by == BY_POLICY_AREA:
+        rows = policy_area_rows(plan, fiscal_year, scheme)
+        columns = policy_area_columns(scheme)
+    else:
+        rows, columns = result_rows(plan, fiscal_year, decimals=decimals, scheme=scheme), RESULTS_EXPORT_COLUMNS
+    writers[fmt](rows, stream, decimals=decimals, fiscal_year=fiscal_year, columns=columns)
 
 
 def _csv_cell(value: Any) -> str:
@@ -278,15 +300,15 @@ def _csv_cell(value: Any) -> str:
     return str(spreadsheet_safe(value))
 
 
-def write_csv(rows, stream: IO[bytes], **context) -> None:
+def write_csv(rows, stream: IO[bytes], *, columns: Sequence[str] = RESULTS_EXPORT_COLUMNS, **context) -> None:
     """CSV as Excel reads it: UTF-8 with a BOM (else Japanese Excel guesses Shift_JIS), CRLF line
     endings, every field that needs it quoted; texts escaped against formula injection."""
     stream.write(codecs.BOM_UTF8)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(RESULTS_EXPORT_COLUMNS)
+    writer.writerow(columns)
     for row in rows:
-        writer.writerow([_csv_cell(row[column]) for column in RESULTS_EXPORT_COLUMNS])
+        writer.writerow([_csv_cell(row[column]) for column in columns])
         stream.write(buffer.getvalue().encode("utf-8"))
         buffer.seek(0)
         buffer.truncate()
@@ -294,7 +316,12 @@ def write_csv(rows, stream: IO[bytes], **context) -> None:
 
 
 def write_xlsx(
-    rows, stream: IO[bytes], *, decimals: int = display.DEFAULT_DECIMALS, fiscal_year: int | None = None
+    rows,
+    stream: IO[bytes],
+    *,
+    decimals: int = display.DEFAULT_DECIMALS,
+    fiscal_year: int | None = None,
+    columns: Sequence[str] = RESULTS_EXPORT_COLUMNS,
 ) -> None:
     """One sheet named after the fiscal year (令和6年度): header row bold and frozen, a filter, column
     widths from the content. Numbers are numeric cells (openpyxl writes Decimal exactly as written),
@@ -305,18 +332,20 @@ def write_xlsx(
     sheet = workbook.active
     if fiscal_year is not None:
         sheet.title = era_name(fiscal_year)
-    sheet.append(RESULTS_EXPORT_COLUMNS)
+    sheet.append(list(columns))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    widths = [_display_width(column) for column in RESULTS_EXPORT_COLUMNS]
-    column_of = {column: index for index, column in enumerate(RESULTS_EXPORT_COLUMNS, start=1)}
+    widths = [_display_width(column) for column in columns]
+    column_of = {column: index for index, column in enumerate(columns, start=1)}
     achievement_format = display.achievement_number_format(decimals)
+    figures = [column for column in FIGURE_COLUMNS if column in column_of]
     # The line appended, counted: openpyxl's sheet.max_row walks every cell written so far (quadratic).
     for line, row in enumerate(rows, start=2):
-        cells = [spreadsheet_safe(row[column]) for column in RESULTS_EXPORT_COLUMNS]
+        cells = [spreadsheet_safe(row[column]) for column in columns]
         sheet.append(cells)
-        sheet.cell(row=line, column=column_of["達成状況"]).number_format = achievement_format
-        for column in FIGURE_COLUMNS:
+        if "達成状況" in column_of:
+            sheet.cell(row=line, column=column_of["達成状況"]).number_format = achievement_format
+        for column in figures:
             if isinstance(row[column], Decimal):
                 number_format = display.figure_number_format(row[column], row["単位"] or "", decimals)
                 sheet.cell(row=line, column=column_of[column]).number_format = number_format
@@ -345,10 +374,10 @@ def _json_default(value: Any) -> str:
     raise TypeError(f"not serialisable: {type(value).__name__}")
 
 
-def write_json(rows, stream: IO[bytes], **context) -> None:
+def write_json(rows, stream: IO[bytes], *, columns: Sequence[str] = RESULTS_EXPORT_COLUMNS, **context) -> None:
     """A list of objects keyed by the Japanese column names, UTF-8. Decimals are written as strings
     ("96.7", "1838") so they stay exact (a JSON number is a float to most readers); 年度 is an
     integer; blank cells are null. No formula escaping: JSON is not opened by a spreadsheet."""
-    data = [{column: row[column] for column in RESULTS_EXPORT_COLUMNS} for row in rows]
+    data = [{column: row[column] for column in columns} for row in rows]
     text = json.dumps(data, ensure_ascii=False, indent=2, default=_json_default)
     stream.write(text.encode("utf-8") + b"\n")

@@ -123,7 +123,7 @@ def test_the_results_export_and_the_summary_print_each_year_its_own_marks(moved)
     printed = {}
     for year in (2024, 2025):
         [facts] = summary_data(moved["plan"], year).outcomes
-        printed[year] = listed_item(facts, year, 1).footnote
+        printed[year] = listed_item(facts, year, 1, moved["plan"].scheme).footnote
     assert printed == {2024: "※", 2025: "※※3"}
 
 

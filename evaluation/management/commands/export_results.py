@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from evaluation.domain.fiscal_year import display_fiscal_year
 from evaluation.management.options import add_year_and_plan, fiscal_year_option, plan_option
 from evaluation.models import Plan, Result
-from evaluation.workbook.results_export import FORMATS, write_results
+from evaluation.workbook.results_export import BY, BY_INDICATOR, FORMATS, write_results
 
 
 class Command(BaseCommand):
@@ -25,8 +25,10 @@ class Command(BaseCommand):
             "implementation plan reference, re-listed), its number as stored and as printed, its footnote "
             "marks, its baseline and as-of note, the year's plan values, target, actual, achievement, grade, "
             "reasons and status (docs/plan-workbook.md). The same files download from the review and progress "
-            "pages. CSV and JSON go to standard output unless --output is given; XLSX is a binary file and "
-            "needs --output."
+            "pages. With --by policy-area, one row per policy area instead: its pillar, number and title, how "
+            "many of its outcome indicators have each label of the year's grading scheme, how many are not "
+            "graded, and its overall grade where the scheme has one. CSV and JSON go to standard output unless "
+            "--output is given; XLSX is a binary file and needs --output."
         )
 
     def add_arguments(self, parser):
@@ -37,8 +39,17 @@ class Command(BaseCommand):
             help=_("Output format. Default: taken from the --output suffix (.csv, .xlsx, .json), else csv."),
         )
         parser.add_argument("--output", help=_("File to write. Required for xlsx; csv and json default to stdout."))
+        parser.add_argument(
+            "--by",
+            choices=BY,
+            default=BY_INDICATOR,
+            help=_(
+                "A row per indicator and sub-item (indicator, the default), or per policy area with its counts "
+                "per grade and its overall grade (policy-area)."
+            ),
+        )
 
-    def handle(self, *args, year, plan, format, output, **options):
+    def handle(self, *args, year, plan, format, output, by=BY_INDICATOR, **options):
         fiscal_year = fiscal_year_option(year)
         plan_obj = plan_option(plan)
         fmt = format or _format_from_suffix(output) or "csv"
@@ -57,7 +68,7 @@ class Command(BaseCommand):
         if output:
             try:
                 with Path(output).open("wb") as stream:
-                    write_results(plan_obj, fiscal_year, fmt, stream)
+                    write_results(plan_obj, fiscal_year, fmt, stream, by=by)
             except OSError as error:
                 raise CommandError(
                     _("Cannot write %(file)s: %(error)s") % {"file": output, "error": error.strerror or error}
@@ -67,22 +78,22 @@ class Command(BaseCommand):
                 % {"file": output, "format": fmt, "plan": plan_obj.name, "year": display_fiscal_year(fiscal_year)}
             )
         else:
-            self._write_to_stdout(plan_obj, fiscal_year, fmt)
+            self._write_to_stdout(plan_obj, fiscal_year, fmt, by)
 
-    def _write_to_stdout(self, plan: Plan, fiscal_year: int, fmt: str) -> None:
+    def _write_to_stdout(self, plan: Plan, fiscal_year: int, fmt: str, by: str) -> None:
         # Bytes straight to the binary stdout when there is one, so the BOM and CRLF pass untouched;
         # otherwise (call_command with a StringIO) the same bytes decoded.
         binary = getattr(self.stdout, "buffer", None)
         if binary is not None:
             self.stdout.flush()
             try:
-                write_results(plan, fiscal_year, fmt, binary)
+                write_results(plan, fiscal_year, fmt, binary, by=by)
                 binary.flush()
             except BrokenPipeError:
                 _discard_further_output(binary)
             return
         buffer = BytesIO()
-        write_results(plan, fiscal_year, fmt, buffer)
+        write_results(plan, fiscal_year, fmt, buffer, by=by)
         self.stdout.write(buffer.getvalue().decode("utf-8"), ending="")
 
 

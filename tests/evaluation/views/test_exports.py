@@ -259,3 +259,34 @@ def test_the_progress_board_of_a_year_without_results_has_no_downloads(client, p
     response = client.get(reverse("progress_board", args=[2024]) + f"?plan={plan.pk}")
     assert response.status_code == 200
     assert reverse("results_export_csv", args=[2024]) not in response.content.decode()
+
+
+# --- per policy area ---------------------------------------------------------------------------------
+
+
+def test_the_buttons_per_policy_area_download_kanagawas_counts_and_overall_grades(client, planner):
+    plan = make_plan("神奈川県総合計画", scheme="kanagawa")
+    make_open_year(plan)
+    for actual in (Decimal(100), Decimal(100), Decimal(90)):
+        make_graded_result(make_indicator(plan), actual=actual)
+    client.force_login(planner)
+    html = client.get(reverse("progress_board", args=[2024]) + f"?plan={plan.pk}").content.decode()
+    xlsx, csv_url = (_xlsx_url(plan=plan) + "&by=policy-area", _csv_url(plan=plan) + "&by=policy-area")
+    for label, url in (("推進施策ごとに書き出す（Excel）", xlsx), ("推進施策ごとに書き出す（CSV）", csv_url)):
+        assert f'action="{url.replace("&", "&amp;")}">' in html and f">{label}</button>" in html
+
+    response = ask_and_download(client, csv_url)
+
+    assert response["Content-Disposition"] == 'attachment; filename="results-by-policy-area-2024.csv"'
+    header, row = _csv(response)
+    assert header[-5:] == ["評価○", "評価×", "未評価", "成果指標数", "総合評価"]
+    assert row[-5:] == ["2", "1", "0", "3", "概ね順調"]
+    sheet = _sheet(ask_and_download(client, xlsx))
+    assert [record["総合評価"] for record in _records(sheet)] == ["概ね順調"]
+
+
+def test_an_unknown_grouping_is_a_bad_request(client, planner, year_with_results):
+    client.force_login(planner)
+    response = client.post(_csv_url(plan=year_with_results) + "&by=department")
+    assert response.status_code == 400
+    assert not Job.objects.exists()
