@@ -44,11 +44,13 @@ def apply_grades_or_hold(
     return None
 
 
-def grading_hold(result: Result, values: Sequence[ResultValue]) -> grading.GradingError | None:
+def grading_hold(
+    result: Result, values: Sequence[ResultValue], scheme: grading.GradingScheme | None = None
+) -> grading.GradingError | None:
     """Why the result cannot be graded yet (apply_grades_or_hold's reason), without changing anything."""
     try:
         for value in values:
-            measure_grade(result.indicator, value, result.judged_grade)
+            measure_grade(result.indicator, value, result.judged_grade, scheme)
     except grading.GradingError as error:
         return error
     return None
