@@ -26,6 +26,7 @@ from evaluation.queries.progress import StatusCounts, status_choices, status_cou
 from evaluation.report.sheet import grading_note
 from evaluation.services import regrading
 from evaluation.services import years as year_services
+from evaluation.services.scoring import open_states
 from evaluation.views.home import _choose
 from evaluation.views.params import parse_id
 
@@ -233,7 +234,7 @@ def close_year(request, year_id: int):
             "year": year,
             "form": form,
             "counts": status_counts_by_year(year.plan).get(year.fiscal_year, StatusCounts()),
-            "tallying": tallying_results(year.plan_id, year.fiscal_year),
+            "tallying": tallying_results(year.plan_id, year.fiscal_year, open_states(year.scheme)),
         }
         return render(request, "evaluation/years/close_confirm.html", context)
     try:
