@@ -91,15 +91,16 @@ def describe(error: Exception) -> str:
     return str(error)
 
 
-def word_list(words, ja_separator: str = "、") -> str:
+def word_list(words, ja_separator: str = "、", *, either: bool = False) -> str:
     """Words listed in the active language: 「A、B、C、D」 (or 「C・D」 with ja_separator="・"); in English
-    "A, B, C and D"."""
+    "A, B, C and D" (`either`: "A, B, C or D")."""
     words = [str(word) for word in words]
     if not (get_language() or "ja").startswith("en"):
         return ja_separator.join(words)
     if len(words) < 2:
         return "".join(words)
-    return _("%(first)s and %(last)s") % {"first": ", ".join(words[:-1]), "last": words[-1]}
+    template = _("%(first)s or %(last)s") if either else _("%(first)s and %(last)s")
+    return template % {"first": ", ".join(words[:-1]), "last": words[-1]}
 
 
 def reason_sentence(scheme, grade: str, states=()) -> str:

@@ -45,6 +45,14 @@ def state_name(state) -> str:
     return (state.name_en or state.name) if english else state.name
 
 
+def reason_words(scheme: GradingScheme) -> tuple[list[str], list[str]]:
+    """The scheme's reason rule in words: the labels whose grade needs a reason (C, D), and the names of
+    the states that need a note (中止, 評価困難)."""
+    return [label.code for label in scheme.labels if label.reason], [
+        state_name(state) for state in scheme.states if state.note
+    ]
+
+
 def state_words(scheme: GradingScheme) -> dict[str, numbers.State]:
     """The words typed for the scheme's states (their names): 集計中 → tallying, 中止 → cancelled …"""
     return numbers.state_words((state.name, state.code) for state in scheme.states)

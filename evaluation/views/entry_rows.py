@@ -23,7 +23,7 @@ from evaluation.forms import Preview, ResultEntryForm, reason_missing, stored_pr
 from evaluation.models import EvaluationYear, Result, ResultComment, ResultValue
 from evaluation.services import guards
 from evaluation.services.department_entry import NOT_CHANGEABLE, EntryReport, RefusedBecause, RowOutcome
-from evaluation.services.entries import scheme_of, state_name
+from evaluation.services.entries import reason_words, scheme_of, state_name
 from evaluation.services.scoring import grading_hold
 
 
@@ -260,11 +260,10 @@ def _carried(measure: MeasureRow) -> str:
 def reason_rule(scheme: grading.GradingScheme) -> dict[str, str]:
     """The page's words for the scheme's reason rule: `required`, next to the reason (「C・Dのときは必須」),
     and the legend's sentences (「評価がC・Dのときは理由が必要です。」, and the states that need a note)."""
-    labels = [label.code for label in scheme.labels if label.reason]
-    states = [state_name(state) for state in scheme.states if state.note]
-    rule = {"required": "", "labels": "", "states": ""}
+    labels, states = reason_words(scheme)
+    rule = {"required": "", "labels": "", "states": "", "names": word_list(labels + states, "・")}
     if labels or states:
-        rule["required"] = _("required for %(labels)s") % {"labels": word_list(labels + states, "・")}
+        rule["required"] = _("required for %(labels)s") % {"labels": rule["names"]}
     if labels:
         rule["labels"] = _("A reason is required for %(labels)s.") % {"labels": word_list(labels, "・")}
     if states:
@@ -276,9 +275,9 @@ def display_actual(
     value: ResultValue, indicator, decimals: int | None = None, scheme: grading.GradingScheme | None = None
 ) -> str:
     """A read-only actual through the one display module (「—」 when not entered); a state of the plan's
-    scheme (中止 …) by its name."""
+    scheme (中止 …) by its name, the sheet's word in every language as 集計中 is."""
     if value.scheme_state and (state := scheme_of(indicator, scheme).state(value.scheme_state)) is not None:
-        return state_name(state)
+        return state.name
     style = display.figure_style(indicator, decimals)
     return display.actual(value.actual_state, value.actual_value, value.actual_text, **style)
 
