@@ -11,10 +11,11 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from accounts.models import UserSession  # the session engine's table (accounts.sessions)
 from evaluation.domain.enums import Direction, ResultStatus
 from evaluation.models import Result
 from tests.builders import make_department, make_indicator, make_open_year, make_plan, make_result, make_user
-from tests.e2e.browser import log_in
+from tests.e2e.browser import PASSWORD, log_in
 
 COLUMNS = (
     "指標ID",
@@ -126,3 +127,25 @@ def test_the_entry_sheet_of_the_plan_takes_its_state_words(page: Page, akiruno, 
     expect(changes.get_by_role("row", name=re.compile("1-1"))).to_contain_text("「中止」となった理由（注記）")
     expect(changes.get_by_role("row", name=re.compile("1-2"))).to_contain_text("評価困難")
     screenshot("preview")
+
+
+def test_a_state_chosen_when_the_session_ended_is_put_back_by_its_name(page: Page, akiruno):
+    log_in(page, "kikaku")
+    page.goto(f"/entry/{akiruno['department'].pk}/2024/")
+    count = akiruno["count"].results.get()
+    row = _row(page, akiruno["count"])
+    row.get_by_role("combobox", name=re.compile("数値に代えて")).select_option(label="中止")
+    row.get_by_role("textbox", name=re.compile("理由")).fill("事業を廃止したため。")
+
+    UserSession.objects.all().delete()  # the session ends while the values are typed
+    page.get_by_role("button", name=re.compile("一時保存")).click()
+    page.get_by_label(re.compile("ユーザー名")).fill("kikaku")
+    page.get_by_label(re.compile("パスワード")).fill(PASSWORD)
+    page.get_by_role("button", name=re.compile("ログイン")).click()
+
+    notice = page.locator("#restored-notice")
+    expect(notice).to_contain_text("中止")  # the state's name, not its code
+    expect(notice).not_to_contain_text("cancelled")
+    row = _row(page, akiruno["count"])
+    expect(row.get_by_role("combobox", name=re.compile("数値に代えて"))).to_have_value("cancelled")
+    expect(row.locator(f"#r{count.pk}-grade")).to_have_text("Y")  # the server graded what was put back
