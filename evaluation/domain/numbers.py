@@ -36,9 +36,9 @@ DEFAULT_STATE_WORDS = dict.fromkeys(TALLYING_WORDS, TALLYING)  # 集計中, wher
 
 
 def state_words(states: Iterable[tuple[str, str]]) -> dict[str, State]:
-    """{typed word, normalised: State} from (name, code) pairs of a scheme's states (集計中 → TALLYING,
-    中止 → State("cancelled")), for parse_number's `states`."""
-    return {normalize(name): TALLYING if code == TALLYING else State(code) for name, code in states if name}
+    """{typed word, normalised and case-folded: State} from (word, code) pairs of a scheme's states
+    (集計中 → TALLYING, 中止 → State("cancelled")), for parse_number's `states`."""
+    return {normalize(word).casefold(): TALLYING if code == TALLYING else State(code) for word, code in states if word}
 
 
 @dataclass(frozen=True)
@@ -133,7 +133,7 @@ def parse_number(
     value = normalize(raw)
     if not value:
         return EMPTY
-    if (state := (DEFAULT_STATE_WORDS if states is None else states).get(value)) is not None:
+    if (state := (DEFAULT_STATE_WORDS if states is None else states).get(value.casefold())) is not None:
         return state
     if any(_foreign_digit(char) for char in (raw.replace(unit, "") if unit else raw)):  # a unit may be km²
         raise NumberError("not_a_number", raw, unit)

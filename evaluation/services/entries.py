@@ -54,8 +54,11 @@ def reason_words(scheme: GradingScheme) -> tuple[list[str], list[str]]:
 
 
 def state_words(scheme: GradingScheme) -> dict[str, numbers.State]:
-    """The words typed for the scheme's states (their names): 集計中 → tallying, 中止 → cancelled …"""
-    return numbers.state_words((state.name, state.code) for state in scheme.states)
+    """The words typed for the scheme's states: their names (集計中 → tallying, 中止 → cancelled), English
+    names and codes, as the plan workbook reads them (GradingScheme.state_named)."""
+    return numbers.state_words(
+        (word, state.code) for state in scheme.states for word in (state.name, state.name_en, state.code)
+    )
 
 
 def states_hint(scheme: GradingScheme) -> str:
@@ -113,15 +116,10 @@ _LABEL_ALIASES = {"〇": "○", "◯": "○", "✕": "×", "✖": "×"}
 def judged_label(scheme: GradingScheme, text: str | None) -> str | None:
     """The grade label `text` names (normalised NFKC: 「Ｓ」 → S; a letter of another case where that is
     the only one: 「ｂ」 → B in A–D, 「B」 → b in a/b/c), '' for blank, None when it names none."""
-    typed = numbers.normalize(text or "")
-    typed = _LABEL_ALIASES.get(typed, typed)
+    typed = (text or "").strip()
     if not typed:
         return ""
-    labels = scheme.grade_labels
-    if typed in labels:
-        return typed
-    folded = [label for label in labels if label.casefold() == typed.casefold()]
-    return folded[0] if len(folded) == 1 else None
+    return scheme.judged_label(_LABEL_ALIASES.get(typed, typed))
 
 
 def parse_judged_grade(indicator: Indicator, text: str | None, *, scheme: GradingScheme | None = None) -> str:
