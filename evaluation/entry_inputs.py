@@ -13,10 +13,20 @@ from dataclasses import dataclass, field
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from evaluation import display
-from evaluation.domain.enums import Grade
-from evaluation.forms import COMPARED_AS, FLAG, field_specs, indicator_title, row_prefix, row_selected
+from evaluation.domain import grading
+from evaluation.forms import (
+    COMPARED_AS,
+    FLAG,
+    field_specs,
+    grade_choices,
+    grade_titles,
+    indicator_title,
+    row_prefix,
+    row_selected,
+    state_choices,
+)
 from evaluation.models import Result, ResultValue
+from evaluation.services.entries import scheme_of
 
 
 def _hidden_value(value) -> str | None:
@@ -81,19 +91,26 @@ class PageInput:
         hidden = f'<input type="hidden" name="{_attr(self.initial_name)}"{shown}>'
         return mark_safe(f"{opening}{invalid}>\n{_attr(self.value)}</textarea>{hidden}")
 
-    def select(self, choices: list[tuple[str, str]]) -> str:
+    def select(self, choices: list[tuple[str, str]], titles: dict[str, str] | None = None, css="select--grade") -> str:
+        titles = titles or {}
         options = "".join(
-            f'<option value="{_attr(choice)}"{" selected" if choice == self.value else ""}>{_attr(text)}</option>'
+            f'<option value="{_attr(choice)}"{_title(titles.get(choice))}'
+            f"{' selected' if choice == self.value else ''}>{_attr(text)}</option>"
             for choice, text in choices
         )
         invalid = ' aria-invalid="true"' if self.invalid else ""
         shown = "" if self.shown is None else f' value="{_attr(self.shown)}"'
+        described = f'aria-describedby="{_attr(self.message_id)}" ' if self.message_id else ""
         return (
-            f'<select name="{_attr(self.name)}" class="select select--grade" '
-            f'aria-describedby="{_attr(self.message_id)}" data-short-label="{_attr(self.short_label)}" '
+            f'<select name="{_attr(self.name)}" class="select {css}" '
+            f'{described}data-short-label="{_attr(self.short_label)}" '
             f'id="{_attr(self.id)}"{invalid}>{options}</select>'
             f'<input type="hidden" name="{_attr(self.initial_name)}"{shown}>'
         )
+
+
+def _title(title: str | None) -> str:
+    return f' title="{_attr(title)}"' if title else ""
 
 
 def _attr(value) -> str:
@@ -104,8 +121,8 @@ def _attr(value) -> str:
 @dataclass
 class RowInputs:
     """The inputs of one editable row: its version and selection, per measure (by value id) the actual
-    and the 集計中 box, the judged grade of a qualitative outcome with its choices, the reason of an
-    outcome."""
+    and the state instead of a figure (the 集計中 box, or the choice of the scheme's states), the judged
+    grade of a qualitative outcome with its choices (and their meanings), the reason of an outcome."""
 
     prefix: str
     version: str | None
@@ -116,6 +133,9 @@ class RowInputs:
     judged_grade: PageInput | None = None
     grade_choices: list[tuple[str, str]] = field(default_factory=list)
     reason: PageInput | None = None
+    states: dict[int, PageInput] = field(default_factory=dict)
+    state_choices: list[tuple[str, str]] = field(default_factory=list)
+    grade_titles: dict[str, str] = field(default_factory=dict)
 
     def selection(self) -> SafeString:
         """The row's version (hidden) and its 選択 box, with its label."""
@@ -129,21 +149,30 @@ class RowInputs:
         )
 
     def measure(self, value_id: int) -> SafeString:
-        """A measure's actual (its label, the input, the hidden shown value) and its 集計中 box."""
-        actual, tallying = self.actuals[value_id], self.tallying[value_id]
+        """A measure's actual (its label, the input, the hidden shown value) and its 集計中 box, or its
+        choice of the scheme's states."""
+        actual = self.actuals[value_id]
         label = _attr(actual.label)
-        return mark_safe(
-            f'<label class="visually-hidden" for="{_attr(actual.id)}">{label}</label>\n{actual.text_input()}\n'
-            f'<label class="entry-tallying">{tallying.checkbox()} {_attr(tallying.label)}'
-            f'<span class="visually-hidden">（{label}）</span></label>'
-        )
+        html = f'<label class="visually-hidden" for="{_attr(actual.id)}">{label}</label>\n{actual.text_input()}'
+        if (tallying := self.tallying.get(value_id)) is not None:
+            html += (
+                f'\n<label class="entry-tallying">{tallying.checkbox()} {_attr(tallying.label)}'
+                f'<span class="visually-hidden">（{label}）</span></label>'
+            )
+        elif (state := self.states.get(value_id)) is not None:
+            html += (
+                f'\n<label class="entry-state" for="{_attr(state.id)}"><span class="entry-small">'
+                f'{_attr(state.short_label)}</span><span class="visually-hidden">（{label}）</span></label>'
+                f"{state.select(self.state_choices, css='select--state')}"
+            )
+        return mark_safe(html)
 
     def grade(self) -> SafeString:
-        """The judged grade's label, choice and hidden shown value."""
+        """The judged grade's label, choice (each label's meaning its title) and hidden shown value."""
         grade = self.judged_grade
         return mark_safe(
             f'<label class="visually-hidden" for="{_attr(grade.id)}">{_attr(grade.label)}</label>\n'
-            f"{grade.select(self.grade_choices)}"
+            f"{grade.select(self.grade_choices, self.grade_titles)}"
         )
 
     @property
@@ -152,17 +181,21 @@ class RowInputs:
         names = [f"{self.prefix}-version"]
         names += [data.name for data in (self.judged_grade, self.reason) if data is not None]
         for value_id, actual in self.actuals.items():
-            names += [actual.name, self.tallying[value_id].name]
+            names.append(actual.name)
+            names += [state[value_id].name for state in (self.tallying, self.states) if value_id in state]
         return ",".join(names)
 
 
-def page_inputs(result: Result, values: list[ResultValue], data=None) -> RowInputs:
+def page_inputs(
+    result: Result, values: list[ResultValue], data=None, scheme: grading.GradingScheme | None = None
+) -> RowInputs:
     """What the row's inputs hold, as ResultEntryForm(result, data=data) would render them: what is
     stored (no `data`), or what was typed (`data`, a POST shown again), each with the value the page
-    showed in its hidden initial."""
+    showed in its hidden initial. `scheme`: the plan's, taken once by the page."""
+    scheme = scheme_of(result.indicator, scheme)
     prefix = row_prefix(result)
     inputs = {}
-    for spec in field_specs(result, values):
+    for spec in field_specs(result, values, scheme):
         name = f"{prefix}-{spec.name}"
         if data is None:
             value, shown = spec.stored, spec.stored
@@ -185,10 +218,11 @@ def page_inputs(result: Result, values: list[ResultValue], data=None) -> RowInpu
         selected=False if data is None else row_selected(result, data),
         selected_label=str(_("Select %(indicator)s") % {"indicator": indicator}),
         actuals={value.pk: inputs[f"actual_{value.pk}"] for value in values},
-        tallying={value.pk: inputs[f"tallying_{value.pk}"] for value in values},
+        tallying={value.pk: inputs[f"tallying_{value.pk}"] for value in values if f"tallying_{value.pk}" in inputs},
         judged_grade=inputs.get("judged_grade"),
-        grade_choices=[("", display.NOT_GRADED), *((grade, str(label)) for grade, label in Grade.choices)]
-        if "judged_grade" in inputs
-        else [],
+        grade_choices=grade_choices(scheme) if "judged_grade" in inputs else [],
+        grade_titles=grade_titles(scheme) if "judged_grade" in inputs else {},
         reason=inputs.get("reason"),
+        states={value.pk: inputs[f"state_{value.pk}"] for value in values if f"state_{value.pk}" in inputs},
+        state_choices=state_choices(scheme) if any(name.startswith("state_") for name in inputs) else [],
     )

@@ -1,7 +1,9 @@
 """Forms of the evaluation pages.
 
 ResultEntryForm is one row of the department entry page: per measure the actual as typed and the
-集計中 choice, the judged grade of a qualitative outcome, the reason and the version the user saw.
+state chosen instead of a figure (the 集計中 box where that is the plan's scheme's only state, else a
+choice of the scheme's states: 完了, 未着手, 中止 …), the judged grade of a qualitative outcome (one of
+the scheme's grade labels), the reason and the version the user saw.
 Each data field also sends back, hidden, the value the page showed (`initial-<name>`, Django's
 show_hidden_initial): a row is "changed" when the user changed it on the page, whatever a colleague
 saved since. Nothing else is taken from a POST: the department, the grade and the status are never
@@ -24,15 +26,17 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from config.text_input import TextChecks
 from evaluation import display
-from evaluation.domain.enums import ActualState, Grade
+from evaluation.domain import grading
+from evaluation.domain.enums import ActualState
 from evaluation.domain.messages import describe_hold
 from evaluation.models import Result, ResultValue
 from evaluation.services.department_entry import Draft, RowInput
-from evaluation.services.entries import EntryError, parse_actual, parse_judged_grade
+from evaluation.services.entries import EntryError, parse_actual, parse_judged_grade, scheme_of, state_name
 from evaluation.services.results import ActualInput
 from evaluation.services.scoring import apply_grades_or_hold, grading_hold
 
@@ -42,7 +46,8 @@ NOT_DATA = ("selected", "version")
 
 def actual_as_typed(value: ResultValue) -> str:
     """The stored actual as the input shows it, close to what was typed (「1,816」, 「50」 even for a rate:
-    the page's read-only figures print 50.0), 「一部運用」; blank when none or 集計中 (its checkbox says so)."""
+    the page's read-only figures print 50.0), 「一部運用」; blank when none or a state such as 集計中 (its
+    control says so)."""
     if value.actual_state == ActualState.NUMBER and value.actual_value is not None:
         return display.number(value.actual_value)
     if value.actual_state == ActualState.TEXT:
@@ -97,10 +102,56 @@ def indicator_title(indicator) -> str:
     return f"{indicator.label} {indicator.name}".strip()
 
 
-def field_specs(result: Result, values: list[ResultValue]) -> list[FieldSpec]:
+def tallying_box(scheme: grading.GradingScheme) -> bool:
+    """The state instead of a figure is the 集計中 box (tallying_<id>) where 集計中 is the scheme's only
+    state (Setagaya's); a scheme with other states offers a choice of them (state_<id>)."""
+    return scheme.state_codes == (ActualState.TALLYING,)
+
+
+def state_choices(scheme: grading.GradingScheme) -> list[tuple[str, str]]:
+    """The choice of a state instead of a figure: none (a figure or a text is typed), then each state
+    of the scheme by its name."""
+    return [("", display.EMPTY), *((state.code, state_name(state)) for state in scheme.states)]
+
+
+def grade_choices(scheme: grading.GradingScheme) -> list[tuple[str, str]]:
+    """The judged grade's choices: not graded, then the scheme's grade labels, best first."""
+    return [("", display.NOT_GRADED), *((code, code) for code in scheme.grade_labels)]
+
+
+def grade_titles(scheme: grading.GradingScheme) -> dict[str, str]:
+    """Each grade label's meaning in the active language, the title of its option (S: 目標値以上)."""
+    english = (get_language() or "ja").startswith("en")
+    titles = {}
+    for code in scheme.grade_labels:
+        label = scheme.label(code)
+        if meaning := (label.meaning_en or label.meaning) if english else label.meaning:
+            titles[code] = meaning
+    return titles
+
+
+class TitledSelect(forms.Select):
+    """A select whose options carry a title (a grade label's meaning: S → 目標値以上)."""
+
+    def __init__(self, attrs=None, choices=(), titles=None):
+        super().__init__(attrs, choices)
+        self.titles = titles or {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if title := self.titles.get(str(value)):
+            option["attrs"]["title"] = title
+        return option
+
+
+def field_specs(
+    result: Result, values: list[ResultValue], scheme: grading.GradingScheme | None = None
+) -> list[FieldSpec]:
     """The data fields of the row of `result`, in the form's order: the judged grade (qualitative
-    outcomes), the reason (outcomes), then per measure its actual and its 集計中."""
+    outcomes), the reason (outcomes), then per measure its actual and its state instead of a figure
+    (集計中, or the scheme's choice of states). `scheme`: the plan's, taken once by a page."""
     indicator = result.indicator
+    scheme = scheme_of(indicator, scheme)
     name = indicator_title(indicator)
     specs = []
     if indicator.is_qualitative:
@@ -135,12 +186,18 @@ def field_specs(result: Result, values: list[ResultValue]) -> list[FieldSpec]:
         specs.append(
             FieldSpec(f"actual_{value.pk}", TEXT, actual_as_typed(value), str(label), str(_("Actual")) + suffix)
         )
-        tallying = str(ActualState.TALLYING.label)
-        specs.append(
-            FieldSpec(
-                f"tallying_{value.pk}", FLAG, value.actual_state == ActualState.TALLYING, tallying, tallying + suffix
+        if tallying_box(scheme):
+            tallying = str(ActualState.TALLYING.label)
+            ticked = value.actual_state == ActualState.TALLYING
+            specs.append(FieldSpec(f"tallying_{value.pk}", FLAG, ticked, tallying, tallying + suffix))
+        elif scheme.states:
+            state_label = (
+                _("Instead of a figure, %(indicator)s, sub-item %(label)s") % {"indicator": name, "label": sub_item}
+                if sub_item
+                else _("Instead of a figure, %(indicator)s") % {"indicator": name}
             )
-        )
+            short = str(_("Instead of a figure"))
+            specs.append(FieldSpec(f"state_{value.pk}", CHOICE, value.scheme_state, str(state_label), short + suffix))
     return specs
 
 
@@ -165,15 +222,15 @@ def row_prefix(result: Result) -> str:
     return f"r{result.pk}"
 
 
-def row_changed(result: Result, data) -> bool:
+def row_changed(result: Result, data, scheme: grading.GradingScheme | None = None) -> bool:
     """ResultEntryForm(result, data=data).has_changed(), without building the form."""
     prefix = row_prefix(result)
-    specs = field_specs(result, list(result.values.all()))
+    specs = field_specs(result, list(result.values.all()), scheme)
     return any(field_changed(COMPARED_AS[spec.kind], spec.stored, data, f"{prefix}-{spec.name}") for spec in specs)
 
 
 POSTED_FIELD = re.compile(r"(initial-)?r(\d{1,18})-(\w+)")  # an id a bigint holds
-FIELD_KINDS = (("tallying_", FLAG), ("judged_grade", CHOICE))
+FIELD_KINDS = (("tallying_", FLAG), ("state_", CHOICE), ("judged_grade", CHOICE))
 
 
 def rows_maybe_changed(data) -> set[int]:
@@ -221,21 +278,29 @@ def row_selected(result: Result, data) -> bool:
 class ResultEntryForm(TextChecks, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     selected = forms.BooleanField(required=False)
-    judged_grade = forms.ChoiceField(required=False, choices=[("", display.NOT_GRADED), *Grade.choices])
+    judged_grade = forms.ChoiceField(required=False, widget=TitledSelect)
     reason = forms.CharField(required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2, "cols": 60}))
 
-    def __init__(self, result: Result, *args, **kwargs):
+    def __init__(self, result: Result, *args, scheme: grading.GradingScheme | None = None, **kwargs):
         self.result = result
         self.indicator = result.indicator
+        self.scheme = scheme_of(self.indicator, scheme)  # the plan's, taken once by a page of rows
         self.values: list[ResultValue] = list(result.values.all())
-        self.specs = {spec.name: spec for spec in field_specs(result, self.values)}
+        self.specs = {spec.name: spec for spec in field_specs(result, self.values, self.scheme)}
         initial = {"version": result.version, **{name: spec.stored for name, spec in self.specs.items()}}
         super().__init__(*args, prefix=row_prefix(result), initial=initial, **kwargs)
         name = indicator_title(self.indicator)
         for value in self.values:
-            actual, tallying = self.specs[self.actual_name(value)], self.specs[self.tallying_name(value)]
+            actual = self.specs[self.actual_name(value)]
             self.fields[actual.name] = forms.CharField(required=False, max_length=200, label=actual.label)
-            self.fields[tallying.name] = forms.BooleanField(required=False, label=ActualState.TALLYING.label)
+            if (tallying := self.specs.get(self.tallying_name(value))) is not None:
+                self.fields[tallying.name] = forms.BooleanField(required=False, label=ActualState.TALLYING.label)
+            if (state := self.specs.get(self.state_name(value))) is not None:
+                self.fields[state.name] = forms.ChoiceField(
+                    required=False, choices=state_choices(self.scheme), label=state.label
+                )
+        self.fields["judged_grade"].choices = grade_choices(self.scheme)
+        self.fields["judged_grade"].widget.titles = grade_titles(self.scheme)
         self.fields["selected"].label = _("Select %(indicator)s") % {"indicator": name}
         for field_name in ("reason", "judged_grade"):
             if field_name in self.specs:
@@ -255,7 +320,10 @@ class ResultEntryForm(TextChecks, forms.Form):
             widget.attrs.update(
                 {"class": "input input--actual", "autocomplete": "off", "aria-describedby": self.message_id(value)}
             )
-            self.fields[self.tallying_name(value)].widget.attrs["class"] = "checkbox"
+            if self.tallying_name(value) in self.fields:
+                self.fields[self.tallying_name(value)].widget.attrs["class"] = "checkbox"
+            if self.state_name(value) in self.fields:
+                self.fields[self.state_name(value)].widget.attrs["class"] = "select select--state"
         self.fields["selected"].widget.attrs["class"] = "checkbox"
         if "judged_grade" in self.fields:
             self.fields["judged_grade"].widget.attrs.update(
@@ -279,8 +347,13 @@ class ResultEntryForm(TextChecks, forms.Form):
     def tallying_name(value: ResultValue) -> str:
         return f"tallying_{value.pk}"
 
+    @staticmethod
+    def state_name(value: ResultValue) -> str:
+        return f"state_{value.pk}"
+
     def short_label(self, name: str) -> str:
-        """A data field's name within its row (実績 a), 集計中, 評価, 理由), where the row is already named."""
+        """A data field's name within its row (実績 a), 集計中, 数値に代えて, 評価, 理由), where the row is already
+        named."""
         return self.specs[name].short_label
 
     @property
@@ -326,17 +399,28 @@ class ResultEntryForm(TextChecks, forms.Form):
                 continue  # the field's own validation failed (too long)
             try:
                 actuals[value.pk] = parse_actual(
-                    self.indicator, cleaned[name], tallying=cleaned.get(self.tallying_name(value), False)
+                    self.indicator,
+                    cleaned[name],
+                    tallying=cleaned.get(self.tallying_name(value), False),
+                    state=cleaned.get(self.state_name(value)) or "",
+                    scheme=self.scheme,
                 )
             except EntryError as error:
                 self.add_error(name, f"{actual_field_name(value)}: {error.message}")
         cleaned["actuals"] = actuals
         if "judged_grade" in self.fields:
             try:
-                cleaned["judged_grade"] = parse_judged_grade(self.indicator, cleaned.get("judged_grade"))
+                cleaned["judged_grade"] = parse_judged_grade(
+                    self.indicator, cleaned.get("judged_grade"), scheme=self.scheme
+                )
             except EntryError as error:
                 self.add_error("judged_grade", str(error.message))
         return cleaned
+
+    def typed_states(self) -> dict[int, str]:
+        """Per value id the actual's state as typed (number, text, empty, tallying, cancelled …)."""
+        self.is_valid()
+        return {pk: entered.state for pk, entered in self.cleaned_data.get("actuals", {}).items()}
 
     def draft(self) -> Draft:
         """What a valid form holds, as results.save_draft takes it."""
@@ -360,7 +444,7 @@ class ResultEntryForm(TextChecks, forms.Form):
         """Grade what the user typed, on unsaved copies, with the plan's rule (scoring.apply_grades).
         An unbound form shows what is stored. Nothing is saved."""
         if not self.is_bound:
-            return stored_preview(self.result, self.values)
+            return stored_preview(self.result, self.values, self.scheme)
         self.is_valid()  # runs clean() once; a field in error keeps its stored value here
         result = copy.copy(self.result)
         values = [copy.copy(value) for value in self.values]
@@ -371,25 +455,33 @@ class ResultEntryForm(TextChecks, forms.Form):
                 value.actual_state, value.actual_value, value.actual_text = entered.state, entered.value, entered.text
         result.judged_grade = self.cleaned_data.get("judged_grade", result.judged_grade)
         result.reason = self.cleaned_data.get("reason", result.reason)
-        hold = apply_grades_or_hold(result, values)
-        preview = _preview_of(result, values)
+        hold = apply_grades_or_hold(result, values, self.scheme)
+        preview = _preview_of(result, values, self.scheme)
         if hold is not None:
             preview.error = describe_hold(hold)  # a notice: the draft saves, the grade stays ー
         return preview
 
 
-def stored_preview(result: Result, values: list[ResultValue]) -> Preview:
+def stored_preview(result: Result, values: list[ResultValue], scheme: grading.GradingScheme | None = None) -> Preview:
     """The achievement and grade as the service stored them (and why the grade is held at ー, if it is)."""
-    preview = _preview_of(result, values)
-    if (hold := grading_hold(result, values)) is not None:
+    scheme = scheme_of(result.indicator, scheme)
+    preview = _preview_of(result, values, scheme)
+    if (hold := grading_hold(result, values, scheme)) is not None:
         preview.error = describe_hold(hold)
     return preview
 
 
-def _preview_of(result: Result, values: list[ResultValue]) -> Preview:
+def _preview_of(result: Result, values: list[ResultValue], scheme: grading.GradingScheme) -> Preview:
     return Preview(
         achievements={value.pk: value.achievement for value in values},
         grades={value.pk: value.grade for value in values},
         grade=result.grade,
-        reason_missing=result.scheme.reason_missing(result.grade, result.reason, [v.actual_state for v in values]),
+        reason_missing=reason_missing(scheme, result, values),
     )
+
+
+def reason_missing(scheme: grading.GradingScheme, result: Result, values: list[ResultValue]) -> bool:
+    """The result's grade or a state entered needs a reason, and there is none (an outcome's: an activity
+    has no reason field)."""
+    states = [value.actual_state for value in values] if result.indicator.is_outcome else []
+    return scheme.reason_missing(result.grade, result.reason, states)

@@ -6,6 +6,7 @@ views turn them into a sentence for the staff here, in the active language.
 
 from __future__ import annotations
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from evaluation.domain.fiscal_year import FiscalYearError
@@ -97,6 +98,18 @@ def describe(error: Exception) -> str:
     return str(error)
 
 
+def word_list(words, ja_separator: str = "、", *, either: bool = False) -> str:
+    """Words listed in the active language: 「A、B、C、D」 (or 「C・D」 with ja_separator="・"); in English
+    "A, B, C and D" (`either`: "A, B, C or D")."""
+    words = [str(word) for word in words]
+    if not (get_language() or "ja").startswith("en"):
+        return ja_separator.join(words)
+    if len(words) < 2:
+        return "".join(words)
+    template = _("%(first)s or %(last)s") if either else _("%(first)s and %(last)s")
+    return template % {"first": ", ".join(words[:-1]), "last": words[-1]}
+
+
 def reason_sentence(scheme, grade: str, states=()) -> str:
     """What a department is asked for when scheme.reason_missing(): the reason for its grade's label, or a
     note on the state it entered (中止, 評価困難 …), in the active language."""
@@ -104,6 +117,17 @@ def reason_sentence(scheme, grade: str, states=()) -> str:
         return _("Write the reason for grade %(grade)s.") % {"grade": grade}
     noted = [state.name for code in states if (state := scheme.state(code)) and state.note]
     return _("Write a note on why the figure is 「%(state)s」.") % {"state": "・".join(dict.fromkeys(noted))}
+
+
+def missing_actual_sentence(scheme) -> str:
+    """What a department is asked for when an actual is not entered: a figure, or a state of the scheme
+    (「実績を入力するか、「集計中」を選んでください。」 where 集計中 is the only one)."""
+    if tuple(state.code for state in scheme.states) == ("tallying",):
+        return str(_("Enter the actual, or choose “being tallied”."))
+    if not scheme.states:
+        return str(_("Enter the actual."))
+    names = word_list([f"「{state.name}」" for state in scheme.states])
+    return str(_("Enter the actual, or choose one of %(states)s.") % {"states": names})
 
 
 SCHEME_MESSAGES = {

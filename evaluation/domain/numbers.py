@@ -1,7 +1,8 @@
 """Numbers typed the Japanese way: 「１，８１６」「２８７．１％」「２２６件」「集計中」.
 
-One parser for the importer and every form. It returns an exact Decimal, the TALLYING status, or
-EMPTY, or raises NumberError whose `code` says what was wrong. No float anywhere; no Django import.
+One parser for the importer and every form. It returns an exact Decimal, a State (the TALLYING status,
+or another state word of the plan's grading scheme the caller passes: 「中止」 → cancelled), or EMPTY,
+or raises NumberError whose `code` says what was wrong. No float anywhere; no Django import.
 
 It is also the one place that knows how many digits the database keeps of a figure (FIGURE, and
 ACHIEVEMENT and THRESHOLD for the computed percentages and the plan's settings): the models take their
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -24,8 +26,19 @@ class _Status(str):
     """A text status in place of a number."""
 
 
-TALLYING = _Status("tallying")
+class State(_Status):
+    """A state of the grading scheme typed in place of a figure (its code: tallying, cancelled …)."""
+
+
+TALLYING = State("tallying")
 EMPTY = _Status("empty")
+DEFAULT_STATE_WORDS = dict.fromkeys(TALLYING_WORDS, TALLYING)  # 集計中, where no scheme is given
+
+
+def state_words(states: Iterable[tuple[str, str]]) -> dict[str, State]:
+    """{typed word, normalised and case-folded: State} from (word, code) pairs of a scheme's states
+    (集計中 → TALLYING, 中止 → State("cancelled")), for parse_number's `states`."""
+    return {normalize(word).casefold(): TALLYING if code == TALLYING else State(code) for word, code in states if word}
 
 
 @dataclass(frozen=True)
@@ -101,10 +114,13 @@ def normalize(text: str) -> str:
     return normalized.strip()
 
 
-def parse_number(text: str | None, unit: str = "", digits: Digits = FIGURE) -> Decimal | _Status:
+def parse_number(
+    text: str | None, unit: str = "", digits: Digits = FIGURE, states: Mapping[str, State] | None = None
+) -> Decimal | _Status:
     """Parse one typed value.
 
-    Returns a Decimal, TALLYING for 「集計中」, or EMPTY for blank. Raises NumberError otherwise.
+    Returns a Decimal, a State for a state word (`states`, state_words() of the plan's scheme; by
+    default 「集計中」 → TALLYING), or EMPTY for blank. Raises NumberError otherwise.
     A trailing unit is accepted when it is ％/% or the indicator's own unit (when `unit` is given,
     another unit is refused; when it is not, any trailing word is taken as a unit). A number that
     `digits` cannot hold (by default a stored figure's) is refused: too_large, too_precise.
@@ -117,8 +133,8 @@ def parse_number(text: str | None, unit: str = "", digits: Digits = FIGURE) -> D
     value = normalize(raw)
     if not value:
         return EMPTY
-    if value in TALLYING_WORDS:
-        return TALLYING
+    if (state := (DEFAULT_STATE_WORDS if states is None else states).get(value.casefold())) is not None:
+        return state
     if any(_foreign_digit(char) for char in (raw.replace(unit, "") if unit else raw)):  # a unit may be km²
         raise NumberError("not_a_number", raw, unit)
     match = _NUMBER.match(value)

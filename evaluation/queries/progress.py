@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -150,12 +151,12 @@ def current_open_year(plan: Plan | None = None) -> EvaluationYear | None:
 # Revisions of the plan (修正, ※2 ※3): the revise page and, later, the report's footnotes ---------------
 
 
-def tallying_results(plan_id: int, fiscal_year: int) -> list[Result]:
-    """The year's results with a sub-item still 集計中, with indicator and department (one query): what
-    closing the year would close before its figure is in."""
+def tallying_results(plan_id: int, fiscal_year: int, states: Iterable[str] = (ActualState.TALLYING,)) -> list[Result]:
+    """The year's results with a sub-item still 集計中 (or in another of the scheme's open `states`), with
+    indicator and department (one query): what closing the year would close before its figure is in."""
     return list(
         Result.objects.filter(
-            indicator__plan_id=plan_id, fiscal_year=fiscal_year, values__actual_state=ActualState.TALLYING
+            indicator__plan_id=plan_id, fiscal_year=fiscal_year, values__actual_state__in=list(states)
         )
         .select_related("department")
         .distinct()

@@ -44,7 +44,7 @@ from departments import permissions
 from departments.enums import Role
 from departments.models import Membership
 from evaluation.domain import numbers
-from evaluation.domain.enums import ActualState, ResultStatus, YearStatus
+from evaluation.domain.enums import ResultStatus, YearStatus
 from evaluation.domain.errors import MezasuError
 from evaluation.domain.fiscal_year import display_fiscal_year
 from evaluation.domain.messages import describe
@@ -57,6 +57,7 @@ from evaluation.domain.workflow import (
     TransitionRefused,
 )
 from evaluation.models import EvaluationYear, Indicator, Measure, Plan, Result
+from evaluation.services import scoring
 
 # Fields of the master data that a closed year's printed record depends on.
 # The department is not one: each result keeps the department of its year (Result.department), and a
@@ -269,8 +270,11 @@ def may_report_late_figure(user, result: Result, *, year_closed: bool) -> bool:
 
 
 def _is_late_figure_item(result: Result) -> bool:
-    tallying = result.values.filter(actual_state=ActualState.TALLYING).exists()
-    return result.status == ResultStatus.APPROVED and tallying
+    """An approved item with a sub-item in an open state (集計中) of the scheme its year is graded by."""
+    if result.status != ResultStatus.APPROVED:
+        return False
+    waiting = scoring.open_states(result.indicator.plan.scheme_of(result.fiscal_year))
+    return result.values.filter(actual_state__in=waiting).exists()
 
 
 def _refuse_unless_late_figure_item(result: Result) -> None:

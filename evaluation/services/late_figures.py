@@ -21,7 +21,7 @@ from evaluation.domain.workflow import TransitionRefused
 from evaluation.models import LateFigure, Result
 from evaluation.services import guards
 from evaluation.services.results import VALUE_FIELDS, ActualInput, lock_result, result_values
-from evaluation.services.scoring import apply_grades_or_hold
+from evaluation.services.scoring import apply_grades_or_hold, open_states
 
 CHANGE_REASON = "late figure"  # django-simple-history's history_change_reason of the saves made here
 
@@ -32,7 +32,8 @@ def _stored(entered: ActualInput) -> dict:
 
 @transaction.atomic
 def report_late_figure(result: Result, *, user, actuals: Mapping[int, ActualInput], reason: str = "") -> LateFigure:
-    """The department reports the figures of the result's 集計中 sub-items (ResultValue id → input).
+    """The department reports the figures of the result's 集計中 sub-items (those in an open state of the
+    year's scheme; ResultValue id → input).
     Side effects: one LateFigure (pending) with its history row. Raises PermissionRefused,
     TransitionRefused (not a closed year's approved 集計中 item, one already waiting, a figure missing)."""
     result = lock_result(result.pk)
@@ -44,7 +45,8 @@ def report_late_figure(result: Result, *, user, actuals: Mapping[int, ActualInpu
     )
     if result.late_figures.filter(status=LateFigure.Status.PENDING).exists():
         raise TransitionRefused(_("A late figure of this item is already waiting for the planning section."))
-    tallying = [value for value in result_values(result) if value.actual_state == ActualState.TALLYING]
+    waiting = open_states(result.indicator.plan.scheme_of(result.fiscal_year))
+    tallying = [value for value in result_values(result) if value.actual_state in waiting]
     reported = {}
     for value in tallying:
         entered = actuals.get(value.pk)

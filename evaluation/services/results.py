@@ -16,7 +16,7 @@ from simple_history.utils import bulk_update_with_history
 from evaluation.domain import grading
 from evaluation.domain.enums import ActualState, CommentKind, Direction, ResultStatus, YearStatus
 from evaluation.domain.errors import MezasuError
-from evaluation.domain.messages import describe_hold, reason_sentence
+from evaluation.domain.messages import describe_hold, missing_actual_sentence, reason_sentence
 from evaluation.domain.workflow import HEAD_ACTIONS, PLANNING_ACTIONS, Action, TransitionRefused, next_status
 from evaluation.models import EvaluationYear, Result, ResultComment, ResultValue
 from evaluation.services import guards
@@ -224,14 +224,16 @@ def move_open_results(indicator, *, user, change_reason: str = "") -> list[Resul
 def submission_problems(result: Result, values: list[ResultValue]) -> list[str]:
     """Why the result cannot be submitted yet (translated sentences); empty when it can."""
     problems = []
-    if any(value.actual_state == ActualState.EMPTY for value in values):
-        problems.append(_("Enter the actual, or choose “being tallied”."))
     scheme = result.scheme
+    if any(value.actual_state == ActualState.EMPTY for value in values):
+        problems.append(missing_actual_sentence(scheme))
     if result.indicator.direction == Direction.QUALITATIVE and result.judged_grade not in scheme.grade_labels:
         problems.append(_("Choose the grade of this qualitative outcome."))
-    if scheme.reason_missing(result.grade, result.reason, [value.actual_state for value in values]):
-        problems.append(reason_sentence(scheme, result.grade, [value.actual_state for value in values]))
-    if (hold := grading_hold(result, values)) is not None:
+    # A state's note is asked of an outcome (its reason field); an activity row has no reason field.
+    states = [value.actual_state for value in values] if result.indicator.is_outcome else []
+    if scheme.reason_missing(result.grade, result.reason, states):
+        problems.append(reason_sentence(scheme, result.grade, states))
+    if (hold := grading_hold(result, values, scheme)) is not None:
         problems.append(describe_hold(hold))
     return problems
 

@@ -11,6 +11,12 @@ from evaluation.domain import grading
 from evaluation.models import Indicator, Result, ResultValue
 
 
+def open_states(scheme: grading.GradingScheme) -> tuple[str, ...]:
+    """The states of the scheme whose item waits for its figure (集計中): a closed year's approved item in
+    one of them takes a late figure (確定値の報告), and closing the year lists them."""
+    return tuple(state.code for state in scheme.states if state.open)
+
+
 def measure_grade(
     indicator: Indicator, value: ResultValue, judged_grade: str = "", scheme: grading.GradingScheme | None = None
 ) -> grading.Graded:
@@ -44,11 +50,13 @@ def apply_grades_or_hold(
     return None
 
 
-def grading_hold(result: Result, values: Sequence[ResultValue]) -> grading.GradingError | None:
+def grading_hold(
+    result: Result, values: Sequence[ResultValue], scheme: grading.GradingScheme | None = None
+) -> grading.GradingError | None:
     """Why the result cannot be graded yet (apply_grades_or_hold's reason), without changing anything."""
     try:
         for value in values:
-            measure_grade(result.indicator, value, result.judged_grade)
+            measure_grade(result.indicator, value, result.judged_grade, scheme)
     except grading.GradingError as error:
         return error
     return None

@@ -60,7 +60,7 @@ from evaluation.queries.entry import (
 from evaluation.queries.progress import current_open_year
 from evaluation.services import department_entry, guards
 from evaluation.services.department_entry import EntryReport, PageAction
-from evaluation.views.entry_rows import build_row, grouped, page_rows, progress_of
+from evaluation.views.entry_rows import build_row, grouped, page_rows, progress_of, reason_rule
 
 # The save's token, as entry.js makes it (crypto.randomUUID, or its fallback): anything else is ignored.
 STASH_TOKEN = re.compile(r"[A-Za-z0-9-]{8,64}")
@@ -141,6 +141,7 @@ def _render_page(
         "is_head": is_head,
         "awaiting_head": [result for result in results if result.status == ResultStatus.AWAITING_HEAD],
         "head_check": year.plan.requires_head_check,
+        "reason_rule": reason_rule(year.scheme),
         "switch_departments": own_departments if len(own_departments) > 1 else [],
         "summary": [(row, target, message) for row in rows for target, message in row.summary()],
         "page_errors": [_("Select the items to submit.")] if report and report.nothing_selected else [],
@@ -177,7 +178,7 @@ def _rows_to_read(data, action: str) -> set[int] | None:
     return rows_maybe_changed(data) | (rows_selected(data) if action == PageAction.SUBMIT_SELECTED else set())
 
 
-def _takes_row(user, result, data, action: str) -> bool:
+def _takes_row(user, result, data, action: str, scheme) -> bool:
     """Whether the save reads the row's form: a row of the department the user enters for that the
     page sent (its version came back) and that the user changed, or that the action submits. Also
     one submitted, approved or closed since the page was shown: the save says why it cannot take
@@ -187,7 +188,7 @@ def _takes_row(user, result, data, action: str) -> bool:
         return False
     if action == PageAction.SUBMIT_ALL or (action == PageAction.SUBMIT_SELECTED and row_selected(result, data)):
         return True
-    return row_changed(result, data)
+    return row_changed(result, data, scheme)
 
 
 # Views -------------------------------------------------------------------------------------------
@@ -226,12 +227,13 @@ def department_save(request, department_id: int, fiscal_year: int):
     department = _department_for_entry(user, department_id)
     year = _evaluation_year(department, fiscal_year)
     action = request.POST.get("action", PageAction.SAVE)
+    scheme = year.plan.scheme  # once for every row (the open year's)
     rows = [
-        ResultEntryForm(result, data=request.POST).row_input()
+        ResultEntryForm(result, data=request.POST, scheme=scheme).row_input()
         for result in entry_page_results(
             year.plan, department.pk, year.fiscal_year, result_ids=_rows_to_read(request.POST, action)
         )
-        if _takes_row(user, result, request.POST, action)
+        if _takes_row(user, result, request.POST, action, scheme)
     ]
     report = department_entry.save_entries(user, department, year, rows, action)
     _announce(request, report)

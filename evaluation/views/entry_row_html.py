@@ -52,7 +52,9 @@ class RowWords:
     preview_url: str  # the live preview's URL with PREVIEW_PK for the row's result id
 
     @classmethod
-    def translated(cls) -> RowWords:
+    def translated(cls, reason_required: str | None = None) -> RowWords:
+        """The words in the active language; `reason_required` is the plan scheme's (「C・Dのときは必須」,
+        entry_rows.reason_rule)."""
         words = {
             "select": gettext("Select"),
             "baseline": gettext("Baseline"),
@@ -65,7 +67,7 @@ class RowWords:
             "outcome": pgettext("indicator kind, short", "Outcome"),
             "not_graded": gettext("not graded"),
             "reason": gettext("Reason for the grade"),
-            "reason_required": gettext("required for C and D"),
+            "reason_required": gettext("required for C and D") if reason_required is None else reason_required,
         }
         return cls(
             **{name: conditional_escape(text) for name, text in words.items()},

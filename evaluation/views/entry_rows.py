@@ -15,13 +15,15 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from evaluation import display
+from evaluation.domain import grading
 from evaluation.domain.enums import ActualState, IndicatorKind, ResultStatus
-from evaluation.domain.messages import describe_hold, reason_sentence
+from evaluation.domain.messages import describe_hold, missing_actual_sentence, reason_sentence, word_list
 from evaluation.entry_inputs import PageInput, RowInputs, page_inputs
-from evaluation.forms import Preview, ResultEntryForm, stored_preview
+from evaluation.forms import Preview, ResultEntryForm, reason_missing, stored_preview
 from evaluation.models import EvaluationYear, Result, ResultComment, ResultValue
 from evaluation.services import guards
 from evaluation.services.department_entry import NOT_CHANGEABLE, EntryReport, RefusedBecause, RowOutcome
+from evaluation.services.entries import reason_words, scheme_of, state_name
 from evaluation.services.scoring import grading_hold
 from evaluation.views.entry_row_html import RowWords, reason_line, row_opening
 
@@ -37,6 +39,8 @@ class MeasureRow:
     errors: list[str] = field(default_factory=list)
     decimals: int | None = None  # the year's (a closed year's from its closing); None: the plan's
     row_inputs: RowInputs | None = None
+    scheme: grading.GradingScheme | None = None  # the page's (a closed year's from its closing)
+    state: str | None = None  # the actual's state as the preview graded it (None: as stored)
 
     def _plan_figure(self, value, text) -> str:
         """A plan value or target through the one display module; empty (not 「—」) when there is none,
@@ -65,7 +69,7 @@ class MeasureRow:
 
     @property
     def actual_display(self) -> str:
-        return display_actual(self.value, self.value.result.indicator, self.decimals)
+        return display_actual(self.value, self.value.result.indicator, self.decimals, self.scheme)
 
     @property
     def message_id(self) -> str:
@@ -73,12 +77,19 @@ class MeasureRow:
 
     @property
     def inputs(self):
-        """The measure's actual and 集計中 inputs, written in one pass (RowInputs.measure)."""
+        """The measure's actual and its state (集計中 …) inputs, written in one pass (RowInputs.measure)."""
         return self.row_inputs.measure(self.value.pk) if self.row_inputs else ""
 
     @property
+    def typed_state(self) -> str:
+        """The state the row's preview graded this measure with (as typed, or stored)."""
+        return self.state if self.state is not None else self.value.actual_state
+
+    @property
     def previous_display(self) -> str:
-        return display_actual(self.previous, self.value.result.indicator) if self.previous else display.EMPTY
+        if not self.previous:
+            return display.EMPTY
+        return display_actual(self.previous, self.value.result.indicator, scheme=self.scheme)
 
 
 @dataclass
@@ -120,10 +131,22 @@ class EntryRow:
     reason_errors: list[str] = field(default_factory=list)
     judged_grade_errors: list[str] = field(default_factory=list)
     words: RowWords | None = None  # the page's (page_rows), for the lines written in one pass
+    scheme: grading.GradingScheme | None = None
 
     @property
     def indicator(self):
         return self.result.indicator
+
+    @property
+    def reason_prompt(self) -> str:
+        """What the reason's message asks while it is missing: the grade's label (評価C：理由を入力…), or a
+        note on the state entered (中止 …)."""
+        scheme = scheme_of(self.indicator, self.scheme)
+        grade = self.preview.grade
+        if scheme.reason_required(grade):
+            return _("Grade %(grade)s: write the reason (required to submit).") % {"grade": grade}
+        states = [measure.typed_state for measure in self.measures]
+        return reason_sentence(scheme, grade, states)
 
     @property
     def anchor(self) -> str:
@@ -244,8 +267,27 @@ def _carried(measure: MeasureRow) -> str:
     return f'<span class="entry-small"> {escape(text)}</span>'
 
 
-def display_actual(value: ResultValue, indicator, decimals: int | None = None) -> str:
-    """A read-only actual through the one display module (「—」 when not entered)."""
+def reason_rule(scheme: grading.GradingScheme) -> dict[str, str]:
+    """The page's words for the scheme's reason rule: `required`, next to the reason (「C・Dのときは必須」),
+    and the legend's sentences (「評価がC・Dのときは理由が必要です。」, and the states that need a note)."""
+    labels, states = reason_words(scheme)
+    rule = {"required": "", "labels": "", "states": "", "names": word_list(labels + states, "・")}
+    if labels or states:
+        rule["required"] = _("required for %(labels)s") % {"labels": rule["names"]}
+    if labels:
+        rule["labels"] = _("A reason is required for %(labels)s.") % {"labels": word_list(labels, "・")}
+    if states:
+        rule["states"] = _("A note on why is required for %(states)s.") % {"states": word_list(states, "・")}
+    return rule
+
+
+def display_actual(
+    value: ResultValue, indicator, decimals: int | None = None, scheme: grading.GradingScheme | None = None
+) -> str:
+    """A read-only actual through the one display module (「—」 when not entered); a state of the plan's
+    scheme (中止 …) by its name, the sheet's word in every language as 集計中 is."""
+    if value.scheme_state and (state := scheme_of(indicator, scheme).state(value.scheme_state)) is not None:
+        return state.name
     style = display.figure_style(indicator, decimals)
     return display.actual(value.actual_state, value.actual_value, value.actual_text, **style)
 
@@ -287,18 +329,32 @@ def typed_values(form: ResultEntryForm) -> list[tuple[str, str]]:
         data = form[name].data
         if isinstance(data, bool):  # 集計中 ticked or unticked
             data = "✓" if data else display.EMPTY
+        elif name.startswith("state_") and (state := form.scheme.state(data or "")) is not None:
+            data = state_name(state)
         typed.append((form.short_label(name), data or display.EMPTY))
     return typed
 
 
-def build_row(result, *, editable: bool, form=None, previous, return_comment, decimals: int | None = None) -> EntryRow:
+def build_row(
+    result,
+    *,
+    editable: bool,
+    form=None,
+    previous,
+    return_comment,
+    decimals: int | None = None,
+    scheme: grading.GradingScheme | None = None,
+) -> EntryRow:
     """The row of one result: what its inputs hold (`editable`; else read-only figures) and the preview
     of its grades; `form`, the row's bound form, when it shows what the user typed (its errors and
     its grades as typed), else what is stored; `decimals`: the year's, when it is closed (else the
-    plan's)."""
+    plan's); `scheme`: the year's, taken once by the page (else the plan's)."""
+    scheme = form.scheme if form is not None else scheme_of(result.indicator, scheme)
     values = list(result.values.all())
-    preview = form.preview() if form is not None else stored_preview(result, values)
-    inputs = page_inputs(result, values, data=form.data if form is not None else None) if editable else None
+    preview = form.preview() if form is not None else stored_preview(result, values, scheme)
+    typed = form.typed_states() if form is not None else {}
+    data = form.data if form is not None else None
+    inputs = page_inputs(result, values, data=data, scheme=scheme) if editable else None
     measures = []
     for value in values:
         measure = MeasureRow(
@@ -307,15 +363,23 @@ def build_row(result, *, editable: bool, form=None, previous, return_comment, de
             achievement=preview.achievements.get(value.pk),
             grade=preview.grades.get(value.pk, ""),
             decimals=decimals,
+            scheme=scheme,
+            state=typed.get(value.pk),
         )
         if inputs is not None:
-            measure.actual, measure.tallying = inputs.actuals[value.pk], inputs.tallying[value.pk]
+            measure.actual, measure.tallying = inputs.actuals[value.pk], inputs.tallying.get(value.pk)
             measure.row_inputs = inputs
         if form is not None:
             measure.errors = list(form.errors.get(form.actual_name(value), []))
         measures.append(measure)
     row = EntryRow(
-        result=result, inputs=inputs, form=form, preview=preview, measures=measures, return_comment=return_comment
+        result=result,
+        inputs=inputs,
+        form=form,
+        preview=preview,
+        measures=measures,
+        return_comment=return_comment,
+        scheme=scheme,
     )
     if form is not None:
         row.reason_errors = list(form.errors.get("reason", []))
@@ -326,18 +390,19 @@ def build_row(result, *, editable: bool, form=None, previous, return_comment, de
 
 def mark_problems(row: EntryRow) -> None:
     """Tie the reasons a submission was refused to their fields: no value, no judged grade, no reason
-    for C or D (results.submission_problems says the same of the stored result)."""
+    for a label that needs one (C or D) or a note for a state that does (中止 …)
+    (results.submission_problems says the same of the stored result)."""
     result = row.result
+    scheme = scheme_of(result.indicator, row.scheme)
     for measure in row.measures:
         if measure.value.actual_state == ActualState.EMPTY:
-            measure.errors.append(_("Enter the actual, or choose “being tallied”."))
-    scheme = result.scheme
+            measure.errors.append(missing_actual_sentence(scheme))
     values = [measure.value for measure in row.measures]
     if result.indicator.is_qualitative and result.judged_grade not in scheme.grade_labels:
         row.judged_grade_errors.append(_("Choose the grade of this qualitative outcome."))
-    if scheme.reason_missing(result.grade, result.reason, [value.actual_state for value in values]):
+    if reason_missing(scheme, result, values):
         row.reason_errors.append(reason_sentence(scheme, result.grade, [value.actual_state for value in values]))
-    if (hold := grading_hold(result, [measure.value for measure in row.measures])) is not None:
+    if (hold := grading_hold(result, values, scheme)) is not None:
         row.row_errors.append(describe_hold(hold))
 
 
@@ -368,12 +433,12 @@ def shows_as_typed(outcome: RowOutcome | None) -> bool:
     return not outcome.saved and outcome.refused_because != RefusedBecause.NOT_READY
 
 
-def onto_current(result: Result, typed: QueryDict, changed: list[str]) -> QueryDict:
+def onto_current(result: Result, typed: QueryDict, changed: list[str], scheme=None) -> QueryDict:
     """A row someone else saved after the page showed it: the fields the user changed as typed, every
     other field as it is stored now, and the shown values (hidden initials) and version of now. A
     deliberate second save then writes only what the user changed, over a save they have now seen;
     never the old values of the fields they did not touch."""
-    stored = ResultEntryForm(result)
+    stored = ResultEntryForm(result, scheme=scheme)
     current = stored.stored_data()
     merged = typed.copy()
     merged[stored.add_prefix("version")] = current[stored.add_prefix("version")]
@@ -402,15 +467,20 @@ def page_rows(
     tied to their fields and the conflict of a stale save. A row the save could not take and that the
     user may no longer change shows what was typed in it, and why."""
     year_open = guards.takes_entries(year)
-    decimals = year.scheme.decimals if year is not None and not year_open else None  # a closed year's
+    scheme = year.scheme if year is not None else None  # once per page: a closed year's snapshot, else the plan's
+    decimals = scheme.decimals if scheme is not None and not year_open else None  # a closed year's
     outcomes = report.rows if report else {}
-    words = RowWords.translated()
+    words = RowWords.translated(reason_rule(scheme)["required"] if scheme is not None else None)
     rows = []
     for result in results:
         outcome = outcomes.get(result.pk)
-        changed = ResultEntryForm(result, data=typed).changed_data if outcome and outcome.refused_because else []
+        changed = (
+            ResultEntryForm(result, data=typed, scheme=scheme).changed_data
+            if outcome and outcome.refused_because
+            else []
+        )
         editable = guards.may_department_change(user, result, year_open=year_open)
-        form = _typed_form(result, outcome, typed, changed) if editable else None
+        form = _typed_form(result, outcome, typed, changed, scheme) if editable else None
         row = build_row(
             result,
             editable=editable,
@@ -418,6 +488,7 @@ def page_rows(
             previous=previous.get(result.indicator_id, {}),
             return_comment=comments.get(result.pk),
             decimals=decimals,
+            scheme=scheme,
         )
         row.shows_unsaved = form is not None
         row.words = words
@@ -429,14 +500,14 @@ def page_rows(
 
 
 def _typed_form(
-    result: Result, outcome: RowOutcome | None, typed: QueryDict, changed: list[str]
+    result: Result, outcome: RowOutcome | None, typed: QueryDict, changed: list[str], scheme=None
 ) -> ResultEntryForm | None:
     """The row's form bound to what the user typed, where the row shows it (else None: what is stored)."""
     if not shows_as_typed(outcome):
         return None
     if outcome.refused_because == RefusedBecause.STALE:
-        return ResultEntryForm(result, data=onto_current(result, typed, changed))
-    return ResultEntryForm(result, data=typed)
+        return ResultEntryForm(result, data=onto_current(result, typed, changed, scheme), scheme=scheme)
+    return ResultEntryForm(result, data=typed, scheme=scheme)
 
 
 def _add_outcome(row: EntryRow, outcome: RowOutcome, year: EvaluationYear, typed: QueryDict, changed: list[str]):
@@ -447,7 +518,7 @@ def _add_outcome(row: EntryRow, outcome: RowOutcome, year: EvaluationYear, typed
     elif outcome.refused_because in NOT_CHANGEABLE:
         message = not_taken_message(outcome, year.fiscal_year)
         if row.inputs is None:
-            row.not_taken = NotTaken(message, typed_values(ResultEntryForm(row.result, data=typed)))
+            row.not_taken = NotTaken(message, typed_values(ResultEntryForm(row.result, data=typed, scheme=row.scheme)))
         else:
             row.row_errors.append(message)
 

@@ -21,6 +21,7 @@ from departments.models import Department
 from evaluation.models import EntryUpload, Plan
 from evaluation.services import guards
 from evaluation.services.guards import PermissionRefused
+from evaluation.views.entry_rows import reason_rule
 from evaluation.views.params import parse_id
 from evaluation.workbook.entry_sheet import (
     UploadRefused,
@@ -141,6 +142,7 @@ def upload(request, department_id: int, fiscal_year: int):
         "form": form,
         "is_open": is_open,
         "back_url": department_page_url(department.pk, fiscal_year),
+        "reason_rule": reason_rule(plan.scheme),
     }
     return render(request, "evaluation/entry/upload.html", context, status=400 if form.errors else 200)
 

@@ -15,12 +15,13 @@ from django.views.decorators.http import require_http_methods
 
 from departments import permissions
 from evaluation import display
-from evaluation.domain.enums import ActualState
 from evaluation.domain.errors import MezasuError
 from evaluation.models import LateFigure
 from evaluation.services import guards
 from evaluation.services.entries import EntryError, parse_actual
 from evaluation.services.late_figures import report_late_figure, review_late_figure
+from evaluation.services.scoring import open_states
+from evaluation.views.entry_rows import reason_rule
 from evaluation.views.review import _visible_result
 
 
@@ -30,11 +31,13 @@ def late_figure(request, result_id: int):
     with approve / return (the planning section); POST: report, approve or return."""
     result = _visible_result(request, result_id)  # the item page's rule: 404 to whoever may not see it
     values = list(result.values.select_related("measure").order_by("measure__label"))
-    tallying = [value for value in values if value.actual_state == ActualState.TALLYING]
+    scheme = result.indicator.plan.scheme_of(result.fiscal_year)  # a closed year's: the one it was closed with
+    waiting = open_states(scheme)
+    tallying = [value for value in values if value.actual_state in waiting]
     pending = result.late_figures.filter(status=LateFigure.Status.PENDING).select_related("reported_by").first()
     errors: dict[int, str] = {}
     if request.method == "POST":
-        done, errors = _post(request, result, tallying, pending)
+        done, errors = _post(request, result, tallying, pending, scheme)
         if done:
             return redirect(reverse("late_figure", args=[result.pk]))
     year_closed = guards.is_year_closed(result.indicator.plan_id, result.fiscal_year)
@@ -49,18 +52,20 @@ def late_figure(request, result_id: int):
         "can_report": pending is None and guards.may_report_late_figure(request.user, result, year_closed=year_closed),
         "can_review": pending is not None and permissions.can_approve(request.user, result),
         "reason": request.POST.get("reason", ""),
+        "reason_rule": reason_rule(scheme),
     }
     return render(request, "evaluation/review/late_figure.html", context)
 
 
-def _post(request, result, tallying, pending) -> tuple[bool, dict[int, str]]:
+def _post(request, result, tallying, pending, scheme) -> tuple[bool, dict[int, str]]:
     action = request.POST.get("action")
     try:
         if action == "report":
             actuals, errors = {}, {}
             for value in tallying:
                 try:
-                    actuals[value.pk] = parse_actual(result.indicator, request.POST.get(f"actual_{value.pk}", ""))
+                    typed = request.POST.get(f"actual_{value.pk}", "")
+                    actuals[value.pk] = parse_actual(result.indicator, typed, scheme=scheme)
                 except EntryError as error:
                     errors[value.pk] = error.message
             if errors:

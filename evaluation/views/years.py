@@ -22,6 +22,7 @@ from evaluation.domain.enums import YearStatus
 from evaluation.models import EvaluationYear, Plan
 from evaluation.queries.progress import StatusCounts, status_choices, status_counts_by_year, tallying_results
 from evaluation.services import years as year_services
+from evaluation.services.scoring import open_states
 from evaluation.views.home import _choose
 from evaluation.views.params import parse_id
 
@@ -229,7 +230,7 @@ def close_year(request, year_id: int):
             "year": year,
             "form": form,
             "counts": status_counts_by_year(year.plan).get(year.fiscal_year, StatusCounts()),
-            "tallying": tallying_results(year.plan_id, year.fiscal_year),
+            "tallying": tallying_results(year.plan_id, year.fiscal_year, open_states(year.scheme)),
         }
         return render(request, "evaluation/years/close_confirm.html", context)
     try:

@@ -98,6 +98,9 @@
         return input.type !== "hidden" && (input.type !== "checkbox" ? input.value !== "" : input.checked);
       })
       .map(function (input) {
+        if (input.tagName === "SELECT" && input.selectedIndex >= 0) {
+          return [labelOf(input), input.options[input.selectedIndex].text]; // a state by its name (中止), not its code
+        }
         return [labelOf(input), input.type === "checkbox" ? "✓" : input.value];
       });
   }

@@ -48,7 +48,7 @@ def test_the_planning_section_previews_and_applies_a_stricter_rule(page: Page, t
     expect(page.get_by_text("令和6年度（2024年度）（締切済み）の評価ルール")).to_be_visible()
     assert not axe_violations(page)
     page.get_by_label("評価Bの基準（％）").fill("９０")
-    page.get_by_role("button", name="プレビュー").click()
+    page.get_by_role("button", name="プレビュー", exact=True).click()
 
     expect(page.get_by_text("受付中の年度の 1 件が再評価されます。")).to_be_visible()
     row = page.get_by_role("row", name=re.compile("福祉の相談窓口の認知度"))

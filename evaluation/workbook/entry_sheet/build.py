@@ -1,6 +1,9 @@
 """Building a department's entry sheet: one row per measure of its results of a fiscal year, the
 plan values as locked context, the entry cells unlocked, and the hidden 管理番号 naming each row's
-result, value and the version the department saw (so the upload can tell a stale sheet)."""
+result, value and the version the department saw (so the upload can tell a stale sheet).
+
+The drop-down lists and the instructions are the plan's grading scheme's: its judged grade labels
+(A–D, S/A/B/C, a/b/c …) in 評価, its state words (集計中; 完了, 未着手, 中止 …) in the 集計中 column."""
 
 from __future__ import annotations
 
@@ -19,8 +22,11 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from evaluation import display
 from evaluation.domain.enums import ActualState, ResultStatus
 from evaluation.domain.fiscal_year import era_name
+from evaluation.domain.grading import GradingScheme
+from evaluation.domain.messages import word_list
 from evaluation.domain.workflow import EDITABLE_BY_DEPARTMENT
 from evaluation.models import Indicator, Result, ResultValue
+from evaluation.services.entries import reason_words
 from evaluation.workbook.cells import DIRECTION_WORDS, KIND_WORDS, number_or_text_cell, spreadsheet_safe
 from evaluation.workbook.entry_sheet.layout import (
     BORDER,
@@ -43,8 +49,8 @@ from evaluation.workbook.entry_sheet.layout import (
 
 @dataclass
 class _Lists:
-    """The sheet's drop-down lists: a qualitative grade, and 集計中; the cells of each, given to it once
-    all rows are written (openpyxl's add() looks through every cell already added: quadratic)."""
+    """The sheet's drop-down lists: a qualitative grade, and the state words (集計中 …); the cells of
+    each, given to it once all rows are written (openpyxl's add() looks through every cell already added: quadratic)."""
 
     grades: DataValidation
     tallying: DataValidation
@@ -66,21 +72,24 @@ def build_entry_sheet(department, plan, fiscal_year: int) -> bytes:
     A second sheet, 記入方法, explains how to fill it in (in the active language)."""
     with translation.override("ja"):
         status_labels = {status: str(status.label) for status in ResultStatus}
+    scheme = plan.scheme  # once for the sheet
+    state_names = {state.code: state.name for state in scheme.states}  # the words typed, Japanese as the data
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = era_name(fiscal_year)
     _write_header(sheet)
-    lists = _add_lists(sheet)
+    lists = _add_lists(sheet, scheme)
     styles: dict = {}
     row = FIRST_DATA_ROW
     for result in sheet_results(department, plan, fiscal_year):
         for index, value in enumerate(result.values.all()):
-            _write_row(sheet, result, value, first=index == 0, status=status_labels[ResultStatus(result.status)])
+            status = status_labels[ResultStatus(result.status)]
+            _write_row(sheet, result, value, first=index == 0, status=status, state_names=state_names)
             _style_row(sheet, row, result, first=index == 0, lists=lists, styles=styles)
             row += 1
     lists.apply()
     _protect(sheet)
-    _add_help_sheet(workbook, department, fiscal_year)
+    _add_help_sheet(workbook, department, fiscal_year, scheme)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -97,26 +106,49 @@ def _write_header(sheet) -> None:
         sheet.column_dimensions[get_column_letter(index)].width = WIDTHS[column]
 
 
-def _add_lists(sheet) -> _Lists:
-    grades = DataValidation(type="list", formula1='"A,B,C,D"', allow_blank=True, showErrorMessage=True)
-    grades.error = _("Choose A, B, C or D.")
-    grades.prompt = _("The grade of a qualitative outcome: A, B, C or D.")
+def _list_formula(words) -> str:
+    """A drop-down list's formula: the words in quotes, comma-separated (a word holding a comma or a
+    quote cannot be listed; the upload still reads it when typed)."""
+    return '"' + ",".join(word for word in words if "," not in word and '"' not in word) + '"'
+
+
+def only_tallying(scheme: GradingScheme) -> bool:
+    """集計中 is the scheme's only state (Setagaya's): the sheet words it as it always has."""
+    return scheme.state_codes == (ActualState.TALLYING,)
+
+
+def _quoted(words) -> list[str]:
+    return [f"「{word}」" for word in words]
+
+
+def _add_lists(sheet, scheme: GradingScheme) -> _Lists:
+    labels = scheme.grade_labels
+    grades = DataValidation(type="list", formula1=_list_formula(labels), allow_blank=True, showErrorMessage=True)
+    grades.error = _("Choose %(labels)s.") % {"labels": word_list(labels, either=True)}
+    grades.prompt = _("The grade of a qualitative outcome: %(labels)s.") % {"labels": word_list(labels, either=True)}
     grades.showInputMessage = True
-    tallying = DataValidation(type="list", formula1=f'"{display.TALLYING}"', allow_blank=True, showErrorMessage=True)
-    tallying.error = _("Choose 集計中, or leave the cell blank.")
+    names = [state.name for state in scheme.states]
+    tallying = DataValidation(type="list", formula1=_list_formula(names), allow_blank=True, showErrorMessage=True)
+    if only_tallying(scheme):
+        tallying.error = _("Choose 集計中, or leave the cell blank.")
+    else:
+        tallying.error = _("Choose one of %(states)s, or leave the cell blank.") % {
+            "states": word_list(_quoted(names), either=True)
+        }
     sheet.add_data_validation(grades)
     sheet.add_data_validation(tallying)
     return _Lists(grades, tallying)
 
 
-def _actual_cells(value: ResultValue) -> tuple:
-    """(実績, 集計中) as the sheet shows the saved actual."""
+def _actual_cells(value: ResultValue, state_names: dict[str, str]) -> tuple:
+    """(実績, 集計中) as the sheet shows the saved actual: a state (集計中, 中止 …) by its name."""
     if value.actual_state == ActualState.NUMBER:
         return display.plain_decimal(value.actual_value), None
-    if value.actual_state == ActualState.TALLYING:
-        return None, display.TALLYING
     if value.actual_state == ActualState.TEXT:
         return value.actual_text or None, None
+    if value.scheme_state:
+        fallback = display.TALLYING if value.scheme_state == ActualState.TALLYING else value.scheme_state
+        return None, state_names.get(value.scheme_state, fallback)
     return None, None
 
 
@@ -127,12 +159,14 @@ def _baseline(indicator: Indicator) -> str | None:
     return text or None
 
 
-def _write_row(sheet, result: Result, value: ResultValue, *, first: bool, status: str) -> None:
+def _write_row(
+    sheet, result: Result, value: ResultValue, *, first: bool, status: str, state_names: dict[str, str]
+) -> None:
     """One measure's row; the grade and reason belong to the indicator, so only its first row has them."""
     indicator = result.indicator
     initiative = indicator.initiative
     area = initiative.vision.policy_area
-    actual, tallying = _actual_cells(value)
+    actual, tallying = _actual_cells(value, state_names)
     cells = {
         "指標ID": indicator.code,
         "小項目": value.measure.label or None,
@@ -202,16 +236,46 @@ def _protect(sheet) -> None:
     sheet.page_setup.orientation = "landscape"
 
 
-def _add_help_sheet(workbook: Workbook, department, fiscal_year: int) -> None:
+def _scheme_lines(scheme: GradingScheme) -> list[str]:
+    """The instructions of the 集計中, 評価 and 評価理由 columns, in the scheme's words."""
+    names = [state.name for state in scheme.states]
+    if only_tallying(scheme):
+        lines = [_("集計中: choose 集計中 when the figure is still being tallied (you may also type 集計中 in 実績).")]
+    elif names:
+        lines = [
+            _("集計中: instead of a figure, choose %(states)s (you may also type it in 実績).")
+            % {"states": word_list(_quoted(names), either=True)}
+        ]
+    else:
+        lines = []
+    lines.append(
+        _("評価: only for qualitative outcomes, %(labels)s. Other grades are computed from the figures.")
+        % {"labels": word_list(scheme.grade_labels, either=True)}
+    )
+    labels, noted = reason_words(scheme)
+    if labels:
+        lines.append(
+            _(
+                "評価理由: required for the grades %(labels)s. A compound indicator has its grade and reason "
+                "on its first row."
+            )
+            % {"labels": word_list(labels, "・")}
+        )
+    if noted:
+        lines.append(
+            _("評価理由: also required, as a note on why, for %(states)s.") % {"states": word_list(noted, "・")}
+        )
+    return lines
+
+
+def _add_help_sheet(workbook: Workbook, department, fiscal_year: int, scheme: GradingScheme) -> None:
     sheet = workbook.create_sheet(HELP_SHEET)
     lines = [
         _("Entry sheet of %(department)s, %(year)s") % {"department": department.name, "year": era_name(fiscal_year)},
         "",
         _("Fill in only the pale yellow cells: 実績, 集計中, 評価 and 評価理由. The other columns are the plan."),
         _("実績: type the number as you usually do (1,816 or １，８１６, 287.1%); leave it blank if there is none."),
-        _("集計中: choose 集計中 when the figure is still being tallied (you may also type 集計中 in 実績)."),
-        _("評価: only for qualitative outcomes, A, B, C or D. Other grades are computed from the figures."),
-        _("評価理由: required for the grades C and D. A compound indicator has its grade and reason on its first row."),
+        *_scheme_lines(scheme),
         _("Grey rows are submitted or approved: they cannot be changed from this sheet."),
         _("Do not add, delete or reorder rows, and do not change the hidden column 管理番号."),
         _("Upload the file on the entry sheet page: a preview shows every change before anything is saved."),

@@ -1,6 +1,10 @@
 """Reading an uploaded entry sheet back: through the one reader (workbook/reader.py) and the entry
 page's parsers, row by row, saying what would change and which grade it would get. It changes
-nothing; its output is plain JSON for EntryUpload.rows / .errors (Decimals as strings)."""
+nothing; its output is plain JSON for EntryUpload.rows / .errors (Decimals as strings).
+
+The plan's grading scheme says what the sheet takes: its state words (集計中; 完了, 未着手, 中止 …) in
+the 集計中 column or in 実績, its judged grade labels in 評価, all normalised (NFKC: full-width too);
+anything else is refused naming the row, the column and the value."""
 
 from __future__ import annotations
 
@@ -17,11 +21,14 @@ from evaluation import display
 from evaluation.domain import numbers
 from evaluation.domain.enums import ActualState, ResultStatus
 from evaluation.domain.fiscal_year import era_name
+from evaluation.domain.grading import GradingScheme
+from evaluation.domain.messages import word_list
 from evaluation.domain.workflow import EDITABLE_BY_DEPARTMENT
 from evaluation.models import Indicator, Result, ResultValue
-from evaluation.services.entries import EntryError, parse_actual, parse_judged_grade
+from evaluation.services.entries import EntryError, parse_actual, parse_judged_grade, state_words
 from evaluation.services.results import ActualInput
 from evaluation.services.scoring import apply_grades_or_hold
+from evaluation.workbook.entry_sheet.build import only_tallying
 from evaluation.workbook.entry_sheet.errors import sheet_error, stale_message
 from evaluation.workbook.entry_sheet.layout import (
     ENTRY_ID,
@@ -68,6 +75,7 @@ class _Upload:
     department: object
     plan: object
     fiscal_year: int
+    scheme: GradingScheme
     results: dict[int, Result] = field(default_factory=dict)  # the results the 管理番号s name, by pk
     items: dict[int, _Item] = field(default_factory=dict)  # by result pk, in sheet order
     seen_values: set[int] = field(default_factory=set)
@@ -92,7 +100,7 @@ def read_entry_sheet(upload_file, *, user, department, plan, fiscal_year: int) -
         return [], [
             sheet_error(1, missing[0], "", _("The header row lacks the columns %(columns)s.") % {"columns": columns})
         ]
-    upload = _Upload(user, department, plan, fiscal_year)
+    upload = _Upload(user, department, plan, fiscal_year, plan.scheme)
     sheet_rows, errors = _rows_with_ids(raw_rows)
     upload.results = {
         result.pk: result
@@ -106,7 +114,7 @@ def read_entry_sheet(upload_file, *, user, department, plan, fiscal_year: int) -
             errors.append(error)
     rows = []
     for item in upload.items.values():
-        entry, item_errors = _describe_item(item)
+        entry, item_errors = _describe_item(item, upload.scheme)
         rows.append(entry)
         errors.extend(item_errors)
     errors.sort(key=lambda error: (error["row"] or 0, _column_order(error["column"])))
@@ -151,7 +159,7 @@ def _read_row(upload: _Upload, row: _SheetRow) -> dict | None:
         return sheet_error(
             row.number, ID_COLUMN, row[ID_COLUMN], _("The rows of this indicator come from different downloads.")
         )
-    error = _read_entries(row, result.indicator)
+    error = _read_entries(row, result.indicator, upload.scheme)
     if error is not None:
         return error
     reason = _text(row["評価理由"])
@@ -205,21 +213,29 @@ def _refuse_identity(upload: _Upload, row: _SheetRow, result: Result | None) -> 
     return None
 
 
-def _read_entries(row: _SheetRow, indicator: Indicator) -> dict | None:
+def _read_entries(row: _SheetRow, indicator: Indicator, scheme: GradingScheme) -> dict | None:
     """Parse 集計中, 実績 and 評価 as the entry page does; sets `row.entered` and `row.judged_grade`."""
-    tallying_text = numbers.normalize(row["集計中"])
-    if tallying_text and tallying_text != display.TALLYING:
-        return sheet_error(row.number, "集計中", row["集計中"], _("Write 集計中 in this column, or leave it blank."))
+    state_text = numbers.normalize(row["集計中"])
+    state = state_words(scheme).get(state_text) if state_text else ""
+    if state is None:
+        return sheet_error(row.number, "集計中", row["集計中"], _state_column_message(scheme))
     try:
-        row.entered = parse_actual(indicator, row["実績"], tallying=bool(tallying_text))
+        row.entered = parse_actual(indicator, row["実績"], state=state, scheme=scheme)
     except EntryError as error:
         return sheet_error(row.number, "実績", row["実績"], error.message)
     try:
-        judged = parse_judged_grade(indicator, row["評価"])
+        judged = parse_judged_grade(indicator, row["評価"], scheme=scheme)
     except EntryError as error:
         return sheet_error(row.number, "評価", row["評価"], error.message)
     row.judged_grade = judged
     return None
+
+
+def _state_column_message(scheme: GradingScheme) -> str:
+    if only_tallying(scheme):
+        return _("Write 集計中 in this column, or leave it blank.")
+    names = [f"「{state.name}」" for state in scheme.states]
+    return _("Write one of %(states)s in this column, or leave it blank.") % {"states": word_list(names, either=True)}
 
 
 def _text(value: str) -> str:
@@ -231,8 +247,13 @@ def _decimal_text(value: Decimal | None) -> str:
     return "" if value is None else format(display.plain_decimal(value), "f")
 
 
-def _actual_display(indicator: Indicator, state: str, value: Decimal | None, text: str) -> str:
-    """The actual as the preview shows it: a figure with its unit (1,816件, 9.0%), 集計中, the text, or 「—」."""
+def _actual_display(
+    indicator: Indicator, state: str, value: Decimal | None, text: str, scheme: GradingScheme | None = None
+) -> str:
+    """The actual as the preview shows it: a figure with its unit (1,816件, 9.0%), 集計中 or another state
+    of the scheme by its name (中止: as 集計中, the sheet's word in every language), the text, or 「—」."""
+    if scheme is not None and (known := scheme.state(state)) is not None:
+        return known.name
     printed = display.actual(state, value, text, **display.figure_style(indicator))
     return f"{printed}{indicator.unit}" if state == ActualState.NUMBER and value is not None else printed
 
@@ -251,7 +272,7 @@ def _achievement_text(indicator: Indicator, achievement: Decimal | None) -> str:
     return _decimal_text(display.achievement_cell(achievement, indicator.plan.achievement_decimals))
 
 
-def _regraded(item: _Item) -> tuple[Result, dict[int, ResultValue], list[dict]]:
+def _regraded(item: _Item, scheme: GradingScheme) -> tuple[Result, dict[int, ResultValue], list[dict]]:
     """Copies of the result and its values with the sheet's actuals, graded as saving would grade
     them (nothing saved), and the error when the plan's rule cannot grade them."""
     result, indicator = item.result, item.result.indicator
@@ -266,18 +287,20 @@ def _regraded(item: _Item) -> tuple[Result, dict[int, ResultValue], list[dict]]:
     new_result = copy.copy(result)
     new_result.judged_grade = item.judged_grade if indicator.is_qualitative else ""
     # Without a gradable target the row is taken as a draft, its grade held at ー (as on the entry page).
-    apply_grades_or_hold(new_result, list(new_values.values()))
+    apply_grades_or_hold(new_result, list(new_values.values()), scheme)
     return new_result, new_values, []
 
 
-def _measure_entry(indicator: Indicator, row: _SheetRow, old: ResultValue, new: ResultValue) -> dict:
+def _measure_entry(
+    indicator: Indicator, row: _SheetRow, old: ResultValue, new: ResultValue, scheme: GradingScheme
+) -> dict:
     return {
         "row": row.number,
         "value_id": old.pk,
         "label": old.measure.label,
         "changed": not _same_actual(old, row.entered),
-        "old": _actual_display(indicator, old.actual_state, old.actual_value, old.actual_text),
-        "new": _actual_display(indicator, new.actual_state, new.actual_value, new.actual_text),
+        "old": _actual_display(indicator, old.actual_state, old.actual_value, old.actual_text, scheme),
+        "new": _actual_display(indicator, new.actual_state, new.actual_value, new.actual_text, scheme),
         "state": new.actual_state,
         "value": _decimal_text(new.actual_value),
         "text": new.actual_text,
@@ -288,12 +311,17 @@ def _measure_entry(indicator: Indicator, row: _SheetRow, old: ResultValue, new: 
     }
 
 
-def _describe_item(item: _Item) -> tuple[dict, list[dict]]:
+def _describe_item(item: _Item, scheme: GradingScheme) -> tuple[dict, list[dict]]:
     """What the item would change and the grades it would get, plus why it cannot be applied."""
     result, indicator = item.result, item.result.indicator
-    new_result, new_values, errors = _regraded(item)
+    new_result, new_values, errors = _regraded(item, scheme)
     values = {value.pk: value for value in result.values.all()}
-    measures = [_measure_entry(indicator, row, values[row.value.pk], new_values[row.value.pk]) for row in item.rows]
+    measures = [
+        _measure_entry(indicator, row, values[row.value.pk], new_values[row.value.pk], scheme) for row in item.rows
+    ]
+    # A state's note is asked of an outcome (its reason), as on the entry page.
+    states = [value.actual_state for value in new_values.values()] if indicator.is_outcome else []
+    noted = [state.name for code in dict.fromkeys(states) if (state := scheme.state(code)) and state.note]
     reason_changed = item.reason != _text(result.reason)
     judged_changed = indicator.is_qualitative and item.judged_grade != result.judged_grade
     changed = reason_changed or judged_changed or any(measure["changed"] for measure in measures)
@@ -317,7 +345,8 @@ def _describe_item(item: _Item) -> tuple[dict, list[dict]]:
         "judged_grade": item.judged_grade if indicator.is_qualitative else "",
         "old_grade": result.grade,
         "grade": new_result.grade,
-        "reason_missing": new_result.scheme.reason_missing(new_result.grade, item.reason),
+        "reason_missing": scheme.reason_missing(new_result.grade, item.reason, states),
+        "note_states": "・".join(noted) if not scheme.reason_required(new_result.grade) else "",
     }
     if changed:
         errors.extend(_refusals(item))
