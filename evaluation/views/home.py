@@ -81,7 +81,7 @@ def home(request):
         scheme=scheme,
         summary=summary,
         grade_heads=_grade_heads(scheme),
-        table_class=_table_class(scheme, summary.has_rollup),
+        table_class=_table_class(scheme),
     )
     if summary.has_rollup:
         _attach_overall_badges(summary, scheme)
@@ -107,11 +107,11 @@ def _grade_heads(scheme) -> list[dict]:
     return [*heads, {"badge": _badge("", display.NO_GRADE_TONE), "meaning": _("Not graded")}]
 
 
-def _table_class(scheme, has_rollup: bool) -> str:
+def _table_class(scheme) -> str:
     """The grade tables' classes for a phone's grid (static/css/app.css): how many count columns (activity,
-    outcome, each label, ー, the overall grade) and how many of them are grades."""
+    outcome, each label, ー; an overall grade takes a line of its own there) and how many of them are grades."""
     grades = len(scheme.codes) + 1
-    return f"grade-table--cols-{2 + grades + has_rollup} grade-table--grades-{grades}"
+    return f"grade-table--cols-{2 + grades} grade-table--grades-{grades}"
 
 
 def _attach_overall_badges(summary, scheme) -> None:

@@ -97,7 +97,7 @@ def test_grade_columns_are_the_schemes_labels_in_its_order(client, welfare, kana
     ]
     assert "Target met" in head and "Target not met" in head
     assert 'colspan="3" class="col-group col-group--grades"' in head
-    assert "grade-table--cols-6 grade-table--grades-3" in page  # activity, outcome, ○, ×, ー, overall
+    assert "grade-table--cols-5 grade-table--grades-3" in page  # activity, outcome, ○, ×, ー (overall: own line)
 
 
 def test_each_policy_area_and_pillar_has_its_overall_grade(client, welfare, kanagawa):
@@ -110,7 +110,7 @@ def test_each_policy_area_and_pillar_has_its_overall_grade(client, welfare, kana
     assert pillars == {1: "概ね順調", 2: "遅れている"}
     page = response.content.decode()
     assert "総合評価" in page
-    cells = re.findall(r'<td class="num overall-grade"><span class="grade grade--(\w+)">([^<]+)</span>', page)
+    cells = re.findall(r'<td class="num overall-grade">.*?</span><span class="grade grade--(\w+)">([^<]+)</span>', page)
     # the overview (pillar 1, pillar 2), then each pillar's table: its areas, then its total
     assert cells == [
         ("b", "概ね順調"),
@@ -152,7 +152,7 @@ def test_sano_policy_areas_are_graded_by_mean_points(client, welfare):
     assert areas == {(1, 1): "C", (1, 2): "A"}
     assert pillars == {1: "B"}  # (7 + 5 + 2 + 6) / 4 = 5
     page = response.content.decode()
-    assert "grade-table--cols-11 grade-table--grades-8" in page
+    assert "grade-table--cols-10 grade-table--grades-8" in page
     assert '<span class="grade grade--a">7</span>' in page and '<span class="grade grade--d">1</span>' in page
 
 
