@@ -8,6 +8,7 @@ from functools import cached_property
 
 import django_tables2 as tables
 from django.core.paginator import Paginator
+from django.db.models import Case, F, IntegerField, Value, When
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -102,11 +103,23 @@ class ReviewTable(tables.Table):
         """`scheme`: the year's grading scheme (Plan.scheme_of: a closed year's from its closing), for its
         labels, states and decimals; `selected`: the rows to show ticked (a selection the reviewer kept
         while confirming)."""
-        super().__init__(*args, **kwargs)
-        self.selected = selected
-        self.scheme = scheme
+        self.scheme = scheme  # before the table orders its rows: order_grade reads it
         self.decimals = scheme.decimals
         self.tones = display.grade_tones(scheme)  # worked out once for the page's badges
+        super().__init__(*args, **kwargs)
+        self.selected = selected
+
+    def order_grade(self, queryset, is_descending: bool):
+        """By the scheme's order of its labels, best first (ー before them, as '' sorted before A), ties in
+        the plan's order; descending reverses both, as the other columns' sorts do."""
+        rank = Case(
+            *(When(grade=code, then=Value(index)) for index, code in enumerate(self.scheme.codes, start=1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+        fields = [F("grade_rank"), *(F(name) for name in PLAN_ORDER)]
+        ordering = [field.desc() if is_descending else field.asc() for field in fields]
+        return queryset.annotate(grade_rank=rank).order_by(*ordering), True
 
     def paginate(self, paginator_class=Paginator, per_page=None, page=1, *args, **kwargs):
         """Always Meta.per_page rows a page: the queue offers no other size, and a ?per_page= typed into

@@ -371,3 +371,17 @@ def test_a_stale_decision_names_the_state_the_department_entered_since(client, p
     assert "Approval refused" in message
     assert "→ Cancelled" in message
     assert "cancelled" not in message
+
+
+def test_sorting_by_grade_follows_the_schemes_order(client, planner, akiruno_year):
+    client.force_login(planner)
+
+    ascending = [
+        row.record.grade for row in _queue(client, akiruno_year["plan"], "&sort=grade").context["table"].paginated_rows
+    ]
+    descending = [
+        row.record.grade for row in _queue(client, akiruno_year["plan"], "&sort=-grade").context["table"].paginated_rows
+    ]
+
+    assert ascending == ["", "S", "A", "B", "C", "X", "Y"]  # ー first, as '' sorted before A; then best first
+    assert descending == ascending[::-1]
