@@ -36,6 +36,16 @@ VALUE_DIGITS = numbers.FIGURE.field_options  # the one place that knows the size
 GRADE_MAX_LENGTH = scheme_files.LABEL_MAX_LENGTH  # a label of the plan's scheme (A, S, 7, ○ …); blank: ー
 
 
+class SchemeField(models.JSONField):
+    """A grading scheme's data (scheme_files.to_data): decoded once per distinct value in a process and
+    shared, read-only, by every row that carries it (a page of 250 results reads their plan's scheme once)."""
+
+    def from_db_value(self, value, expression, connection):
+        if isinstance(value, str):
+            return scheme_files.shared_data(value)
+        return super().from_db_value(value, expression, connection)
+
+
 def default_scheme_data() -> dict:
     """A new plan's grading scheme: Setagaya's preset (the product's default)."""
     return scheme_files.to_data(scheme_files.default_scheme())
@@ -49,7 +59,7 @@ class Plan(models.Model):
     last_fiscal_year = models.PositiveSmallIntegerField(_("last fiscal year"))
     # The plan's grading scheme (評価基準) as data: scheme_files.to_data() of a preset or of a file the
     # planning section wrote; changed only through services.regrading (preview, then regrade on the record).
-    grading_scheme = models.JSONField(_("grading scheme"), default=default_scheme_data, encoder=DjangoJSONEncoder)
+    grading_scheme = SchemeField(_("grading scheme"), default=default_scheme_data, encoder=DjangoJSONEncoder)
     requires_head_check = models.BooleanField(
         _("department head's check"),
         default=False,
@@ -469,7 +479,7 @@ class EvaluationYear(models.Model):
     reopen_reason = models.TextField(_("reason for reopening"), blank=True)
     # The plan's grading scheme as it was when the year was closed (services.years.close_year): a closed
     # year keeps its grades and its printed ※1 when the plan's scheme changes later. Empty while open.
-    rule_scheme = models.JSONField(_("grading scheme when closed"), null=True, blank=True, encoder=DjangoJSONEncoder)
+    rule_scheme = SchemeField(_("grading scheme when closed"), null=True, blank=True, encoder=DjangoJSONEncoder)
 
     history = HistoricalRecords()
 

@@ -13,6 +13,7 @@ Everything is Decimal (Fraction for a roll-up's shares); nothing here imports Dj
 from __future__ import annotations
 
 import decimal
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -166,6 +167,7 @@ class GradingScheme:
     name_en: str = "Setagaya"
     source: str = ""
     choices: str = ""  # what the scheme chose where its published text is ambiguous
+    choices_en: str = ""
 
     # --- labels and states -------------------------------------------------------------------------
     @property
@@ -187,6 +189,25 @@ class GradingScheme:
 
     def state(self, code: str) -> State | None:
         return next((state for state in self.states if state.code == code), None)
+
+    def state_named(self, word: str) -> State | None:
+        """The state a department or a workbook names (「中止」, 「Cancelled」, or its code), or None."""
+        key = unicodedata.normalize("NFKC", word or "").strip().casefold()
+        if not key:
+            return None
+        for state in self.states:
+            names = (state.name, state.name_en, state.code)
+            if key in (unicodedata.normalize("NFKC", name).casefold() for name in names if name):
+                return state
+        return None
+
+    def judged_label(self, word: str) -> str | None:
+        """The grade label a judgement names (NFKC; 「ａ」 → a; 「b」 → B where the labels are A–D), or None."""
+        key = unicodedata.normalize("NFKC", word or "").strip()
+        if key in self.grade_labels:
+            return key
+        folded = [label for label in self.grade_labels if label.casefold() == key.casefold()]
+        return folded[0] if len(folded) == 1 else None
 
     @property
     def state_codes(self) -> tuple[str, ...]:
@@ -220,17 +241,13 @@ class GradingScheme:
     def needs_target(self) -> bool:
         return self.measure != NO_MEASURE or any(rule.when == WHEN_TARGET for rule in self.rules)
 
-    @property
-    def needs_baseline(self) -> bool:
-        return self.measure == PROGRESS or any(rule.when == WHEN_BASELINE for rule in self.rules)
-
     def check_gradable(self, direction: str, target: Decimal | None, baseline: Decimal | None = None) -> None:
         """Raise GradingError when an outcome with these plan values can never be graded."""
         if direction == QUALITATIVE:
             return
         if self.needs_target and target is None:
             raise GradingError("target_not_numeric")
-        if self.needs_baseline and baseline is None:
+        if self.measure == PROGRESS and baseline is None:
             raise GradingError("baseline_not_numeric")
         if self.measure == PROGRESS and target == baseline:
             raise GradingError("target_equals_baseline")
@@ -263,6 +280,8 @@ class GradingScheme:
         sign = -1 if values.direction == LOWER else 1
         if rule.when == WHEN_TARGET:
             return _compare((values.actual - values.target) * sign, rule.op, Decimal(0))
+        if values.baseline is None:  # reached only when the rules before did not grade it
+            raise GradingError("baseline_needed")
         change = (values.actual - values.baseline) * sign
         return _compare(change, rule.op, -rule.band(values.baseline, values.survey))
 

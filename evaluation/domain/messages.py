@@ -27,6 +27,9 @@ GRADING_MESSAGES = {
     "target_zero": _("A graded outcome needs a numeric target other than 0."),
     "baseline_not_numeric": _("Grading progress from the baseline needs a numeric baseline."),
     "target_equals_baseline": _("Grading progress from the baseline needs a target different from the baseline."),
+    "baseline_needed": _(
+        "The plan's grading scheme compares the actual with the baseline: a numeric baseline is needed."
+    ),
     "achievement_too_large": _(
         "The achievement (actual ÷ target) is too large to record: check the actual and the target."
     ),
@@ -46,6 +49,10 @@ HOLD_MESSAGES = {
     "baseline_not_numeric": _(
         "This outcome is graded by progress from the baseline, which has no number yet, so its grade is ー. "
         "The planning section sets the baseline: save a draft now and submit once it is set."
+    ),
+    "baseline_needed": _(
+        "The plan's grading scheme compares this actual with the baseline, which has no number, so its grade is "
+        "ー. The planning section sets the baseline: save a draft now and submit once it is set."
     ),
     "target_equals_baseline": _(
         "The target of this outcome equals its baseline, so progress cannot be graded and its grade is ー. "

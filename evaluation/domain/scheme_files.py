@@ -30,7 +30,7 @@ STATE_CODE = re.compile(r"^[a-z][a-z0-9_]{0,19}$")
 RESERVED_STATES = ("empty", "number", "text")  # the actual's other kinds (ActualState)
 MAX_FILE_BYTES = 64 * 1024
 
-_TOP_KEYS = {"key", "name", "name_en", "source", "choices", "measure", "rounding", "decimals"}
+_TOP_KEYS = {"key", "name", "name_en", "source", "choices", "choices_en", "measure", "rounding", "decimals"}
 _TOP_KEYS |= {"labels", "states", "rules", "rollup"}
 _LABEL_KEYS = {"code", "meaning", "meaning_en", "reason", "points"}
 _STATE_KEYS = {"code", "name", "name_en", "open", "note", "label"}
@@ -207,6 +207,7 @@ def parse(data) -> GradingScheme:
         name_en=reader.text(top, "name_en", ""),
         source=reader.text(top, "source", "", max_length=2000),
         choices=reader.text(top, "choices", "", max_length=4000),
+        choices_en=reader.text(top, "choices_en", "", max_length=4000),
     )
     if not reader.problems:
         _check_rules(reader, scheme)
@@ -448,6 +449,7 @@ def to_data(scheme: GradingScheme) -> dict:
         "name_en": scheme.name_en,
         "source": scheme.source,
         "choices": scheme.choices,
+        "choices_en": scheme.choices_en,
         "measure": scheme.measure,
         "rounding": scheme.rounding,
         "decimals": scheme.decimals,
@@ -487,12 +489,37 @@ def _rule_row(rule: Rule) -> dict:
     return row
 
 
+# {id(data): (data, scheme)}: a scheme's data is read once, however many rows carry it (the data is kept
+# in the entry, so its id is not reused while it is there).
+_BY_IDENTITY: dict[int, tuple[dict, GradingScheme]] = {}
+_BY_IDENTITY_MAX = 256
+
+
 def from_data(data: dict | None) -> GradingScheme:
     """The scheme a plan or a closed year keeps (to_data's output); Setagaya's when there is none.
-    Read once per distinct scheme in a process (a frozen value: safe to share)."""
+    Read once per distinct scheme in a process (a frozen value: safe to share); the data must not be
+    changed in place afterwards (a plan's scheme is replaced, never edited: services.regrading)."""
     if not data:
         return default_scheme()
-    return _parsed(json.dumps(data, sort_keys=True, ensure_ascii=False))
+    hit = _BY_IDENTITY.get(id(data))
+    if hit is not None and hit[0] is data:
+        return hit[1]
+    scheme = _parsed(json.dumps(data, sort_keys=True, ensure_ascii=False))
+    if len(_BY_IDENTITY) >= _BY_IDENTITY_MAX:
+        _BY_IDENTITY.clear()
+    _BY_IDENTITY[id(data)] = (data, scheme)
+    return scheme
+
+
+def shared_data(text: str) -> dict:
+    """A scheme's data as stored (JSON text), decoded once per distinct text in a process: every row that
+    carries the same scheme gets the same (read-only) dict, which from_data() then reads once."""
+    return _decoded(text)
+
+
+@functools.lru_cache(maxsize=64)
+def _decoded(text: str) -> dict:
+    return json.loads(text)
 
 
 @functools.lru_cache(maxsize=64)

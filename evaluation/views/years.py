@@ -12,19 +12,15 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from config.http import page, post_only
 from config.text_input import TextChecks
 from departments.permissions import can_manage_years
 from evaluation import display
-from evaluation.domain import numbers, scheme_files
-from evaluation.domain.enums import GradingFormula, Rounding, YearStatus
+from evaluation.domain.enums import YearStatus
 from evaluation.models import EvaluationYear, Plan
 from evaluation.queries.progress import StatusCounts, status_choices, status_counts_by_year, tallying_results
-from evaluation.report.sheet import grading_note
-from evaluation.services import regrading
 from evaluation.services import years as year_services
 from evaluation.views.home import _choose
 from evaluation.views.params import parse_id
@@ -274,119 +270,3 @@ def reopen_year(request, year_id: int):
             % {"year": display.fiscal_year(year.fiscal_year)},
         )
     return redirect(_back(year))
-
-
-# The grading rule (regrading) -----------------------------------------------------------------------
-
-
-def _threshold_field(label):
-    return forms.DecimalField(label=label, **numbers.THRESHOLD.field_options)
-
-
-class ThresholdsForm(TextChecks, forms.Form):
-    """The thresholds of an A–D scheme shaped like Setagaya's (scheme_files.is_threshold_scheme), its
-    measure, rounding and decimals. Figures are read the Japanese way too (「９０」「８０．５％」)."""
-
-    FIGURES = ("threshold_a", "threshold_b", "threshold_d", "achievement_decimals")
-
-    grading_formula = forms.ChoiceField(label=_("grading formula"), choices=GradingFormula.choices)
-    threshold_a = _threshold_field(_("threshold for A (%)"))
-    threshold_b = _threshold_field(_("threshold for B (%)"))
-    threshold_d = _threshold_field(_("threshold for D (%)"))
-    rounding = forms.ChoiceField(label=_("rounding"), choices=Rounding.choices)
-    # At most the decimals the achievement column keeps.
-    achievement_decimals = forms.IntegerField(
-        label=_("decimals of the achievement"), min_value=0, max_value=numbers.ACHIEVEMENT.decimal_places
-    )
-
-    def __init__(self, data=None, *args, **kwargs):
-        if data is not None:
-            data = data.copy()
-            for name in self.FIGURES:
-                if name in data:
-                    data[name] = numbers.normalize(data[name]).removesuffix("%").strip()
-        super().__init__(data, *args, **kwargs)
-
-    @classmethod
-    def initial_of(cls, scheme) -> dict:
-        values = scheme_files.thresholds_of(scheme if scheme_files.is_threshold_scheme(scheme) else None)
-        return {field: values[name] for field, name in regrading.SETTINGS_FIELDS.items()}
-
-    def clean(self):
-        cleaned_data = super().clean()
-        a, b, d = (cleaned_data.get(name) for name in ("threshold_a", "threshold_b", "threshold_d"))
-        if None not in (a, b, d) and not d < b < a:
-            raise forms.ValidationError(_("The thresholds must be in order: D's below B's, B's below A's."))
-        return cleaned_data
-
-
-def _achievements(achievements, decimals: int) -> str:
-    """「85.0%」, or per sub-item 「a) 231.6% b) 287.1%」."""
-    return " ".join(
-        f"{label}) {display.achievement(value, decimals)}" if label else display.achievement(value, decimals)
-        for label, value in achievements
-    )
-
-
-def _change_rows(changes, plan: Plan, rule) -> list[dict]:
-    return [
-        {
-            "result": change.result,
-            "year": display.fiscal_year(change.result.fiscal_year),
-            "old_grade": display.grade(change.old_grade),
-            "new_grade": display.grade(change.new_grade),
-            "old_achievement": _achievements(change.old_achievement, plan.achievement_decimals),
-            "new_achievement": _achievements(change.new_achievement, rule.decimals),
-            "grade_changes": change.grade_changes,
-            "needs_reason": change.needs_reason,
-        }
-        for change in changes
-    ]
-
-
-@require_http_methods(["GET", "POST"])
-def grading_rule(request):
-    """The plan's grading rule: GET shows it (and the rule each closed year keeps) in a form; POST
-    previews the grades the new settings would change in the open years; POST with `confirmed`
-    applies them through services.regrading (nothing changes before)."""
-    _manager_only(request)
-    plan = _plan_of_request(request)
-    closed_years = [
-        (year, grading_note(year.scheme))
-        for year in plan.evaluation_years.filter(status=YearStatus.CLOSED).order_by("fiscal_year")
-    ]
-    context = {"plan": plan, "closed_years": closed_years, "current_note": grading_note(plan.scheme)}
-    if request.method == "GET":
-        context["form"] = ThresholdsForm(initial=ThresholdsForm.initial_of(plan.scheme))
-        return render(request, "evaluation/years/grading.html", context)
-    form = ThresholdsForm(request.POST)
-    context["form"] = form
-    if not form.is_valid():
-        return render(request, "evaluation/years/grading.html", context, status=400)
-    rule = regrading.rule_from(form.cleaned_data, base=plan.scheme)
-    if request.POST.get("confirmed"):
-        try:
-            applied = regrading.apply_regrading(plan, rule, user=request.user, expected=request.POST.get("token", ""))
-        except regrading.RegradingRefused as refused:
-            messages.error(request, refused.message)
-        else:
-            messages.success(
-                request,
-                ngettext(
-                    "The grading rule is changed and %(count)d item of the open years is regraded; closed years "
-                    "keep their grades.",
-                    "The grading rule is changed and %(count)d items of the open years are regraded; closed years "
-                    "keep their grades.",
-                    len(applied.changes),
-                )
-                % {"count": len(applied.changes)},
-            )
-            return redirect(_back(plan))
-    preview = regrading.regrading_preview(plan, rule)
-    context.update(
-        preview=preview,
-        new_note=grading_note(rule),
-        changes=_change_rows(preview.changes, plan, rule),
-        approved=_change_rows(preview.approved, plan, rule),
-    )
-    return render(request, "evaluation/years/grading.html", context)

@@ -33,6 +33,7 @@ PLAN_COLUMNS = [
     "小項目名",
     "単位",
     "方向",
+    "意識調査",
     "現況値",
     "現況値時点",
     "当初計画",
@@ -48,15 +49,16 @@ FIRST_DATA_ROW = 2  # the header is row 1, as in the spreadsheet
 
 PERIOD_COLUMN = "計画期間"  # the plan's period, 「令和6年度～令和9年度」: the same on every row that fills it
 # Columns a file may leave out (a workbook made before the column existed).
-OPTIONAL_COLUMNS = (PERIOD_COLUMN,)
+SURVEY_COLUMN = "意識調査"  # ○: a survey-based indicator (a scheme may treat a small change in points as none)
+OPTIONAL_COLUMNS = (PERIOD_COLUMN, SURVEY_COLUMN)
+SURVEY_MARKS = ("○", "◯", "〇")
 REQUIRED_COLUMNS = [column for column in PLAN_COLUMNS if column not in OPTIONAL_COLUMNS]
 
 RELISTED_WORD = "再掲"
-GRADE_LETTERS = ("A", "B", "C", "D")
 
 # Columns that must agree on every row of one indicator (the indicator's own columns).
 PER_INDICATOR_COLUMNS = ["柱番号", "推進施策番号", "めざす姿番号", "取組番号", "種別", "区分", "指標名", "注記", "単位"]
-PER_INDICATOR_COLUMNS += ["方向", "現況値", "現況値時点"]
+PER_INDICATOR_COLUMNS += ["方向", SURVEY_COLUMN, "現況値", "現況値時点"]
 # Columns that must agree on every row of one indicator in one year: its responsible department is
 # per year (a move takes effect from a named year; earlier years keep theirs).
 PER_YEAR_COLUMNS = ["担当所管課"]

@@ -19,7 +19,7 @@ from evaluation.domain.enums import ActualState, Direction, IndicatorKind
 from evaluation.domain.fiscal_year import display_period
 from evaluation.models import Indicator, Initiative, Plan, Result
 from evaluation.workbook.cells import DIRECTION_WORDS, KIND_WORDS, spreadsheet_safe
-from evaluation.workbook.plan_columns import PLAN_COLUMNS, RELISTED_WORD
+from evaluation.workbook.plan_columns import PLAN_COLUMNS, RELISTED_WORD, SURVEY_COLUMN, SURVEY_MARKS
 
 # Columns whose cells are numbers when the value is one (else a text, guarded like any other).
 PLAN_NUMBER_COLUMNS = {"当初計画", "修正計画", "目標", "実績"}
@@ -113,6 +113,7 @@ def _indicator_row(plan, indicator, measure, year, result, value, decimals) -> d
             "小項目名": measure.name,
             "単位": indicator.unit,
             "方向": DIRECTION_WORDS.get(indicator.direction, ""),
+            SURVEY_COLUMN: SURVEY_MARKS[0] if indicator.survey else "",
             "現況値": indicator.baseline_text,
             "現況値時点": indicator.baseline_as_of,
             "担当所管課": (result.department if result is not None else indicator.department).name,
@@ -127,11 +128,7 @@ def _indicator_row(plan, indicator, measure, year, result, value, decimals) -> d
         row["当初計画"] = _number(value.original_plan_value, decimals) or value.original_plan_text
         row["修正計画"] = _number(value.revised_plan_value, decimals) or value.revised_plan_text
         row["目標"] = _number(value.target_value, decimals) or value.target_text
-        row["実績"] = {
-            ActualState.NUMBER: _number(value.actual_value, decimals),
-            ActualState.TALLYING: display.TALLYING,
-            ActualState.TEXT: value.actual_text,
-        }.get(value.actual_state, "")
+        row["実績"] = _actual_cell(plan, value, decimals)
     return row
 
 
@@ -167,3 +164,15 @@ def _cell(column: str, value: str) -> str:
 
 def _is_plain_number(value: str) -> bool:
     return bool(re.fullmatch(r"-?\d+(\.\d+)?", value))
+
+
+def _actual_cell(plan: Plan, value, decimals: int) -> str:
+    """実績 as the importer reads it back: the figure, the text, or the state's word (集計中, 中止 …)."""
+    if value.actual_state == ActualState.NUMBER:
+        return _number(value.actual_value, decimals)
+    if value.actual_state == ActualState.TEXT:
+        return value.actual_text
+    if value.actual_state == ActualState.TALLYING:
+        return display.TALLYING
+    state = plan.scheme.state(value.actual_state)
+    return state.name if state is not None else ""

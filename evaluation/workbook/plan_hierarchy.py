@@ -174,6 +174,7 @@ class HierarchySync:
             "footnote": row["注記"],
             "unit": row["単位"],
             "direction": row.direction,
+            "survey": row.survey,
             "baseline_text": row["現況値"],
             "baseline_as_of": row["現況値時点"],
             "department": self.department(department) if department else row_department,

@@ -77,7 +77,8 @@ class ResultSync:
         result, result_before = self.result_from_rows(indicator, year, rows)
         created = result_before is None
         values = [(row, self.value_from_row(result, created, indicator, row)) for row in rows]
-        scoring.apply_grades(result, [value for _row, (value, _before) in values])
+        # held at ー (with the reason shown to the department) where the scheme needs a baseline it lacks
+        scoring.apply_grades_or_hold(result, [value for _row, (value, _before) in values])
         result_changes = {} if created else differences(result, result_before)
         # None: a new value; else {field: description} of what changes.
         value_changes = [

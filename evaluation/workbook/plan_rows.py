@@ -20,11 +20,13 @@ from evaluation.domain.fiscal_year import FiscalYearError, parse_fiscal_year
 from evaluation.domain.messages import describe
 from evaluation.workbook.cells import DIRECTION_OF_WORD, KIND_OF_WORD
 from evaluation.workbook.errors import RowError
-from evaluation.workbook.plan_columns import GRADE_LETTERS, RELISTED_WORD
+from evaluation.workbook.plan_columns import RELISTED_WORD, SURVEY_COLUMN, SURVEY_MARKS
 
 MAX_HIERARCHY_NUMBER = 32767  # the number columns are PositiveSmallIntegerFields
 MAX_SUB_ITEM_LABEL_LENGTH = 10  # Measure.label's max_length
 FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR = 1900, 2200  # anything outside is a typing slip
+NOT_GRADED_MARKS = ("ー", "-", "—")  # 評価 of an outcome not graded yet, as an export writes it
+_NOT_STATES = (ActualState.EMPTY, ActualState.NUMBER, ActualState.TEXT)
 _INTEGER = re.compile(r"^\d+(\.0+)?$")
 # 「a）340 b）3,200」: the baseline of each sub-item inside the indicator's 現況値.
 _SUB_ITEM_BASELINE = re.compile(r"([A-Za-z])\s*[)）]\s*([^A-Za-z)）]*)")
@@ -59,6 +61,7 @@ class PlanRow:
     target: CellValue = field(default_factory=CellValue)
     actual: CellValue = field(default_factory=CellValue)
     judged_grade: str = ""
+    survey: bool = False
     baseline_value: Decimal | None = None
     filled: dict[str, str] = field(default_factory=dict)  # blank hierarchy cells, from the other rows
 
@@ -130,11 +133,24 @@ class RowParser:
         if len(row["小項目"]) > MAX_SUB_ITEM_LABEL_LENGTH:
             self.error(row, "小項目", _("A sub-item label is at most 10 characters (e.g. a, b)."))
         row.baseline_value = self.baseline(row)
+        row.survey = self.survey(row)
         if row.kind == IndicatorKind.ACTIVITY:
             self.parse_activity(row)
         else:
             self.parse_outcome(row)
         return row
+
+    def survey(self, row: PlanRow) -> bool:
+        mark = row[SURVEY_COLUMN].strip()
+        if not mark:
+            return False
+        if mark not in SURVEY_MARKS:
+            self.error(
+                row, SURVEY_COLUMN, _("Write ○ for a survey-based indicator (意識調査), or leave the cell blank.")
+            )
+        elif row.kind == IndicatorKind.ACTIVITY:
+            self.error(row, SURVEY_COLUMN, _("Only an outcome indicator can be survey-based (意識調査)."))
+        return mark in SURVEY_MARKS
 
     def hierarchy_number(self, row: PlanRow, column: str) -> int | None:
         text = numbers.normalize(row[column])
@@ -184,18 +200,46 @@ class RowParser:
         if qualitative:
             row.target = self.number_or_text(row, "目標")
             row.actual = self.actual(row, text_allowed=True)
-            grade = unicodedata.normalize("NFKC", row["評価"]).upper()
-            if grade and grade not in GRADE_LETTERS:
-                self.error(row, "評価", _("The grade must be A, B, C or D."))
-            elif grade:
-                row.judged_grade = grade
+            if row["評価"]:
+                label = self.rule.judged_label(row["評価"])
+                if label is None:
+                    labels = "、".join(self.rule.grade_labels)
+                    self.error(
+                        row, "評価", _("The grade must be one of the plan's grades: %(labels)s.") % {"labels": labels}
+                    )
+                else:
+                    row.judged_grade = label
             return
         row.target = self.graded_target(row)
         row.actual = self.actual(row, text_allowed=False)
         if row["評価"]:
-            self.ignore(
-                row, "評価", _("The grade of this outcome is computed from its target and actual; 評価 is ignored.")
+            self.typed_grade(row)
+
+    def typed_grade(self, row: PlanRow) -> None:
+        """A computed outcome's 評価 may be written (as an exported workbook has it), but only as computed."""
+        typed = unicodedata.normalize("NFKC", row["評価"]).strip()
+        try:
+            computed = self.rule.grade_measure(
+                row.direction,
+                row.target.number,
+                row.actual.number,
+                baseline=row.baseline_value,
+                survey=row.survey,
+                state="" if row.actual.state in _NOT_STATES else row.actual.state,
+            ).grade
+        except grading.GradingError:
+            return  # the target's own problem is reported at 目標
+        if typed == computed or (not computed and typed in NOT_GRADED_MARKS):
+            return
+        self.error(
+            row,
+            "評価",
+            _(
+                "「%(typed)s」 is not the grade computed from the target and the actual (%(computed)s): correct it, "
+                "or leave 評価 blank."
             )
+            % {"typed": typed, "computed": computed or "ー"},
+        )
 
     def graded_target(self, row: PlanRow) -> CellValue:
         try:
@@ -227,6 +271,9 @@ class RowParser:
         return CellValue(number=value)
 
     def actual(self, row: PlanRow, *, text_allowed: bool) -> CellValue:
+        state = self.rule.state_named(row["実績"])
+        if state is not None:  # 集計中, or another state of the plan's scheme (中止, 未着手 …)
+            return CellValue(state=state.code)
         try:
             value = numbers.parse_number(row["実績"], row["単位"])
         except numbers.NumberError as error:
@@ -234,7 +281,8 @@ class RowParser:
                 return CellValue(text=row["実績"], state=ActualState.TEXT)
             message = describe(error)
             if not text_allowed:
-                hint = _("Write a number, 集計中, or leave it blank.")
+                words = "、".join(state.name for state in self.rule.states)
+                hint = _("Write a number, one of %(words)s, or leave it blank.") % {"words": words or "—"}
                 message = f"{message} {hint}"
             self.error(row, "実績", message)
             return CellValue()

@@ -10,7 +10,15 @@ from playwright.sync_api import Page, expect
 from departments.enums import Role
 from evaluation.domain.enums import ResultStatus
 from evaluation.models import EvaluationYear, Plan, Result
-from tests.builders import make_department, make_graded_result, make_indicator, make_open_year, make_plan, make_user
+from tests.builders import (
+    make_department,
+    make_graded_result,
+    make_indicator,
+    make_open_year,
+    make_plan,
+    make_user,
+    thresholds,
+)
 from tests.e2e.browser import log_in
 
 
@@ -54,4 +62,4 @@ def test_the_planning_section_previews_and_applies_a_stricter_rule(page: Page, t
     expect(page.get_by_role("status")).to_contain_text("1 件を再評価しました")
     screenshot("applied")
     assert Result.objects.get(pk=two_years["draft"].pk).grade == "C"
-    assert Plan.objects.get().threshold_b == Decimal(90)
+    assert thresholds(Plan.objects.get().scheme)["threshold_b"] == Decimal(90)

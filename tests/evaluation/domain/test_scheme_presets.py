@@ -183,10 +183,12 @@ def test_a_lower_is_better_outcome_with_an_actual_of_zero_meets_any_ratio_scheme
         assert scheme_files.preset(name).grade_measure(LOWER, D(10), D(0)) == Graded(None, expected)
 
 
-def test_a_scheme_against_the_baseline_needs_one():
+def test_a_scheme_against_the_baseline_needs_one_only_where_a_rule_on_it_is_reached():
+    fukuoka = scheme_files.preset("fukuoka")
+    assert fukuoka.grade_measure(HIGHER, D(70), D(75), baseline=None).grade == "a"  # the target reached
     with pytest.raises(GradingError) as error:
-        scheme_files.preset("fukuoka").grade_measure(HIGHER, D(70), D(60), baseline=None)
-    assert error.value.code == "baseline_not_numeric"
+        fukuoka.grade_measure(HIGHER, D(70), D(60), baseline=None)
+    assert error.value.code == "baseline_needed"
 
 
 def test_a_share_band_is_exact_not_rounded():

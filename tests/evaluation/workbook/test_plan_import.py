@@ -219,16 +219,27 @@ def test_existing_result_keeps_its_status(tmp_path):
     assert Result.objects.get(indicator__code="1.1.2.1.O1").status == ResultStatus.SUBMITTED
 
 
-def test_grade_column_of_a_graded_outcome_is_ignored_and_the_grade_computed(tmp_path):
+def test_a_typed_grade_that_contradicts_the_computed_one_is_refused(tmp_path):
     rows = demo_rows()
-    row_of(rows, "1.1.2.1.O1")["評価"] = "D"
-    row_of(rows, "2.5.1.1.O1")["評価"] = "B"  # qualitative: the judgement is taken
+    row_of(rows, "1.1.2.1.O1")["評価"] = "D"  # computed: A
+    with pytest.raises(ImportRefused) as refused:
+        import_plan_file(write_csv(tmp_path / "f.csv", rows))
+    [error] = refused.value.errors
+    assert (error.column, error.value) == ("評価", "D")
+    assert "(A)" in error.message and "leave 評価 blank" in error.message
+    assert not Result.objects.exists()
+
+
+def test_a_typed_grade_that_agrees_with_the_computed_one_is_taken_and_a_judgement_is_read(tmp_path):
+    rows = demo_rows()
+    row_of(rows, "1.1.2.1.O1")["評価"] = "Ａ"  # as computed (full-width, as typed in Japanese input)
+    row_of(rows, "2.5.1.1.O1")["評価"] = "b"  # qualitative: the judgement is taken, as the plan's label B
 
     report = import_plan_file(write_csv(tmp_path / "f.csv", rows))
 
     assert Result.objects.get(indicator__code="1.1.2.1.O1").grade == "A"
     assert Result.objects.get(indicator__code="2.5.1.1.O1").grade == "B"
-    assert [(note.column, note.value) for note in report.ignored] == [("評価", "D")]
+    assert report.ignored == []
 
 
 def test_dry_run_lists_the_changes_and_saves_nothing(tmp_path):

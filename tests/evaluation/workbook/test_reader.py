@@ -53,7 +53,7 @@ def test_xlsx_numeric_cells_keep_the_digits_typed(tmp_path):
     sheet = book.active
     sheet.append(PLAN_COLUMNS)
     row = row_of(demo_rows(), "1.8.1.1.O1")
-    sheet.append([row[column] for column in PLAN_COLUMNS])
+    sheet.append([row.get(column, "") for column in PLAN_COLUMNS])
     sheet.cell(row=2, column=PLAN_COLUMNS.index("目標") + 1, value=16.5)
     sheet.cell(row=2, column=PLAN_COLUMNS.index("実績") + 1, value=2.675)  # a float that is not exactly 2.675
     sheet.cell(row=2, column=PLAN_COLUMNS.index("年度") + 1, value=2024)
