@@ -85,11 +85,7 @@ def home(request):
     )
     if summary.has_rollup:
         _attach_overall_badges(summary, scheme)
-        context["rollup_legend"] = _("Overall grade of a policy area and a pillar: %(labels)s.") % {
-            "labels": _("; ").join(
-                f"{code} {display.grade_meaning(code, scheme)}".strip() for code in scheme.rollup_codes
-            )
-        }
+        context["rollup_legend"] = _rollup_legend(scheme)
     return render(request, "evaluation/home.html", context)
 
 
@@ -112,6 +108,12 @@ def _table_class(scheme) -> str:
     outcome, each label, ー; an overall grade takes a line of its own there) and how many of them are grades."""
     grades = len(scheme.codes) + 1
     return f"grade-table--cols-{2 + grades} grade-table--grades-{grades}"
+
+
+def _rollup_legend(scheme) -> str:
+    """The overall grade's labels and what each means, under the tables."""
+    labels = (f"{code} {display.grade_meaning(code, scheme)}".strip() for code in scheme.rollup_codes)
+    return _("Overall grade of a policy area and a pillar: %(labels)s.") % {"labels": _("; ").join(labels)}
 
 
 def _attach_overall_badges(summary, scheme) -> None:
