@@ -232,7 +232,7 @@ class _Writer:
         code = self.code(base, "A1" if kind == "行動量" else "O1")
         self.statuses[code] = status
         for template in templates:
-            row = {**base, **{column: template[column] for column in INDICATOR_COLUMNS}}
+            row = {**base, **{column: template.get(column, "") for column in INDICATOR_COLUMNS}}
             row.update({"指標ID": code, "種別": kind, "担当所管課": name})
             if status == N:
                 row.update({"実績": "", "評価": ""})

@@ -222,7 +222,7 @@ def test_existing_result_keeps_its_status(tmp_path):
 def test_a_typed_grade_that_contradicts_the_computed_one_is_refused(tmp_path):
     rows = demo_rows()
     row_of(rows, "1.1.2.1.O1")["評価"] = "D"  # computed: A
-    with pytest.raises(ImportRefused) as refused:
+    with translation.override("en"), pytest.raises(ImportRefused) as refused:
         import_plan_file(write_csv(tmp_path / "f.csv", rows))
     [error] = refused.value.errors
     assert (error.column, error.value) == ("評価", "D")
