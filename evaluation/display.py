@@ -32,7 +32,7 @@ from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from evaluation.domain import numbers, scheme_text
+from evaluation.domain import numbers, scheme_files, scheme_text
 from evaluation.domain.enums import ActualState, ResultStatus
 from evaluation.domain.fiscal_year import display_fiscal_year, era_name
 
@@ -142,8 +142,82 @@ def achievement(value: Decimal | None, decimals: int) -> str:
 
 
 def grade(value: str | None) -> str:
-    """A grade as the sheet prints it: A, B, C, D, or ー when not graded."""
+    """A grade as the sheet prints it: its label (A, S, ○, 7 …), or ー when not graded."""
     return value or NOT_GRADED
+
+
+# A badge's look (templates/includes/grade_badge.html, static/css/app.css .grade--*): a scheme's grade
+# labels take the four looks by rank, best first (Setagaya's A, B, C, D are exactly a, b, c, d); the
+# label of a state (あきる野's X 未着手) is neutral; no grade is "none".
+GRADE_TONES = ("a", "b", "c", "d")
+STATE_TONE = "state"
+NO_GRADE_TONE = "none"
+
+
+def _ranked_tones(codes: tuple[str, ...]) -> dict[str, str]:
+    last = len(codes) - 1
+    return {code: GRADE_TONES[index * 3 // last if last else 0] for index, code in enumerate(codes)}
+
+
+def grade_tones(scheme) -> dict[str, str]:
+    """{label: tone} of every label of a scheme: its grade labels by rank (2 labels: a, d; 3: a, b, d;
+    7: a a b b c c d), its states' labels neutral. Work it out once for a page's many badges."""
+    return {**dict.fromkeys(scheme.state_labels, STATE_TONE), **_ranked_tones(scheme.grade_labels)}
+
+
+def rollup_tones(scheme) -> dict[str, str]:
+    """{roll-up label: tone} (神奈川県's 順調 … 遅れている) by rank, as grade_tones."""
+    return _ranked_tones(scheme.rollup_codes)
+
+
+def grade_tone(code: str | None, scheme=None) -> str:
+    """The look of one label's badge in `scheme` (Setagaya's when None); a label the scheme does not
+    know (a roll-up's, a former scheme's) is neutral."""
+    if not code:
+        return NO_GRADE_TONE
+    scheme = scheme or scheme_files.default_scheme()
+    return grade_tones(scheme).get(code) or rollup_tones(scheme).get(code) or STATE_TONE
+
+
+def _english() -> bool:
+    return (get_language() or "ja").startswith("en")
+
+
+def grade_meaning(code: str | None, scheme) -> str:
+    """What a label means in the scheme, in the active language: 「目標値以上」 for あきる野's S, the
+    state's name for a state's label (X → 未着手), a roll-up label's meaning; empty when unknown or none."""
+    if not code:
+        return ""
+    english = _english()
+    label = scheme.label(code)
+    state = next((state for state in scheme.states if state.label == code), None)
+    if state is not None:
+        return (english and state.name_en) or state.name
+    if label is not None:
+        return (english and label.meaning_en) or label.meaning
+    band = next((band for band in scheme.rollup.bands if band.code == code), None)
+    if band is not None:
+        return (english and band.meaning_en) or band.meaning
+    return ""
+
+
+def state_name(code: str, scheme) -> str:
+    """A state of the scheme entered instead of a figure by its name (集計中, 未着手, 中止 …) in the active
+    language; 集計中 is the sheet's word in every language (see TALLYING); an unknown code as stored."""
+    if code == ActualState.TALLYING:
+        return TALLYING
+    state = scheme.state(code) if scheme is not None else None
+    if state is None:
+        return code
+    return (_english() and state.name_en) or state.name
+
+
+def actual_in(value, scheme, *, unit: str = "", decimals: int = DEFAULT_DECIMALS) -> str:
+    """A stored actual (a ResultValue) as `actual` prints it, a state of the scheme by its name (中止 …)."""
+    state = value.scheme_state
+    if state and state != ActualState.TALLYING:
+        return state_name(state, scheme)
+    return actual(value.actual_state, value.actual_value, value.actual_text, unit=unit, decimals=decimals)
 
 
 def status(value: str) -> str:
@@ -212,17 +286,18 @@ _FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 _FULL_WIDTH_NUMBER = str.maketrans("0123456789.,-", "０１２３４５６７８９．，－")
 
 
-def field_value(model_field, value, *, unit: str = "", decimals: int = DEFAULT_DECIMALS) -> str:
+def field_value(model_field, value, *, unit: str = "", decimals: int = DEFAULT_DECIMALS, scheme=None) -> str:
     """A stored field's value in a history or audit line: a choice by its label (集計中 as above), a
-    figure or an achievement by the rules above, a person by name, a date and time in Japan time,
-    yes / no, 「—」 for empty. `unit` and `decimals` are the indicator's and the plan's."""
+    state of the plan's scheme by its name (中止, 未着手 …), a figure or an achievement by the rules above,
+    a person by name, a date and time in Japan time, yes / no, 「—」 for empty. `unit` and `decimals` are
+    the indicator's and the plan's, `scheme` the plan's grading scheme (Setagaya's when None)."""
     if value is None or value == "":
         return EMPTY
     name = getattr(model_field, "name", "")
     if name == "actual_state":
-        # a state of the plan's scheme other than 集計中 (中止 …) is shown by its stored word until the
-        # history lines know their plan's scheme
-        return TALLYING if value == ActualState.TALLYING else str(dict(ActualState.choices).get(value, value))
+        if value in ActualState.values:
+            return TALLYING if value == ActualState.TALLYING else str(ActualState(value).label)
+        return state_name(value, scheme or scheme_files.default_scheme())
     if getattr(model_field, "choices", None):
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(value, bool):

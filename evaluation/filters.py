@@ -10,7 +10,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department
-from evaluation.domain.enums import Grade, IndicatorKind, ResultStatus
+from evaluation import display
+from evaluation.domain.enums import IndicatorKind, ResultStatus
+from evaluation.domain.grading import GradingScheme
 from evaluation.domain.workflow import statuses
 from evaluation.models import Indicator, Pillar, PolicyArea
 
@@ -46,9 +48,22 @@ class ListSelect(forms.Select):
         )
 
 
+def grade_choices(scheme: GradingScheme) -> list[tuple[str, str]]:
+    """The grade filter's choices: each label of the scheme with its meaning (「S 目標値以上」, a state's
+    label with the state's name: 「X 未着手」), best first, then ー."""
+    return [
+        *(
+            (code, f"{code} {meaning}" if (meaning := display.grade_meaning(code, scheme)) else code)
+            for code in scheme.codes
+        ),
+        (UNGRADED_CHOICE, _("ー (not graded)")),
+    ]
+
+
 class ReviewFilter(django_filters.FilterSet):
     """Pillar, policy area, department, kind, status, grade (ー included), 集計中, returned at least
-    once, changed since the last review. Choices are limited to the plan's own (its statuses too)."""
+    once, changed since the last review. Choices are limited to the plan's own (its statuses too; its
+    grading scheme's labels, best first, with their states' labels where the scheme puts them)."""
 
     # The plan's pillars, policy areas and departments, as (id, label) pairs read in one query each:
     # model choices built a model instance per option, the most of the queue's time in a large plan.
@@ -63,12 +78,7 @@ class ReviewFilter(django_filters.FilterSet):
         label=_("Kind"), field_name="indicator__kind", choices=IndicatorKind.choices, widget=ListSelect
     )
     status = django_filters.ChoiceFilter(label=_("Status"), choices=ResultStatus.choices, widget=ListSelect)
-    grade = django_filters.ChoiceFilter(
-        label=_("Grade"),
-        choices=[*Grade.choices, (UNGRADED_CHOICE, _("ー (not graded)"))],
-        method="filter_grade",
-        widget=ListSelect,
-    )
+    grade = django_filters.ChoiceFilter(label=_("Grade"), method="filter_grade", widget=ListSelect)
     tallying = django_filters.ChoiceFilter(
         label=_("Being tallied (集計中)"),
         choices=YES_NO,
@@ -91,8 +101,10 @@ class ReviewFilter(django_filters.FilterSet):
         widget=ListSelect,
     )
 
-    def __init__(self, data=None, queryset=None, *, plan, **kwargs):
+    def __init__(self, data=None, queryset=None, *, plan, scheme: GradingScheme, **kwargs):
+        """`scheme`: the year's grading scheme (Plan.scheme_of: a closed year's snapshot)."""
         super().__init__(data, queryset, **kwargs)
+        self.filters["grade"].extra["choices"] = grade_choices(scheme)
         self.filters["status"].extra["choices"] = [
             (status, ResultStatus(status).label) for status in statuses(head_check=plan.requires_head_check)
         ]
@@ -116,7 +128,8 @@ class ReviewFilter(django_filters.FilterSet):
             form_field.choices = [choice for choice in form_field.choices if choice[0] != ""]
 
     def filter_grade(self, queryset, name, value):
-        """A graded outcome by its letter; ー: outcomes without a grade (activities are never graded)."""
+        """A graded outcome by its label (a state's label too: あきる野's X); ー: outcomes without a grade
+        (activities are never graded)."""
         if value == UNGRADED_CHOICE:
             return queryset.filter(indicator__kind=IndicatorKind.OUTCOME, grade="")
         return queryset.filter(grade=value)

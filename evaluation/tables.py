@@ -8,6 +8,7 @@ from functools import cached_property
 
 import django_tables2 as tables
 from django.core.paginator import Paginator
+from django.db.models import Case, F, IntegerField, Value, When
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -15,10 +16,10 @@ from django.utils.translation import gettext_lazy as _
 from evaluation import display
 from evaluation.domain.enums import IndicatorKind
 from evaluation.domain.footnotes import year_marks
+from evaluation.domain.grading import GradingScheme
 from evaluation.domain.workflow import Action
 from evaluation.models import PolicyArea, Result, ResultValue
 from evaluation.services import guards
-from evaluation.templatetags.mezasu import grade_badge
 
 
 def plan_text(value: ResultValue, indicator, decimals: int | None = None) -> str:
@@ -32,9 +33,9 @@ def plan_text(value: ResultValue, indicator, decimals: int | None = None) -> str
     return display.plan_value(number, text, **display.figure_style(indicator, decimals))
 
 
-def actual_text(value: ResultValue, indicator, decimals: int | None = None) -> str:
-    style = display.figure_style(indicator, decimals)
-    return display.actual(value.actual_state, value.actual_value, value.actual_text, **style)
+def actual_text(value: ResultValue, indicator, decimals: int, scheme: GradingScheme) -> str:
+    """The actual as printed; a state of the scheme other than 集計中 by its name (未着手, 中止 …)."""
+    return display.actual_in(value, scheme, **display.figure_style(indicator, decimals))
 
 
 def _prefix(value: ResultValue) -> str:
@@ -98,12 +99,27 @@ class ReviewTable(tables.Table):
         empty_text = _("No result matches these filters.")
         per_page = 50
 
-    def __init__(self, *args, selected: frozenset[int] = frozenset(), decimals: int | None = None, **kwargs):
-        """`selected`: the rows to show ticked (a selection the reviewer kept while confirming);
-        `decimals`: the year's (Plan.decimals_of: a closed year's from its closing), else the plan's."""
+    def __init__(self, *args, scheme: GradingScheme, selected: frozenset[int] = frozenset(), **kwargs):
+        """`scheme`: the year's grading scheme (Plan.scheme_of: a closed year's from its closing), for its
+        labels, states and decimals; `selected`: the rows to show ticked (a selection the reviewer kept
+        while confirming)."""
+        self.scheme = scheme  # before the table orders its rows: order_grade reads it
+        self.decimals = scheme.decimals
+        self.tones = display.grade_tones(scheme)  # worked out once for the page's badges
         super().__init__(*args, **kwargs)
         self.selected = selected
-        self.decimals = decimals
+
+    def order_grade(self, queryset, is_descending: bool):
+        """By the scheme's order of its labels, best first (ー before them, as '' sorted before A), ties in
+        the plan's order; descending reverses both, as the other columns' sorts do."""
+        rank = Case(
+            *(When(grade=code, then=Value(index)) for index, code in enumerate(self.scheme.codes, start=1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+        fields = [F("grade_rank"), *(F(name) for name in PLAN_ORDER)]
+        ordering = [field.desc() if is_descending else field.asc() for field in fields]
+        return queryset.annotate(grade_rank=rank).order_by(*ordering), True
 
     def paginate(self, paginator_class=Paginator, per_page=None, page=1, *args, **kwargs):
         """Always Meta.per_page rows a page: the queue offers no other size, and a ?per_page= typed into
@@ -120,7 +136,7 @@ class ReviewTable(tables.Table):
         """The page's rows with every cell's value worked out once: the template writes them in one
         loop (django-tables2's cell-by-cell render_* calls cost more than the rest of the page)."""
         user = getattr(getattr(self, "request", None), "user", None)  # RequestConfig gives the request
-        return [queue_row(row.record, user, self.selected, self.decimals) for row in self.paginated_rows]
+        return [queue_row(row.record, user, self.selected, self) for row in self.paginated_rows]
 
 
 @dataclass(frozen=True)
@@ -155,8 +171,8 @@ class QueueRow:
     who: str
 
 
-def queue_row(record: Result, user, selected: frozenset[int], decimals: int | None) -> QueueRow:
-    indicator = record.indicator
+def queue_row(record: Result, user, selected: frozenset[int], table: ReviewTable) -> QueueRow:
+    indicator, decimals, scheme = record.indicator, table.decimals, table.scheme
     why_not = ""
     if not guards.may_decide(user, record, Action.APPROVE):
         why_not = guards.OwnDecisionRefused(guards.own_part(user, record), Action.APPROVE).message
@@ -177,12 +193,15 @@ def queue_row(record: Result, user, selected: frozenset[int], decimals: int | No
             Figure(
                 prefix=_prefix(value),
                 planned=plan_text(value, indicator, decimals),
-                actual=actual_text(value, indicator, decimals),
+                actual=actual_text(value, indicator, decimals, scheme),
                 achievement=display.achievement(value.achievement, decimals_shown),
             )
             for value in record.values.all()
         ],
-        grade=grade_badge(record.grade),
+        grade={
+            "letter": display.grade(record.grade),
+            "css": table.tones.get(record.grade, display.STATE_TONE) if record.grade else display.NO_GRADE_TONE,
+        },
         department=display.department(record.department),
         when=display.moment(record.updated_at),
         who=display.person(record.updated_by) if record.updated_by else display.EMPTY,

@@ -222,11 +222,15 @@ class _Names:
         return indicator.code if indicator else f"#{indicator_id}"
 
     def figure_style(self, kind: str, row) -> dict:
-        """The unit and the plan's decimals a result value's figures print with; {} for other kinds."""
+        """The unit, the plan's decimals and its grading scheme (a state such as 中止 by its name) a result
+        value's figures print with (display.field_value's keywords); {} for other kinds."""
         result = self.results.get(row.result_id) if kind == "result_value" else None
         indicator = self.indicators.get(result.indicator_id) if result is not None else None
         plan = self.plans.get(indicator.plan_id) if indicator is not None else None
-        return {"unit": indicator.unit, "decimals": plan.achievement_decimals} if plan is not None else {}
+        if plan is None:
+            return {}
+        scheme = plan.scheme
+        return {"unit": indicator.unit, "decimals": scheme.decimals, "scheme": scheme}
 
     def describe(self, kind: str, row) -> str:
         if kind == "result":

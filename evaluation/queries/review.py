@@ -17,15 +17,16 @@ from django.db.models import (
 )
 
 from evaluation.domain.enums import ActualState, CommentKind, IndicatorKind, ResultStatus
+from evaluation.domain.grading import GradingScheme
 from evaluation.domain.workflow import statuses
 from evaluation.models import (
+    EvaluationYear,
     Plan,
     Result,
     ResultComment,
     ResultValue,
     Revision,
 )
-from evaluation.queries.home import GRADES
 
 REVIEWED_COMMENT_KINDS = (CommentKind.RETURN, CommentKind.REOPEN)
 
@@ -66,7 +67,8 @@ def review_results(plan: Plan, fiscal_year: int) -> QuerySet:
 
 @dataclass
 class ReviewCounts:
-    """How many results per status, and how the outcomes among them are graded."""
+    """How many results per status, and how the outcomes among them are graded (per label of the
+    year's grading scheme, best first)."""
 
     by_status: dict[str, int]
     by_grade: dict[str, int]
@@ -80,27 +82,38 @@ class ReviewCounts:
 
     @property
     def grade_items(self) -> list[tuple[str, int]]:
-        """(grade, count) for A, B, C, D and "" (not graded)."""
-        return [*((grade, self.by_grade[grade]) for grade in GRADES), ("", self.not_graded)]
+        """(label, count) for each label of the scheme, best first (A, B, C, D for Setagaya), then ("", not graded)."""
+        return [*self.by_grade.items(), ("", self.not_graded)]
 
 
-def review_counts(results: QuerySet) -> ReviewCounts:
-    """Counts per status and per grade of the outcomes over the given results, in one aggregate query.
-    The statuses are the plan's (所属長確認待ち only where the plan asks for the head's check)."""
+def review_counts(results: QuerySet, scheme: GradingScheme) -> ReviewCounts:
+    """Counts per status and per label of the scheme (the outcomes') over the given results, in one
+    aggregate query. The statuses are the plan's (所属長確認待ち only where the plan asks for the head's check)."""
     outcome = Q(indicator__kind=IndicatorKind.OUTCOME)
+    labels = scheme.codes  # a label (○, 7 …) is a value in the query, never a name: counted by position
     row = results.order_by().aggregate(
         total=Count("pk"),
         not_graded=Count("pk", filter=outcome & Q(grade="")),
         head_check=Count("pk", filter=Q(indicator__plan__requires_head_check=True)),
         **{f"status_{status}": Count("pk", filter=Q(status=status)) for status in ResultStatus.values},
-        **{f"grade_{grade}": Count("pk", filter=outcome & Q(grade=grade)) for grade in GRADES},
+        **{f"grade_{index}": Count("pk", filter=outcome & Q(grade=label)) for index, label in enumerate(labels)},
     )
     return ReviewCounts(
         by_status={status: row[f"status_{status}"] for status in statuses(head_check=bool(row["head_check"]))},
-        by_grade={grade: row[f"grade_{grade}"] for grade in GRADES},
+        by_grade={label: row[f"grade_{index}"] for index, label in enumerate(labels)},
         not_graded=row["not_graded"],
         total=row["total"],
     )
+
+
+def schemes_by_year(plan: Plan) -> dict[int, GradingScheme]:
+    """The grading scheme of each fiscal year opened (Plan.scheme_of: a closed year's snapshot), in one
+    query; a year not opened follows the plan's (`.get(year, plan.scheme)`)."""
+    schemes = {}
+    for year in EvaluationYear.objects.filter(plan=plan):
+        year.plan = plan
+        schemes[year.fiscal_year] = year.scheme
+    return schemes
 
 
 def earlier_results(result: Result) -> list[Result]:

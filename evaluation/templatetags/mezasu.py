@@ -29,9 +29,17 @@ def grade(value) -> str:
 
 
 @register.inclusion_tag("includes/grade_badge.html")
-def grade_badge(value):
-    """A badge that tells grades apart by letter and shape, not by colour alone."""
-    return {"letter": display.grade(value), "css": (value or "none").lower()}
+def grade_badge(value, scheme=None):
+    """A badge that tells grades apart by label and shape, not by colour alone: {% grade_badge result.grade
+    scheme %} (the plan's grading scheme; Setagaya's when left out): a label takes its look by its rank in
+    the scheme, best first (display.grade_tones), a state's label a neutral one."""
+    return {"letter": display.grade(value), "css": display.grade_tone(value, scheme)}
+
+
+@register.simple_tag
+def grade_meaning(value, scheme) -> str:
+    """{% grade_meaning result.grade scheme %} → what the label means in the scheme (「目標値以上」), or ''."""
+    return display.grade_meaning(value, scheme)
 
 
 @register.filter
@@ -103,11 +111,12 @@ def actual(value, indicator) -> str:
 
 
 @register.simple_tag
-def field_value(model_field, value, indicator=None, style=None) -> str:
-    """A history or audit line's value: {% field_value change.model_field change.old indicator %}, or with
-    the unit and decimals already known, {% field_value change.model_field change.old style=entry.figure_style %}."""
+def field_value(model_field, value, indicator=None, style=None, scheme=None) -> str:
+    """A history or audit line's value: {% field_value change.model_field change.old indicator scheme=scheme %}
+    (a state of the plan's scheme, such as 中止, by its name), or with the unit, decimals and scheme already
+    known, {% field_value change.model_field change.old style=entry.figure_style %}."""
     if indicator is not None:
-        style = display.figure_style(indicator)
+        style = {**display.figure_style(indicator), "scheme": scheme}
     return display.field_value(model_field, value, **(style or {}))
 
 

@@ -1,6 +1,7 @@
 from django.http import Http404
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from departments.models import Department
@@ -12,10 +13,10 @@ from departments.permissions import (
     own_department_ids,
     visible_indicators,
 )
+from evaluation import display
 from evaluation.models import Indicator, Plan
-from evaluation.queries.home import GRADES, plan_summary, result_years
+from evaluation.queries.home import plan_summary, result_years
 from evaluation.queries.waiting import department_waiting, head_waiting, review_waiting
-from evaluation.templatetags.mezasu import grade_badge
 from evaluation.views.params import parse_id
 
 
@@ -66,10 +67,65 @@ def home(request):
     else:
         return render(request, "evaluation/home.html", {**context, "scope": "none"})
 
+    scheme = plan.scheme_of(fiscal_year)  # a closed year's labels are those it was closed with
     summary = plan_summary(
-        plan, fiscal_year, visible_indicators(user, Indicator.objects.all(), fiscal_year), all_areas=scope == "all"
+        plan,
+        fiscal_year,
+        visible_indicators(user, Indicator.objects.all(), fiscal_year),
+        scheme=scheme,
+        all_areas=scope == "all",
     )
-    # The grade columns' heads of every table (one a pillar, dozens in a large plan), rendered once.
-    grade_badges = [render_to_string("includes/grade_badge.html", grade_badge(grade)) for grade in (*GRADES, "")]
-    context.update(scope=scope, own_departments=own_departments, summary=summary, grade_badges=grade_badges)
+    context.update(
+        scope=scope,
+        own_departments=own_departments,
+        scheme=scheme,
+        summary=summary,
+        grade_heads=_grade_heads(scheme),
+        table_class=_table_class(scheme),
+    )
+    if summary.has_rollup:
+        _attach_overall_badges(summary, scheme)
+        context["rollup_legend"] = _rollup_legend(scheme)
     return render(request, "evaluation/home.html", context)
+
+
+def _badge(code: str, tone: str) -> str:
+    return render_to_string("includes/grade_badge.html", {"letter": display.grade(code), "css": tone})
+
+
+def _grade_heads(scheme) -> list[dict]:
+    """The grade columns' heads of every table (one a pillar, dozens in a large plan), rendered once:
+    each label's badge and meaning (read by screen readers, shown on hover), then ー."""
+    tones = display.grade_tones(scheme)
+    heads = [
+        {"badge": _badge(code, tones[code]), "meaning": display.grade_meaning(code, scheme)} for code in scheme.codes
+    ]
+    return [*heads, {"badge": _badge("", display.NO_GRADE_TONE), "meaning": _("Not graded")}]
+
+
+def _table_class(scheme) -> str:
+    """The grade tables' classes for a phone's grid (static/css/app.css): how many count columns (activity,
+    outcome, each label, ー; an overall grade takes a line of its own there) and how many of them are grades."""
+    grades = len(scheme.codes) + 1
+    return f"grade-table--cols-{2 + grades} grade-table--grades-{grades}"
+
+
+def _rollup_legend(scheme) -> str:
+    """The overall grade's labels and what each means, under the tables."""
+    labels = (f"{code} {display.grade_meaning(code, scheme)}".strip() for code in scheme.rollup_codes)
+    return _("Overall grade of a policy area and a pillar: %(labels)s.") % {"labels": _("; ").join(labels)}
+
+
+def _attach_overall_badges(summary, scheme) -> None:
+    """Each policy area's and pillar's overall grade as a badge (its meaning beside it for a screen
+    reader), one rendering per roll-up label."""
+    tones = display.rollup_tones(scheme)
+    badges = {
+        code: {"badge": _badge(code, tones[code]), "meaning": display.grade_meaning(code, scheme)}
+        for code in scheme.rollup_codes
+    }
+    none = {"badge": _badge("", display.NO_GRADE_TONE), "meaning": _("Not graded")}
+    for pillar in summary.pillars:
+        pillar.overall_badge = badges.get(pillar.overall, none)
+        for row in pillar.rows:
+            row.overall_badge = badges.get(row.overall, none)

@@ -29,7 +29,7 @@ from evaluation.filters import ReviewFilter
 from evaluation.models import EvaluationYear, Plan, Result, ResultComment
 from evaluation.queries.history import changes_since, result_history
 from evaluation.queries.home import result_years
-from evaluation.queries.review import earlier_results, review_counts, review_results
+from evaluation.queries.review import earlier_results, review_counts, review_results, schemes_by_year
 from evaluation.services import guards
 from evaluation.services import results as services
 from evaluation.services.guards import StaleVersion
@@ -90,20 +90,24 @@ def review_queue(request, fiscal_year: int | None = None):
         return render(request, "evaluation/review/queue.html", context)
 
     can_review = permissions.can_review(request.user)
-    review_filter = ReviewFilter(request.GET or None, queryset=review_results(plan, fiscal_year), plan=plan)
+    scheme = plan.scheme_of(fiscal_year)  # a closed year's labels and decimals are those it was closed with
+    review_filter = ReviewFilter(
+        request.GET or None, queryset=review_results(plan, fiscal_year), plan=plan, scheme=scheme
+    )
     results = review_filter.qs
     draft = SelectionDraft.take(request, fiscal_year) if can_review else None
     table = ReviewTable(
         results,
         exclude=() if can_review else ("select",),
         selected=draft.selected if draft else frozenset(),
-        decimals=plan.decimals_of(fiscal_year),
+        scheme=scheme,
     )
     RequestConfig(request).configure(table)
     context.update(
+        scheme=scheme,
         filter=review_filter,
         table=table,
-        counts=review_counts(results),
+        counts=review_counts(results, scheme),
         can_review=can_review,
         draft=draft,
         is_filtered=any(value for key, value in request.GET.items() if key in review_filter.filters),
@@ -228,10 +232,10 @@ def _visible_result(request, result_id: int) -> Result:
     return result
 
 
-def _value_rows(values, indicator, decimals: int | None) -> list[dict]:
-    """The values of a result as the page prints them, one row per measure (the indicator's unit and
-    the year's decimals: evaluation.display)."""
-    style = display.figure_style(indicator, decimals)
+def _value_rows(values, indicator, scheme) -> list[dict]:
+    """The values of a result as the page prints them, one row per measure (the indicator's unit, the
+    year's decimals and its scheme's state names: evaluation.display)."""
+    style = display.figure_style(indicator, scheme.decimals)
     return [
         {
             "subject": f"{value.measure.label}) {value.measure.name}".strip() if value.measure.label else "",
@@ -239,7 +243,7 @@ def _value_rows(values, indicator, decimals: int | None) -> list[dict]:
             "revised": display.plan_value(value.revised_plan_value, value.revised_plan_text, **style),
             "has_revised": value.revised_plan_value is not None or bool(value.revised_plan_text),
             "target": display.plan_value(value.target_value, value.target_text, **style),
-            "actual": display.actual(value.actual_state, value.actual_value, value.actual_text, **style),
+            "actual": display.actual_in(value, scheme, **style),
             "achievement": display.achievement(value.achievement, style["decimals"]),
             "grade": value.grade,
         }
@@ -282,18 +286,27 @@ def review_item(request, result_id: int):
     actions, not_yours = _item_actions(request.user, result, year_closed=year_closed)
     history = list(reversed(result_history(result)))
     plan = result.indicator.plan
-    decimals = plan.decimals_by_year()  # each year's, a closed one's from its closing
+    schemes = schemes_by_year(plan)  # each year's, a closed one's from its closing
+    plan_scheme = plan.scheme
+
+    def scheme_of(year_result):
+        return schemes.get(year_result.fiscal_year, plan_scheme)
 
     def printed(year_result, values):  # an earlier year's result is of the same indicator
-        return _value_rows(values, result.indicator, decimals.get(year_result.fiscal_year))
+        return _value_rows(values, result.indicator, scheme_of(year_result))
 
+    scheme = scheme_of(result)
     context = {
         "plan": result.indicator.plan,
+        "scheme": scheme,
+        "grade_meaning": display.grade_meaning(result.grade, scheme),
         "result": result,
         "indicator": result.indicator,
         "marks": result.marks,  # the year's footnote marks (its revisions', never another year's)
         "value_rows": printed(result, values),
-        "earlier": [(earlier, printed(earlier, earlier.values.all())) for earlier in earlier_results(result)],
+        "earlier": [
+            (earlier, printed(earlier, earlier.values.all()), scheme_of(earlier)) for earlier in earlier_results(result)
+        ],
         "history": history,
         "comments": comments,
         "actions": actions,
@@ -321,7 +334,8 @@ def _stale_message(result: Result, seen_version: int, action: str) -> str:
         return _("%(refused)s: the item was changed after you opened it. Check it and try again.") % {
             "refused": refused
         }
-    style = display.figure_style(result.indicator, result.indicator.plan.decimals_of(result.fiscal_year))
+    scheme = result.indicator.plan.scheme_of(result.fiscal_year)
+    style = {**display.figure_style(result.indicator, scheme.decimals), "scheme": scheme}
     parts = []
     for event in events:
         changes = "; ".join(

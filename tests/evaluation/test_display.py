@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import translation
 
 from evaluation import display
+from evaluation.domain import scheme_files
 from evaluation.domain.enums import ActualState, ResultStatus
 from evaluation.models import ResultValue
 
@@ -229,3 +230,52 @@ def test_a_history_line_shows_a_person_a_moment_and_yes_or_no():
 def test_the_day_of_a_moment_is_its_day_in_japan():
     with translation.override("ja"):
         assert display.day(dt.datetime(2024, 6, 30, 15, 30, tzinfo=UTC)) == "2024年7月1日"
+
+
+# Grades of any scheme: a badge's look by rank, a label's meaning, a state's name -----------------------
+
+
+@pytest.mark.parametrize(
+    ("preset", "tones"),
+    [
+        ("setagaya", {"A": "a", "B": "b", "C": "c", "D": "d"}),  # exactly today's look
+        ("kanagawa", {"○": "a", "×": "d"}),
+        ("fukuoka", {"a": "a", "b": "b", "c": "d"}),
+        ("sano", {"7": "a", "6": "a", "5": "b", "4": "b", "3": "c", "2": "c", "1": "d"}),
+        ("akiruno", {"S": "a", "A": "b", "B": "c", "C": "d", "F": "state", "X": "state", "Y": "state", "Z": "state"}),
+    ],
+)
+def test_grade_tones_rank_a_schemes_labels_best_first_and_its_states_neutral(preset, tones):
+    assert display.grade_tones(scheme_files.preset(preset)) == tones
+
+
+def test_grade_tone_of_setagaya_by_default_and_of_no_grade():
+    assert [display.grade_tone(code) for code in ("A", "B", "C", "D", "", None)] == ["a", "b", "c", "d", "none", "none"]
+    assert display.grade_tone("順調", scheme_files.preset("kanagawa")) == "a"  # a roll-up label by its rank
+    assert display.grade_tone("遅れている", scheme_files.preset("kanagawa")) == "d"
+
+
+def test_grade_meaning_and_state_name_follow_the_language():
+    akiruno = scheme_files.preset("akiruno")
+    with translation.override("ja"):
+        assert display.grade_meaning("S", akiruno) == "目標値以上"
+        assert display.grade_meaning("X", akiruno) == "未着手"  # a state's label: the state's name
+        assert display.state_name("cancelled", akiruno) == "中止"
+        assert display.state_name(ActualState.TALLYING, akiruno) == "集計中"
+    with translation.override("en"):
+        assert display.grade_meaning("S", akiruno) == "Above the target"
+        assert display.grade_meaning("X", akiruno) == "Not started"
+        assert display.grade_meaning("概ね順調", scheme_files.preset("kanagawa")) == "Two thirds or more met"
+        assert display.state_name("cancelled", akiruno) == "Cancelled"
+        assert display.state_name(ActualState.TALLYING, akiruno) == "集計中"  # the sheet's word in every language
+    assert display.grade_meaning("", akiruno) == display.grade_meaning("Q", akiruno) == ""
+
+
+def test_history_line_names_a_state_of_the_plans_scheme():
+    field = ResultValue._meta.get_field("actual_state")
+    akiruno = scheme_files.preset("akiruno")
+    with translation.override("ja"):
+        assert display.field_value(field, "not_started", scheme=akiruno) == "未着手"
+        assert display.field_value(field, "difficult", scheme=akiruno) == "評価困難"
+        assert display.field_value(field, ActualState.NUMBER, scheme=akiruno) == "数値"
+        assert display.field_value(field, "not_started") == "not_started"  # not a state of Setagaya's

@@ -20,6 +20,7 @@ from evaluation import display
 from evaluation.domain.enums import ResultStatus, RevisionField
 from evaluation.models import Indicator, Result, ResultComment, ResultValue
 from evaluation.queries import audit
+from evaluation.services.results import ActualInput, save_draft
 from evaluation.services.revisions import revise
 from evaluation.workbook import audit_export
 from tests.builders import enter_actual, make_department, make_indicator, make_plan, make_result, make_user
@@ -180,6 +181,29 @@ def test_the_trail_page_prints_through_display_in_japan_time(client, planner, re
     assert ">2024-07-01 00:30:05</time>" in page
     assert "<td>田中</td>" in page
     assert '<span class="audit-changes__new">90</span>' in page
+
+
+def _state_entered(welfare, state: str):
+    """An あきる野 plan's outcome whose actual the department enters as a state of the scheme (中止 …)."""
+    plan = make_plan("あきる野市の計画", scheme="akiruno")
+    indicator = make_indicator(plan, department=welfare, code="9-1", name="事業の進捗")
+    result = make_result(indicator, target=Decimal(100))
+    value = result.values.get()
+    staff = make_user("tanaka", department=welfare, first_name="田中")
+    save_draft(result, user=staff, expected_version=1, actuals={value.pk: ActualInput(state)}, reason="中止の理由")
+    return staff
+
+
+def test_a_state_of_the_plans_scheme_is_named_on_the_trail_and_in_the_csv(client, planner, welfare):
+    staff = _state_entered(welfare, "cancelled")
+    client.force_login(planner)
+
+    page = client.get(reverse("audit_trail"), {"kind": "result_value"}, HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    lines = _csv_lines(audit.AuditFilters(kind="result_value", user_id=staff.pk))
+
+    assert '<span class="audit-changes__new">中止</span>' in page
+    assert "cancelled" not in page
+    assert ["actual", "Not entered", "Cancelled"] in [line[5:8] for line in lines]
 
 
 # Sign-ins, accounts and the admin's deletions ------------------------------------------------------
