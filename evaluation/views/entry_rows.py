@@ -223,7 +223,7 @@ class EntryRow:
     @property
     def grade_css(self) -> str:
         """The grade badge's modifier (as includes/grade_badge.html's, written in the row)."""
-        return (self.preview.grade or "none").lower()
+        return display.grade_tone(self.preview.grade, self.scheme)  # by rank in the plan's scheme
 
     @property
     def grade_letter(self) -> str:

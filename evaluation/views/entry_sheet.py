@@ -153,6 +153,7 @@ def preview(request, upload_id):
     changes = changed_rows(entry_upload)
     context = {
         "plan": entry_upload.plan,
+        "scheme": entry_upload.plan.scheme,  # the grades' looks by rank in the plan's scheme
         "upload": entry_upload,
         "department": entry_upload.department,
         "fiscal_year": entry_upload.fiscal_year,
