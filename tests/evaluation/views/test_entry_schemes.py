@@ -226,7 +226,7 @@ def test_the_live_preview_shows_y_and_asks_for_the_note(client, department, staf
     )
 
     html = response.content.decode()
-    assert '<span class="grade grade--y">Y</span>' in html
+    assert '<span class="grade grade--state">Y</span>' in html  # a state's label: the neutral look
     assert "「中止」となった理由（注記）を入力してください。" in html
     value.refresh_from_db()
     assert value.actual_state == "empty"  # nothing saved
