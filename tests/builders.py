@@ -31,27 +31,17 @@ from evaluation.models import (
     ResultValue,
     Vision,
 )
+from evaluation.services.regrading import SETTINGS_FIELDS  # the thresholds' keywords, as the settings form names them
 from evaluation.services.results import ActualInput, save_draft, submit
 from evaluation.services.scoring import apply_grades
 
 _sequence = count(1)
 
 
-# make_plan()'s keywords for the settings form of a threshold scheme (Setagaya's shape).
-_THRESHOLD_SETTINGS = {
-    "grading_formula": "measure",
-    "threshold_a": "threshold_a",
-    "threshold_b": "threshold_b",
-    "threshold_d": "threshold_d",
-    "rounding": "rounding",
-    "achievement_decimals": "decimals",
-}
-
-
 def make_plan(name: str = "テスト計画", *, scheme: str | GradingScheme | None = None, **settings) -> Plan:
     """A plan graded by `scheme` (a preset's name, or a scheme), or by Setagaya's with the thresholds,
     formula, rounding or decimals given as the settings form names them (threshold_b=Decimal(90))."""
-    thresholds = {_THRESHOLD_SETTINGS[key]: settings.pop(key) for key in list(settings) if key in _THRESHOLD_SETTINGS}
+    thresholds = {SETTINGS_FIELDS[key]: settings.pop(key) for key in list(settings) if key in SETTINGS_FIELDS}
     if isinstance(scheme, str):
         scheme = scheme_files.preset(scheme)
     if scheme is not None or thresholds:

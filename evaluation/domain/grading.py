@@ -364,22 +364,5 @@ def has_reason(text: str | None) -> bool:
     return bool(text and text.strip())
 
 
-def grade_measure(
-    scheme: GradingScheme,
-    direction: str,
-    target: Decimal | None,
-    actual: Decimal | None,
-    *,
-    baseline: Decimal | None = None,
-    judged_grade: str = NO_GRADE,
-    survey: bool = False,
-    state: str = "",
-) -> Graded:
-    """scheme.grade_measure(), for callers that hold the scheme apart from the values."""
-    return scheme.grade_measure(
-        direction, target, actual, baseline=baseline, judged_grade=judged_grade, survey=survey, state=state
-    )
-
-
 def check_gradable(scheme: GradingScheme, direction: str, target: Decimal | None, baseline: Decimal | None = None):
     scheme.check_gradable(direction, target, baseline)

@@ -14,29 +14,11 @@ from playwright.sync_api import Page, expect
 from accounts.models import UserSession  # the session engine's table (accounts.sessions)
 from evaluation.domain.enums import Direction, ResultStatus
 from evaluation.models import Result
+from evaluation.workbook.entry_sheet.layout import ENTRY_SHEET_COLUMNS
 from tests.builders import make_department, make_indicator, make_open_year, make_plan, make_result, make_user
 from tests.e2e.browser import PASSWORD, log_in
 
-COLUMNS = (
-    "指標ID",
-    "小項目",
-    "推進施策",
-    "主な取組み",
-    "種別",
-    "指標名",
-    "単位",
-    "方向",
-    "現況値",
-    "当初計画",
-    "修正計画",
-    "目標",
-    "状態",
-    "実績",
-    "集計中",
-    "評価",
-    "評価理由",
-    "管理番号",
-)
+COLUMNS = ENTRY_SHEET_COLUMNS  # the sheet the test fills, as the app writes it
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from evaluation.domain.grading import (
     Graded,
     GradingError,
     check_gradable,
-    grade_measure,
     has_reason,
 )
 from evaluation.domain.scheme_files import default_scheme, setagaya_with
@@ -52,24 +51,24 @@ def D(text: str) -> Decimal:
     ],
 )
 def test_higher_is_better_grades_on_the_rounded_ratio(target, actual, achievement, grade):
-    assert grade_measure(SETAGAYA, HIGHER, D(target), D(actual)) == Graded(D(achievement), grade)
+    assert SETAGAYA.grade_measure(HIGHER, D(target), D(actual)) == Graded(D(achievement), grade)
 
 
 def test_decimal_half_up_prints_100_0_where_float_arithmetic_would_print_99_9():
     # 19.99 ÷ 20 × 100 is exactly 99.95: half up gives 100.0 and so A. In binary floating point it
     # is 99.94999999999999, which Python's round() prints as 99.9 (a B): the rule never sees a float.
-    graded = grade_measure(SETAGAYA, HIGHER, D("20"), D("19.99"))
+    graded = SETAGAYA.grade_measure(HIGHER, D("20"), D("19.99"))
 
     assert graded == Graded(D("100.0"), "A")
 
 
 @pytest.mark.parametrize(("rule", "achievement"), [(SETAGAYA, "231.7"), (TRUNCATING, "231.6")])
 def test_the_plans_rounding_rule_decides_the_printed_figure(rule, achievement):
-    assert grade_measure(rule, HIGHER, D("60"), D("139")).achievement == D(achievement)
+    assert rule.grade_measure(HIGHER, D("60"), D("139")).achievement == D(achievement)
 
 
 def test_truncating_rule_keeps_99_99_a_b():
-    assert grade_measure(TRUNCATING, HIGHER, D("100"), D("99.99")) == Graded(D("99.9"), "B")
+    assert TRUNCATING.grade_measure(HIGHER, D("100"), D("99.99")) == Graded(D("99.9"), "B")
 
 
 @pytest.mark.parametrize(
@@ -82,16 +81,16 @@ def test_truncating_rule_keeps_99_99_a_b():
     ],
 )
 def test_lower_is_better_divides_the_target_by_the_actual(target, actual, achievement, grade):
-    assert grade_measure(SETAGAYA, LOWER, D(target), D(actual)) == Graded(D(achievement), grade)
+    assert SETAGAYA.grade_measure(LOWER, D(target), D(actual)) == Graded(D(achievement), grade)
 
 
 def test_lower_is_better_with_an_actual_of_zero_is_met_outright_with_no_figure():
-    assert grade_measure(SETAGAYA, LOWER, D("5"), D("0")) == Graded(None, "A")
+    assert SETAGAYA.grade_measure(LOWER, D("5"), D("0")) == Graded(None, "A")
 
 
 @pytest.mark.parametrize("direction", [HIGHER, LOWER])
 def test_no_actual_or_still_tallying_is_not_graded(direction):
-    assert grade_measure(SETAGAYA, direction, D("100"), None) == Graded(None, NO_GRADE)
+    assert SETAGAYA.grade_measure(direction, D("100"), None) == Graded(None, NO_GRADE)
 
 
 @pytest.mark.parametrize(
@@ -100,7 +99,7 @@ def test_no_actual_or_still_tallying_is_not_graded(direction):
 )
 def test_qualitative_takes_the_judged_grade_and_prints_no_figure(judged, grade):
     # target 「課題整理」, actual 「一部運用」: no numbers at all.
-    assert grade_measure(SETAGAYA, QUALITATIVE, None, None, judged_grade=judged) == Graded(None, grade)
+    assert SETAGAYA.grade_measure(QUALITATIVE, None, None, judged_grade=judged) == Graded(None, grade)
 
 
 @pytest.mark.parametrize(
@@ -138,13 +137,13 @@ def test_compound_indicator_takes_its_worst_sub_item_and_waits_for_all(sub_grade
     ],
 )
 def test_progress_from_the_baseline(target, actual, baseline, achievement, grade):
-    graded = grade_measure(FROM_BASELINE, HIGHER, D(target), D(actual), baseline=D(baseline))
+    graded = FROM_BASELINE.grade_measure(HIGHER, D(target), D(actual), baseline=D(baseline))
 
     assert graded == Graded(D(achievement), grade)
 
 
 def test_progress_is_the_same_whichever_direction_the_indicator_declares():
-    lower = grade_measure(FROM_BASELINE, LOWER, D("10"), D("15"), baseline=D("20"))
+    lower = FROM_BASELINE.grade_measure(LOWER, D("10"), D("15"), baseline=D("20"))
 
     assert lower == Graded(D("50.0"), "C")
 
@@ -162,7 +161,7 @@ def test_progress_cannot_be_measured_without_a_distinct_numeric_baseline(baselin
     target = D(target) if target else None
 
     with pytest.raises(GradingError) as error:
-        grade_measure(FROM_BASELINE, HIGHER, target, D("75"), baseline=baseline)
+        FROM_BASELINE.grade_measure(HIGHER, target, D("75"), baseline=baseline)
     assert error.value.code == code
 
 
@@ -185,23 +184,23 @@ def test_check_gradable_refuses_a_missing_or_zero_target(direction, target, code
 
 def test_an_ungradable_target_is_refused_even_before_the_actual_is_in():
     with pytest.raises(GradingError):
-        grade_measure(SETAGAYA, HIGHER, D("0"), None)
+        SETAGAYA.grade_measure(HIGHER, D("0"), None)
 
 
 @pytest.mark.parametrize("target", [None, D("0")])
 def test_qualitative_needs_no_numeric_target(target):
     check_gradable(SETAGAYA, QUALITATIVE, target)  # no error
 
-    assert grade_measure(SETAGAYA, QUALITATIVE, target, None, judged_grade="B").grade == "B"
+    assert SETAGAYA.grade_measure(QUALITATIVE, target, None, judged_grade="B").grade == "B"
 
 
 def test_a_plans_own_thresholds_and_decimals_are_used():
     rule = setagaya_with(threshold_a=Decimal(95), threshold_b=Decimal(70), threshold_d=Decimal(10), decimals=2)
 
-    assert grade_measure(rule, HIGHER, D("3"), D("2.85")) == Graded(D("95.00"), "A")
-    assert grade_measure(rule, HIGHER, D("3"), D("2.1")) == Graded(D("70.00"), "B")
-    assert grade_measure(rule, HIGHER, D("3"), D("2.09")) == Graded(D("69.67"), "C")
-    assert grade_measure(rule, HIGHER, D("3"), D("0.3")) == Graded(D("10.00"), "D")
+    assert rule.grade_measure(HIGHER, D("3"), D("2.85")) == Graded(D("95.00"), "A")
+    assert rule.grade_measure(HIGHER, D("3"), D("2.1")) == Graded(D("70.00"), "B")
+    assert rule.grade_measure(HIGHER, D("3"), D("2.09")) == Graded(D("69.67"), "C")
+    assert rule.grade_measure(HIGHER, D("3"), D("0.3")) == Graded(D("10.00"), "D")
 
 
 @pytest.mark.parametrize(("grade", "required"), [("A", False), ("B", False), ("C", True), ("D", True), ("", False)])
@@ -235,12 +234,12 @@ def test_blank_or_whitespace_only_is_no_reason(text, expected):
 )
 def test_an_achievement_larger_than_its_column_holds_cannot_be_graded(rule, direction, target, actual):
     with pytest.raises(GradingError) as error:
-        grade_measure(rule, direction, D(target), D(actual), baseline=D("1"))
+        rule.grade_measure(direction, D(target), D(actual), baseline=D("1"))
 
     assert error.value.code == "achievement_too_large"
 
 
 def test_the_largest_achievement_the_column_holds_is_graded():
-    graded = grade_measure(SETAGAYA, HIGHER, D("0.01"), D("9999999999"))  # 99,999,999,990,000 %
+    graded = SETAGAYA.grade_measure(HIGHER, D("0.01"), D("9999999999"))  # 99,999,999,990,000 %
 
     assert graded == Graded(D("99999999990000.0"), "A")
