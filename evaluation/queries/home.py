@@ -95,6 +95,8 @@ class PlanSummary:
     pillars: list[PillarSummary]
     labels: tuple[str, ...] = ()  # the scheme's labels, best first: the grade columns
     has_rollup: bool = False  # the overall grade of each policy area and pillar is shown
+    overall: str = NO_GRADE  # the whole plan's overall grade, as the report prints it
+    overall_badge: dict | None = None
 
     @cached_property
     def total(self) -> GradeCounts:
@@ -175,4 +177,7 @@ def plan_summary(
             for row in pillar.rows:
                 row.overall = scheme.rollup_grade(row.counts.grades())
             pillar.overall = scheme.rollup_grade(pillar.total.grades())
-    return PlanSummary(pillars=list(pillars.values()), labels=labels, has_rollup=has_rollup)
+    summary = PlanSummary(pillars=list(pillars.values()), labels=labels, has_rollup=has_rollup)
+    if has_rollup:
+        summary.overall = scheme.rollup_grade(summary.total.grades())
+    return summary

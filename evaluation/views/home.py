@@ -125,6 +125,7 @@ def _attach_overall_badges(summary, scheme) -> None:
         for code in scheme.rollup_codes
     }
     none = {"badge": _badge("", display.NO_GRADE_TONE), "meaning": _("Not graded")}
+    summary.overall_badge = badges.get(summary.overall, none)
     for pillar in summary.pillars:
         pillar.overall_badge = badges.get(pillar.overall, none)
         for row in pillar.rows:
