@@ -60,7 +60,7 @@ def write_file(rows: list[dict[str, str]], fmt: str, path: Path) -> Path:
     sheet = book.create_sheet()
     sheet.append(header)
     for row in rows:
-        sheet.append([row[column] for column in header])
+        sheet.append([row.get(column, "") for column in header])
     book.save(path)
     return path
 
@@ -82,7 +82,7 @@ def measure_one(path: str, traced: bool) -> dict:
 
     from django.conf import settings
 
-    from evaluation.domain import grading
+    from evaluation.domain import scheme_files
     from evaluation.workbook.limits import FileKind
     from evaluation.workbook.plan_checks import RowChecker
     from evaluation.workbook.reader import read_workbook
@@ -95,18 +95,18 @@ def measure_one(path: str, traced: bool) -> dict:
     started, cpu = time.perf_counter(), time.process_time()
     rows = read_workbook(path, kind=FileKind.PLAN_WORKBOOK)
     read_s = time.perf_counter() - started
-    checker = RowChecker(grading.GradingRule())
+    checker = RowChecker(scheme_files.default_scheme())
     checker.check(rows)
     out = {
         "rows": len(rows),
         "errors": len(checker.errors),
-        "read_s": round(read_s, 2),
-        "total_s": round(time.perf_counter() - started, 2),
-        "cpu_s": round(time.process_time() - cpu, 2),
-        "resident_peak_mib": round((_peak_resident_kib() - before) / 1024, 1),
+        "read_s": read_s,
+        "total_s": time.perf_counter() - started,
+        "cpu_s": time.process_time() - cpu,
+        "resident_peak_mib": (_peak_resident_kib() - before) / 1024,
     }
     if traced:
-        out["traced_peak_mib"] = round(tracemalloc.get_traced_memory()[1] / 2**20, 1)
+        out["traced_peak_mib"] = tracemalloc.get_traced_memory()[1] / 2**20
     return out
 
 
@@ -130,8 +130,8 @@ def main(sizes) -> None:
                 ]
                 timed, traced_run = runs
                 print(
-                    f"{size:,}, {fmt}, {path.stat().st_size:,}, {timed['read_s']}, {timed['total_s']}, "
-                    f"{timed['cpu_s']}, {timed['resident_peak_mib']}, {traced_run['traced_peak_mib']}"
+                    f"{size:,}, {fmt}, {path.stat().st_size:,}, {timed['read_s']:.2f}, {timed['total_s']:.2f}, "
+                    f"{timed['cpu_s']:.2f}, {timed['resident_peak_mib']:.1f}, {traced_run['traced_peak_mib']:.1f}"
                     f"  (rows read {timed['rows']:,}, problems {timed['errors']})",
                     flush=True,
                 )
