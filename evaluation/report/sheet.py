@@ -214,7 +214,7 @@ def build_sheet(
     today: dt.date | None = None,
 ) -> Sheet:
     """The printed sheet of the report's data. `closed`: the year is closed (else every page says 暫定).
-    `rule`: the year's grading rule (※1, the decimals), looked up when not given (Plan.grading_rule_of:
+    `rule`: the year's grading rule (※1, the decimals), looked up when not given (Plan.scheme_of:
     a closed year's snapshot, an open year's plan settings)."""
     plan, year = data.plan, data.fiscal_year
     rule = rule or plan.scheme_of(year)
