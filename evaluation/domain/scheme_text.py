@@ -53,11 +53,24 @@ _BASELINE = {
         "<": "worse than the baseline",
     },
 }
-_BAND_PERCENT = {"ja": "（現況値から{v}％以内の悪化を含む）", "en": " (a fall of up to {v} % of the baseline included)"}
-_BAND_POINTS = {"ja": "（{v}ポイント以内の悪化を含む）", "en": " (a fall of up to {v} points included)"}
+# A band's edge is in it for 「≥」 (以内, up to) and out of it for 「>」 (未満, less than).
+_BAND_PERCENT = {
+    "ja": {">=": "（現況値から{v}％以内の悪化を含む）", ">": "（現況値から{v}％未満の悪化を含む）"},
+    "en": {">=": " (a fall of up to {v} % of the baseline included)", ">": " (a fall of less than {v} % included)"},
+}
+_BAND_POINTS = {
+    "ja": {">=": "（{v}ポイント以内の悪化を含む）", ">": "（{v}ポイント未満の悪化を含む）"},
+    "en": {">=": " (a fall of up to {v} points included)", ">": " (a fall of less than {v} points included)"},
+}
 _SURVEY = {
-    "ja": "（意識調査の指標は±{v}ポイント以内を横ばい）",
-    "en": " (survey-based: within ±{v} points is unchanged)",
+    "ja": {
+        ">=": "（意識調査の指標は±{v}ポイント以内の変動を横ばいとする）",
+        ">": "（意識調査の指標は±{v}ポイント未満の変動を横ばいとする）",
+    },
+    "en": {
+        ">=": " (survey-based: a change within ±{v} points is unchanged)",
+        ">": " (survey-based: a change of less than ±{v} points is unchanged)",
+    },
 }
 _OTHERWISE = {"ja": "それ以外", "en": "otherwise"}
 _SEPARATOR = {"ja": "、", "en": "; "}
@@ -92,7 +105,10 @@ def _words_of(scheme: GradingScheme, label: str, lang: str) -> str:
     upper: Rule | None = None  # the lowest 「≥ / >」 measure rule read so far: the figure is below it
     for rule in scheme.rules:
         if rule.label == label:
-            described.append(_rule_words(rule, upper, lang))
+            if described and _survey_only(rule):  # the survey tolerance of the rule before it (福岡市)
+                described[-1] += _SURVEY[lang][_edge(rule.op)].format(v=_number(rule.survey_band_points))
+            else:
+                described.append(_rule_words(rule, upper, lang))
         lower_bound = rule.when == grading.WHEN_MEASURE and rule.op in (">=", ">")
         if lower_bound and (upper is None or (rule.value, rule.op == ">") < (upper.value, upper.op == ">")):
             upper = rule
@@ -102,6 +118,19 @@ def _words_of(scheme: GradingScheme, label: str, lang: str) -> str:
 def _below(upper: Rule, lang: str) -> str:
     """What a figure is when the rule `upper` did not hold: under its value, or at most it."""
     return _PERCENT[lang]["<" if upper.op == ">=" else "<="].format(v=_number(upper.value))
+
+
+def _edge(op: str) -> str:
+    return ">" if op in (">", "<") else ">="
+
+
+def _survey_only(rule: Rule) -> bool:
+    return (
+        rule.when == grading.WHEN_BASELINE
+        and rule.survey_band_points is not None
+        and rule.band_percent is None
+        and rule.band_points is None
+    )
 
 
 def _rule_words(rule: Rule, upper: Rule | None, lang: str) -> str:
@@ -117,12 +146,13 @@ def _rule_words(rule: Rule, upper: Rule | None, lang: str) -> str:
         return _TARGET[lang][rule.op]
     if rule.when == grading.WHEN_BASELINE:
         words = _BASELINE[lang][rule.op]
+        edge = _edge(rule.op)
         if rule.band_percent:
-            words += _BAND_PERCENT[lang].format(v=_number(rule.band_percent))
+            words += _BAND_PERCENT[lang][edge].format(v=_number(rule.band_percent))
         elif rule.band_points:
-            words += _BAND_POINTS[lang].format(v=_number(rule.band_points))
+            words += _BAND_POINTS[lang][edge].format(v=_number(rule.band_points))
         if rule.survey_band_points:
-            words += _SURVEY[lang].format(v=_number(rule.survey_band_points))
+            words += _SURVEY[lang][edge].format(v=_number(rule.survey_band_points))
         return words
     if upper is not None:
         return _below(upper, lang)

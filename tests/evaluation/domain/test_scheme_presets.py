@@ -69,15 +69,17 @@ def test_osaka_library_a_from_110_b_from_80_c_from_50(actual, expected):
 @pytest.mark.parametrize(
     ("actual", "baseline", "direction", "expected"),
     [
-        ("100", "60", HIGHER, "S"),  # the target reached
+        ("100.01", "60", HIGHER, "S"),  # 目標値を超えている: above the target
         ("120", "60", HIGHER, "S"),
-        ("99", "60", HIGHER, "A"),  # above the baseline
+        ("100", "60", HIGHER, "A"),  # equal to the target does not exceed it: above the baseline
+        ("99", "60", HIGHER, "A"),
         ("60.01", "60", HIGHER, "A"),
         ("60", "60", HIGHER, "B"),  # at the baseline
         ("54", "60", HIGHER, "B"),  # exactly 10 % below it
         ("53.99", "60", HIGHER, "C"),  # more than 10 % below
         # lower is better: the target 100 from a baseline of 150; a rise of up to 10 % (15) is B
-        ("100", "150", LOWER, "S"),
+        ("99.99", "150", LOWER, "S"),
+        ("100", "150", LOWER, "A"),
         ("149", "150", LOWER, "A"),
         ("165", "150", LOWER, "B"),
         ("165.01", "150", LOWER, "C"),
@@ -102,13 +104,64 @@ def test_nagayo_cannot_be_measured_is_a_state_printed_minus_and_needs_a_note():
         ("69.9", False, "b"),  # short of it, improved
         ("50", False, "b"),  # unchanged since the initial value
         ("49.9", False, "c"),  # worse
-        ("47", True, "b"),  # a survey: 3 points down is still unchanged
-        ("46.9", True, "c"),
-        ("47", False, "c"),
+        ("47.01", True, "b"),  # a survey: a change of less than 3 points is 現状維持
+        ("47", True, "c"),  # ±3パーセント未満: exactly 3 points down is not
+        ("52.99", True, "b"),
+        ("47.01", False, "c"),
     ],
 )
 def test_fukuoka_a_b_c_with_three_points_for_survey_based_indicators(actual, survey, expected):
     assert grade("fukuoka", actual, target="70", baseline="50", survey=survey) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "target", "actual", "survey", "direction", "expected"),
+    [
+        # 資料6 (障がい者分野), survey-based indicators of the 実態調査: 初期値 H25 → 現状値 H28, 目標値 H31
+        ("相談窓口認知度", "45.0", "34.3", True, HIGHER, "b"),  # 35.9 → 34.3: 1.6 points down, 現状維持
+        ("災害時の孤立度", "5.0", "11.7", True, LOWER, "c"),  # 8.1 → 11.7: 3.6 points worse
+        ("将来の暮らし方", "60.0", "49.8", True, HIGHER, "b"),  # 51.9 → 49.8: 2.1 points down
+        ("就労に対する社会の理解度", "40.0", "33.0", True, HIGHER, "b"),  # 28.7 → 33.0: improved, short of 40
+        ("外出の頻度", "75.0", "62.9", True, HIGHER, "b"),  # 64.6 → 62.9: 1.7 points down
+        ("コミュニケーションで困っている人", "10.0", "37.4", True, LOWER, "c"),  # 18.0 → 37.4
+    ],
+)
+def test_fukuoka_the_published_survey_figures_under_the_published_rule(
+    name, target, actual, survey, direction, expected
+):
+    """The figures of Fukuoka's published indicator table, graded by its published rule (the table itself
+    prints no grade): a change of less than 3 points of a survey is 現状維持."""
+    baselines = {
+        "相談窓口認知度": "35.9",
+        "災害時の孤立度": "8.1",
+        "将来の暮らし方": "51.9",
+        "就労に対する社会の理解度": "28.7",
+        "外出の頻度": "64.6",
+        "コミュニケーションで困っている人": "18.0",
+    }
+    found = grade("fukuoka", actual, target=target, baseline=baselines[name], survey=survey, direction=direction)
+    assert found == expected
+
+
+@pytest.mark.parametrize(
+    ("target", "actual", "expected"),
+    [
+        ("67000", "62879", "B"),  # 協力貸出冊数, 毎年67,000冊: H25 93.8 %
+        ("67000", "62101", "B"),  # H26 92.7 %
+        ("67000", "62867", "B"),  # H27
+        ("95", "94.5", "B"),  # 利用者満足度, 毎年95 %: 99.5 %
+        ("95", "94.9", "B"),
+        ("5300", "5424", "B"),  # イベント参加者数, 毎年5,300人: 102.3 %
+        ("5300", "6568", "A"),  # 123.9 %
+        ("5300", "6254", "A"),  # 118.0 %
+        ("3", "4", "A"),  # 新規連携先数, 毎年3件: 133.3 %
+        ("30000", "35717", "A"),  # 市町村間物流冊数, 最終年度に30,000冊: H27 119.1 %
+    ],
+)
+def test_osaka_library_grades_its_published_evaluation_sheets(target, actual, expected):
+    """The grades printed on the library's published 重点目標評価シート (平成25–27年度) against their
+    figures."""
+    assert grade("osaka-library", actual, target=target) == expected
 
 
 @pytest.mark.parametrize(
@@ -194,3 +247,14 @@ def test_a_scheme_against_the_baseline_needs_one_only_where_a_rule_on_it_is_reac
 def test_a_share_band_is_exact_not_rounded():
     bands = scheme_files.preset("kanagawa").rollup.bands
     assert [band.at_least for band in bands] == [Fraction(1), Fraction(2, 3), Fraction(1, 2), Fraction(0)]
+
+
+def test_the_footnotes_say_where_a_bands_edge_falls():
+    fukuoka, nagayo = scheme_files.preset("fukuoka"), scheme_files.preset("nagayo")
+    assert scheme_text.footnote(fukuoka) == (
+        "a:目標値に到達、b:現況値から改善または横ばい（意識調査の指標は±3ポイント未満の変動を横ばいとする）、c:それ以外"
+    )
+    assert "(survey-based: a change of less than ±3 points is unchanged)" in scheme_text.footnote(fukuoka, "en")
+    assert scheme_text.footnote(nagayo).startswith(
+        "S:目標値を上回る、A:現況値より改善、B:現況値から改善または横ばい（現況値から10％以内の悪化を含む）"
+    )
