@@ -107,3 +107,18 @@ def test_at_1366_px_the_review_queue_shows_every_column_without_scrolling_sidewa
     _assert_no_sideways_scrolling(page)
     cells = _cells(page, ".grade-table th, .grade-table td")
     assert not _too_narrow(cells), _too_narrow(cells)
+
+
+def test_at_390_px_the_years_page_scrolls_its_table_not_the_page(page: Page, demo, screenshot):
+    """A table wider than the phone scrolls in its own box; the visually hidden words in its cells (absolutely
+    positioned) once widened the whole page to 713 px."""
+    page.set_viewport_size(PHONE)
+    _log_in(page, "planning")
+    page.goto("/years/")
+    table = page.locator("table.years-table")
+    expect(table).to_be_visible()
+    screenshot("years-390")
+    _assert_no_sideways_scrolling(page)
+    box = page.locator(".table-scroll").first
+    scroll_width, client_width = box.evaluate("(box) => [box.scrollWidth, box.clientWidth]")
+    assert scroll_width > client_width  # the table is wider than the phone, and scrolls inside its box
