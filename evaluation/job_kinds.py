@@ -24,7 +24,7 @@ from evaluation.models import Plan
 from evaluation.queries.audit import AuditFilters, audit_rows
 from evaluation.report.document import CONTENT_TYPES as REPORT_CONTENT_TYPES
 from evaluation.report.document import render_report, report_context
-from evaluation.report.sheet import ROWS_OF_A_PAGE
+from evaluation.report.sheet_parts import ROWS_OF_A_PAGE
 from evaluation.workbook import audit_export, results_export
 from jobs.enums import JobStep
 from jobs.kinds import JobKind, JobRefused, MadeFile, Progress, register

@@ -8,7 +8,8 @@ from collections.abc import Iterable
 from evaluation.domain.enums import YearStatus
 from evaluation.models import EvaluationYear, Plan
 from evaluation.queries.report import report_data
-from evaluation.report.sheet import Sheet, build_sheet
+from evaluation.report.sheet import build_sheet
+from evaluation.report.sheet_parts import Sheet
 from evaluation.report.summary import report_summary
 
 FORMATS = ("pdf", "xlsx", "html")

@@ -30,7 +30,7 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from evaluation import display
-from evaluation.report.sheet import (
+from evaluation.report.sheet_parts import (
     GRADE_NOTE,
     Line,
     PrintedArea,

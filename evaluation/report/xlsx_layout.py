@@ -15,7 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from evaluation.report.sheet import Figure, PrintedArea
+from evaluation.report.sheet_parts import Figure, PrintedArea
 
 SHEET_NAME_LIMIT = 31
 _FORBIDDEN_IN_SHEET_NAME = re.compile(r"[\[\]:*?/\\]")

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from evaluation.report.sheet import Figure, PrintedArea
+from evaluation.report.sheet_parts import Figure, PrintedArea
 from evaluation.report.xlsx_layout import (
     LINE_HEIGHT,
     PADDING,
