@@ -229,7 +229,7 @@ def department_save(request, department_id: int, fiscal_year: int):
     department = _department_for_entry(user, department_id)
     year = _evaluation_year(department, fiscal_year)
     action = request.POST.get("action", PageAction.SAVE)
-    scheme = year.plan.scheme  # once for every row (the open year's)
+    scheme = year.scheme  # once for every row: the year's (a save is taken only while it is open)
     rows = [
         ResultEntryForm(result, data=request.POST, scheme=scheme).row_input()
         for result in entry_page_results(
