@@ -36,7 +36,14 @@ from evaluation.domain.enums import ActualState
 from evaluation.domain.messages import describe_hold
 from evaluation.models import Result, ResultValue
 from evaluation.services.department_entry import Draft, RowInput
-from evaluation.services.entries import EntryError, parse_actual, parse_judged_grade, scheme_of, state_name
+from evaluation.services.entries import (
+    EntryError,
+    asks_notes,
+    parse_actual,
+    parse_judged_grade,
+    scheme_of,
+    state_name,
+)
 from evaluation.services.results import ActualInput
 from evaluation.services.scoring import apply_grades_or_hold, grading_hold
 
@@ -148,8 +155,9 @@ def field_specs(
     result: Result, values: list[ResultValue], scheme: grading.GradingScheme | None = None
 ) -> list[FieldSpec]:
     """The data fields of the row of `result`, in the form's order: the judged grade (qualitative
-    outcomes), the reason (outcomes), then per measure its actual and its state instead of a figure
-    (集計中, or the scheme's choice of states). `scheme`: the plan's, taken once by a page."""
+    outcomes), the reason (outcomes; an activity's note where a state of the scheme needs one), then per
+    measure its actual and its state instead of a figure (集計中, or the scheme's choice of states).
+    `scheme`: the plan's, taken once by a page."""
     indicator = result.indicator
     scheme = scheme_of(indicator, scheme)
     name = indicator_title(indicator)
@@ -172,6 +180,16 @@ def field_specs(
                 result.reason,
                 _("Reason for the grade of %(indicator)s") % {"indicator": name},
                 str(_("Reason")),
+            )
+        )
+    elif asks_notes(scheme):  # an activity's note on a state that needs one (中止 …), in the result's reason
+        specs.append(
+            FieldSpec(
+                "reason",
+                TEXT,
+                result.reason,
+                _("Note on why, %(indicator)s") % {"indicator": name},
+                str(_("Note")),
             )
         )
     compound = len(values) > 1
@@ -481,7 +499,6 @@ def _preview_of(result: Result, values: list[ResultValue], scheme: grading.Gradi
 
 
 def reason_missing(scheme: grading.GradingScheme, result: Result, values: list[ResultValue]) -> bool:
-    """The result's grade or a state entered needs a reason, and there is none (an outcome's: an activity
-    has no reason field)."""
-    states = [value.actual_state for value in values] if result.indicator.is_outcome else []
-    return scheme.reason_missing(result.grade, result.reason, states)
+    """The result's grade or a state entered needs a reason, and there is none (an activity's state, such
+    as 中止, its note: results.submission_problems asks the same)."""
+    return scheme.reason_missing(result.grade, result.reason, [value.actual_state for value in values])

@@ -53,6 +53,12 @@ def reason_words(scheme: GradingScheme) -> tuple[list[str], list[str]]:
     ]
 
 
+def asks_notes(scheme: GradingScheme) -> bool:
+    """Some state of the scheme needs a note on why (あきる野's 中止, 評価困難): then an activity volume's
+    row has a note too, since such a state may be entered on it (Setagaya's 集計中 needs none)."""
+    return any(state.note for state in scheme.states)
+
+
 def state_words(scheme: GradingScheme) -> dict[str, numbers.State]:
     """The words typed for the scheme's states: their names (集計中 → tallying, 中止 → cancelled), English
     names and codes, as the plan workbook reads them (GradingScheme.state_named)."""

@@ -229,8 +229,8 @@ def submission_problems(result: Result, values: list[ResultValue]) -> list[str]:
         problems.append(missing_actual_sentence(scheme))
     if result.indicator.direction == Direction.QUALITATIVE and result.judged_grade not in scheme.grade_labels:
         problems.append(_("Choose the grade of this qualitative outcome."))
-    # A state's note is asked of an outcome (its reason field); an activity row has no reason field.
-    states = [value.actual_state for value in values] if result.indicator.is_outcome else []
+    # A state's note (中止 …) is asked wherever the scheme says so: an outcome's reason, an activity's note.
+    states = [value.actual_state for value in values]
     if scheme.reason_missing(result.grade, result.reason, states):
         problems.append(reason_sentence(scheme, result.grade, states))
     if (hold := grading_hold(result, values, scheme)) is not None:

@@ -175,6 +175,8 @@ def main_navigation(context):
 
 
 @register.simple_tag
-def scheme_summary(plan) -> str:
-    """{% scheme_summary plan %} → the plan's grading scheme in a sentence (the grade legend)."""
-    return display.scheme_summary(plan.scheme)
+def scheme_summary(scheme) -> str:
+    """{% scheme_summary scheme %} → a grading scheme in a sentence (the grade legend). The page passes the
+    scheme of the year it shows (Plan.scheme_of: a closed year's is the one it was closed with), never
+    the plan's current one."""
+    return display.scheme_summary(scheme)

@@ -125,6 +125,7 @@ def _render_page(
     days_left = (year.deadline - timezone.localdate()).days if year.deadline else None
     can_enter = can_enter_for_department(user, department.pk)
     is_head = department.pk in head_department_ids(user)
+    scheme = year.scheme  # the shown year's: a closed year's is the one it was closed with
     context = {
         "plan": year.plan,
         "department": department,
@@ -141,7 +142,8 @@ def _render_page(
         "is_head": is_head,
         "awaiting_head": [result for result in results if result.status == ResultStatus.AWAITING_HEAD],
         "head_check": year.plan.requires_head_check,
-        "reason_rule": reason_rule(year.scheme),
+        "scheme": scheme,  # the grade legend's
+        "reason_rule": reason_rule(scheme),
         "switch_departments": own_departments if len(own_departments) > 1 else [],
         "summary": [(row, target, message) for row in rows for target, message in row.summary()],
         "page_errors": [_("Select the items to submit.")] if report and report.nothing_selected else [],
@@ -227,7 +229,7 @@ def department_save(request, department_id: int, fiscal_year: int):
     department = _department_for_entry(user, department_id)
     year = _evaluation_year(department, fiscal_year)
     action = request.POST.get("action", PageAction.SAVE)
-    scheme = year.plan.scheme  # once for every row (the open year's)
+    scheme = year.scheme  # once for every row: the year's (a save is taken only while it is open)
     rows = [
         ResultEntryForm(result, data=request.POST, scheme=scheme).row_input()
         for result in entry_page_results(

@@ -50,11 +50,14 @@ class RowWords:
     reason_required: str
     statuses: dict[str, str]  # {status: its name (display.status)}
     preview_url: str  # the live preview's URL with PREVIEW_PK for the row's result id
+    note: str = ""
+    note_required: str = ""  # 「中止・評価困難のときは必須」: an activity's note; empty where no state needs one
 
     @classmethod
-    def translated(cls, reason_required: str | None = None) -> RowWords:
+    def translated(cls, reason_required: str | None = None, note_required: str = "") -> RowWords:
         """The words in the active language; `reason_required` is the plan scheme's (「C・Dのときは必須」,
-        entry_rows.reason_rule)."""
+        entry_rows.reason_rule), `note_required` its states' that need a note (「中止・評価困難のときは必須」;
+        empty: the activities' rows have no note)."""
         words = {
             "select": gettext("Select"),
             "baseline": gettext("Baseline"),
@@ -69,6 +72,8 @@ class RowWords:
             "reason": gettext("Reason for the grade"),
             "reason_required": gettext("required for C and D") if reason_required is None else reason_required,
         }
+        if note_required:
+            words.update(note=gettext("Note on why"), note_required=note_required)
         return cls(
             **{name: conditional_escape(text) for name, text in words.items()},
             statuses={status: _text(display.status(status)) for status in ResultStatus.values},
@@ -184,10 +189,11 @@ def _grade(row: EntryRow, words: RowWords) -> str:
 
 
 def reason_line(row: EntryRow, words: RowWords) -> SafeString:
-    """An outcome's reason line: its input, or the stored reason when read-only; nothing for an activity."""
+    """An outcome's reason line: its input, or the stored reason when read-only; an activity's note line
+    where a state of the scheme needs a note (else nothing)."""
     indicator, result = row.indicator, row.result
     if not indicator.is_outcome:
-        return mark_safe("")
+        return note_line(row, words) if words.note_required else mark_safe("")
     reason = row.inputs.reason if row.inputs else None
     if reason:
         message = (
@@ -210,3 +216,37 @@ def reason_line(row: EntryRow, words: RowWords) -> SafeString:
     else:
         cell = ""
     return mark_safe(f'<tr class="entry-reason-row">\n<td></td>\n<td colspan="8">\n{cell}\n</td>\n</tr>\n')
+
+
+def note_line(row: EntryRow, words: RowWords) -> SafeString:
+    """An activity's note on a state that needs one (中止, 評価困難): its input, hidden by the page's CSS
+    until such a state is entered or a note is written (the flag, which the live preview swaps), or the
+    stored note when read-only."""
+    indicator, result = row.indicator, row.result
+    note = row.inputs.reason if row.inputs else None
+    if note:
+        message = render_to_string("evaluation/entry/_reason_message.html", {"row": row}) if row.note_problem else ""
+        cell = (
+            f'<label class="entry-reason__label" for="{_text(note.id)}">{words.note}<span class="visually-hidden">'
+            f"（{_text(display.indicator_number(indicator.label))} {_text(indicator.name)}）</span>"
+            f' <span class="entry-small">{words.note_required}</span></label>\n{note.textarea()}\n'
+            f'<div class="field-message" id="{_text(note.message_id)}" data-describes="{_text(note.id)}">'
+            f"{message}\n</div>{note_flag(row)}"
+        )
+    elif result.reason:
+        cell = (
+            f'<p class="entry-reason__text"><span class="entry-reason__label">{words.note}</span>'
+            f" {linebreaksbr(result.reason, autoescape=True)}</p>"
+        )
+    else:
+        return mark_safe("")
+    return mark_safe(
+        f'<tr class="entry-reason-row entry-note-line">\n<td></td>\n<td colspan="8">\n{cell}\n</td>\n</tr>\n'
+    )
+
+
+def note_flag(row: EntryRow) -> str:
+    """The empty element whose class shows the activity's note line (static/css/app.css): a state that
+    needs a note is entered, or a note is written, or it has a problem. The live preview swaps it."""
+    asked = " entry-note-flag--asked" if row.note_asked else ""
+    return f'<span class="entry-note-flag{asked}" id="r{row.result.pk}-note-flag"></span>'

@@ -149,6 +149,23 @@ class EntryRow:
         return reason_sentence(scheme, grade, states)
 
     @property
+    def note_problem(self) -> bool:
+        """The reason or note has a message to show: refused at a save, or missing for the grade or state."""
+        return bool(self.reason_errors) or self.preview.reason_missing
+
+    @property
+    def note_asked(self) -> bool:
+        """An activity's note line shows (entry_row_html.note_flag): a state that needs a note is entered
+        (as typed: the preview's), a note is written, or it has a problem."""
+        if self.note_problem:
+            return True
+        note = self.inputs.reason if self.inputs else None
+        if note is not None and str(note.value).strip():
+            return True
+        scheme = scheme_of(self.indicator, self.scheme)
+        return any((state := scheme.state(measure.typed_state)) and state.note for measure in self.measures)
+
+    @property
     def anchor(self) -> str:
         return f"result-{self.result.pk}"
 
@@ -271,9 +288,11 @@ def reason_rule(scheme: grading.GradingScheme) -> dict[str, str]:
     """The page's words for the scheme's reason rule: `required`, next to the reason (「C・Dのときは必須」),
     and the legend's sentences (「評価がC・Dのときは理由が必要です。」, and the states that need a note)."""
     labels, states = reason_words(scheme)
-    rule = {"required": "", "labels": "", "states": "", "names": word_list(labels + states, "・")}
+    rule = {"required": "", "labels": "", "states": "", "names": word_list(labels + states, "・"), "note_required": ""}
     if labels or states:
         rule["required"] = _("required for %(labels)s") % {"labels": rule["names"]}
+    if states:  # an activity's note (entry_row_html.note_line)
+        rule["note_required"] = _("required for %(labels)s") % {"labels": word_list(states, "・")}
     if labels:
         rule["labels"] = _("A reason is required for %(labels)s.") % {"labels": word_list(labels, "・")}
     if states:
@@ -470,7 +489,8 @@ def page_rows(
     scheme = year.scheme if year is not None else None  # once per page: a closed year's snapshot, else the plan's
     decimals = scheme.decimals if scheme is not None and not year_open else None  # a closed year's
     outcomes = report.rows if report else {}
-    words = RowWords.translated(reason_rule(scheme)["required"] if scheme is not None else None)
+    rule = reason_rule(scheme) if scheme is not None else None
+    words = RowWords.translated(rule["required"], rule["note_required"]) if rule else RowWords.translated()
     rows = []
     for result in results:
         outcome = outcomes.get(result.pk)

@@ -31,6 +31,7 @@ from evaluation.workbook.entry_sheet import (
     read_entry_sheet,
     sheet_filename,
 )
+from evaluation.workbook.entry_sheet.layout import STATE_HEADER, only_tallying
 from evaluation.workbook.errors import UnreadableWorkbook
 from evaluation.workbook.limits import FileKind, limits_for
 from evaluation.workbook.reader import ENTRY_SHEET_EXTENSIONS as UPLOAD_EXTENSIONS
@@ -135,6 +136,7 @@ def upload(request, department_id: int, fiscal_year: int):
                 errors=errors,
             )
             return redirect("entry_sheet_preview", upload_id=entry_upload.pk)
+    scheme = plan.scheme_of(fiscal_year)  # the year's
     context = {
         "plan": plan,
         "department": department,
@@ -142,7 +144,8 @@ def upload(request, department_id: int, fiscal_year: int):
         "form": form,
         "is_open": is_open,
         "back_url": department_page_url(department.pk, fiscal_year),
-        "reason_rule": reason_rule(plan.scheme),
+        "reason_rule": reason_rule(scheme),
+        "state_header": "" if only_tallying(scheme) else STATE_HEADER,  # the sheet's column of states, if not 集計中
     }
     return render(request, "evaluation/entry/upload.html", context, status=400 if form.errors else 200)
 
@@ -153,7 +156,8 @@ def preview(request, upload_id):
     changes = changed_rows(entry_upload)
     context = {
         "plan": entry_upload.plan,
-        "scheme": entry_upload.plan.scheme,  # the grades' looks by rank in the plan's scheme
+        # the grades' looks by rank in the year's scheme
+        "scheme": entry_upload.plan.scheme_of(entry_upload.fiscal_year),
         "upload": entry_upload,
         "department": entry_upload.department,
         "fiscal_year": entry_upload.fiscal_year,

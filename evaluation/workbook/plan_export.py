@@ -49,6 +49,7 @@ def workbook_rows(plan: Plan, fiscal_years: set[int] | None = None) -> Iterator[
             "vision__policy_area__pillar"
         )
     )
+    schemes = _schemes_by_year(plan)
     entries = []  # (year, order, label, row)
     for order, indicator in enumerate(indicators):
         decimals = _decimals(indicator, by_indicator[indicator.pk].values())
@@ -56,7 +57,8 @@ def workbook_rows(plan: Plan, fiscal_years: set[int] | None = None) -> Iterator[
             result = by_indicator[indicator.pk].get(year)
             values = {value.measure_id: value for value in result.values.all()} if result else {}
             for measure in indicator.measures.all():
-                row = _indicator_row(plan, indicator, measure, year, result, values.get(measure.pk), decimals)
+                value = values.get(measure.pk)
+                row = _indicator_row(plan, indicator, measure, year, result, value, decimals, schemes.get(year))
                 entries.append((year, order, measure.label, row))
     paths = [_path(indicator.initiative) for indicator in indicators]
     for initiative in bare:
@@ -66,6 +68,16 @@ def workbook_rows(plan: Plan, fiscal_years: set[int] | None = None) -> Iterator[
     entries.sort(key=lambda entry: entry[:3])
     for *_key, row in entries:
         yield {column: _cell(column, value) for column, value in row.items()}
+
+
+def _schemes_by_year(plan: Plan) -> dict:
+    """The scheme of each year opened (a closed year's: its snapshot, so that its states are named as it
+    was closed with), in one query; a year not opened follows the plan's."""
+    schemes = {}
+    for year in plan.evaluation_years.all():
+        year.plan = plan
+        schemes[year.fiscal_year] = year.scheme
+    return schemes
 
 
 def _path(initiative: Initiative) -> tuple[int, int, int, int]:
@@ -100,7 +112,7 @@ def _hierarchy_cells(plan: Plan, initiative: Initiative, year: int) -> dict[str,
     return row
 
 
-def _indicator_row(plan, indicator, measure, year, result, value, decimals) -> dict[str, str]:
+def _indicator_row(plan, indicator, measure, year, result, value, decimals, scheme=None) -> dict[str, str]:
     row = _hierarchy_cells(plan, indicator.initiative, year)
     row.update(
         {
@@ -128,7 +140,7 @@ def _indicator_row(plan, indicator, measure, year, result, value, decimals) -> d
         row["当初計画"] = _number(value.original_plan_value, decimals) or value.original_plan_text
         row["修正計画"] = _number(value.revised_plan_value, decimals) or value.revised_plan_text
         row["目標"] = _number(value.target_value, decimals) or value.target_text
-        row["実績"] = _actual_cell(plan, value, decimals)
+        row["実績"] = _actual_cell(scheme or plan.scheme, value, decimals)
     return row
 
 
@@ -166,13 +178,14 @@ def _is_plain_number(value: str) -> bool:
     return bool(re.fullmatch(r"-?\d+(\.\d+)?", value))
 
 
-def _actual_cell(plan: Plan, value, decimals: int) -> str:
-    """実績 as the importer reads it back: the figure, the text, or the state's word (集計中, 中止 …)."""
+def _actual_cell(scheme, value, decimals: int) -> str:
+    """実績 as the importer reads it back: the figure, the text, or the state's word (集計中, 中止 …) in the
+    year's scheme."""
     if value.actual_state == ActualState.NUMBER:
         return _number(value.actual_value, decimals)
     if value.actual_state == ActualState.TEXT:
         return value.actual_text
     if value.actual_state == ActualState.TALLYING:
         return display.TALLYING
-    state = plan.scheme.state(value.actual_state)
+    state = scheme.state(value.actual_state)
     return state.name if state is not None else ""

@@ -3,7 +3,9 @@ plan values as locked context, the entry cells unlocked, and the hidden 管理�
 result, value and the version the department saw (so the upload can tell a stale sheet).
 
 The drop-down lists and the instructions are the plan's grading scheme's: its judged grade labels
-(A–D, S/A/B/C, a/b/c …) in 評価, its state words (集計中; 完了, 未着手, 中止 …) in the 集計中 column."""
+(A–D, S/A/B/C, a/b/c …) in 評価, its state words (集計中; 完了, 未着手, 中止 …) in the state's column,
+headed 「集計中」 or, where the scheme has other states, 「数値に代えて（…）」 (layout.state_header). All of
+them are the year's scheme's (Plan.scheme_of)."""
 
 from __future__ import annotations
 
@@ -38,12 +40,17 @@ from evaluation.workbook.entry_sheet.layout import (
     HELP_SHEET,
     ID_COLUMN,
     LOCKED_FILL,
+    STATE_COLUMN,
+    STATE_HEADER,
+    STATE_WIDTH,
     UNLOCKED,
     WIDTHS,
     WRAPPED,
     column_number,
     entry_id,
+    only_tallying,
     sheet_results,
+    state_header,
 )
 
 
@@ -72,12 +79,12 @@ def build_entry_sheet(department, plan, fiscal_year: int) -> bytes:
     A second sheet, 記入方法, explains how to fill it in (in the active language)."""
     with translation.override("ja"):
         status_labels = {status: str(status.label) for status in ResultStatus}
-    scheme = plan.scheme  # once for the sheet
+    scheme = plan.scheme_of(fiscal_year)  # once for the sheet: the year's
     state_names = {state.code: state.name for state in scheme.states}  # the words typed, Japanese as the data
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = era_name(fiscal_year)
-    _write_header(sheet)
+    _write_header(sheet, scheme)
     lists = _add_lists(sheet, scheme)
     styles: dict = {}
     row = FIRST_DATA_ROW
@@ -95,26 +102,25 @@ def build_entry_sheet(department, plan, fiscal_year: int) -> bytes:
     return buffer.getvalue()
 
 
-def _write_header(sheet) -> None:
-    sheet.append(ENTRY_SHEET_COLUMNS)
+def _write_header(sheet, scheme: GradingScheme) -> None:
+    """The header row; the state's column headed by the scheme (layout.state_header) and, under a
+    longer header than 「集計中」, wider."""
+    header = state_header(scheme)
+    sheet.append([header if column == STATE_COLUMN else column for column in ENTRY_SHEET_COLUMNS])
     for index, column in enumerate(ENTRY_SHEET_COLUMNS, start=1):
         cell = sheet.cell(row=1, column=index)
         cell.font = Font(bold=True)
         cell.fill = ENTRY_FILL if column in ENTRY_COLUMNS else HEADER_FILL
         cell.alignment = Alignment(vertical="center", wrap_text=True)
         cell.border = BORDER
-        sheet.column_dimensions[get_column_letter(index)].width = WIDTHS[column]
+        width = STATE_WIDTH if column == STATE_COLUMN and header != STATE_COLUMN else WIDTHS[column]
+        sheet.column_dimensions[get_column_letter(index)].width = width
 
 
 def _list_formula(words) -> str:
     """A drop-down list's formula: the words in quotes, comma-separated (a word holding a comma or a
     quote cannot be listed; the upload still reads it when typed)."""
     return '"' + ",".join(word for word in words if "," not in word and '"' not in word) + '"'
-
-
-def only_tallying(scheme: GradingScheme) -> bool:
-    """集計中 is the scheme's only state (Setagaya's): the sheet words it as it always has."""
-    return scheme.state_codes == (ActualState.TALLYING,)
 
 
 def _quoted(words) -> list[str]:
@@ -135,6 +141,8 @@ def _add_lists(sheet, scheme: GradingScheme) -> _Lists:
         tallying.error = _("Choose one of %(states)s, or leave the cell blank.") % {
             "states": word_list(_quoted(names), either=True)
         }
+        tallying.prompt = _("Instead of a figure: %(states)s.") % {"states": word_list(_quoted(names), either=True)}
+        tallying.showInputMessage = True
     sheet.add_data_validation(grades)
     sheet.add_data_validation(tallying)
     return _Lists(grades, tallying)
@@ -237,14 +245,14 @@ def _protect(sheet) -> None:
 
 
 def _scheme_lines(scheme: GradingScheme) -> list[str]:
-    """The instructions of the 集計中, 評価 and 評価理由 columns, in the scheme's words."""
+    """The instructions of the state's (集計中 or 数値に代えて), 評価 and 評価理由 columns, in the scheme's words."""
     names = [state.name for state in scheme.states]
     if only_tallying(scheme):
         lines = [_("集計中: choose 集計中 when the figure is still being tallied (you may also type 集計中 in 実績).")]
     elif names:
         lines = [
-            _("集計中: instead of a figure, choose %(states)s (you may also type it in 実績).")
-            % {"states": word_list(_quoted(names), either=True)}
+            _("%(column)s: instead of a figure, choose %(states)s (you may also type it in 実績).")
+            % {"column": STATE_HEADER, "states": word_list(_quoted(names), either=True)}
         ]
     else:
         lines = []
@@ -263,7 +271,8 @@ def _scheme_lines(scheme: GradingScheme) -> list[str]:
         )
     if noted:
         lines.append(
-            _("評価理由: also required, as a note on why, for %(states)s.") % {"states": word_list(noted, "・")}
+            _("評価理由: also required, as a note on why, for %(states)s, on an activity volume's row too.")
+            % {"states": word_list(noted, "・")}
         )
     return lines
 
@@ -273,7 +282,8 @@ def _add_help_sheet(workbook: Workbook, department, fiscal_year: int, scheme: Gr
     lines = [
         _("Entry sheet of %(department)s, %(year)s") % {"department": department.name, "year": era_name(fiscal_year)},
         "",
-        _("Fill in only the pale yellow cells: 実績, 集計中, 評価 and 評価理由. The other columns are the plan."),
+        _("Fill in only the pale yellow cells: 実績, %(state)s, 評価 and 評価理由. The other columns are the plan.")
+        % {"state": STATE_COLUMN if only_tallying(scheme) else STATE_HEADER},
         _("実績: type the number as you usually do (1,816 or １，８１６, 287.1%); leave it blank if there is none."),
         *_scheme_lines(scheme),
         _("Grey rows are submitted or approved: they cannot be changed from this sheet."),

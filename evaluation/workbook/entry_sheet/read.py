@@ -3,8 +3,10 @@ page's parsers, row by row, saying what would change and which grade it would ge
 nothing; its output is plain JSON for EntryUpload.rows / .errors (Decimals as strings).
 
 The plan's grading scheme says what the sheet takes: its state words (集計中; 完了, 未着手, 中止 …) in
-the 集計中 column or in 実績, its judged grade labels in 評価, all normalised (NFKC: full-width too);
-anything else is refused naming the row, the column and the value."""
+the state's column or in 実績, its judged grade labels in 評価, all normalised (NFKC: full-width too);
+anything else is refused naming the row, the column and the value. The state's column is read under
+either of its headers (layout.is_state_header): 「集計中」, as every sheet was headed before and Setagaya's
+still is, or 「数値に代えて（…）」; messages name it as the uploaded sheet heads it."""
 
 from __future__ import annotations
 
@@ -28,7 +30,6 @@ from evaluation.models import Indicator, Result, ResultValue
 from evaluation.services.entries import EntryError, parse_actual, parse_judged_grade, state_words
 from evaluation.services.results import ActualInput
 from evaluation.services.scoring import apply_grades_or_hold
-from evaluation.workbook.entry_sheet.build import only_tallying
 from evaluation.workbook.entry_sheet.errors import sheet_error, stale_message
 from evaluation.workbook.entry_sheet.layout import (
     ENTRY_ID,
@@ -36,6 +37,10 @@ from evaluation.workbook.entry_sheet.layout import (
     FIRST_DATA_ROW,
     ID_COLUMN,
     REQUIRED_COLUMNS,
+    STATE_COLUMN,
+    is_state_header,
+    only_tallying,
+    state_header,
 )
 from evaluation.workbook.limits import FileKind
 from evaluation.workbook.reader import read_workbook
@@ -76,6 +81,7 @@ class _Upload:
     plan: object
     fiscal_year: int
     scheme: GradingScheme
+    state_header: str = STATE_COLUMN  # the state's column as the uploaded sheet heads it
     results: dict[int, Result] = field(default_factory=dict)  # the results the 管理番号s name, by pk
     items: dict[int, _Item] = field(default_factory=dict)  # by result pk, in sheet order
     seen_values: set[int] = field(default_factory=set)
@@ -91,16 +97,12 @@ def read_entry_sheet(upload_file, *, user, department, plan, fiscal_year: int) -
     the one reader refuses the file itself (too large, broken, past its caps): nothing to preview."""
     filename = getattr(upload_file, "name", "") or ""
     raw_rows = read_workbook(upload_file, filename, kind=FileKind.ENTRY_SHEET)
-    headers = set(raw_rows[0]) if raw_rows else set()
-    missing = [column for column in REQUIRED_COLUMNS if column not in headers]
     if not raw_rows:
         return [], [sheet_error(None, "", "", _("The sheet has no rows to read."))]
-    if missing:
-        columns = "、".join(f"「{column}」" for column in missing)
-        return [], [
-            sheet_error(1, missing[0], "", _("The header row lacks the columns %(columns)s.") % {"columns": columns})
-        ]
-    upload = _Upload(user, department, plan, fiscal_year, plan.scheme)
+    upload = _Upload(user, department, plan, fiscal_year, plan.scheme_of(fiscal_year))
+    error = _header_problem(upload, raw_rows)
+    if error is not None:
+        return [], [error]
     sheet_rows, errors = _rows_with_ids(raw_rows)
     upload.results = {
         result.pk: result
@@ -117,12 +119,33 @@ def read_entry_sheet(upload_file, *, user, department, plan, fiscal_year: int) -
         entry, item_errors = _describe_item(item, upload.scheme)
         rows.append(entry)
         errors.extend(item_errors)
-    errors.sort(key=lambda error: (error["row"] or 0, _column_order(error["column"])))
+    order = {column: index for index, column in enumerate(ENTRY_SHEET_COLUMNS)}
+    order[upload.state_header] = order[STATE_COLUMN]
+    errors.sort(key=lambda error: (error["row"] or 0, order.get(error["column"], 0)))
     return rows, errors
 
 
-def _column_order(column: str) -> int:
-    return ENTRY_SHEET_COLUMNS.index(column) if column in ENTRY_SHEET_COLUMNS else 0
+def _header_problem(upload: _Upload, raw_rows: list[dict[str, str]]) -> dict | None:
+    """A column missing from the header row (the state's named as the year's scheme heads it), or the
+    state's column headed twice; else None, and the rows hold the state's column under its key
+    (「集計中」) whichever header the sheet gave it."""
+    headers = list(raw_rows[0])
+    state_headers = [header for header in headers if is_state_header(header)]
+    if len(state_headers) > 1:
+        columns = "、".join(f"「{header}」" for header in state_headers)
+        return sheet_error(
+            1, state_headers[1], "", _("The header row has the column %(columns)s twice.") % {"columns": columns}
+        )
+    if state_headers and state_headers[0] != STATE_COLUMN:
+        upload.state_header = state_headers[0]
+        for row in raw_rows:
+            row[STATE_COLUMN] = row.pop(upload.state_header)
+    missing = [column for column in REQUIRED_COLUMNS if column not in raw_rows[0]]
+    if not missing:
+        return None
+    named = [state_header(upload.scheme) if column == STATE_COLUMN else column for column in missing]
+    columns = "、".join(f"「{column}」" for column in named)
+    return sheet_error(1, named[0], "", _("The header row lacks the columns %(columns)s.") % {"columns": columns})
 
 
 def _rows_with_ids(raw_rows: list[dict[str, str]]) -> tuple[list[_SheetRow], list[dict]]:
@@ -159,7 +182,7 @@ def _read_row(upload: _Upload, row: _SheetRow) -> dict | None:
         return sheet_error(
             row.number, ID_COLUMN, row[ID_COLUMN], _("The rows of this indicator come from different downloads.")
         )
-    error = _read_entries(row, result.indicator, upload.scheme)
+    error = _read_entries(row, result.indicator, upload)
     if error is not None:
         return error
     reason = _text(row["評価理由"])
@@ -213,12 +236,14 @@ def _refuse_identity(upload: _Upload, row: _SheetRow, result: Result | None) -> 
     return None
 
 
-def _read_entries(row: _SheetRow, indicator: Indicator, scheme: GradingScheme) -> dict | None:
-    """Parse 集計中, 実績 and 評価 as the entry page does; sets `row.entered` and `row.judged_grade`."""
-    state_text = numbers.normalize(row["集計中"])
+def _read_entries(row: _SheetRow, indicator: Indicator, upload: _Upload) -> dict | None:
+    """Parse the state's column (集計中 …), 実績 and 評価 as the entry page does; sets `row.entered` and
+    `row.judged_grade`."""
+    scheme = upload.scheme
+    state_text = numbers.normalize(row[STATE_COLUMN])
     state = state_words(scheme).get(state_text) if state_text else ""
     if state is None:
-        return sheet_error(row.number, "集計中", row["集計中"], _state_column_message(scheme))
+        return sheet_error(row.number, upload.state_header, row[STATE_COLUMN], _state_column_message(scheme))
     try:
         row.entered = parse_actual(indicator, row["実績"], state=state, scheme=scheme)
     except EntryError as error:
@@ -319,8 +344,8 @@ def _describe_item(item: _Item, scheme: GradingScheme) -> tuple[dict, list[dict]
     measures = [
         _measure_entry(indicator, row, values[row.value.pk], new_values[row.value.pk], scheme) for row in item.rows
     ]
-    # A state's note is asked of an outcome (its reason), as on the entry page.
-    states = [value.actual_state for value in new_values.values()] if indicator.is_outcome else []
+    # A state's note (中止 …) is asked in 評価理由 of an outcome and of an activity, as on the entry page.
+    states = [value.actual_state for value in new_values.values()]
     noted = [state.name for code in dict.fromkeys(states) if (state := scheme.state(code)) and state.note]
     reason_changed = item.reason != _text(result.reason)
     judged_changed = indicator.is_qualitative and item.judged_grade != result.judged_grade

@@ -202,17 +202,88 @@ def test_a_qualitative_outcome_is_judged_with_the_schemes_labels(client, departm
     assert (result.judged_grade, result.grade, result.status) == ("S", "S", ResultStatus.SUBMITTED)
 
 
-def test_an_activity_in_a_state_needs_no_note(client, department, staff, akiruno):
-    result = make_result(make_indicator(akiruno, department=department, kind=IndicatorKind.ACTIVITY), target=None)
-    value = result.values.get()
+@pytest.fixture
+def activity(akiruno, department):
+    return make_result(make_indicator(akiruno, department=department, kind=IndicatorKind.ACTIVITY), target=None)
+
+
+def _note_line(html: str, result) -> str:
+    line = re.search(rf'<tbody id="result-{result.pk}".*?</tbody>', html, re.S)[0]
+    found = re.search(r'<tr class="entry-reason-row entry-note-line">.*?</tr>', line, re.S)
+    return found[0] if found else ""
+
+
+def test_an_activity_row_has_a_note_hidden_until_a_state_that_needs_one_is_entered(client, department, staff, activity):
     client.force_login(staff)
 
-    response = _post(client, department, {f"r{result.pk}-actual_{value.pk}": "中止"}, action="submit_all")
+    line = _note_line(_page(client, department), activity)
 
-    assert response.status_code == 302  # an activity row has no reason field: nothing to ask
+    assert f'name="r{activity.pk}-reason"' in line
+    assert "理由（注記）" in line and "中止・評価困難のときは必須" in line
+    assert 'class="entry-note-flag"' in line  # not asked yet: the page's CSS hides the line
+
+
+def test_an_activity_cancelled_without_a_note_is_refused_at_submission_and_taken_with_one(
+    client, department, staff, activity
+):
+    value = activity.values.get()
+    client.force_login(staff)
+
+    response = _post(client, department, {f"r{activity.pk}-actual_{value.pk}": "中止"}, action="submit_all")
+
+    assert response.status_code == 200  # the draft is saved, the submission refused: the note is missing
+    html = response.content.decode()
+    line = _note_line(html, activity)
+    assert "「中止」となった理由（注記）を入力してください。" in line
+    assert "entry-note-flag--asked" in line and 'aria-invalid="true"' in line
+    assert f'href="#id_r{activity.pk}-reason"' in html  # the error summary jumps to the note
     value.refresh_from_db()
-    result.refresh_from_db()
-    assert (value.actual_state, result.status) == ("cancelled", ResultStatus.SUBMITTED)
+    activity.refresh_from_db()
+    assert (value.actual_state, activity.status) == ("cancelled", ResultStatus.DRAFT)
+
+    response = _post(client, department, {f"r{activity.pk}-reason": "会場の改修で中止"}, action="submit_all")
+
+    assert response.status_code == 302
+    activity.refresh_from_db()
+    assert (activity.status, activity.reason) == (ResultStatus.SUBMITTED, "会場の改修で中止")
+
+
+def test_an_activity_not_started_needs_no_note(client, department, staff, activity):
+    value = activity.values.get()
+    client.force_login(staff)
+
+    response = _post(client, department, {f"r{activity.pk}-state_{value.pk}": "not_started"}, action="submit_all")
+
+    assert response.status_code == 302  # 未着手 asks for no note in あきる野's scheme
+    activity.refresh_from_db()
+    assert activity.status == ResultStatus.SUBMITTED
+
+
+def test_the_live_preview_of_an_activity_shows_its_note_line_and_asks_for_the_note(client, department, staff, activity):
+    client.force_login(staff)
+    value = activity.values.get()
+    prefix = f"r{activity.pk}"
+    url = reverse("entry_preview", args=[activity.pk])
+
+    html = client.post(url, {f"{prefix}-version": "1", f"{prefix}-state_{value.pk}": "difficult"}).content.decode()
+
+    assert f'id="{prefix}-note-flag" hx-swap-oob="outerHTML"' in html
+    assert "entry-note-flag--asked" in html
+    assert "「評価困難」となった理由（注記）を入力してください。" in html
+
+    html = client.post(url, {f"{prefix}-version": "1", f"{prefix}-actual_{value.pk}": "12"}).content.decode()
+
+    assert "entry-note-flag--asked" not in html and "理由（注記）を入力" not in html
+
+
+def test_a_setagaya_activity_row_has_no_note(client, plan, department, staff):
+    make_open_year(plan)
+    result = make_result(make_indicator(plan, department=department, kind=IndicatorKind.ACTIVITY), target=None)
+    client.force_login(staff)
+
+    html = _page(client, department)
+
+    assert f'name="r{result.pk}-reason"' not in html and "entry-note-line" not in html
 
 
 def test_the_live_preview_shows_y_and_asks_for_the_note(client, department, staff, outcome):

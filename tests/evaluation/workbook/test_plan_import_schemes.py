@@ -5,8 +5,8 @@ import pytest
 from django.utils import translation
 
 from evaluation.domain import scheme_files
-from evaluation.domain.enums import ActualState
-from evaluation.models import Indicator, Plan, Result, ResultValue
+from evaluation.domain.enums import ActualState, YearStatus
+from evaluation.models import EvaluationYear, Indicator, Plan, Result, ResultValue
 from evaluation.workbook.errors import ImportRefused
 from evaluation.workbook.plan_export import workbook_rows
 from evaluation.workbook.plan_import import import_plan_file
@@ -100,3 +100,20 @@ def test_the_refusals_speak_japanese_by_default(tmp_path):
     [error] = refused.value.errors
     assert error.column == "評価" and "評価" in str(error) and "A" in error.message
     assert ActualState.NUMBER  # the enum is still the actual's kind
+
+
+def test_a_closed_years_state_is_written_by_the_scheme_it_was_closed_with(tmp_path):
+    plan = _plan_on("akiruno")
+    rows = demo_rows()
+    row_of(rows, OUTCOME)["実績"] = "中止"
+    import_plan_file(write_csv(tmp_path / "f.csv", rows))
+    fiscal_year = Result.objects.get(indicator__code=OUTCOME).fiscal_year
+    EvaluationYear.objects.update_or_create(plan=plan, fiscal_year=fiscal_year)
+    year = EvaluationYear.objects.get(plan=plan, fiscal_year=fiscal_year)
+    year.status = YearStatus.CLOSED
+    year.save(update_fields=["status", *year.snapshot_rule()])
+    Plan.objects.filter(pk=plan.pk).update(grading_scheme=scheme_files.to_data(scheme_files.default_scheme()))
+
+    exported = next(row for row in workbook_rows(Plan.objects.get(name=PLAN)) if row["指標ID"] == OUTCOME)
+
+    assert exported["実績"] == "中止"  # not left blank because Setagaya's scheme has no 中止
