@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from departments.enums import Role
-from evaluation.domain.enums import Grade
+from evaluation.domain.enums import Grade, IndicatorKind
 from evaluation.domain.workflow import Action
 from evaluation.services.results import ActualInput, review, save_draft, submit
 from evaluation.services.years import close_year
@@ -291,6 +291,31 @@ def test_item_page_shows_the_label_with_its_meaning(client, planner, akiruno_yea
     assert re.search(
         r'<span class="grade grade--a">S</span>\s*<span class="grade-meaning" id="grade-meaning">Above', page
     )
+
+
+def test_item_page_of_an_activity_shows_its_note_under_its_own_heading(client, planner, welfare):
+    """An activity is not graded: its note on a state such as 中止 is headed as a note, not as the reason for a
+    grade, and an activity without a note shows no reason section at all."""
+    plan = make_plan("あきる野市の計画", scheme="akiruno")
+    make_open_year(plan)
+    user = make_user(department=welfare)
+    noted, plain = (
+        make_result(
+            make_indicator(plan, department=welfare, code=code, kind=IndicatorKind.ACTIVITY),
+            target=Decimal(100),
+        )
+        for code in ("K.8", "K.9")
+    )
+    value = noted.values.get()
+    save_draft(noted, user=user, expected_version=1, actuals={value.pk: ActualInput("cancelled")}, reason="予算凍結")
+    client.force_login(planner)
+
+    page = client.get(reverse("review_item", args=[noted.pk]), HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert '<h3 class="item-subtitle">理由（注記）</h3>' in page and "予算凍結" in page
+    assert '<h3 class="item-subtitle">達成状況評価の理由</h3>' not in page
+    page = client.get(reverse("review_item", args=[plain.pk]), HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert '<h3 class="item-subtitle">理由（注記）</h3>' not in page
+    assert '<h3 class="item-subtitle">達成状況評価の理由</h3>' not in page
 
 
 def test_item_page_of_a_state_shows_its_name_in_the_values_and_the_history(client, planner, akiruno_year):
