@@ -209,6 +209,13 @@ class _Names:
                 self.indicators[row.id] = row
         ids["plan_id"] |= {indicator.plan_id for indicator in self.indicators.values()}
         self.plans = Plan.objects.in_bulk(ids["plan_id"])
+        self.year_schemes = {}  # (plan, fiscal year) → the year's scheme: a closed year's from its closing
+        if self.results:
+            found = (self.indicators.get(result.indicator_id) for result in self.results.values())
+            plans_of_results = {indicator.plan_id for indicator in found if indicator is not None}
+            for year in EvaluationYear.objects.filter(plan_id__in=plans_of_results):
+                year.plan = self.plans[year.plan_id]
+                self.year_schemes[(year.plan_id, year.fiscal_year)] = year.scheme
         self.departments = Department.objects.in_bulk(ids["department_id"])
         self.users = get_user_model().objects.in_bulk(ids["user_id"])
         self.initiatives = Initiative.objects.in_bulk(ids["initiative_id"])
@@ -222,14 +229,15 @@ class _Names:
         return indicator.code if indicator else f"#{indicator_id}"
 
     def figure_style(self, kind: str, row) -> dict:
-        """The unit, the plan's decimals and its grading scheme (a state such as 中止 by its name) a result
-        value's figures print with (display.field_value's keywords); {} for other kinds."""
+        """The unit, the decimals and the grading scheme (a state such as 中止 by its name) of the result's
+        year a result value's figures print with (display.field_value's keywords): a closed year's from its
+        closing, as every other page prints it; {} for other kinds."""
         result = self.results.get(row.result_id) if kind == "result_value" else None
         indicator = self.indicators.get(result.indicator_id) if result is not None else None
         plan = self.plans.get(indicator.plan_id) if indicator is not None else None
         if plan is None:
             return {}
-        scheme = plan.scheme
+        scheme = self.year_schemes.get((plan.pk, result.fiscal_year)) or plan.scheme
         return {"unit": indicator.unit, "decimals": scheme.decimals, "scheme": scheme}
 
     def describe(self, kind: str, row) -> str:

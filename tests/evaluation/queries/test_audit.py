@@ -17,13 +17,23 @@ from accounts.models import AccountEvent
 from departments.enums import Role
 from departments.models import Membership
 from evaluation import display
+from evaluation.domain import scheme_files
 from evaluation.domain.enums import ResultStatus, RevisionField
 from evaluation.models import Indicator, Result, ResultComment, ResultValue
 from evaluation.queries import audit
+from evaluation.services.regrading import apply_regrading
 from evaluation.services.results import ActualInput, save_draft
 from evaluation.services.revisions import revise
 from evaluation.workbook import audit_export
-from tests.builders import enter_actual, make_department, make_indicator, make_plan, make_result, make_user
+from tests.builders import (
+    enter_actual,
+    make_closed_year,
+    make_department,
+    make_indicator,
+    make_plan,
+    make_result,
+    make_user,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_client")]
 
@@ -196,6 +206,25 @@ def _state_entered(welfare, state: str):
 
 def test_a_state_of_the_plans_scheme_is_named_on_the_trail_and_in_the_csv(client, planner, welfare):
     staff = _state_entered(welfare, "cancelled")
+    client.force_login(planner)
+
+    page = client.get(reverse("audit_trail"), {"kind": "result_value"}, HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    lines = _csv_lines(audit.AuditFilters(kind="result_value", user_id=staff.pk))
+
+    assert '<span class="audit-changes__new">中止</span>' in page
+    assert "cancelled" not in page
+    assert ["actual", "Not entered", "Cancelled"] in [line[5:8] for line in lines]
+
+
+def test_a_closed_years_state_is_named_by_the_scheme_it_was_closed_with(client, planner, welfare):
+    """FY2024 closed under あきる野's scheme keeps its 中止 on the trail after the plan moved to Setagaya's,
+    which has no such state (it had printed the stored code)."""
+    staff = _state_entered(welfare, "cancelled")
+    plan = Indicator.objects.get(code="9-1").plan
+    make_closed_year(plan, 2024)
+    apply_regrading(plan, scheme_files.preset("setagaya"), user=planner)
+    plan.refresh_from_db()
+    assert plan.scheme.key == "setagaya"
     client.force_login(planner)
 
     page = client.get(reverse("audit_trail"), {"kind": "result_value"}, HTTP_ACCEPT_LANGUAGE="ja").content.decode()
