@@ -119,20 +119,36 @@ _FIGURE_LABELS = {
     "survey_band_points": _("%(label)s: band of survey-based indicators (points)"),
     grading.ROLLUP_SHARE: _("Overall %(label)s: from this share of outcomes met (e.g. 2/3)"),
     grading.ROLLUP_POINTS: _("Overall %(label)s: from these mean points"),
+    "meaning": _("Meaning of %(label)s"),
+    "meaning_en": _("Meaning of %(label)s in English"),
 }
 _UNITS = {"value": "%", "band_percent": "%", "band_points": "ポイント", "survey_band_points": "ポイント"}
 
 
 @dataclass(frozen=True)
 class Figure:
-    """One figure of a scheme a planning section may change: where it is in a scheme file
-    (「rules[3].value」, 「rollup.labels[2].at_least」), the form field's name, and what it belongs to."""
+    """One figure (or meaning) of a scheme a planning section may change: where it is in a scheme file
+    (「rules[3].value」, 「rollup.labels[2].at_least」, 「labels[2].meaning」), the form field's name, and
+    the rule, roll-up label or grade label it belongs to (by index)."""
 
     where: str
     name: str
     attribute: str
-    rule: int | None = None  # the index of its rule
-    band: int | None = None  # or of its roll-up label
+    rule: int | None = None
+    band: int | None = None
+    label: int | None = None
+
+    def of(self, scheme: grading.GradingScheme):
+        """The rule, roll-up label or grade label of the scheme it belongs to."""
+        if self.rule is not None:
+            return scheme.rules[self.rule]
+        if self.band is not None:
+            return scheme.rollup.bands[self.band]
+        return scheme.labels[self.label]
+
+
+def _has_bands(scheme: grading.GradingScheme) -> bool:
+    return scheme.rollup.kind in (grading.ROLLUP_SHARE, grading.ROLLUP_POINTS)
 
 
 def figures_of(scheme: grading.GradingScheme) -> list[Figure]:
@@ -143,12 +159,31 @@ def figures_of(scheme: grading.GradingScheme) -> list[Figure]:
         for attribute in RULE_FIGURES
         if getattr(rule, attribute) is not None
     ]
-    if scheme.rollup.kind in (grading.ROLLUP_SHARE, grading.ROLLUP_POINTS):
+    if _has_bands(scheme):
         figures += [
             Figure(f"rollup.labels[{index + 1}].at_least", f"rollup-{index + 1}-at_least", "at_least", band=index)
             for index in range(len(scheme.rollup.bands))
         ]
     return figures
+
+
+def meanings_of(scheme: grading.GradingScheme) -> list[Figure]:
+    """The meaning (Japanese, English) of each grade label a rule gives and of each roll-up label: words
+    that often name a figure (「80％以上100％未満」), so they are changed with it."""
+    given = {rule.label for rule in scheme.rules}
+    meanings = [
+        Figure(f"labels[{index + 1}].{attribute}", f"labels-{index + 1}-{attribute}", attribute, label=index)
+        for index, label in enumerate(scheme.labels)
+        if label.code in given
+        for attribute in ("meaning", "meaning_en")
+    ]
+    if _has_bands(scheme):
+        meanings += [
+            Figure(f"rollup.labels[{index + 1}].{attribute}", f"rollup-{index + 1}-{attribute}", attribute, band=index)
+            for index in range(len(scheme.rollup.bands))
+            for attribute in ("meaning", "meaning_en")
+        ]
+    return meanings
 
 
 def share_text(value: Fraction) -> str:
@@ -163,7 +198,7 @@ class FigureField(forms.CharField):
 
     def __init__(self, *, unit: str = "", **kwargs):
         self.unit = unit
-        super().__init__(**kwargs)
+        super().__init__(widget=forms.TextInput(attrs={"inputmode": "decimal"}), **kwargs)
 
     def to_python(self, value):
         text = super().to_python(value)
@@ -202,20 +237,41 @@ class ShareField(forms.CharField):
 
 class SchemeFiguresForm(TextChecks, forms.Form):
     """The figures of the plan's scheme, whatever its shape: each rule's threshold or band and each
-    roll-up label's bound, with its label and the rule in words. The scheme they make is checked as a
-    file is (scheme_files), and what the checker refuses is shown at the figure it names, in its words."""
+    roll-up label's bound, with its label and the rule in words; then the labels' meanings, which name
+    the figures in words. The scheme they make is checked as a file is (scheme_files), and what the
+    checker refuses is shown at the field it names, in its words."""
 
     def __init__(self, scheme: grading.GradingScheme, data=None, **kwargs):
-        super().__init__(data, **kwargs)
         self.scheme = scheme
-        self.figures = figures_of(scheme)
+        self.figures, self.meanings = figures_of(scheme), meanings_of(scheme)
+        if data is not None:  # a meaning not sent at all is kept (a blank one is cleared)
+            data = data.copy()
+            for meaning in self.meanings:
+                data.setdefault(meaning.name, self.current(meaning))
+        super().__init__(data, **kwargs)
         language = get_language() or "ja"
         for figure in self.figures:
-            self.fields[figure.name] = self._field(figure, language)
+            self.fields[figure.name] = self._figure_field(figure, language)
+        for meaning in self.meanings:
+            code = meaning.of(scheme).code
+            self.fields[meaning.name] = forms.CharField(
+                label=_FIGURE_LABELS[meaning.attribute] % {"label": code},
+                help_text=meaning.where,
+                initial=self.current(meaning),
+                required=False,  # its length is the scheme checker's to refuse, at this field
+            )
 
-    def _field(self, figure: Figure, language: str) -> forms.Field:
+    @property
+    def figure_fields(self):
+        return [self[figure.name] for figure in self.figures]
+
+    @property
+    def meaning_fields(self):
+        return [self[meaning.name] for meaning in self.meanings]
+
+    def _figure_field(self, figure: Figure, language: str) -> forms.Field:
         if figure.rule is not None:
-            rule = self.scheme.rules[figure.rule]
+            rule = figure.of(self.scheme)
             words = scheme_text.rule_words(self.scheme, figure.rule, language)
             return FigureField(
                 unit=_UNITS[figure.attribute],
@@ -223,7 +279,7 @@ class SchemeFiguresForm(TextChecks, forms.Form):
                 help_text=f"{figure.where}: {words}",
                 initial=numbers.format_number(getattr(rule, figure.attribute)),
             )
-        band = self.scheme.rollup.bands[figure.band]
+        band = figure.of(self.scheme)
         kind = self.scheme.rollup.kind
         meaning = band.meaning_en if language.startswith("en") and band.meaning_en else band.meaning
         return ShareField(
@@ -234,29 +290,30 @@ class SchemeFiguresForm(TextChecks, forms.Form):
         )
 
     def current(self, figure: Figure):
-        if figure.rule is not None:
-            return getattr(self.scheme.rules[figure.rule], figure.attribute)
-        return self.scheme.rollup.bands[figure.band].at_least
+        return getattr(figure.of(self.scheme), figure.attribute)
 
     def changed_scheme(self) -> grading.GradingScheme:
-        rules, bands = list(self.scheme.rules), list(self.scheme.rollup.bands)
-        for figure in self.figures:
-            value = self.cleaned_data[figure.name]
-            if figure.rule is not None:
-                rules[figure.rule] = dataclasses.replace(rules[figure.rule], **{figure.attribute: value})
+        rules, bands, labels = list(self.scheme.rules), list(self.scheme.rollup.bands), list(self.scheme.labels)
+        for entry in [*self.figures, *self.meanings]:
+            value = {entry.attribute: self.cleaned_data[entry.name]}
+            if entry.rule is not None:
+                rules[entry.rule] = dataclasses.replace(rules[entry.rule], **value)
+            elif entry.band is not None:
+                bands[entry.band] = dataclasses.replace(bands[entry.band], **value)
             else:
-                bands[figure.band] = dataclasses.replace(bands[figure.band], at_least=value)
+                labels[entry.label] = dataclasses.replace(labels[entry.label], **value)
         rollup = dataclasses.replace(self.scheme.rollup, bands=tuple(bands))
-        return dataclasses.replace(self.scheme, rules=tuple(rules), rollup=rollup)
+        return dataclasses.replace(self.scheme, rules=tuple(rules), labels=tuple(labels), rollup=rollup)
 
     def changed_figures(self) -> list[dict]:
-        """The figures typed other than the scheme's: where, label, before and after, as typed back."""
+        """What was typed other than the scheme's: the field's label, before and after, as typed back."""
         rows = []
-        for figure in self.figures:
-            old, new = self.current(figure), self.cleaned_data[figure.name]
+        for entry in [*self.figures, *self.meanings]:
+            old, new = self.current(entry), self.cleaned_data[entry.name]
             if old != new:
-                show = share_text if figure.band is not None else numbers.format_number
-                rows.append({"label": self.fields[figure.name].label, "old": show(old), "new": show(new)})
+                show = {"at_least": share_text, "meaning": str, "meaning_en": str}.get(entry.attribute)
+                show = show or numbers.format_number
+                rows.append({"label": self.fields[entry.name].label, "old": show(old), "new": show(new)})
         return rows
 
     def clean(self):
@@ -276,12 +333,13 @@ class SchemeFiguresForm(TextChecks, forms.Form):
         return cleaned_data
 
     def _field_at(self, where: str) -> str | None:
-        """The field of a checker's problem: the figure it names, or the first figure of the rule or the
+        """The field of a checker's problem: the one it names, or the first figure of the rule or the
         roll-up label it names (「rules[3]」: that rule can never give its label)."""
-        for figure in self.figures:
-            if figure.where == where:
-                return figure.name
-        for figure in self.figures:
-            if figure.where.startswith(f"{where}."):
-                return figure.name
+        entries = [*self.figures, *self.meanings]
+        for entry in entries:
+            if entry.where == where:
+                return entry.name
+        for entry in entries:
+            if entry.where.startswith(f"{where}."):
+                return entry.name
         return None

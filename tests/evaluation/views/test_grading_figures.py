@@ -49,7 +49,7 @@ def _unchanged(plan):
 def test_every_figure_of_the_scheme_is_offered_with_its_label_and_rule_in_words(client, planner, osaka):
     client.force_login(planner)
     form = client.get(URL, {"plan": osaka.pk}).context["form"]
-    fields = {name: (str(field.label), str(field.help_text), field.initial) for name, field in form.fields.items()}
+    fields = {field.name: (str(field.label), str(field.help_text), field.initial) for field in form.figure_fields}
     assert fields == {
         "rules-1-value": ("A: threshold (%)", "rules[1].value: 110 % or more", "110"),
         "rules-2-value": ("B: threshold (%)", "rules[2].value: 80 % to under 110 %", "80"),
@@ -63,13 +63,35 @@ def test_every_figure_of_the_scheme_is_offered_with_its_label_and_rule_in_words(
 def test_bands_and_roll_up_bounds_are_figures_too(client, planner):
     client.force_login(planner)
     nagayo = client.get(URL, {"plan": make_plan("長与", scheme="nagayo").pk}).context["form"]
-    assert list(nagayo.fields) == ["rules-3-band_percent"]
+    assert [field.name for field in nagayo.figure_fields] == ["rules-3-band_percent"]
     assert str(nagayo.fields["rules-3-band_percent"].label) == "B: band (% of the baseline)"
     fukuoka = client.get(URL, {"plan": make_plan("福岡", scheme="fukuoka").pk}).context["form"]
-    assert list(fukuoka.fields) == ["rules-2-survey_band_points"]
+    assert [field.name for field in fukuoka.figure_fields] == ["rules-2-survey_band_points"]
     kanagawa = client.get(URL, {"plan": make_plan("神奈川", scheme="kanagawa").pk}).context["form"]
-    assert [kanagawa.fields[name].initial for name in kanagawa.fields] == ["100", "1", "2/3", "0.5", "0"]
+    assert [field.initial for field in kanagawa.figure_fields] == ["100", "1", "2/3", "0.5", "0"]
     assert str(kanagawa.fields["rollup-2-at_least"].label).startswith("Overall 概ね順調: from this share")
+
+
+def test_the_meanings_of_the_labels_a_rule_gives_are_offered_with_the_figures(client, planner):
+    client.force_login(planner)
+    nagayo = client.get(URL, {"plan": make_plan("長与", scheme="nagayo").pk}).context["form"]
+    names = [field.name for field in nagayo.meaning_fields]
+    assert names == [f"labels-{index}-{attribute}" for index in (1, 2, 3, 4) for attribute in ("meaning", "meaning_en")]
+    assert nagayo["labels-3-meaning"].initial == "基準値並み（10％以内の低下）"  # − (a state's label) has none
+
+
+def test_a_meaning_changed_with_its_figure_is_previewed_and_applied(client, planner, osaka):
+    client.force_login(planner)
+    response = _figures(client, osaka, **_osaka("90"), **{"labels-2-meaning": "90％以上110％未満"})
+    page = response.content.decode()
+    assert "Meaning of B: 80％以上110％未満 → <strong>90％以上110％未満</strong>" in page
+    assert response.context["new_scheme"].label("B").meaning == "90％以上110％未満"  # its table's
+    data = {"plan": osaka.pk, "action": "scheme", "confirmed": "1", "token": response.context["preview"].token}
+    client.post(URL, {**data, "scheme_data": response.context["new_scheme_data"]})
+    scheme = Plan.objects.get(pk=osaka.pk).scheme
+    assert scheme.label("B").meaning == "90％以上110％未満"
+    assert scheme.label("B").meaning_en == "80 % to under 110 %"  # not sent: kept
+    assert scheme.label("A") == scheme_files.preset("osaka-library").label("A")
 
 
 def test_a_changed_figure_typed_in_full_width_digits_is_previewed_and_nothing_changes(client, planner, osaka):
