@@ -9,7 +9,6 @@ cannot be deleted. No bulk action: it would pass by the per-object checks."""
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
@@ -19,13 +18,14 @@ from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.translation import get_language, gettext, pgettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportMixin
 from import_export.forms import ExportForm, ImportForm
 
 from departments.admin import ADMIN_CHANGE_REASON, AuditedAdmin, RecordsDeletions
-from departments.permissions import can_import_plan, can_manage_years
+from departments.permissions import can_import_plan
 from evaluation import plan_import_jobs
+from evaluation.admin_grading import GradingSchemeAdmin
 from evaluation.domain import scheme_files, scheme_text
 from evaluation.domain.errors import MezasuError
 from evaluation.domain.fiscal_year import display_fiscal_year
@@ -47,7 +47,6 @@ from evaluation.models import (
 from evaluation.resources import PlanWorkbookResource, WorkbookCSV, WorkbookXLSX, result_from_json
 from evaluation.services import guards
 from evaluation.services.results import move_open_results, regrade
-from evaluation.views.grading import applied_message, grading_step
 from evaluation.workbook.errors import UnreadableWorkbook
 from evaluation.workbook.limits import FileKind
 from evaluation.workbook.reader import check_file
@@ -134,7 +133,7 @@ PLAN_GRADING_FIELD_ORDER = ["grading_scheme_summary"]
 
 
 @admin.register(Plan)
-class PlanAdmin(ImportExportMixin, AuditedAdmin):
+class PlanAdmin(GradingSchemeAdmin, ImportExportMixin, AuditedAdmin):
     """Plans, and the door to the plan workbook: import (preview, then confirm) and export."""
 
     actions = None  # a bulk delete would take approved results with it
@@ -201,39 +200,7 @@ class PlanAdmin(ImportExportMixin, AuditedAdmin):
             self.admin_site.admin_view(self.import_job_view),
             name="{}_{}_import_job".format(*info),
         )
-        grading_page = path(
-            "<path:object_id>/grading-scheme/",
-            self.admin_site.admin_view(self.grading_scheme_view),
-            name="{}_{}_grading_scheme".format(*info),
-        )
-        return [job_page, grading_page, *super().get_urls()]
-
-    @method_decorator(require_http_methods(["GET", "POST"]))
-    def grading_scheme_view(self, request, object_id):
-        """The plan's grading scheme in the admin: a preset or a scheme file, the preview of the grades it
-        would change, then applied. The grading page's step (views.grading.grading_step: its forms, its
-        preview, services.regrading), for whom may change the plan here and manages the years."""
-        plan = self.get_object(request, unquote(object_id))
-        if plan is None:
-            raise Http404("no such plan")
-        if not (self.has_change_permission(request, plan) and can_manage_years(request.user)):
-            raise PermissionDenied
-        step = grading_step(request, plan)
-        change_url = reverse("admin:evaluation_plan_change", args=[plan.pk], current_app=self.admin_site.name)
-        if step.applied is not None:
-            messages.success(request, applied_message(step.applied))
-            return redirect(change_url)
-        request.current_app = self.admin_site.name
-        context = {
-            **self.admin_site.each_context(request),
-            **step.context,
-            "title": gettext("Grading scheme: preview and change"),
-            "opts": self.model._meta,
-            "original": plan,
-            "change_url": change_url,
-            "post_url": request.path,
-        }
-        return TemplateResponse(request, "admin/evaluation/plan/grading_scheme.html", context, status=step.status)
+        return [job_page, *self.grading_scheme_urls(), *super().get_urls()]
 
     def import_action(self, request, **kwargs):
         """The import's first step: the file, refused here by the one reader (PlanImportForm) or kept in
