@@ -7,13 +7,15 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from departments.enums import Role
 from evaluation.domain import scheme_files
 from evaluation.models import Plan, Result
 from evaluation.services.regrading import REGRADE_REASON
-from tests.builders import make_graded_result, make_indicator, make_open_year, make_user
+from tests.builders import make_graded_result, make_indicator, make_open_year, make_plan, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_client")]
 
@@ -105,3 +107,19 @@ def test_the_planning_section_without_the_admins_change_permission_is_refused(cl
 def test_an_unknown_plan_is_not_found(client, admin_planner, plan):
     client.force_login(admin_planner)
     assert client.get(reverse("admin:evaluation_plan_grading_scheme", args=[plan.pk + 100])).status_code == 404
+
+
+def test_the_admin_preview_costs_the_same_queries_at_two_sizes(client, admin_planner, department):
+    client.force_login(admin_planner)
+
+    def queries(count):
+        plan = make_plan(f"計画{count}")
+        make_open_year(plan, 2024)
+        for _index in range(count):
+            make_graded_result(make_indicator(plan, department=department), fiscal_year=2024, actual=Decimal(85))
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post(_url(plan), {"action": "scheme", "preset": "kanagawa"})
+            assert len(response.context["changes"]) == count
+        return len(captured)
+
+    assert queries(1) == queries(12)

@@ -12,7 +12,7 @@ from evaluation.domain.enums import ResultStatus
 from evaluation.models import Plan, Result
 from evaluation.services import years
 from evaluation.services.regrading import REGRADE_REASON
-from tests.builders import make_graded_result, make_indicator, make_open_year
+from tests.builders import make_graded_result, make_indicator, make_open_year, make_plan
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 PLAN = object()  # the plan fixture's name, in the parametrised arguments
@@ -117,8 +117,6 @@ def test_someone_outside_the_planning_section_may_not_change_the_scheme(plan, st
 
 @pytest.mark.parametrize("fmt", ["toml", "json"])
 def test_show_prints_the_plans_scheme_as_a_file_that_use_reads_back(fmt, tmp_path, planner):
-    from tests.builders import make_plan
-
     plan = make_plan("閾値を変えた計画", threshold_b=Decimal("85.5"))  # Setagaya's, B from 85.5 %
     out = run("--plan", plan.name, "--show", "--format", fmt)
     assert scheme_files.loads(out, fmt) == plan.scheme
