@@ -4,7 +4,7 @@ the scheme's rules, or new thresholds of an A–D scheme) is previewed, then app
 services.regrading, which regrades the open years on the record.
 
 `grading_step` is the whole choose → preview → apply of one request; the plan's admin page
-(evaluation.admin.PlanAdmin) runs the same step and draws it in the admin's look."""
+(evaluation.admin_grading, on PlanAdmin) runs the same step and draws it in the admin's look."""
 
 import json
 import re
