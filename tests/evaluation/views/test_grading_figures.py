@@ -66,7 +66,7 @@ def test_bands_and_roll_up_bounds_are_figures_too(client, planner):
     assert [field.name for field in nagayo.figure_fields] == ["rules-3-band_percent"]
     assert str(nagayo.fields["rules-3-band_percent"].label) == "B: band (% of the baseline)"
     fukuoka = client.get(URL, {"plan": make_plan("福岡", scheme="fukuoka").pk}).context["form"]
-    assert [field.name for field in fukuoka.figure_fields] == ["rules-2-survey_band_points"]
+    assert [field.name for field in fukuoka.figure_fields] == ["rules-3-survey_band_points"]
     kanagawa = client.get(URL, {"plan": make_plan("神奈川", scheme="kanagawa").pk}).context["form"]
     assert [field.initial for field in kanagawa.figure_fields] == ["100", "1", "2/3", "0.5", "0"]
     assert str(kanagawa.fields["rollup-2-at_least"].label).startswith("Overall 概ね順調: from this share")
@@ -77,7 +77,8 @@ def test_the_meanings_of_the_labels_a_rule_gives_are_offered_with_the_figures(cl
     nagayo = client.get(URL, {"plan": make_plan("長与", scheme="nagayo").pk}).context["form"]
     names = [field.name for field in nagayo.meaning_fields]
     assert names == [f"labels-{index}-{attribute}" for index in (1, 2, 3, 4) for attribute in ("meaning", "meaning_en")]
-    assert nagayo["labels-3-meaning"].initial == "基準値並み（10％以内の低下）"  # − (a state's label) has none
+    # − (a state's label, given by no rule) has none
+    assert nagayo["labels-3-meaning"].initial == scheme_files.preset("nagayo").label("B").meaning
 
 
 def test_a_meaning_changed_with_its_figure_is_previewed_and_applied(client, planner, osaka):
