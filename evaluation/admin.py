@@ -25,6 +25,7 @@ from import_export.forms import ExportForm, ImportForm
 from departments.admin import ADMIN_CHANGE_REASON, AuditedAdmin, RecordsDeletions
 from departments.permissions import can_import_plan
 from evaluation import plan_import_jobs
+from evaluation.admin_grading import GradingSchemeAdmin
 from evaluation.domain import scheme_files, scheme_text
 from evaluation.domain.errors import MezasuError
 from evaluation.domain.fiscal_year import display_fiscal_year
@@ -132,7 +133,7 @@ PLAN_GRADING_FIELD_ORDER = ["grading_scheme_summary"]
 
 
 @admin.register(Plan)
-class PlanAdmin(ImportExportMixin, AuditedAdmin):
+class PlanAdmin(GradingSchemeAdmin, ImportExportMixin, AuditedAdmin):
     """Plans, and the door to the plan workbook: import (preview, then confirm) and export."""
 
     actions = None  # a bulk delete would take approved results with it
@@ -199,7 +200,7 @@ class PlanAdmin(ImportExportMixin, AuditedAdmin):
             self.admin_site.admin_view(self.import_job_view),
             name="{}_{}_import_job".format(*info),
         )
-        return [job_page, *super().get_urls()]
+        return [job_page, *self.grading_scheme_urls(), *super().get_urls()]
 
     def import_action(self, request, **kwargs):
         """The import's first step: the file, refused here by the one reader (PlanImportForm) or kept in

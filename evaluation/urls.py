@@ -46,6 +46,7 @@ urlpatterns = [
     path("years/open/", years.open_year, name="year_open"),
     path("years/period/", years.extend_period, name="plan_period"),
     path("years/grading/", grading.grading_rule, name="year_grading"),
+    path("years/grading/download/", grading.download_scheme, name="year_grading_download"),
     path("years/<int:year_id>/deadline/", years.set_deadline, name="year_deadline"),
     path("years/<int:year_id>/close/", years.close_year, name="year_close"),
     path("years/<int:year_id>/reopen/", years.reopen_year, name="year_reopen"),

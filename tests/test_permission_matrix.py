@@ -374,6 +374,11 @@ MATRIX: dict[str, dict[str, dict[str, object]]] = {
         "get": answers(LOGIN, 403, 403, 403, 404, 404),
         "post": answers(LOGIN, 403, 403, 403, 404, 404),
     },
+    # The plan's scheme as a file (?plan=, ?format=): without a plan, 404.
+    "years/grading/download/": {
+        "get": answers(LOGIN, 403, 403, 403, 404, 404),
+        "post": answers(LOGIN, 405, 405, 405, 405, 405),
+    },
     # An empty POST: the reason is missing, back to the years page.
     "years/<int:year_id>/reopen/": {
         "get": everyone(REDIRECT),
@@ -414,6 +419,9 @@ SUPERUSER_ADMIN = {
     "admin:view_on_site": 404,  # results have no page of their own outside the admin
     "admin:evaluation_plan_process_import": 405,  # the confirm step of an import is a POST
     "admin:evaluation_plan_import_job": 404,  # an import's preview or result: only its asker's, of an import job
+    # The plan's grading scheme (preview, then regrade): a superuser manages the years; staff who do not,
+    # or may not change the plan, get 403 (tests/evaluation/test_admin_grading.py).
+    "admin:evaluation_plan_grading_scheme": 200,
     "admin:evaluation_revision_add": 403,  # revisions are made on the revise page, with their regrading
     "admin:evaluation_evaluationyear_add": 403,  # a year is opened on the years page, which creates its results
     "admin:evaluation_revision_delete": 403,  # and never deleted

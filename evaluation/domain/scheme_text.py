@@ -109,10 +109,16 @@ def _words_of(scheme: GradingScheme, label: str, lang: str) -> str:
                 described[-1] += _SURVEY[lang][_edge(rule.op)].format(v=_number(rule.survey_band_points))
             else:
                 described.append(_rule_words(rule, upper, lang))
-        lower_bound = rule.when == grading.WHEN_MEASURE and rule.op in (">=", ">")
-        if lower_bound and (upper is None or (rule.value, rule.op == ">") < (upper.value, upper.op == ">")):
-            upper = rule
+        upper = _passed(upper, rule)
     return " / ".join(words for words in described if words)
+
+
+def _passed(upper: Rule | None, rule: Rule) -> Rule | None:
+    """The lowest 「≥ / >」 measure rule once `rule` too is passed by (a figure below it)."""
+    lower_bound = rule.when == grading.WHEN_MEASURE and rule.op in (">=", ">")
+    if lower_bound and (upper is None or (rule.value, rule.op == ">") < (upper.value, upper.op == ">")):
+        return rule
+    return upper
 
 
 def _below(upper: Rule, lang: str) -> str:
@@ -262,3 +268,14 @@ def reason_words(scheme: GradingScheme, lang: str = "ja") -> str:
     if len(words) <= 1:
         return "".join(words)
     return f"{', '.join(words[:-1])} or {words[-1]}"
+
+
+def rule_words(scheme: GradingScheme, index: int, lang: str = "ja") -> str:
+    """The rule `scheme.rules[index]` in words, as ※1 reads it where the rules before it are passed by
+    (「80％～100％未満」, 「現況値から改善または横ばい（現況値から10％以内の悪化を含む）」): for a scheme
+    file's comments and the grading page's figures form."""
+    lang = "en" if lang.startswith("en") else "ja"
+    upper: Rule | None = None
+    for rule in scheme.rules[:index]:
+        upper = _passed(upper, rule)
+    return _rule_words(scheme.rules[index], upper, lang)

@@ -1,5 +1,6 @@
-"""manage.py grading_scheme: list the presets, or change a plan's grading scheme (a preset or a TOML or
-JSON file), showing first which grades of its open years would change (services.regrading)."""
+"""manage.py grading_scheme: list the presets, print a plan's scheme as a file (--show), or change a plan's
+grading scheme (a preset or a TOML or JSON file), showing first which grades of its open years would
+change (services.regrading)."""
 
 from pathlib import Path
 
@@ -9,7 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from evaluation import display
-from evaluation.domain import scheme_files, scheme_text
+from evaluation.domain import scheme_files, scheme_text, scheme_writer
 from evaluation.domain.enums import YearStatus
 from evaluation.domain.messages import describe_problem
 from evaluation.management.options import plan_option
@@ -20,7 +21,8 @@ class Command(BaseCommand):
     @property
     def help(self):
         return _(
-            "List the grading schemes shipped with Mezasu (--list), or change a plan's scheme to a preset or to "
+            "List the grading schemes shipped with Mezasu (--list), print a plan's scheme as a file to edit "
+            "(--plan NAME --show [--format toml|json]), or change a plan's scheme to a preset or to "
             "a scheme file in TOML or JSON (--plan NAME --use PRESET_OR_FILE). The grades of the plan's open "
             "years that would change are listed first; with --dry-run nothing else happens. Closed years keep "
             "the scheme they were closed with. docs/grading-schemes.md describes the file."
@@ -29,18 +31,31 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--list", action="store_true", help=_("List the presets, each with its rule and source."))
         parser.add_argument("--plan", help=_("The plan's name."))
+        parser.add_argument(
+            "--show", action="store_true", help=_("Print the plan's scheme as a file that --use reads back.")
+        )
+        parser.add_argument(
+            "--format", choices=scheme_writer.FORMATS, default=scheme_writer.TOML, help=_("The file format of --show.")
+        )
         parser.add_argument("--use", help=_("A preset's name (see --list), or a scheme file (.toml or .json)."))
         parser.add_argument("--dry-run", action="store_true", help=_("Show what would change; change nothing."))
         parser.add_argument(
             "--user", help=_("The planning section's account the change is recorded under (not needed with --dry-run).")
         )
 
-    def handle(self, *args, list, plan, use, dry_run, user, **options):
+    def handle(self, *args, list, plan, show, use, dry_run, user, **options):
         if list:
             self._list()
             return
+        if plan and show:
+            plan_obj = plan_option(plan)
+            text = scheme_writer.dumps(
+                plan_obj.scheme, options["format"], lang=get_language() or "ja", plan=plan_obj.name
+            )
+            self.stdout.write(text, ending="")
+            return
         if not plan or not use:
-            raise CommandError(_("Give --list, or --plan NAME with --use PRESET_OR_FILE."))
+            raise CommandError(_("Give --list, or --plan NAME with --show or --use PRESET_OR_FILE."))
         plan_obj = plan_option(plan)
         scheme = _scheme(use)
         preview = regrading.regrading_preview(plan_obj, scheme)

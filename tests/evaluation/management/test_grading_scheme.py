@@ -12,7 +12,7 @@ from evaluation.domain.enums import ResultStatus
 from evaluation.models import Plan, Result
 from evaluation.services import years
 from evaluation.services.regrading import REGRADE_REASON
-from tests.builders import make_graded_result, make_indicator, make_open_year
+from tests.builders import make_graded_result, make_indicator, make_open_year, make_plan
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 PLAN = object()  # the plan fixture's name, in the parametrised arguments
@@ -113,3 +113,20 @@ def test_someone_outside_the_planning_section_may_not_change_the_scheme(plan, st
     with pytest.raises(CommandError, match="Only the planning section"):
         run("--plan", plan.name, "--use", "sano", "--user", staff.username)
     assert Plan.objects.get(pk=plan.pk).scheme == scheme_files.default_scheme()
+
+
+@pytest.mark.parametrize("fmt", ["toml", "json"])
+def test_show_prints_the_plans_scheme_as_a_file_that_use_reads_back(fmt, tmp_path, planner):
+    plan = make_plan("閾値を変えた計画", threshold_b=Decimal("85.5"))  # Setagaya's, B from 85.5 %
+    out = run("--plan", plan.name, "--show", "--format", fmt)
+    assert scheme_files.loads(out, fmt) == plan.scheme
+    path = tmp_path / f"ours.{fmt}"
+    path.write_text(out, encoding="utf-8")
+    assert "0 items of the open years would change" in run("--plan", plan.name, "--use", str(path), "--dry-run")
+
+
+def test_show_writes_toml_by_default_with_its_comments(plan):
+    out = run("--plan", plan.name, "--show")
+    assert out.startswith(f"# A grading scheme file (TOML, UTF-8) of the plan 「{plan.name}」")
+    assert "# rules[2]: A — 100 % or more\n" in out
+    assert scheme_files.loads(out, "toml") == plan.scheme
