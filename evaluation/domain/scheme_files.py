@@ -21,7 +21,7 @@ from pathlib import Path
 
 from evaluation.domain import grading
 from evaluation.domain.grading import GradingScheme, Label, Rollup, RollupBand, Rule, State
-from evaluation.domain.numbers import ACHIEVEMENT
+from evaluation.domain.numbers import ACHIEVEMENT, format_number
 
 PRESETS_DIR = Path(__file__).resolve().parent.parent / "grading_schemes"
 DEFAULT_PRESET = "setagaya"
@@ -579,4 +579,41 @@ def with_thresholds(
         c_rule,
     )
     changes = {"measure": measure, "rounding": rounding, "decimals": decimals}
-    return dataclasses.replace(scheme, rules=rules, **{k: v for k, v in changes.items() if v is not None})
+    labels = _threshold_meanings(scheme.labels, old=scheme.rules, new=rules)
+    return dataclasses.replace(
+        scheme, rules=rules, labels=labels, **{k: v for k, v in changes.items() if v is not None}
+    )
+
+
+# The meanings of a threshold scheme's labels that name its figures (Setagaya's preset), by its D, A and B.
+_THRESHOLD_MEANINGS = {
+    "A": ("目標を達成（{a}％以上）", "Target reached ({a} % or more)"),
+    "B": ("{b}％以上{a}％未満", "{b} % to under {a} %"),
+    "C": ("{b}％未満", "Under {b} %"),
+    "D": ("{d}％以下", "{d} % or less"),
+}
+
+
+def _threshold_meanings(labels, *, old, new) -> tuple[Label, ...]:
+    """The labels with each meaning that names the old figures written again with the new ones; a meaning a
+    planning section wrote in its own words is kept."""
+
+    def figures(rules):
+        d_rule, a_rule, b_rule, _c_rule = rules
+        return {key: format_number(rule.value) for key, rule in (("d", d_rule), ("a", a_rule), ("b", b_rule))}
+
+    before, after = figures(old), figures(new)
+    changed = []
+    for label in labels:
+        texts = _THRESHOLD_MEANINGS.get(label.code)
+        if texts is None:
+            changed.append(label)
+            continue
+        ja, en = texts
+        replace = {}
+        if label.meaning == ja.format(**before):
+            replace["meaning"] = ja.format(**after)
+        if label.meaning_en == en.format(**before):
+            replace["meaning_en"] = en.format(**after)
+        changed.append(dataclasses.replace(label, **replace))
+    return tuple(changed)

@@ -1,6 +1,7 @@
 """A scheme file a planning section writes: read from TOML or JSON as exact decimals, and refused with
 every problem and where it is when it is incomplete or contradictory. No database."""
 
+import dataclasses
 import json
 import re
 from decimal import Decimal
@@ -174,3 +175,26 @@ def test_every_problem_the_reader_can_find_has_a_sentence_in_each_language():
     with translation.override("en"):
         sentence = describe_problem(scheme_files.Problem("rules[1].value", "not_a_number", {"value": "abc"}))
     assert sentence == "rules[1].value: 「abc」 is not a number."
+
+
+def test_changed_thresholds_write_the_meanings_that_name_them_again():
+    """The meanings under the legend and the grade filter («A 目標を達成（100％以上）») follow the thresholds
+    the planning section sets; a meaning it wrote in its own words is kept."""
+    scheme = scheme_files.with_thresholds(
+        scheme_files.default_scheme(), threshold_a=Decimal("95"), threshold_b=Decimal("75.5")
+    )
+    meanings = {label.code: (label.meaning, label.meaning_en) for label in scheme.labels}
+    assert meanings == {
+        "A": ("目標を達成（95％以上）", "Target reached (95 % or more)"),
+        "B": ("75.5％以上95％未満", "75.5 % to under 95 %"),
+        "C": ("75.5％未満", "Under 75.5 %"),
+        "D": ("0％以下", "0 % or less"),
+    }
+    own = dataclasses.replace(
+        scheme,
+        labels=tuple(
+            dataclasses.replace(label, meaning="順調") if label.code == "A" else label for label in scheme.labels
+        ),
+    )
+    again = scheme_files.with_thresholds(own, threshold_a=Decimal("100"))
+    assert [label.meaning for label in again.labels] == ["順調", "75.5％以上100％未満", "75.5％未満", "0％以下"]
