@@ -72,6 +72,16 @@ _SURVEY = {
         ">": " (survey-based: a change of less than ±{v} points is unchanged)",
     },
 }
+_SURVEY_ALONE = {
+    "ja": {
+        ">=": "意識調査の指標で、現況値からの変動が±{v}ポイント以内",
+        ">": "意識調査の指標で、現況値からの変動が±{v}ポイント未満",
+    },
+    "en": {
+        ">=": "a survey-based indicator within ±{v} points of the baseline",
+        ">": "a survey-based indicator less than ±{v} points from the baseline",
+    },
+}
 _OTHERWISE = {"ja": "それ以外", "en": "otherwise"}
 _SEPARATOR = {"ja": "、", "en": "; "}
 _COLON = {"ja": ":", "en": ": "}
@@ -278,4 +288,8 @@ def rule_words(scheme: GradingScheme, index: int, lang: str = "ja") -> str:
     upper: Rule | None = None
     for rule in scheme.rules[:index]:
         upper = _passed(upper, rule)
-    return _rule_words(scheme.rules[index], upper, lang)
+    rule = scheme.rules[index]
+    if _survey_only(rule) and any(earlier.label == rule.label for earlier in scheme.rules[:index]):
+        # the survey tolerance of an earlier rule giving the same label (福岡市's rule 3): that alone
+        return _SURVEY_ALONE[lang][_edge(rule.op)].format(v=_number(rule.survey_band_points))
+    return _rule_words(rule, upper, lang)

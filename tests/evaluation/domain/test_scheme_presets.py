@@ -258,3 +258,12 @@ def test_the_footnotes_say_where_a_bands_edge_falls():
     assert scheme_text.footnote(nagayo).startswith(
         "S:目標値を上回る、A:現況値より改善、B:現況値から改善または横ばい（現況値から10％以内の悪化を含む）"
     )
+
+
+def test_fukuokas_survey_rule_in_words_is_its_tolerance_alone():
+    """The figures form and the written file name each rule: 福岡市's rule 3 only widens rule 2's b for a
+    survey, so it reads as that tolerance, not as a second 'better than the baseline'."""
+    fukuoka = scheme_files.preset("fukuoka")
+    assert scheme_text.rule_words(fukuoka, 1) == "現況値から改善または横ばい"
+    assert scheme_text.rule_words(fukuoka, 2) == "意識調査の指標で、現況値からの変動が±3ポイント未満"
+    assert scheme_text.rule_words(fukuoka, 2, "en") == "a survey-based indicator less than ±3 points from the baseline"
