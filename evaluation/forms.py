@@ -183,15 +183,8 @@ def field_specs(
             )
         )
     elif asks_notes(scheme):  # an activity's note on a state that needs one (中止 …), in the result's reason
-        specs.append(
-            FieldSpec(
-                "reason",
-                TEXT,
-                result.reason,
-                _("Note on why, %(indicator)s") % {"indicator": name},
-                str(_("Note")),
-            )
-        )
+        label = _("Note on why, %(indicator)s") % {"indicator": name}
+        specs.append(FieldSpec("reason", TEXT, result.reason, label, str(_("Note"))))
     compound = len(values) > 1
     for value in values:
         sub_item = value.measure.label
