@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.utils.translation import gettext
+
 from evaluation.models import (
     RESULT_VALUE_FIELDS,
     Measure,
@@ -103,6 +105,10 @@ def result_history(result: Result) -> list[HistoryEvent]:
             )
             if previous_result is not None:
                 event.changes = _diff(Result, RESULT_HISTORY_FIELDS, previous_result, row, "")
+                if not result.indicator.is_outcome:  # an activity's reason is its note on a state (中止 …)
+                    for change in event.changes:
+                        if change.model_field.name == "reason":
+                            change.field = gettext("Note on why")
             previous_result = row
             events.append(event)
             continue
