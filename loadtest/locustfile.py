@@ -60,7 +60,7 @@ def think(low: float, high: float) -> None:
 def _record_request(request_type, name, response_time, response_length, response=None, exception=None, **kw):
     status = getattr(response, "status_code", 0) if response is not None else 0
     start = kw.get("start_time") or time.time() - response_time / 1000
-    RECORD["requests"].append([name, request_type, round(start, 4), round(response_time, 2), status])
+    RECORD["requests"].append([name, request_type, start, response_time, status])  # as measured
 
 
 def _watch_the_loop():
@@ -69,7 +69,7 @@ def _watch_the_loop():
     while True:
         started = time.perf_counter()
         gevent.sleep(LOOP_TICK)
-        RECORD["loop_lag"].append(round((time.perf_counter() - started - LOOP_TICK) * 1000, 1))
+        RECORD["loop_lag"].append((time.perf_counter() - started - LOOP_TICK) * 1000)  # ms, rounded when printed
 
 
 @events.test_start.add_listener
@@ -172,7 +172,7 @@ class Browser(FastHttpUser):
             "why": why,
             "user": getattr(self, "account", None) if isinstance(getattr(self, "account", None), str)
             else (getattr(self, "account", None) or {}).get("username"),
-            "at": round(time.time(), 4),
+            "at": time.time(),
             "method": method,
             "url": urljoin(self.base, url),
             "page_url": self.page_url,
