@@ -18,6 +18,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from fractions import Fraction
 
 TALLYING_WORDS = ("集計中",)
 
@@ -199,3 +200,15 @@ def format_number(value: Decimal | None, places: int | None = None) -> str:
     else:
         value = value.normalize()
     return f"{value:,f}"
+
+
+def exact_decimal(value: Fraction) -> Decimal | None:
+    """The fraction as a decimal when one holds it exactly (11/2 → 5.5), else None (2/3): how a roll-up's
+    share or mean is written in a file, a form and a sentence."""
+    denominator = value.denominator
+    for factor in (2, 5):
+        while denominator % factor == 0:
+            denominator //= factor
+    if denominator != 1:
+        return None
+    return Decimal(value.numerator) / Decimal(value.denominator)

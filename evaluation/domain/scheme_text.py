@@ -215,8 +215,8 @@ def _share_words(value: Fraction, lang: str) -> str:
 def _score_words(value: Fraction, kind: str, lang: str) -> str:
     if kind == grading.ROLLUP_SHARE:
         return _share_words(value, lang)
-    exact = Decimal(value.numerator) / Decimal(value.denominator)
-    return _POINTS[lang].format(v=_number(exact) if exact * value.denominator == value.numerator else str(value))
+    exact = numbers.exact_decimal(value)
+    return _POINTS[lang].format(v=str(value) if exact is None else _number(exact))
 
 
 def _lowest_score(scheme: GradingScheme) -> Fraction:

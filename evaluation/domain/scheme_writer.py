@@ -16,7 +16,7 @@ from fractions import Fraction
 
 import tomli_w
 
-from evaluation.domain import scheme_files, scheme_text
+from evaluation.domain import numbers, scheme_files, scheme_text
 from evaluation.domain.grading import GradingScheme
 
 TOML, JSON = "toml", "json"
@@ -133,18 +133,7 @@ def _lines(row: dict) -> str:
 def _number(text: str):
     """An integer as an integer (「100」), any other decimal as written (「99.95」), a share that is no
     decimal as its fraction in a string (「"2/3"」, which scheme_files reads back)."""
-    value = exact_decimal(Fraction(text)) if "/" in text else Decimal(text)
+    value = numbers.exact_decimal(Fraction(text)) if "/" in text else Decimal(text)
     if value is None:
         return text
     return int(value) if value == value.to_integral_value() else value
-
-
-def exact_decimal(value: Fraction) -> Decimal | None:
-    """The fraction as a decimal when one holds it exactly (11/2 → 5.5), else None (2/3)."""
-    denominator = value.denominator
-    for factor in (2, 5):
-        while denominator % factor == 0:
-            denominator //= factor
-    if denominator != 1:
-        return None
-    return Decimal(value.numerator) / Decimal(value.denominator)

@@ -15,7 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from config.text_input import TextChecks
-from evaluation.domain import grading, numbers, scheme_files, scheme_text, scheme_writer
+from evaluation.domain import grading, numbers, scheme_files, scheme_text
 from evaluation.domain.enums import GradingFormula, Rounding
 from evaluation.domain.messages import SCHEME_MESSAGES, describe, describe_problem
 from evaluation.services import regrading
@@ -188,7 +188,7 @@ def meanings_of(scheme: grading.GradingScheme) -> list[Figure]:
 
 def share_text(value: Fraction) -> str:
     """A roll-up's bound as typed: 1, 0.5, 5.5, or 2/3 where no decimal is exact."""
-    exact = scheme_writer.exact_decimal(value)
+    exact = numbers.exact_decimal(value)
     return f"{value.numerator}/{value.denominator}" if exact is None else numbers.format_number(exact)
 
 
